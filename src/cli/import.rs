@@ -1,0 +1,97 @@
+//! `mergeq import records|candidates`.
+
+use super::Ctx;
+use crate::import::{self, CandidateFormat, CandidateOptions, RecordFormat, RecordOptions};
+use crate::store::Store;
+use anyhow::{bail, Result};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import records (CSV or JSON Lines), one record per row
+    Records(RecordsArgs),
+    /// Import candidate pairs or clusters (generic CSV or a matcher's output)
+    Candidates(CandidatesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    pub file: PathBuf,
+    /// The CRM object the records belong to (account, contact, lead, …)
+    #[arg(long)]
+    pub object: String,
+    /// The system the records came from (salesforce, hubspot, webform, …)
+    #[arg(long)]
+    pub source: String,
+    /// The id column [default: `id`]
+    #[arg(long, value_name = "COL")]
+    pub id_column: Option<String>,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: RecordFormat,
+    /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CandidatesArgs {
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: CandidateFormat,
+    /// Resolve keys among this object's records, and give it to records the file carries
+    #[arg(long)]
+    pub object: Option<String>,
+    /// The source of records the file carries (or of the ids a Salesforce file names)
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The record id column of a per-record cluster file
+    #[arg(long, value_name = "COL")]
+    pub id_column: Option<String>,
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn delimiter(text: &str) -> Result<u8> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
+        other => bail!("--delimiter takes one ASCII character or `tab`, not `{other}`"),
+    }
+}
+
+pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
+    let (summary, json) = match cmd {
+        ImportCommand::Records(a) => {
+            let opts = RecordOptions {
+                object: a.object,
+                source: a.source,
+                id_column: a.id_column,
+                format: a.format,
+                delimiter: delimiter(&a.delimiter)?,
+            };
+            let mut store = Store::open(&ctx.db)?;
+            (import::import_records(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)
+        }
+        ImportCommand::Candidates(a) => {
+            let opts = CandidateOptions {
+                format: a.format,
+                object: a.object,
+                source: a.source,
+                id_column: a.id_column,
+                delimiter: delimiter(&a.delimiter)?,
+            };
+            let mut store = Store::open(&ctx.db)?;
+            (import::import_candidates(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)
+        }
+    };
+    eprintln!("{}", summary.describe());
+    if json {
+        super::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! The command line (a contract: see DESIGN.md). Parses arguments, resolves the workspace path,
+//! steward and rules, and hands each command to its module. Errors are printed once, here.
+
+mod demo;
+mod import;
+mod queue;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mergeq",
+    version,
+    about = "Review suspected duplicate CRM records, decide merges, sign the trail, export merge plans"
+)]
+pub struct Cli {
+    /// The workspace file [default: a workspace in the user's data directory]
+    #[arg(long, global = true, env = "MERGEQ_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Who is deciding [default: the login name]
+    #[arg(long, global = true, env = "MERGEQ_STEWARD", value_name = "NAME")]
+    pub steward: Option<String>,
+    /// Survivorship rules (TOML) replacing the built-in `assets/rules.toml`
+    #[arg(long, global = true, env = "MERGEQ_RULES", value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a fresh workspace from the bundled demo data and open the review console
+    Demo(demo::DemoArgs),
+    /// Create an empty workspace
+    Init,
+    /// Import records or candidates, all or nothing
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Run duplicate detection over the workspace's records
+    Detect(DetectArgs),
+    /// Open the review console
+    Review,
+    /// List candidates, best score first
+    Queue(queue::QueueArgs),
+    /// Show one candidate: records side by side, the suggested golden record, why it was proposed
+    Show(ShowArgs),
+    /// Record a decision without the console
+    Decide(DecideArgs),
+    /// Reverse the latest decision (of one candidate), as a new journal entry
+    Undo(UndoArgs),
+    /// Export merge plans, golden records, the not-duplicate list or the audit trail
+    Export(ExportArgs),
+    /// Show or verify the journal
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Make a steward's Ed25519 key pair (FILE, mode 0600, and FILE.pub)
+    Keygen(KeygenArgs),
+    /// Sign the journal up to now
+    Signoff(SignoffArgs),
+    /// The dashboard's figures
+    Stats(JsonFlag),
+    /// Check survivorship rules files
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    #[arg(long)]
+    pub object: String,
+    /// Field kinds and thresholds (TOML)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Propose pairs at or above this match probability
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+    /// Only pairs whose records come from different sources
+    #[arg(long)]
+    pub link_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Verdict {
+    Approve,
+    Reject,
+    Defer,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    pub id: i64,
+    #[arg(value_enum)]
+    pub verdict: Verdict,
+    /// A steward's own value for a field
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Take a field's value from one member record
+    #[arg(long = "pick", value_name = "FIELD=SOURCE:ID")]
+    pub pick: Vec<String>,
+    /// The record whose CRM id is kept
+    #[arg(long, value_name = "SOURCE:ID")]
+    pub survivor: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The `seen` token from `show --json`: refuse if a member changed since
+    #[arg(long, value_name = "TOKEN")]
+    pub seen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    pub id: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// golden-csv, golden-jsonl, salesforce, hubspot, dynamics, zoho, not-duplicates, audit-csv, audit-report
+    pub format: String,
+    /// Output file, or `-` for stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The workspace source that holds this CRM's records, when not named after the CRM
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Include decisions no sign-off covers yet
+    #[arg(long)]
+    pub include_unsigned: bool,
+    /// Only decisions made since the last export of this format
+    #[arg(long)]
+    pub since_last: bool,
+    /// Write CSV cells exactly as stored (no spreadsheet formula guard)
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List journal entries
+    Log(JsonFlag),
+    /// Check every hash link and signature
+    Verify {
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SignoffArgs {
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate a rules file, reporting errors with line and column
+    Check { file: PathBuf },
+}
+
+/// What every command knows: where the workspace is, who is working, which rules apply.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db: PathBuf,
+    /// True when the workspace path came from `--db`/`MERGEQ_DB` rather than the default.
+    pub db_given: bool,
+    pub steward: String,
+    pub rules: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn import_context(&self) -> crate::import::ImportContext {
+        crate::import::ImportContext { steward: self.steward.clone(), at: crate::clock::now() }
+    }
+}
+
+/// The user's data directory for mergeq (from `directories`), e.g. `~/.local/share/mergeq`.
+pub fn data_dir() -> Result<PathBuf> {
+    match directories::ProjectDirs::from("", "", "mergeq") {
+        Some(dirs) => Ok(dirs.data_dir().to_path_buf()),
+        None => bail!("cannot find a home directory for the default workspace; give --db PATH"),
+    }
+}
+
+fn login_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Writes to stdout; a closed pipe (`mergeq queue | head`) is not an error.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// Runs the command line; the exit code follows DESIGN.md (0 ok, 1 runtime error, 2 usage).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (db, db_given) = match cli.db.clone() {
+        Some(db) => (db, true),
+        None => match data_dir() {
+            Ok(dir) => (dir.join("workspace.mergeq"), false),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let ctx = Ctx {
+        db,
+        db_given,
+        steward: cli.steward.clone().unwrap_or_else(login_name),
+        rules: cli.rules.clone(),
+    };
+    let existed = ctx.db.exists();
+    match run(cli.command, &ctx) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A failed command leaves things as they were: a workspace it created goes again.
+            if !existed {
+                remove_workspace(&ctx.db);
+            }
+            eprintln!("error: {}", crate::text::visible(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn remove_workspace(db: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+fn not_built(what: &str) -> Result<()> {
+    bail!("`mergeq {what}` is not built yet in this version")
+}
+
+fn run(command: Command, ctx: &Ctx) -> Result<()> {
+    match command {
+        Command::Demo(args) => demo::run(args, ctx),
+        Command::Init => {
+            let existed = ctx.db.exists();
+            crate::store::Store::open(&ctx.db)?;
+            let what = if existed { "already a workspace" } else { "created an empty workspace" };
+            eprintln!("{what}: {}", ctx.db.display());
+            Ok(())
+        }
+        Command::Import(cmd) => import::run(cmd, ctx),
+        Command::Queue(args) => queue::run(args, ctx),
+        Command::Detect(_) => not_built("detect"),
+        Command::Review => not_built("review"),
+        Command::Show(_) => not_built("show"),
+        Command::Decide(_) => not_built("decide"),
+        Command::Undo(_) => not_built("undo"),
+        Command::Export(_) => not_built("export"),
+        Command::Audit(_) => not_built("audit"),
+        Command::Keygen(_) => not_built("keygen"),
+        Command::Signoff(_) => not_built("signoff"),
+        Command::Stats(_) => not_built("stats"),
+        Command::Rules(_) => not_built("rules"),
+    }
+}

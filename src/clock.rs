@@ -1,0 +1,91 @@
+//! Time as mergeq writes it: RFC 3339 in UTC. `MERGEQ_NOW` pins the clock (tests, snapshots).
+
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Now, as RFC 3339 UTC (or `MERGEQ_NOW` when set).
+pub fn now() -> String {
+    if let Ok(fixed) = std::env::var("MERGEQ_NOW") {
+        if let Some(t) = parse_timestamp(&fixed) {
+            return t;
+        }
+    }
+    format(OffsetDateTime::now_utc())
+}
+
+fn format(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC)
+        .replace_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .expect("RFC 3339 formats every UTC time")
+}
+
+/// Reads the timestamp layouts CRMs export and returns RFC 3339 UTC, or `None` when unreadable.
+/// Accepted: RFC 3339; Salesforce's `2026-05-01T10:00:00.000+0000`; `2026-05-01 10:00:00` and
+/// `2026-05-01T10:00:00` (taken as UTC); `2026-05-01`; epoch seconds or milliseconds (HubSpot).
+pub fn parse_timestamp(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(format(t));
+    }
+    let sf = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory][offset_minute]"
+    );
+    if let Ok(t) = OffsetDateTime::parse(text, sf) {
+        return Some(format(t));
+    }
+    let naive = [
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ];
+    for layout in naive {
+        if let Ok(t) = PrimitiveDateTime::parse(text, layout) {
+            return Some(format(t.assume_utc()));
+        }
+    }
+    if let Ok(d) = Date::parse(text, format_description!("[year]-[month]-[day]")) {
+        return Some(format(d.midnight().assume_utc()));
+    }
+    if !text.is_empty() && text.len() <= 13 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = text.parse().ok()?;
+        let t = if text.len() > 10 {
+            OffsetDateTime::from_unix_timestamp_nanos(n as i128 * 1_000_000).ok()?
+        } else {
+            OffsetDateTime::from_unix_timestamp(n).ok()?
+        };
+        return Some(format(t));
+    }
+    None
+}
+
+/// The date part (`2026-05-01`) of an RFC 3339 timestamp, for explanations.
+pub fn day(ts: &str) -> &str {
+    ts.get(..10).unwrap_or(ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timestamp;
+
+    #[test]
+    fn layouts() {
+        let cases = [
+            ("2026-05-01T10:00:00Z", Some("2026-05-01T10:00:00Z")),
+            ("2026-05-01T12:00:00+02:00", Some("2026-05-01T10:00:00Z")),
+            ("2026-05-01T10:00:00.000+0000", Some("2026-05-01T10:00:00Z")),
+            ("2026-05-01T10:00:00.250+0000", Some("2026-05-01T10:00:00.25Z")),
+            ("2026-05-01 10:00:00", Some("2026-05-01T10:00:00Z")),
+            ("2026-05-01", Some("2026-05-01T00:00:00Z")),
+            ("1777629600000", Some("2026-05-01T10:00:00Z")),
+            ("1777629600", Some("2026-05-01T10:00:00Z")),
+            ("yesterday", None),
+            ("2026-13-01", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_timestamp(input).as_deref(), want, "{input}");
+        }
+    }
+}

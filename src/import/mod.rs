@@ -1,0 +1,144 @@
+//! Imports: records and candidates from files, all or nothing. Parsing reports every problem as an
+//! `InputError` with file, line and column; writing goes through `store::Tx`, one transaction per
+//! import, so a failed import leaves the workspace exactly as it was.
+
+mod candidates;
+mod records;
+pub mod table;
+
+pub use candidates::{import_candidates, CandidateFormat, CandidateOptions};
+pub use records::{import_records, RecordFormat, RecordOptions};
+
+use std::fmt;
+
+/// A problem in an input file, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: String,
+    /// 1-based line where the offending row starts (0 when the problem is the file as a whole).
+    pub line: u64,
+    /// 1-based column number and the column's header name (may be empty).
+    pub column: Option<(usize, String)>,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn at(file: &str, line: u64, column: Option<(usize, String)>, message: impl Into<String>) -> Self {
+        InputError { file: file.to_string(), line, column, message: message.into() }
+    }
+
+    pub fn file(file: &str, message: impl Into<String>) -> Self {
+        InputError::at(file, 0, None, message)
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = crate::text::visible(&self.file);
+        match (&self.column, self.line) {
+            (_, 0) => write!(f, "{file}: {}", self.message),
+            (None, line) => write!(f, "{file}:{line}: {}", self.message),
+            (Some((col, name)), line) if name.is_empty() => {
+                write!(f, "{file}:{line}:{col}: {}", self.message)
+            }
+            (Some((col, name)), line) => {
+                write!(f, "{file}:{line}:{col}: {} (column `{}`)", self.message, crate::text::visible(name))
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Who imports, and when (the same for every row of one import).
+#[derive(Debug, Clone)]
+pub struct ImportContext {
+    pub steward: String,
+    pub at: String,
+}
+
+/// What an import did, for the message on stderr and `--json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub file: String,
+    pub sha256: String,
+    pub rows: u64,
+    pub records_added: u64,
+    pub records_changed: u64,
+    pub records_unchanged: u64,
+    pub candidates_added: u64,
+    pub candidates_changed: u64,
+    pub candidates_unchanged: u64,
+    /// Candidates not proposed again because a steward rejected them.
+    pub candidates_suppressed: u64,
+}
+
+impl Summary {
+    /// True when the import changed nothing in the workspace.
+    pub fn is_noop(&self) -> bool {
+        self.records_added + self.records_changed + self.candidates_added + self.candidates_changed == 0
+    }
+
+    /// One line for the steward.
+    pub fn describe(&self) -> String {
+        let file = crate::text::visible(&self.file);
+        if self.is_noop() {
+            return format!(
+                "{file}: nothing new — {} rows, all already in the workspace unchanged{}",
+                self.rows,
+                if self.candidates_suppressed > 0 {
+                    format!(" ({} rejected earlier, not proposed again)", self.candidates_suppressed)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        let mut parts = vec![format!("{file}: {} rows", self.rows)];
+        let recs = self.records_added + self.records_changed + self.records_unchanged;
+        if recs > 0 {
+            parts.push(format!(
+                "records {} new, {} changed, {} unchanged",
+                self.records_added, self.records_changed, self.records_unchanged
+            ));
+        }
+        let cands = self.candidates_added
+            + self.candidates_changed
+            + self.candidates_unchanged
+            + self.candidates_suppressed;
+        if cands > 0 {
+            parts.push(format!(
+                "candidates {} new, {} updated, {} unchanged, {} suppressed as rejected",
+                self.candidates_added,
+                self.candidates_changed,
+                self.candidates_unchanged,
+                self.candidates_suppressed
+            ));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// Progress on stderr for long imports: a line every 100,000 rows, only when stderr is a terminal.
+pub(crate) struct Progress {
+    on: bool,
+    what: &'static str,
+}
+
+impl Progress {
+    pub fn new(what: &'static str) -> Self {
+        use std::io::IsTerminal;
+        Progress { on: std::io::stderr().is_terminal(), what }
+    }
+
+    pub fn tick(&self, rows: u64) {
+        if self.on && rows % 100_000 == 0 && rows > 0 {
+            eprint!("\r{} {rows} rows…", self.what);
+        }
+    }
+
+    pub fn done(&self, rows: u64) {
+        if self.on && rows >= 100_000 {
+            eprintln!("\r{} {rows} rows, done.", self.what);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Reading delimited files row by row with exact positions: every problem becomes an `InputError`
+//! naming the file, the 1-based line and the column. Streams; never holds the whole file.
+
+use super::InputError;
+use crate::text::visible;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// A reader that hashes every byte it hands on, so an import knows its file's SHA-256 in one pass.
+pub struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Hashing<R> {
+    pub fn new(inner: R) -> Self {
+        Hashing { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+
+    /// Reads what is left (so the hash covers the whole file) and returns the hex digest.
+    pub fn finish(mut self) -> std::io::Result<String> {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = self.inner.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            self.hasher.update(&buf[..n]);
+        }
+        Ok(hex(&self.hasher.finalize()))
+    }
+}
+
+/// Lower-case hex of bytes (sha2 0.11 digests no longer format as hex themselves).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// One data row: its first line in the file and its cells.
+#[derive(Debug, Default, Clone)]
+pub struct Row {
+    pub line: u64,
+    pub cells: csv::StringRecord,
+}
+
+impl Row {
+    /// The cell in column `i`, `None` when empty (empty cells are missing values).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.cells.get(i).filter(|s| !s.is_empty())
+    }
+}
+
+/// A CSV file opened for reading: its header, then rows.
+pub struct Table {
+    pub file: String,
+    path: std::path::PathBuf,
+    pub headers: Vec<String>,
+    reader: csv::Reader<Hashing<BufReader<File>>>,
+    raw: csv::ByteRecord,
+    delimiter: u8,
+    last_start: Option<(u64, u64)>,
+}
+
+impl Table {
+    /// Opens `path` and reads its header: empty files, empty or repeated header names are errors.
+    pub fn open(path: &Path, delimiter: u8) -> Result<Table, InputError> {
+        let file = path.display().to_string();
+        let handle = File::open(path).map_err(|e| InputError::file(&file, format!("cannot open: {e}")))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(Hashing::new(BufReader::with_capacity(1 << 16, handle)));
+        let mut header = csv::ByteRecord::new();
+        let got = reader.read_byte_record(&mut header).map_err(|e| csv_error(&file, e))?;
+        if !got {
+            return Err(InputError::at(&file, 1, None, "the file is empty: expected a header row"));
+        }
+        let line = header.position().map(|p| p.line()).unwrap_or(1);
+        let mut headers = Vec::with_capacity(header.len());
+        for (i, cell) in header.iter().enumerate() {
+            let name = std::str::from_utf8(cell).map_err(|_| {
+                InputError::at(&file, line, Some((i + 1, String::new())), "invalid UTF-8 in the header")
+            })?;
+            let name = if i == 0 { name.trim_start_matches('\u{feff}') } else { name };
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err(InputError::at(
+                    &file,
+                    line,
+                    Some((i + 1, String::new())),
+                    "empty column name in the header",
+                ));
+            }
+            if let Some(first) = headers.iter().position(|h| h == &name) {
+                return Err(InputError::at(
+                    &file,
+                    line,
+                    Some((i + 1, name.clone())),
+                    format!("column name `{}` repeats column {}", visible(&name), first + 1),
+                ));
+            }
+            headers.push(name);
+        }
+        Ok(Table {
+            file,
+            path: path.to_path_buf(),
+            headers,
+            reader,
+            raw: csv::ByteRecord::new(),
+            delimiter,
+            last_start: None,
+        })
+    }
+
+    /// The index of the column named `name` (exactly), if present.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The index of the first column whose name matches `name` ignoring case, spaces and `_`.
+    pub fn col_like(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| {
+            let want = loose(n);
+            self.headers.iter().position(|h| loose(h) == want)
+        })
+    }
+
+    /// Reads the next data row into `row`; `false` at the end of the file.
+    pub fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
+        loop {
+            if !self.reader.read_byte_record(&mut self.raw).map_err(|e| csv_error(&self.file, e))? {
+                return Ok(false);
+            }
+            let (byte, line) = self.raw.position().map(|p| (p.byte(), p.line())).unwrap_or((0, 0));
+            self.last_start = Some((byte, line));
+            // A line with nothing on it is not a row.
+            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.is_empty()) {
+                continue;
+            }
+            row.line = line;
+            if self.raw.len() != self.headers.len() {
+                // A quote left open swallows the rest of the file into this row: say so, not "ragged".
+                check_quotes_closed(&self.path, &self.file, byte, line, self.delimiter, &self.headers)?;
+                let col = self.raw.len().min(self.headers.len()) + 1;
+                return Err(InputError::at(
+                    &self.file,
+                    row.line,
+                    Some((col.min(self.raw.len().max(1)), String::new())),
+                    format!("this row has {} columns, the header has {}", self.raw.len(), self.headers.len()),
+                ));
+            }
+            let raw = std::mem::take(&mut self.raw);
+            match csv::StringRecord::from_byte_record(raw) {
+                Ok(cells) => {
+                    row.cells = cells;
+                    return Ok(true);
+                }
+                Err(e) => {
+                    let field = e.utf8_error().field();
+                    return Err(InputError::at(
+                        &self.file,
+                        row.line,
+                        Some((field + 1, self.headers.get(field).cloned().unwrap_or_default())),
+                        "invalid UTF-8",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Finishes reading: checks the last row was not swallowed by an unterminated quote, and
+    /// returns the file's SHA-256.
+    pub fn finish(self) -> Result<String, InputError> {
+        if let Some((byte, line)) = self.last_start {
+            check_quotes_closed(&self.path, &self.file, byte, line, self.delimiter, &self.headers)?;
+        }
+        self.reader
+            .into_inner()
+            .finish()
+            .map_err(|e| InputError::file(&self.file, format!("cannot read: {e}")))
+    }
+
+    /// A row-level error in column `i` of this table.
+    pub fn error(&self, line: u64, col: usize, message: impl Into<String>) -> InputError {
+        InputError::at(&self.file, line, Some((col + 1, self.headers[col].clone())), message)
+    }
+}
+
+fn loose(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect()
+}
+
+fn csv_error(file: &str, e: csv::Error) -> InputError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::Io(io) => InputError::file(file, format!("cannot read: {io}")),
+        _ => InputError::at(file, line, None, e.to_string()),
+    }
+}
+
+/// The csv crate reads an unterminated quote as a field running to the end of the file. Only the
+/// last record can be affected, so scan it once more with a tiny quote state machine.
+fn check_quotes_closed(
+    path: &Path,
+    file: &str,
+    start: u64,
+    line: u64,
+    delimiter: u8,
+    headers: &[String],
+) -> Result<(), InputError> {
+    let mut handle = File::open(path).map_err(|e| InputError::file(file, format!("cannot open: {e}")))?;
+    handle.seek(SeekFrom::Start(start)).map_err(|e| InputError::file(file, e.to_string()))?;
+    let mut tail = Vec::new();
+    handle.read_to_end(&mut tail).map_err(|e| InputError::file(file, e.to_string()))?;
+    let (mut in_quotes, mut field, mut open_field, mut at_field_start) = (false, 0usize, 0usize, true);
+    for &b in &tail {
+        if in_quotes {
+            if b == b'"' {
+                in_quotes = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' if at_field_start => {
+                in_quotes = true;
+                open_field = field;
+            }
+            b'"' => in_quotes = true,
+            b'\n' => {
+                field = 0;
+                at_field_start = true;
+                continue;
+            }
+            _ if b == delimiter => {
+                field += 1;
+                at_field_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        at_field_start = false;
+    }
+    if in_quotes {
+        return Err(InputError::at(
+            file,
+            line,
+            Some((open_field + 1, headers.get(open_field).cloned().unwrap_or_default())),
+            "unterminated quote: the quoted value runs to the end of the file",
+        ));
+    }
+    Ok(())
+}

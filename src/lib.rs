@@ -1,0 +1,10 @@
+//! mergeq: review suspected duplicate CRM records, decide merges, keep a signed audit journal, and
+//! export merge plans. The binary is a thin shell over this library (`cli::main`).
+
+pub mod cli;
+pub mod clock;
+pub mod import;
+pub mod journal;
+pub mod model;
+pub mod store;
+pub mod text;

@@ -1,0 +1,161 @@
+//! The words of DESIGN.md as types: records, their keys, candidates, statuses and golden records.
+//! Plain data only: no I/O, no SQL. Every other module speaks in these types.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A record's field values by field name; a missing value is simply absent (never "").
+pub type Fields = BTreeMap<String, String>;
+
+/// The key of a record: the system it came from and its id there, written `source:id`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordKey {
+    pub source: String,
+    pub id: String,
+}
+
+impl RecordKey {
+    pub fn new(source: impl Into<String>, id: impl Into<String>) -> Self {
+        RecordKey { source: source.into(), id: id.into() }
+    }
+
+    /// Parses `source:id`; the id may itself contain `:` (only the first one splits).
+    pub fn parse(text: &str) -> Option<RecordKey> {
+        let (source, id) = text.split_once(':')?;
+        if source.is_empty() || id.is_empty() {
+            return None;
+        }
+        Some(RecordKey::new(source, id))
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.source, self.id)
+    }
+}
+
+/// The workspace's own number for a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CandidateId(pub i64);
+
+impl fmt::Display for CandidateId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One row of one object from one source, as stored in the workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub object: String,
+    pub key: RecordKey,
+    pub fields: Fields,
+    /// RFC 3339 UTC, when the source says the record was created.
+    pub created: Option<String>,
+    /// RFC 3339 UTC, when the source last modified the record.
+    pub updated: Option<String>,
+    /// Starts at 1; grows each time an import changes the record.
+    pub version: i64,
+}
+
+/// Where a candidate stands in review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pending,
+    Approved,
+    Rejected,
+    Deferred,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Pending, Status::Approved, Status::Rejected, Status::Deferred];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+            Status::Deferred => "deferred",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a candidate was proposed: free text from an importer, or per-field evidence from detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The field compared, or "" for a reason about the whole candidate.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub field: String,
+    /// A one-line explanation a steward can read.
+    pub text: String,
+    /// The two values compared, when the reason is about a field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<(String, String)>,
+    /// The comparison level (detection), higher = closer; -1 = a value missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<i32>,
+    /// The match weight this evidence contributed (log2 Bayes factor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+}
+
+impl Reason {
+    pub fn text(text: impl Into<String>) -> Self {
+        Reason { field: String::new(), text: text.into(), values: None, level: None, weight: None }
+    }
+}
+
+/// A candidate as listed in the queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub id: CandidateId,
+    pub object: String,
+    pub score: f64,
+    pub status: Status,
+    pub origin: Vec<String>,
+    pub members: Vec<RecordKey>,
+    pub reasons: Vec<Reason>,
+}
+
+/// One field of a golden record: the value, where it came from, and who or what chose it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldenValue {
+    /// The chosen value; `None` when no member has one.
+    pub value: Option<String>,
+    /// The member records the value was taken from (several only for `union` and `sum`).
+    pub from: Vec<RecordKey>,
+    /// The strategy that decided (`source_priority`, …), or `steward` for a pick or edit.
+    pub rule: String,
+    /// A one-line explanation a steward can read.
+    pub explanation: String,
+    /// True when no strategy could decide between different values.
+    pub conflict: bool,
+}
+
+/// The suggested or approved merged record: one value per field, plus the survivor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Golden {
+    pub fields: BTreeMap<String, GoldenValue>,
+    pub survivor: RecordKey,
+    pub survivor_reason: String,
+}
+
+impl Golden {
+    /// Number of fields that no rule could decide.
+    pub fn conflicts(&self) -> usize {
+        self.fields.values().filter(|v| v.conflict).count()
+    }
+}

@@ -1,0 +1,245 @@
+//! The workspace: the one owner of SQL. Opens the SQLite file with durable settings, migrates its
+//! schema by `user_version`, and runs every write in one `BEGIN IMMEDIATE` transaction.
+//! Nothing outside this module writes SQL; engines get and give plain `model` types.
+
+mod candidates;
+mod records;
+
+pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
+pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Append-only: a shipped entry is never edited; new schema goes in a new entry.
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// An open workspace.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`); dropped without `commit` it rolls back.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Store {
+    /// Opens the workspace at `path`, creating it (and its folder) when it does not exist.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating the folder {}", dir.display()))?;
+        }
+        let conn =
+            Connection::open(path).with_context(|| format!("opening the workspace {}", path.display()))?;
+        Store::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// Opens an existing workspace; a missing file is an error that says how to make one.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            bail!("no workspace at {} (create one with `mergeq init` or an import)", path.display());
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("opening the workspace {}", path.display()))?;
+        Store::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private workspace in memory, for tests and benchmarks of the engines.
+    pub fn in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        let name = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            bail!(
+                "the workspace {name} was written by a newer mergeq (schema {version}, this build knows {SCHEMA_VERSION}); \
+                 it was not changed — upgrade mergeq to open it"
+            );
+        }
+        // WAL keeps readers (the console) unblocked by a writer; FULL makes each commit durable.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .with_context(|| format!("{name} is not a mergeq workspace (or is locked)"))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, from: i64) -> Result<()> {
+        if from == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+            tx.execute_batch(sql).with_context(|| format!("applying migration {}", i + 1))?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The file behind this workspace, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`, rolled back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let tx = Tx {
+            tx: self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .context("the workspace is locked by another mergeq")?,
+        };
+        let out = f(&tx)?;
+        tx.tx.commit().context("committing to the workspace")?;
+        Ok(out)
+    }
+
+    /// Like `write`, but `f` decides whether to keep its work (`(value, true)`) or roll it back.
+    pub fn write_if<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
+        let tx = Tx { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? };
+        let (out, keep) = f(&tx)?;
+        if keep {
+            tx.tx.commit().context("committing to the workspace")?;
+        }
+        Ok(out)
+    }
+
+    /// Every table's rows as text, in a stable order: tests compare it to prove a failed
+    /// command left the workspace as it was.
+    pub fn logical_dump(&self) -> Result<String> {
+        let mut out = String::new();
+        let mut tables = self.conn.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('table','index','trigger','view') \
+             AND name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )?;
+        let items: Vec<(String, Option<String>)> =
+            tables.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        out.push_str(&format!("user_version {version}\n"));
+        for (name, sql) in &items {
+            out.push_str(&format!("{}\n", sql.as_deref().unwrap_or(name)));
+        }
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for name in names {
+            out.push_str(&format!("-- {name}\n"));
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"))?;
+            let cols = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let cells: Vec<String> =
+                    (0..cols).map(|i| format!("{:?}", row.get_ref(i).map(|v| v.to_owned()).ok())).collect();
+                out.push_str(&cells.join("|"));
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Tx<'_> {
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Starts an import batch; its counts are filled in by `finish_batch`.
+    pub fn begin_batch(&self, batch: &NewBatch) -> Result<BatchId> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO batches (kind, file, sha256, format, object, source, at, steward) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(rusqlite::params![
+                batch.kind,
+                batch.file,
+                batch.sha256,
+                batch.format,
+                batch.object,
+                batch.source,
+                batch.at,
+                batch.steward
+            ])?;
+        Ok(BatchId(self.tx.last_insert_rowid()))
+    }
+
+    /// Records how many rows a batch read and what it changed.
+    pub fn finish_batch(&self, id: BatchId, rows: u64, added: u64, changed: u64, sha256: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE batches SET row_count = ?2, added = ?3, changed = ?4, sha256 = ?5 WHERE id = ?1",
+            rusqlite::params![id.0, rows as i64, added as i64, changed as i64, sha256],
+        )?;
+        Ok(())
+    }
+}
+
+/// The workspace's number for an import batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchId(pub i64);
+
+/// What an import says about itself.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    pub kind: String,
+    pub file: String,
+    pub sha256: String,
+    pub format: String,
+    pub object: Option<String>,
+    pub source: Option<String>,
+    pub at: String,
+    pub steward: String,
+}
+
+/// Counts of a workspace's contents, for messages and the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub records: i64,
+    pub candidates: i64,
+    pub pending: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub deferred: i64,
+}
+
+impl Store {
+    /// How many records and candidates (by status) the workspace holds.
+    pub fn counts(&self) -> Result<Counts> {
+        let records = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        let mut counts = Counts { records, ..Counts::default() };
+        let mut stmt = self.conn.prepare("SELECT status, count(*) FROM candidates GROUP BY status")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (status, n) = row?;
+            counts.candidates += n;
+            match status.as_str() {
+                "pending" => counts.pending = n,
+                "approved" => counts.approved = n,
+                "rejected" => counts.rejected = n,
+                _ => counts.deferred = n,
+            }
+        }
+        Ok(counts)
+    }
+}

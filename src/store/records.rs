@@ -1,0 +1,212 @@
+//! Records: upsert from imports (a version that grows when an import changes a record) and lookups.
+
+use super::{BatchId, Store, Tx};
+use crate::model::{Fields, Record, RecordKey};
+use anyhow::Result;
+use rusqlite::{params, OptionalExtension, Row};
+use std::collections::HashMap;
+
+/// A record as an importer hands it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRecord {
+    pub object: String,
+    pub key: RecordKey,
+    pub fields: Fields,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordUpsert {
+    New,
+    Changed,
+    Unchanged,
+}
+
+/// The workspace's row id and current version of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordRef {
+    pub rowid: i64,
+    pub version: i64,
+}
+
+/// Record keys resolved to rows, loaded once per import so that resolving a million candidate
+/// members never goes back to SQLite.
+#[derive(Debug, Default)]
+pub struct RecordIndex {
+    /// Keyed by the `source:id` text, so a key read from a file resolves without allocating.
+    by_key: HashMap<Box<str>, (RecordRef, u32)>,
+    objects: Vec<String>,
+}
+
+/// A key that names records of several objects.
+pub const AMBIGUOUS: u32 = u32::MAX;
+
+impl RecordIndex {
+    /// The record with this key and its object, or an error text when missing or ambiguous.
+    pub fn resolve(&self, key: &str) -> std::result::Result<(RecordRef, &str), String> {
+        match self.by_key.get(key) {
+            None => Err(format!("unknown record {key}")),
+            Some((_, AMBIGUOUS)) => Err(format!("record {key} exists for several objects; give --object")),
+            Some((r, obj)) => Ok((*r, &self.objects[*obj as usize])),
+        }
+    }
+
+    /// Adds or refreshes one record (after an importer wrote it in the same transaction).
+    pub fn insert(&mut self, object: &str, key: &RecordKey, r: RecordRef) {
+        let obj = match self.objects.iter().position(|o| o == object) {
+            Some(i) => i as u32,
+            None => {
+                self.objects.push(object.to_string());
+                (self.objects.len() - 1) as u32
+            }
+        };
+        let entry = self.by_key.entry(key.to_string().into_boxed_str()).or_insert((r, obj));
+        if entry.1 != obj && entry.0.rowid != r.rowid {
+            entry.1 = AMBIGUOUS;
+        } else {
+            *entry = (r, obj);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
+fn fields_json(fields: &Fields) -> String {
+    serde_json::to_string(fields).expect("a map of strings always serialises")
+}
+
+pub(super) fn record_from_row(row: &Row) -> rusqlite::Result<Record> {
+    let fields: String = row.get("fields")?;
+    Ok(Record {
+        object: row.get("object")?,
+        key: RecordKey::new(row.get::<_, String>("source")?, row.get::<_, String>("ext_id")?),
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        created: row.get("created")?,
+        updated: row.get("updated")?,
+        version: row.get("version")?,
+    })
+}
+
+impl Tx<'_> {
+    /// Inserts a record, or replaces its values when they differ (bumping the version once per batch).
+    pub fn upsert_record(&self, batch: BatchId, rec: &NewRecord) -> Result<(RecordUpsert, RecordRef)> {
+        self.write_record(batch, rec, false)
+    }
+
+    /// Like `upsert_record`, but keeps stored fields the new copy does not carry (a candidates file
+    /// holds only the compared columns of a record) and keeps stored timestamps it lacks.
+    pub fn merge_record(&self, batch: BatchId, rec: &NewRecord) -> Result<(RecordUpsert, RecordRef)> {
+        self.write_record(batch, rec, true)
+    }
+
+    fn write_record(
+        &self,
+        batch: BatchId,
+        rec: &NewRecord,
+        merge: bool,
+    ) -> Result<(RecordUpsert, RecordRef)> {
+        let conn = self.conn();
+        let existing = conn
+            .prepare_cached(
+                "SELECT id, fields, created, updated, version, batch_id FROM records \
+                 WHERE object = ?1 AND source = ?2 AND ext_id = ?3",
+            )?
+            .query_row(params![rec.object, rec.key.source, rec.key.id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            })
+            .optional()?;
+        match existing {
+            None => {
+                conn.prepare_cached(
+                    "INSERT INTO records (object, source, ext_id, fields, created, updated, version, batch_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+                )?
+                .execute(params![
+                    rec.object,
+                    rec.key.source,
+                    rec.key.id,
+                    fields_json(&rec.fields),
+                    rec.created,
+                    rec.updated,
+                    batch.0
+                ])?;
+                Ok((RecordUpsert::New, RecordRef { rowid: conn.last_insert_rowid(), version: 1 }))
+            }
+            Some((rowid, old_fields, created, updated, version, old_batch)) => {
+                let (fields, new_created, new_updated) = if merge {
+                    let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
+                    all.extend(rec.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    (
+                        fields_json(&all),
+                        rec.created.clone().or(created.clone()),
+                        rec.updated.clone().or(updated.clone()),
+                    )
+                } else {
+                    (fields_json(&rec.fields), rec.created.clone(), rec.updated.clone())
+                };
+                if old_fields == fields && created == new_created && updated == new_updated {
+                    return Ok((RecordUpsert::Unchanged, RecordRef { rowid, version }));
+                }
+                // A record written twice by one import is one change, not two.
+                let version = if old_batch == Some(batch.0) { version } else { version + 1 };
+                conn.prepare_cached(
+                    "UPDATE records SET fields = ?2, created = ?3, updated = ?4, version = ?5, batch_id = ?6 \
+                     WHERE id = ?1",
+                )?
+                .execute(params![rowid, fields, new_created, new_updated, version, batch.0])?;
+                Ok((RecordUpsert::Changed, RecordRef { rowid, version }))
+            }
+        }
+    }
+
+    /// Every record key (of one object, or all) resolved to its row.
+    pub fn record_index(&self, object: Option<&str>) -> Result<RecordIndex> {
+        load_index(self.conn(), object)
+    }
+}
+
+fn load_index(conn: &rusqlite::Connection, object: Option<&str>) -> Result<RecordIndex> {
+    let mut index = RecordIndex::default();
+    let mut stmt = conn
+        .prepare("SELECT object, source, ext_id, id, version FROM records WHERE ?1 IS NULL OR object = ?1")?;
+    let mut rows = stmt.query(params![object])?;
+    while let Some(row) = rows.next()? {
+        let object: String = row.get(0)?;
+        let key = RecordKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?);
+        index.insert(&object, &key, RecordRef { rowid: row.get(3)?, version: row.get(4)? });
+    }
+    Ok(index)
+}
+
+impl Store {
+    /// One record by key (of one object, or of any when the key is unambiguous).
+    pub fn record(&self, object: Option<&str>, key: &RecordKey) -> Result<Option<Record>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT * FROM records WHERE source = ?1 AND ext_id = ?2 AND (?3 IS NULL OR object = ?3) LIMIT 1",
+        )?;
+        Ok(stmt.query_row(params![key.source, key.id, object], record_from_row).optional()?)
+    }
+
+    /// Every record of an object, in key order (detection reads this).
+    pub fn records_of(&self, object: &str) -> Result<Vec<Record>> {
+        let mut stmt =
+            self.conn().prepare("SELECT * FROM records WHERE object = ?1 ORDER BY source, ext_id")?;
+        let rows = stmt.query_map(params![object], record_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,65 @@
+-- Migration 1: the workspace's core tables. Append new migrations; never edit a shipped one.
+
+-- One row per import (or detection run) that changed the workspace.
+CREATE TABLE batches (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,          -- 'records' | 'candidates' | 'detect'
+    file        TEXT NOT NULL,          -- file name as given on the command line
+    sha256      TEXT NOT NULL,          -- of the file's bytes
+    format      TEXT NOT NULL,
+    object      TEXT,
+    source      TEXT,
+    row_count   INTEGER NOT NULL DEFAULT 0,
+    added       INTEGER NOT NULL DEFAULT 0,
+    changed     INTEGER NOT NULL DEFAULT 0,
+    at          TEXT NOT NULL,          -- RFC 3339 UTC
+    steward     TEXT NOT NULL
+);
+
+CREATE TABLE records (
+    id          INTEGER PRIMARY KEY,
+    object      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    ext_id      TEXT NOT NULL,
+    fields      TEXT NOT NULL,          -- JSON object, keys sorted; missing values absent
+    created     TEXT,                   -- RFC 3339 UTC
+    updated     TEXT,
+    version     INTEGER NOT NULL DEFAULT 1,
+    batch_id    INTEGER REFERENCES batches(id),
+    UNIQUE (object, source, ext_id)
+);
+CREATE INDEX records_by_key ON records(source, ext_id);
+
+CREATE TABLE candidates (
+    id          INTEGER PRIMARY KEY,
+    object      TEXT NOT NULL,
+    member_key  TEXT NOT NULL UNIQUE,   -- sorted member record ids joined by ','
+    size        INTEGER NOT NULL,
+    score       REAL NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected', 'deferred')),
+    origin      TEXT NOT NULL,          -- JSON array of origins ('splink', 'detect', …)
+    reasons     TEXT NOT NULL,          -- JSON array of model::Reason
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    batch_id    INTEGER REFERENCES batches(id)
+);
+CREATE INDEX candidates_by_status_score ON candidates(status, score DESC, id);
+CREATE INDEX candidates_by_score ON candidates(score DESC, id);
+
+-- Members of a candidate, with the record version they had when the candidate was proposed.
+CREATE TABLE candidate_members (
+    record_id    INTEGER NOT NULL REFERENCES records(id),
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    version      INTEGER NOT NULL,
+    PRIMARY KEY (record_id, candidate_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_candidate ON candidate_members(candidate_id, record_id);
+
+-- Pairs a steward rejected as not duplicates (smaller record id first): never proposed again.
+CREATE TABLE rejected_pairs (
+    a INTEGER NOT NULL REFERENCES records(id),
+    b INTEGER NOT NULL REFERENCES records(id),
+    PRIMARY KEY (a, b),
+    CHECK (a < b)
+) WITHOUT ROWID;

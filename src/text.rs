@@ -1,0 +1,100 @@
+//! Untrusted text made safe to show: the one helper every screen and message uses for values that
+//! came from files. Control characters, escape sequences, bidirectional and zero-width characters
+//! become visible markers; nothing from a record ever reaches the terminal as a control sequence.
+
+use std::borrow::Cow;
+
+/// True for characters that must never be written to a terminal as they are.
+fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{061C}'              // Arabic letter mark
+            | '\u{FEFF}'              // zero-width no-break space / BOM
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
+        )
+}
+
+/// The marker drawn in place of a hazardous character.
+fn marker(c: char, out: &mut String) {
+    match c as u32 {
+        // C0 controls have their own visible pictures: ESC → ␛, CR → ␍, BEL → ␇.
+        n @ 0x00..=0x1F => out.push(char::from_u32(0x2400 + n).unwrap_or('?')),
+        0x7F => out.push('␡'),
+        n => out.push_str(&format!("⟨U+{n:04X}⟩")),
+    }
+}
+
+/// `text` with every hazardous character replaced by a visible marker; borrowed when already safe.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hazard) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hazard(c) {
+            marker(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `visible(text)`, cut to at most `width` terminal columns with a trailing `…` when longer.
+pub fn visible_cut(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let safe = visible(text);
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = safe.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return safe.into_owned();
+    }
+    for c in safe.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_replace_hazards() {
+        let cases = [
+            ("plain", "plain"),
+            ("\u{1b}]0;title\u{7}", "␛]0;title␇"),
+            ("\u{1b}[2J", "␛[2J"),
+            ("a\rb\nc\td", "a␍b␊c␉d"),
+            ("evil\u{202E}txt", "evil⟨U+202E⟩txt"),
+            ("zero\u{200B}width", "zero⟨U+200B⟩width"),
+            ("csi\u{9b}31m", "csi⟨U+009B⟩31m"),
+            ("del\u{7f}", "del␡"),
+            ("Zoë Ærø 東京", "Zoë Ærø 東京"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(visible(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn cut_respects_width() {
+        assert_eq!(visible_cut("abcdef", 10), "abcdef");
+        assert_eq!(visible_cut("abcdef", 4), "abc…");
+        assert_eq!(visible_cut("東京東京", 5), "東京…");
+        assert_eq!(visible_cut("abc", 0), "");
+    }
+}
