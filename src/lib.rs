@@ -7,4 +7,5 @@ pub mod import;
 pub mod journal;
 pub mod model;
 pub mod store;
+pub mod survivorship;
 pub mod text;

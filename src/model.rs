@@ -159,3 +159,25 @@ impl Golden {
         self.fields.values().filter(|v| v.conflict).count()
     }
 }
+
+/// A steward's own choices on a candidate, applied over the suggested golden record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Choices {
+    /// Take this field's value from this member record (a field in a group takes the whole group).
+    pub picks: Vec<(String, RecordKey)>,
+    /// The steward's own value for a field (`None` clears it).
+    pub sets: Vec<(String, Option<String>)>,
+    /// The member whose CRM id is kept, when not the rule's survivor.
+    pub survivor: Option<RecordKey>,
+}
+
+/// The `seen` token: the versions of a candidate's members (in member key order) as shown to the
+/// steward, e.g. `2.1`. A decision carries it back so that a change since can be refused.
+pub fn seen_token(versions: &[i64]) -> String {
+    versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(".")
+}
+
+/// The member versions a `seen` token names, or `None` when it is not a token.
+pub fn parse_seen_token(token: &str) -> Option<Vec<i64>> {
+    token.split('.').map(|v| v.parse::<i64>().ok().filter(|v| *v > 0)).collect()
+}

@@ -163,7 +163,16 @@ impl Tx<'_> {
                     return Ok((RecordUpsert::Unchanged, RecordRef { rowid, version }));
                 }
                 // A record written twice by one import is one change, not two.
-                let version = if old_batch == Some(batch.0) { version } else { version + 1 };
+                let version = if old_batch == Some(batch.0) {
+                    version
+                } else {
+                    conn.prepare_cached(
+                        "INSERT OR IGNORE INTO record_history (record_id, version, fields, created, updated) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![rowid, version, old_fields, created, updated])?;
+                    version + 1
+                };
                 conn.prepare_cached(
                     "UPDATE records SET fields = ?2, created = ?3, updated = ?4, version = ?5, batch_id = ?6 \
                      WHERE id = ?1",
@@ -208,5 +217,19 @@ impl Store {
             self.conn().prepare("SELECT * FROM records WHERE object = ?1 ORDER BY source, ext_id")?;
         let rows = stmt.query_map(params![object], record_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Store {
+    /// The fields a record had at an earlier version (`None` when that version is not kept).
+    pub fn record_fields_at(&self, key: &RecordKey, object: &str, version: i64) -> Result<Option<Fields>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT h.fields FROM record_history h JOIN records r ON r.id = h.record_id \
+             WHERE r.object = ?1 AND r.source = ?2 AND r.ext_id = ?3 AND h.version = ?4 \
+             UNION ALL SELECT fields FROM records WHERE object = ?1 AND source = ?2 AND ext_id = ?3 AND version = ?4",
+        )?;
+        let text: Option<String> =
+            stmt.query_row(params![object, key.source, key.id, version], |r| r.get(0)).optional()?;
+        Ok(text.map(|t| serde_json::from_str(&t).unwrap_or_default()))
     }
 }

@@ -30,6 +30,17 @@ CREATE TABLE records (
 );
 CREATE INDEX records_by_key ON records(source, ext_id);
 
+-- Earlier versions of records, saved when an import changes one: the stale guard names the fields
+-- that changed since a steward saw a candidate, and the journal can show old values.
+CREATE TABLE record_history (
+    record_id   INTEGER NOT NULL REFERENCES records(id),
+    version     INTEGER NOT NULL,
+    fields      TEXT NOT NULL,
+    created     TEXT,
+    updated     TEXT,
+    PRIMARY KEY (record_id, version)
+) WITHOUT ROWID;
+
 CREATE TABLE candidates (
     id          INTEGER PRIMARY KEY,
     object      TEXT NOT NULL,
