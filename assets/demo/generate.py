@@ -436,9 +436,9 @@ HS_LEAD_SOURCES = ["ORGANIC_SEARCH", "DIRECT_TRAFFIC", "PAID_SEARCH", "SOCIAL_ME
                    "REFERRALS", "OFFLINE"]
 WF_FORMS = ["Contact us", "Demo request", "Pricing page", "Whitepaper: Data quality 101"]
 
-NICKNAMES = [("Robert", "Bob"), ("William", "Bill"), ("Elizabeth", "Liz"), ("Katherine", "Kate"),
-             ("Michael", "Mike"), ("James", "Jim"), ("Christopher", "Chris"), ("Rebecca", "Becky"),
-             ("Johannes", "Hans"), ("Francisco", "Paco"), ("Victoria", "Vicky")]
+NICKNAMES = [("Robert", "Bob"), ("Johannes", "Hans"), ("Elizabeth", "Liz"), ("Katherine", "Kate"),
+             ("Francisco", "Paco"), ("William", "Bill"), ("Michael", "Mike"), ("James", "Jim"),
+             ("Christopher", "Chris"), ("Rebecca", "Becky"), ("Victoria", "Vicky")]
 NICKNAME_LANG = {"Johannes": "de", "Francisco": "es"}
 
 # ---------------------------------------------------------------------------------------------
@@ -508,8 +508,7 @@ class World:
         r = self.rng
         code = country or self.country()
         c = COUNTRIES[code]
-        lang = {"en": "en", "de": "de", "fr": "fr", "es": "es", "nl": "nl", "sv": "sv", "ja": "ja", "pt": "pt",
-                "pl": "pl"}[c["lang"]]
+        lang = c["lang"]
         firsts, seconds = COMPANY_WORDS[lang]
         if base is None:
             def draw():
@@ -918,15 +917,15 @@ def c_personal_work(w, i, sa, sb):
     return a, b, contact_evidence(a, b) + [f"emails differ (work {a['email'].split('@')[1]} vs personal {b['email'].split('@')[1]})"]
 
 
-ROLE_LOCALS = {"en": ["info", "sales", "hello", "office", "team"], "de": ["info", "kontakt", "vertrieb"],
-               "fr": ["contact", "info"], "es": ["info", "ventas"], "nl": ["info", "verkoop"], "sv": ["info"],
-               "ja": ["info"], "pt": ["contato"], "pl": ["biuro"]}
+# (country, shared mailbox) of each role-address pair, in turn.
+ROLE_ADDRESSES = [("US", "info"), ("GB", "sales"), ("DE", "info"), ("US", "sales"), ("ES", "ventas"),
+                  ("GB", "office"), ("FR", "contact"), ("BR", "contato")]
 
 
 def c_role_address(w, i, sa, sb):
-    r = w.rng
-    co = w.company()
-    role = f"{r.choice(ROLE_LOCALS[co['lang']])}@{co['domain']}"
+    country, mailbox = ROLE_ADDRESSES[i % len(ROLE_ADDRESSES)]
+    co = w.company(country=country)
+    role = f"{mailbox}@{co['domain']}"
     p1, p2 = w.person(company=co), w.person(company=co)
     p1["phone"] = p2["phone"] = co["phone"]
     a, b = contact_record(w, p1, sa), contact_record(w, p2, sb)
@@ -1016,7 +1015,7 @@ def a_legal_suffix(w, i, sa, sb):
     variants = {"Inc.": ["Inc", "Incorporated", ""], "Corp.": ["Corporation", "Corp", ""], "LLC": ["L.L.C.", ""],
                 "Ltd": ["Limited", "Ltd."], "GmbH": [""], "S.L.": [""], "B.V.": [""], "SAS": [""], "AB": [""]}
     a["name"] = f"{co['base']} {co['legal']}"
-    legal = w.rng.choice(variants.get(co["legal"], [""]))
+    legal = variants.get(co["legal"], [""])[0] if i < 5 else w.rng.choice(variants.get(co["legal"], [""]))
     b["name"] = f"{co['base']} {legal}".strip()
     return a, b, account_evidence(a, b)
 
@@ -1094,8 +1093,7 @@ def a_subsidiary(w, i, sa, sb):
     parent = w.company(country=home)
     stem = parent["domain"].split(".")[0]
     base = f"{parent['base']} {suffix}".strip()
-    domain = f"{stem}{tld}" if tld.startswith(".") else f"{stem}{tld}"
-    child = w.company(country=abroad, base=base, domain=domain, legal=legal, industry=parent["industry"])
+    child = w.company(country=abroad, base=base, domain=stem + tld, legal=legal, industry=parent["industry"])
     a, b = account_record(w, parent, sa), account_record(w, child, sb)
     b["name"] = f"{base} {legal}"
     return a, b, account_evidence(a, b) + ["countries differ"]
