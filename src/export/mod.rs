@@ -4,6 +4,7 @@
 
 pub mod crm;
 pub mod csv_cell;
+pub mod decisions;
 pub mod dynamics;
 pub mod golden;
 pub mod hubspot;

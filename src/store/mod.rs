@@ -3,6 +3,7 @@
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
 mod candidates;
+mod export;
 mod records;
 
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
