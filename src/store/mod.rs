@@ -7,6 +7,7 @@ mod export;
 mod records;
 
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use export::{DecisionIndex, DecisionRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
