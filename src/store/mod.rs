@@ -271,3 +271,50 @@ impl Store {
         Ok(counts)
     }
 }
+
+/// The dashboard's figures: records by object and source, candidates by object and status.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub records: i64,
+    pub records_by_source: Vec<(String, String, i64)>,
+    pub candidates: i64,
+    pub candidates_by_status: Vec<(String, String, i64)>,
+    pub decided: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub deferred: i64,
+    pub pending: i64,
+    pub mean_pending_score: Option<f64>,
+}
+
+impl Store {
+    /// Figures for `mergeq stats` and the console's dashboard.
+    pub fn stats(&self) -> Result<Stats> {
+        let counts = self.counts()?;
+        let triples = |sql: &str| -> Result<Vec<(String, String, i64)>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        Ok(Stats {
+            records: counts.records,
+            records_by_source: triples(
+                "SELECT object, source, count(*) FROM records GROUP BY object, source ORDER BY object, source",
+            )?,
+            candidates: counts.candidates,
+            candidates_by_status: triples(
+                "SELECT object, status, count(*) FROM candidates GROUP BY object, status ORDER BY object, status",
+            )?,
+            decided: counts.approved + counts.rejected + counts.deferred,
+            approved: counts.approved,
+            rejected: counts.rejected,
+            deferred: counts.deferred,
+            pending: counts.pending,
+            mean_pending_score: self.conn.query_row(
+                "SELECT avg(score) FROM candidates WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )?,
+        })
+    }
+}
