@@ -76,8 +76,7 @@ impl Crm {
     }
 }
 
-/// A field to set on the survivor: its API name and value (`None` = clear it).
-pub type Change<'a> = (&'a str, Option<&'a str>);
+pub use super::plan::Change;
 
 /// Field values serialised as one JSON object, in the given order; `clear` is what a `None` becomes.
 pub struct FieldMap<'a> {

@@ -7,11 +7,12 @@ use super::crm::Crm;
 use super::golden::{self, GoldenCsv};
 use super::not_duplicates::NotDuplicates;
 use super::plan::{parse_approve, parse_reject, ApprovedMerge, DecisionMeta, Member};
-use crate::model::{Fields, Record, RecordKey};
+use crate::model::{Fields, Record};
 use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A decision entry as the journal holds it: who, when, and its body text.
@@ -52,13 +53,17 @@ impl Kind {
 /// Records as they are now, for the members an import changed after the steward decided.
 #[derive(Debug, Default)]
 pub struct Current {
-    by_key: FxHashMap<(String, RecordKey), (i64, Fields)>,
+    /// object → `source:id` → (version, values)
+    by_key: FxHashMap<String, FxHashMap<String, (i64, Fields)>>,
 }
 
 impl Current {
     /// From the records changed since their first import (`Store::changed_records`).
     pub fn new(records: Vec<Record>) -> Current {
-        let by_key = records.into_iter().map(|r| ((r.object, r.key), (r.version, r.fields))).collect();
+        let mut by_key: FxHashMap<String, FxHashMap<String, (i64, Fields)>> = FxHashMap::default();
+        for r in records {
+            by_key.entry(r.object).or_default().insert(r.key.to_string(), (r.version, r.fields));
+        }
         Current { by_key }
     }
 
@@ -68,10 +73,11 @@ impl Current {
         if self.by_key.is_empty() {
             return false;
         }
-        match self.by_key.get(&(object.to_string(), m.key.clone())) {
+        match self.by_key.get(object).and_then(|keys| keys.get(m.key.as_str())) {
             Some((version, fields)) if *version != m.version => {
                 m.version = *version;
-                m.fields = fields.clone();
+                m.fields =
+                    fields.iter().map(|(k, v)| (Cow::Owned(k.clone()), Cow::Owned(v.clone()))).collect();
                 true
             }
             _ => false,
@@ -212,7 +218,7 @@ impl<'a> Builder<'a> {
             return Ok(Piece::OtherSource);
         }
         if crm.object_name(&m.object).is_none() {
-            return Ok(Piece::Unmergeable(m.object));
+            return Ok(Piece::Unmergeable(m.object.into_owned()));
         }
         let object = m.object.clone();
         let mut refreshed = 0;
@@ -343,7 +349,7 @@ mod tests {
         // hubspot:1 was re-imported with the golden email already: nothing left to set.
         let now = Record {
             object: "contact".into(),
-            key: RecordKey::new("hubspot", "1"),
+            key: crate::model::RecordKey::new("hubspot", "1"),
             fields: Fields::from([("email".to_string(), "b@x".to_string())]),
             created: None,
             updated: None,

@@ -53,8 +53,8 @@ pub fn render(m: &ApprovedMerge, entity: &str, out: &mut Vec<u8>) -> Result<u64>
     let mut lines = 0;
     for r in m.merged() {
         let body = MergeBody {
-            target: reference(&m.survivor.id),
-            subordinate: reference(&r.key.id),
+            target: reference(m.survivor.id()),
+            subordinate: reference(r.key.id()),
             update_content: Entity { odata_type: &odata_type, id: None, fields: &changes },
             perform_parenting_checks: false,
         };

@@ -10,7 +10,7 @@
 //! is no value. Cells that would start a spreadsheet formula get a `'` unless `raw`.
 
 use super::csv_cell::push_cell;
-use super::plan::ApprovedMerge;
+use super::plan::{ApprovedMerge, Key};
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -19,11 +19,11 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 pub const CSV_COLUMNS: [&str; 7] =
     ["candidate", "object", "decision", "decided_at", "steward", "survivor", "merged"];
 
-struct Keys<'a>(&'a [crate::model::RecordKey]);
+struct Keys<'a>(&'a [Key<'a>]);
 
 impl Serialize for Keys<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|k| k.to_string()))
+        s.collect_seq(self.0.iter().map(Key::as_str))
     }
 }
 
@@ -34,7 +34,7 @@ struct Value<'a> {
     rule: &'a str,
 }
 
-struct Fields<'a>(&'a ApprovedMerge);
+struct Fields<'a>(&'a ApprovedMerge<'a>);
 
 impl Serialize for Fields<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -56,8 +56,8 @@ struct Line<'a> {
     decision: i64,
     decided_at: &'a str,
     steward: &'a str,
-    survivor: String,
-    merged: Vec<String>,
+    survivor: &'a str,
+    merged: Vec<&'a str>,
     fields: Fields<'a>,
 }
 
@@ -69,14 +69,14 @@ pub fn jsonl(m: &ApprovedMerge, out: &mut Vec<u8>) -> Result<()> {
         decision: m.meta.seq,
         decided_at: &m.meta.at,
         steward: &m.meta.steward,
-        survivor: m.survivor.to_string(),
-        merged: m.merged().map(|r| r.key.to_string()).collect(),
+        survivor: m.survivor.as_str(),
+        merged: m.merged().map(|r| r.key.as_str()).collect(),
         fields: Fields(m),
     };
     super::crm::line(out, &line)
 }
 
-fn joined(keys: impl Iterator<Item = String>) -> String {
+fn joined<'k>(keys: impl Iterator<Item = &'k str>) -> String {
     keys.collect::<Vec<_>>().join(";")
 }
 
@@ -119,14 +119,15 @@ impl GoldenCsv {
     pub fn push(&mut self, m: &ApprovedMerge) {
         let raw = self.raw;
         let mut text = String::with_capacity(256);
-        let fixed = [
-            &m.meta.candidate.to_string(),
+        let (mut candidate, mut seq) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let fixed: [&str; 7] = [
+            candidate.format(m.meta.candidate),
             &m.object,
-            &m.meta.seq.to_string(),
+            seq.format(m.meta.seq),
             &m.meta.at,
             &m.meta.steward,
-            &m.survivor.to_string(),
-            &joined(m.merged().map(|r| r.key.to_string())),
+            m.survivor.as_str(),
+            &joined(m.merged().map(|r| r.key.as_str())),
         ];
         for (i, cell) in fixed.into_iter().enumerate() {
             if i > 0 {
@@ -140,7 +141,7 @@ impl GoldenCsv {
             let start = text.len() as u32;
             push_cell(&mut text, g.value.as_deref().unwrap_or(""), raw);
             text.push(',');
-            push_cell(&mut text, &joined(g.from.iter().map(|k| k.to_string())), raw);
+            push_cell(&mut text, &joined(g.from.iter().map(Key::as_str)), raw);
             text.push(',');
             push_cell(&mut text, &g.rule, raw);
             fields.push((number, start, text.len() as u32));

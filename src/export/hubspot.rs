@@ -52,12 +52,12 @@ struct Update<'a> {
 pub fn render(m: &ApprovedMerge, object_type: &str, out: &mut Vec<u8>) -> Result<u64> {
     let changes = m.survivor_changes_guarded();
     check_reserved(Crm::HubSpot, &changes, &["hs_object_id"])?;
-    let primary = m.survivor.id.as_str();
+    let primary = m.survivor.id();
     let kind = path_segment(object_type);
     let merge_path = format!("/crm/v3/objects/{kind}/merge");
     let mut lines = 0;
     for r in m.merged() {
-        let body = MergeBody { primary, merged: &r.key.id };
+        let body = MergeBody { primary, merged: r.key.id() };
         line(out, &Merge { method: "POST", path: &merge_path, object_type, body })?;
         lines += 1;
     }
@@ -128,8 +128,8 @@ mod tests {
     fn ids_are_escaped_in_paths_only() {
         let mut m = cluster5("hubspot");
         m.members.truncate(2);
-        m.members[0].key.id = "1/2 3".into();
-        m.survivor.id = "1/2 3".into();
+        m.members[0].key = k("hubspot:1/2 3");
+        m.survivor = k("hubspot:1/2 3");
         let got = lines(&m);
         assert!(got[0].contains(r#""primaryObjectId":"1/2 3""#), "{got:?}");
         assert!(got[1].contains(r#""path":"/crm/v3/objects/contacts/1%2F2%203""#), "{got:?}");

@@ -8,7 +8,6 @@
 
 use super::csv_cell::push_cell;
 use super::plan::Rejection;
-use crate::model::RecordKey;
 use rustc_hash::FxHashSet;
 
 pub const CSV_COLUMNS: [&str; 8] =
@@ -17,7 +16,7 @@ pub const CSV_COLUMNS: [&str; 8] =
 /// The file, built rejection by rejection.
 pub struct NotDuplicates {
     raw: bool,
-    seen: FxHashSet<(RecordKey, RecordKey)>,
+    seen: FxHashSet<(String, String)>,
     text: String,
 }
 
@@ -37,12 +36,13 @@ impl NotDuplicates {
     pub fn push(&mut self, r: &Rejection) {
         for (i, a) in r.members.iter().enumerate() {
             for b in &r.members[i + 1..] {
-                let pair = if a <= b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) };
-                if pair.0 == pair.1 || self.seen.contains(&pair) {
+                let (left, right) = if a <= b { (a, b) } else { (b, a) };
+                let pair = (left.to_string(), right.to_string());
+                if left == right || self.seen.contains(&pair) {
                     continue;
                 }
                 let t = &mut self.text;
-                for cell in [&pair.0.to_string(), &pair.1.to_string(), &r.object, &r.meta.at] {
+                for cell in [left.as_str(), right.as_str(), &r.object, &r.meta.at] {
                     push_cell(t, cell, true);
                     t.push(',');
                 }
@@ -66,15 +66,15 @@ impl NotDuplicates {
 
 #[cfg(test)]
 mod tests {
-    use super::super::plan::fixture::meta;
+    use super::super::plan::fixture::{k, meta};
     use super::*;
 
-    fn rejection(seq: i64, members: &[&str], note: Option<&str>) -> Rejection {
+    fn rejection(seq: i64, members: &[&str], note: Option<&str>) -> Rejection<'static> {
         Rejection {
             meta: meta(seq),
             object: "contact".into(),
-            members: members.iter().map(|k| RecordKey::parse(k).unwrap()).collect(),
-            note: note.map(str::to_string),
+            members: members.iter().map(|key| k(key)).collect(),
+            note: note.map(|n| n.to_string().into()),
         }
     }
 

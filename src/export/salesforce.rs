@@ -50,10 +50,10 @@ struct MergeRequest<'a> {
 pub fn render(m: &ApprovedMerge, sobject: &str, out: &mut Vec<u8>) -> Result<u64> {
     let changes = m.survivor_changes();
     check_reserved(Crm::Salesforce, &changes, &["Id", "attributes"])?;
-    let merged: Vec<&str> = m.merged().map(|r| r.key.id.as_str()).collect();
+    let merged: Vec<&str> = m.merged().map(|r| r.key.id()).collect();
     let mut lines = 0;
     for ids in merged.chunks(PER_REQUEST) {
-        let master = MasterRecord { sobject, id: &m.survivor.id, fields: &changes };
+        let master = MasterRecord { sobject, id: m.survivor.id(), fields: &changes };
         line(out, &MergeRequest { master, merge_ids: ids })?;
         lines += 1;
     }

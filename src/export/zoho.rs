@@ -81,8 +81,8 @@ struct Update<'a> {
 
 /// The child that contributes a golden value: the record it came from if that is a child holding
 /// it, else the first child holding it; `None` when no child holds it.
-fn contributor<'a>(m: &ApprovedMerge, merged: &'a [&'a Member], field: &str, value: &str) -> Option<usize> {
-    let holds = |c: &&Member| c.fields.get(field).map(String::as_str) == Some(value);
+fn contributor(m: &ApprovedMerge, merged: &[&Member], field: &str, value: &str) -> Option<usize> {
+    let holds = |c: &&Member| c.get(field) == Some(value);
     let golden_from = m.golden.iter().find(|g| g.name == field).map_or(&[][..], |g| g.from.as_slice());
     golden_from
         .iter()
@@ -104,9 +104,9 @@ pub fn render(m: &ApprovedMerge, module: &str, out: &mut Vec<u8>) -> Result<u64>
             None => update.push((field, value)),
         }
     }
-    let master = m.survivor.id.as_str();
+    let master = m.survivor.id();
     let path = format!("/crm/v8/{}/{}/actions/merge", path_segment(module), path_segment(master));
-    let mut children = merged.iter().zip(contributes).map(|(c, fields)| Child { id: &c.key.id, fields });
+    let mut children = merged.iter().zip(contributes).map(|(c, fields)| Child { id: c.key.id(), fields });
     let mut lines = 0;
     loop {
         let data: Vec<Child> = children.by_ref().take(PER_CALL).collect();

@@ -39,7 +39,12 @@ impl Store {
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            f(DecisionIndex { seq: r.get(0)?, action: r.get(1)?, candidate: r.get(2)?, reverses: r.get(3)? })?;
+            f(DecisionIndex {
+                seq: r.get(0)?,
+                action: r.get(1)?,
+                candidate: r.get(2)?,
+                reverses: r.get(3)?,
+            })?;
         }
         Ok(())
     }
