@@ -6,6 +6,7 @@
 //! `suggest` and `apply_choices` for each candidate.
 
 mod engine;
+mod narrow;
 mod rules;
 mod strategy;
 
