@@ -4,6 +4,8 @@
 mod demo;
 mod import;
 mod queue;
+mod rules;
+pub mod show;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -281,7 +283,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(_) => not_built("detect"),
         Command::Review => not_built("review"),
-        Command::Show(_) => not_built("show"),
+        Command::Show(args) => show::run(args, ctx),
         Command::Decide(_) => not_built("decide"),
         Command::Undo(_) => not_built("undo"),
         Command::Export(_) => not_built("export"),
@@ -289,6 +291,6 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
         Command::Stats(_) => not_built("stats"),
-        Command::Rules(_) => not_built("rules"),
+        Command::Rules(cmd) => rules::run(cmd),
     }
 }
