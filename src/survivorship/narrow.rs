@@ -156,8 +156,11 @@ impl Env<'_> {
         match s {
             Strategy::Union => {
                 let (mut items, mut seen, mut dropped) = (Vec::<&str>::new(), Vec::<String>::new(), 0);
+                let mut from = Vec::new();
                 for c in &ordered {
+                    let mut gave = false;
                     for item in c.value.split(';').map(str::trim).filter(|i| !i.is_empty()) {
+                        gave = true;
                         let norm = st::normalise(item);
                         if seen.contains(&norm) {
                             dropped += 1;
@@ -166,8 +169,13 @@ impl Env<'_> {
                             items.push(item);
                         }
                     }
+                    if gave {
+                        from.push(c.m);
+                    }
                 }
-                let from: Vec<usize> = ordered.iter().map(|c| c.m).collect();
+                if items.is_empty() {
+                    return None; // only separators: nothing to combine, the set passes on
+                }
                 if from.len() == 1 {
                     return only(from, items.join(";"));
                 }
