@@ -8,15 +8,16 @@
 //! survivorship engine plus JSON serialisation plus writing, in candidate order.
 //! Environment: GOLDEN_BENCH_CANDIDATES (default 1000000), GOLDEN_BENCH_RUNS (default 5).
 
-use mergeq::model::{Fields, Golden, Record, RecordKey};
+use mergeq::model::{Fields, Golden, GoldenValue, Record, RecordKey};
 use mergeq::survivorship::{suggest, Rules};
 use rayon::prelude::*;
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 const DISTINCT_PAIRS: usize = 100_000;
 /// Candidates handed to the thread pool at a time; their output is written in order before the next.
-const BATCH: usize = 65_536;
+const BATCH: usize = 16_384;
 const CHUNK: usize = 1_024;
 
 /// A small deterministic generator (64-bit LCG), so every run sees the same data.
@@ -40,7 +41,8 @@ impl Rng {
 
 const FIRST: &[&str] = &["Ann", "Bob", "Chen", "Dana", "Élodie", "Farid", "Grace", "Hiro", "Ines", "Jon"];
 const LAST: &[&str] = &["Lee", "Smith", "Müller", "Okafor", "García", "Nguyen", "Kowalski", "Rossi"];
-const COMPANY: &[&str] = &["Acme Corp", "Globex", "Initech", "Umbrella GmbH", "Stark Industries", "Wayne Ltd"];
+const COMPANY: &[&str] =
+    &["Acme Corp", "Globex", "Initech", "Umbrella GmbH", "Stark Industries", "Wayne Ltd"];
 const TITLE: &[&str] = &["VP Sales", "CTO", "Buyer", "Head of Ops", "Analyst", "Chief Revenue Officer"];
 const CITY: &[&str] = &["Springfield", "Berlin", "Lyon", "Osaka", "Leeds", "Austin", "Porto"];
 const COUNTRY: &[&str] = &["US", "DE", "FR", "JP", "GB", "PT"];
@@ -144,36 +146,81 @@ impl Write for CountingSink {
     }
 }
 
-#[derive(serde::Serialize)]
+/// One streamed line: the candidate number and its golden record, keys written `source:id`.
 struct Line<'a> {
     candidate: usize,
-    #[serde(flatten)]
     golden: &'a Golden,
 }
 
+struct Key<'a>(&'a RecordKey);
+struct Keys<'a>(&'a [RecordKey]);
+struct Value<'a>(&'a GoldenValue);
+
+impl Serialize for Key<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+impl Serialize for Keys<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(Key))
+    }
+}
+
+impl Serialize for Value<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GoldenValue", 5)?;
+        st.serialize_field("value", &self.0.value)?;
+        st.serialize_field("from", &Keys(&self.0.from))?;
+        st.serialize_field("rule", &self.0.rule)?;
+        st.serialize_field("explanation", &self.0.explanation)?;
+        st.serialize_field("conflict", &self.0.conflict)?;
+        st.end()
+    }
+}
+
+impl Serialize for Line<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("candidate", &self.candidate)?;
+        map.serialize_entry("survivor", &Key(&self.golden.survivor))?;
+        map.serialize_entry("survivor_reason", &self.golden.survivor_reason)?;
+        map.serialize_key("fields")?;
+        map.serialize_value(&FieldMap(self.golden))?;
+        map.end()
+    }
+}
+
+struct FieldMap<'a>(&'a Golden);
+
+impl Serialize for FieldMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.fields.iter().map(|(k, v)| (k, Value(v))))
+    }
+}
+
 /// Computes and streams golden records for `n` candidates; returns the sink's counts.
+/// Each batch is split into chunks computed in parallel into reused buffers, then written in order.
 fn run(rules: &Rules, pairs: &[[Record; 2]], n: usize) -> CountingSink {
     let mut sink = CountingSink { bytes: 0, lines: 0 };
+    let mut buffers: Vec<(Vec<u8>, usize)> = (0..BATCH / CHUNK).map(|_| (Vec::new(), 0)).collect();
     let mut conflicts = 0usize;
     for start in (0..n).step_by(BATCH) {
-        let end = (start + BATCH).min(n);
-        let chunks: Vec<(Vec<u8>, usize)> = (start..end)
-            .into_par_iter()
-            .step_by(CHUNK)
-            .map(|from| {
-                let mut buf = Vec::with_capacity(CHUNK * 4096);
-                let mut conflicts = 0;
-                for k in from..(from + CHUNK).min(end) {
-                    let golden = suggest(rules, "contact", &pairs[k % pairs.len()]);
-                    conflicts += golden.conflicts();
-                    serde_json::to_writer(&mut buf, &Line { candidate: k, golden: &golden }).expect("serialises");
-                    buf.push(b'\n');
-                }
-                (buf, conflicts)
-            })
-            .collect();
-        for (buf, c) in chunks {
-            sink.write_all(&buf).expect("sink");
+        buffers.par_iter_mut().enumerate().for_each(|(j, (buf, conflicts))| {
+            buf.clear();
+            *conflicts = 0;
+            let from = start + j * CHUNK;
+            for k in from..(from + CHUNK).min(n) {
+                let golden = suggest(rules, "contact", &pairs[k % pairs.len()]);
+                *conflicts += golden.conflicts();
+                serde_json::to_writer(&mut *buf, &Line { candidate: k, golden: &golden })
+                    .expect("serialises");
+                buf.push(b'\n');
+            }
+        });
+        for (buf, c) in &buffers {
+            sink.write_all(buf).expect("sink");
             conflicts += c;
         }
     }

@@ -7,7 +7,8 @@ use super::rules::{lower, FieldGroup, ObjectRules};
 use super::strategy::{self as st, Strategy};
 use crate::model::{Golden, GoldenValue, Record, RecordKey};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// Joins a group's field values into one comparable value (a character no CRM value holds).
 pub(super) const SEP: char = '\u{1f}';
@@ -67,28 +68,88 @@ pub fn golden(rules: &ObjectRules, members: &[Record]) -> Golden {
     let (survivor, survivor_reason) = env.choose_survivor();
     env.survivor = Some(survivor);
 
-    let names: BTreeSet<&str> = members.iter().flat_map(|m| m.fields.keys().map(String::as_str)).collect();
+    let names = field_names(members);
+    let table = ValueTable::new(members, &names);
     let mut fields = BTreeMap::new();
-    let mut grouped: Vec<Vec<&str>> = vec![Vec::new(); rules.groups.len()];
-    for name in names {
-        match rules.group_index(name) {
-            Some(g) => grouped[g].push(name),
-            None => {
-                fields.insert(name.to_string(), env.decide_field(name));
+    let mut grouped: Vec<Vec<usize>> = vec![Vec::new(); rules.groups.len()];
+    for (i, name) in names.iter().enumerate() {
+        match rules.plan(name) {
+            Ok(g) => grouped[g].push(i),
+            Err(list) => {
+                fields.insert(name.to_string(), env.decide_field(table.row(i), list));
             }
         }
     }
-    for (group, mut names) in rules.groups.iter().zip(grouped) {
-        if names.is_empty() {
+    for (group, mut rows) in rules.groups.iter().zip(grouped) {
+        if rows.is_empty() {
             continue;
         }
-        let position = |n: &str| group.fields.iter().position(|f| *f == lower(n));
-        names.sort_by(|a, b| position(a).cmp(&position(b)).then(a.cmp(b)));
-        for (name, value) in names.iter().zip(env.decide_group(group, &names)) {
+        let position = |i: &usize| group.fields.iter().position(|f| *f == lower(names[*i]));
+        rows.sort_by(|a, b| position(a).cmp(&position(b)).then(names[*a].cmp(names[*b])));
+        let group_names: Vec<&str> = rows.iter().map(|&i| names[i]).collect();
+        let cells: Vec<&[Option<&str>]> = rows.iter().map(|&i| table.row(i)).collect();
+        for (name, value) in group_names.iter().zip(env.decide_group(group, &group_names, &cells)) {
             fields.insert(name.to_string(), value);
         }
     }
     Golden { fields, survivor: members[survivor].key.clone(), survivor_reason }
+}
+
+/// Every field name any member has, sorted: the members' own sorted keys, merged.
+fn field_names(members: &[Record]) -> Vec<&str> {
+    let mut names: Vec<&str> = members[0].fields.keys().map(String::as_str).collect();
+    for member in &members[1..] {
+        let mut merged = Vec::with_capacity(names.len().max(member.fields.len()) + 4);
+        let mut a = names.iter().copied().peekable();
+        let mut b = member.fields.keys().map(String::as_str).peekable();
+        loop {
+            match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => match x.cmp(y) {
+                    Ordering::Less => merged.extend(a.next()),
+                    Ordering::Greater => merged.extend(b.next()),
+                    Ordering::Equal => {
+                        merged.extend(a.next());
+                        b.next();
+                    }
+                },
+                (Some(_), None) => merged.extend(a.by_ref()),
+                (None, Some(_)) => merged.extend(b.by_ref()),
+                (None, None) => break,
+            }
+        }
+        names = merged;
+    }
+    names
+}
+
+/// The members' non-blank values by field: `row(i)[m]` is member `m`'s value of field `i`.
+/// Built in one pass over each member's sorted fields, so deciding a field looks nothing up.
+struct ValueTable<'a> {
+    width: usize,
+    cells: Vec<Option<&'a str>>,
+}
+
+impl<'a> ValueTable<'a> {
+    fn new(members: &'a [Record], names: &[&str]) -> ValueTable<'a> {
+        let width = members.len();
+        let mut cells = vec![None; names.len() * width];
+        for (m, member) in members.iter().enumerate() {
+            let mut i = 0;
+            for (name, value) in &member.fields {
+                while names[i] != name {
+                    i += 1;
+                }
+                if !st::is_blank(value) {
+                    cells[i * width + m] = Some(value.as_str());
+                }
+            }
+        }
+        ValueTable { width, cells }
+    }
+
+    fn row(&self, i: usize) -> &[Option<&'a str>] {
+        &self.cells[i * self.width..(i + 1) * self.width]
+    }
 }
 
 impl<'a> Env<'a> {
@@ -106,11 +167,17 @@ impl<'a> Env<'a> {
 
     /// The candidate a tie goes to: the survivor, else the best-ranked source, else the first key.
     fn representative<'c>(&self, cands: &'c [Cand<'a>]) -> &'c Cand<'a> {
-        if let Some(c) = cands.iter().find(|c| Some(c.m) == self.survivor) {
-            return c;
+        let m = self.pick(cands.iter().map(|c| c.m));
+        cands.iter().find(|c| c.m == m).expect("picked from these candidates")
+    }
+
+    /// Of these members (in key order), the survivor, else the best-ranked source, else the first.
+    fn pick(&self, in_key_order: impl Iterator<Item = usize> + Clone) -> usize {
+        if let Some(m) = in_key_order.clone().find(|m| Some(*m) == self.survivor) {
+            return m;
         }
-        // Candidates are in key order and `min_by_key` keeps the first of equals.
-        cands.iter().min_by_key(|c| self.rules.rank(self.source(c.m))).expect("candidates are never empty")
+        // `min_by_key` keeps the first of equals, and the members come in key order.
+        in_key_order.min_by_key(|&m| self.rules.rank(self.source(m))).expect("never empty")
     }
 
     /// Runs a strategy list over the candidates (never empty).
@@ -127,7 +194,11 @@ impl<'a> Env<'a> {
                 }
                 continue;
             }
-            if all_agree(&cands) {
+            let decided = match scope {
+                Scope::Survivor => cands.len() == 1,
+                _ => all_agree(&cands),
+            };
+            if decided {
                 break;
             }
             match self.narrow(s, &cands, scope) {
@@ -165,26 +236,35 @@ impl<'a> Env<'a> {
         let total = self.members.len();
         match (present, total) {
             (_, 1) => "the only record".to_string(),
+            (2, 2) => "all 2 records agree".to_string(), // the common case, without formatting
             (p, t) if p == t => format!("all {t} records agree"),
             (1, _) => format!("only {} has a value", self.key(pick)),
             (p, t) => format!("{p} of {t} records have this value; the others have none"),
         }
     }
 
-    fn decide_field(&self, name: &str) -> GoldenValue {
-        let cands: Vec<Cand> = self
-            .order
-            .iter()
-            .filter_map(|&m| {
-                let v = self.members[m].fields.get(name).filter(|v| !st::is_blank(v))?;
-                Some(Cand { m, value: Cow::Borrowed(v.as_str()) })
-            })
-            .collect();
+    fn decide_field(&self, row: &[Option<&'a str>], list: &[Strategy]) -> GoldenValue {
+        // The common case first: every member with a value has the same one.
+        let mut values = row.iter().flatten();
+        let Some(&first) = values.next() else { return no_value("no record has a value".to_string()) };
+        if values.all(|v| *v == first) && !list.first().is_some_and(Strategy::combines) {
+            let pick = self.pick(self.order.iter().copied().filter(|&m| row[m].is_some()));
+            let present = row.iter().flatten().count();
+            return GoldenValue {
+                value: Some(first.to_string()),
+                from: vec![self.key(pick).clone()],
+                rule: "agree".to_string(),
+                explanation: self.agreement(present, pick),
+                conflict: false,
+            };
+        }
+        let cands: Vec<Cand> =
+            self.order.iter().filter_map(|&m| Some(Cand { m, value: Cow::Borrowed(row[m]?) })).collect();
         if cands.is_empty() {
             return no_value("no record has a value".to_string());
         }
         let present = cands.len();
-        let out = self.run(self.rules.strategies_for(name), cands, Scope::Field);
+        let out = self.run(list, cands, Scope::Field);
         if let Some((value, from)) = &out.combined {
             return GoldenValue {
                 value: Some(value.clone()),
@@ -205,42 +285,49 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The values of a group's fields (`names`, as the members spell them), all from one record.
-    fn decide_group(&self, group: &FieldGroup, names: &[&str]) -> Vec<GoldenValue> {
-        let cands: Vec<Cand> = self
-            .order
-            .iter()
-            .filter_map(|&m| {
-                let fields = &self.members[m].fields;
-                let parts: Vec<&str> =
-                    names.iter().map(|n| fields.get(*n).map(|v| v.trim()).unwrap_or("")).collect();
-                parts
-                    .iter()
-                    .any(|p| !p.is_empty())
-                    .then(|| Cand { m, value: Cow::Owned(parts.join(SEP_STR)) })
-            })
-            .collect();
-        if cands.is_empty() {
-            return names
+    /// The values of a group's fields (`names`, as the members spell them, with their `rows` of
+    /// member values), all taken from one record.
+    fn decide_group(
+        &self,
+        group: &FieldGroup,
+        names: &[&str],
+        rows: &[&[Option<&'a str>]],
+    ) -> Vec<GoldenValue> {
+        let has_any = |m: usize| rows.iter().any(|r| r[m].is_some());
+        let same = |a: usize, b: usize| rows.iter().all(|r| r[a] == r[b]);
+        let present: Vec<usize> = self.order.iter().copied().filter(|&m| has_any(m)).collect();
+        let Some(&first) = present.first() else {
+            let why = format!("no record has a value for {}", group.name);
+            return names.iter().map(|_| no_value(why.clone())).collect();
+        };
+        let (pick, rule, explanation, conflict) = if present.iter().all(|&m| same(m, first)) {
+            let pick = self.pick(present.iter().copied());
+            (pick, "agree", self.agreement(present.len(), pick), false)
+        } else {
+            let cands: Vec<Cand> = present
                 .iter()
-                .map(|_| no_value(format!("no record has a value for {}", group.name)))
+                .map(|&m| {
+                    let parts: Vec<&str> = rows.iter().map(|r| r[m].unwrap_or("")).collect();
+                    Cand { m, value: Cow::Owned(parts.join(SEP_STR)) }
+                })
                 .collect();
-        }
-        let present = cands.len();
-        let out = self.run(&group.rules, cands, Scope::Group(names));
-        let (pick, rule, explanation, conflict) = self.settle(&out, present);
-        let record = &self.members[pick];
+            let out = self.run(&group.rules, cands, Scope::Group(names));
+            self.settle(&out, present.len())
+        };
+        let key = self.key(pick);
+        let explanation = format!("{} as a unit: {explanation}", group.name);
         names
             .iter()
-            .map(|name| {
-                let value = record.fields.get(*name).filter(|v| !st::is_blank(v)).cloned();
-                let mut text = format!("{} as a unit: {explanation}", group.name);
+            .zip(rows)
+            .map(|(name, row)| {
+                let value = row[pick].map(str::to_string);
+                let mut text = explanation.clone();
                 if value.is_none() {
-                    text.push_str(&format!("; {} has no {name}", record.key));
+                    text.push_str(&format!("; {key} has no {name}"));
                 }
                 GoldenValue {
                     value,
-                    from: vec![record.key.clone()],
+                    from: vec![key.clone()],
                     rule: rule.to_string(),
                     explanation: text,
                     conflict,
@@ -251,8 +338,8 @@ impl<'a> Env<'a> {
 
     /// The record whose CRM id is kept, and why.
     fn choose_survivor(&self) -> (usize, String) {
-        let cands: Vec<Cand> =
-            self.order.iter().map(|&m| Cand { m, value: Cow::Owned(m.to_string()) }).collect();
+        // Records are told apart by index here, so they carry no value.
+        let cands: Vec<Cand> = self.order.iter().map(|&m| Cand { m, value: Cow::Borrowed("") }).collect();
         if cands.len() == 1 {
             return (cands[0].m, "the only record".to_string());
         }

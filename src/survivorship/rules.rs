@@ -155,6 +155,15 @@ impl ObjectRules {
         self.group_of.get(lower(field).as_ref()).copied()
     }
 
+    /// How `field` is decided: with its group (by index), or by its own list.
+    pub(super) fn plan(&self, field: &str) -> Result<usize, &[Strategy]> {
+        let key = lower(field);
+        match self.group_of.get(key.as_ref()) {
+            Some(&g) => Ok(g),
+            None => Err(self.fields.get(key.as_ref()).unwrap_or(&self.default)),
+        }
+    }
+
     /// Where `source` stands in the priority order (unlisted sources share the last place).
     pub fn rank(&self, source: &str) -> usize {
         self.source_priority.iter().position(|s| s == source).unwrap_or(self.source_priority.len())
@@ -163,7 +172,11 @@ impl ObjectRules {
 
 /// `name` in lower case, borrowed when it already is.
 pub(super) fn lower(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.chars().any(char::is_uppercase) {
+    // Most names are plain ASCII: check bytes first, characters only when there is more.
+    let ascii = name.is_ascii();
+    if ascii && name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else if !ascii && name.chars().any(char::is_uppercase) {
         std::borrow::Cow::Owned(name.to_lowercase())
     } else {
         std::borrow::Cow::Borrowed(name)
