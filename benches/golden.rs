@@ -6,12 +6,12 @@
 //! realistic differences: case, blanks, a second phone, an invalid email, newer titles, tags,
 //! counters, missing timestamps), cycled to make 1,000,000 candidates. What is timed is the
 //! survivorship engine plus JSON serialisation plus writing, in candidate order.
-//! Environment: GOLDEN_BENCH_CANDIDATES (default 1000000), GOLDEN_BENCH_RUNS (default 5).
+//! Environment: GOLDEN_BENCH_CANDIDATES (default 1000000), GOLDEN_BENCH_RUNS (default 5),
+//! GOLDEN_BENCH_OWNED=1 to measure `suggest` (owned `model::Golden`) instead of `suggest_view`.
 
-use mergeq::model::{Fields, Golden, GoldenValue, Record, RecordKey};
-use mergeq::survivorship::{suggest, Rules};
+use mergeq::model::{Fields, Record, RecordKey};
+use mergeq::survivorship::{suggest, suggest_view, Rules};
 use rayon::prelude::*;
-use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -119,7 +119,7 @@ fn pair(e: usize, rng: &mut Rng) -> [Record; 2] {
         }
         Record {
             object: "contact".into(),
-            key: RecordKey::new(source, format!("{source}-{e}-{}", variant as u8)),
+            key: RecordKey::new(source, format!("{e}-{}", variant as u8)),
             fields,
             created: (!rng.chance(10)).then(|| stamp(rng)),
             updated: (!rng.chance(20)).then(|| stamp(rng)),
@@ -146,63 +146,43 @@ impl Write for CountingSink {
     }
 }
 
-/// One streamed line: the candidate number and its golden record, keys written `source:id`.
-struct Line<'a> {
+/// One streamed line: the candidate number and its golden record (fields with value, lineage as
+/// `source:id`, rule, explanation and conflict; the survivor and its reason).
+#[derive(serde::Serialize)]
+struct Line<'a, G: serde::Serialize> {
     candidate: usize,
-    golden: &'a Golden,
+    golden: &'a G,
 }
 
-struct Key<'a>(&'a RecordKey);
-struct Keys<'a>(&'a [RecordKey]);
-struct Value<'a>(&'a GoldenValue);
-
-impl Serialize for Key<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self.0)
-    }
+/// Which engine entry point a run measures.
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    /// `suggest_view`: the borrowing form a streaming export serialises.
+    View,
+    /// `suggest`: the owned `model::Golden` the console and journal keep.
+    Owned,
 }
 
-impl Serialize for Keys<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(Key))
-    }
-}
-
-impl Serialize for Value<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("GoldenValue", 5)?;
-        st.serialize_field("value", &self.0.value)?;
-        st.serialize_field("from", &Keys(&self.0.from))?;
-        st.serialize_field("rule", &self.0.rule)?;
-        st.serialize_field("explanation", &self.0.explanation)?;
-        st.serialize_field("conflict", &self.0.conflict)?;
-        st.end()
-    }
-}
-
-impl Serialize for Line<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(4))?;
-        map.serialize_entry("candidate", &self.candidate)?;
-        map.serialize_entry("survivor", &Key(&self.golden.survivor))?;
-        map.serialize_entry("survivor_reason", &self.golden.survivor_reason)?;
-        map.serialize_key("fields")?;
-        map.serialize_value(&FieldMap(self.golden))?;
-        map.end()
-    }
-}
-
-struct FieldMap<'a>(&'a Golden);
-
-impl Serialize for FieldMap<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.fields.iter().map(|(k, v)| (k, Value(v))))
-    }
+fn write_line(buf: &mut Vec<u8>, rules: &Rules, members: &[Record], k: usize, path: Path) -> usize {
+    let conflicts = match path {
+        Path::View => {
+            let golden = suggest_view(rules, "contact", members);
+            serde_json::to_writer(&mut *buf, &Line { candidate: k, golden: &golden }).expect("serialises");
+            golden.fields.iter().filter(|(_, v)| v.conflict).count()
+        }
+        Path::Owned => {
+            let golden = suggest(rules, "contact", members);
+            serde_json::to_writer(&mut *buf, &Line { candidate: k, golden: &golden }).expect("serialises");
+            golden.conflicts()
+        }
+    };
+    buf.push(b'\n');
+    conflicts
 }
 
 /// Computes and streams golden records for `n` candidates; returns the sink's counts.
 /// Each batch is split into chunks computed in parallel into reused buffers, then written in order.
-fn run(rules: &Rules, pairs: &[[Record; 2]], n: usize) -> CountingSink {
+fn run(rules: &Rules, pairs: &[[Record; 2]], n: usize, path: Path) -> CountingSink {
     let mut sink = CountingSink { bytes: 0, lines: 0 };
     let mut buffers: Vec<(Vec<u8>, usize)> = (0..BATCH / CHUNK).map(|_| (Vec::new(), 0)).collect();
     let mut conflicts = 0usize;
@@ -212,11 +192,7 @@ fn run(rules: &Rules, pairs: &[[Record; 2]], n: usize) -> CountingSink {
             *conflicts = 0;
             let from = start + j * CHUNK;
             for k in from..(from + CHUNK).min(n) {
-                let golden = suggest(rules, "contact", &pairs[k % pairs.len()]);
-                *conflicts += golden.conflicts();
-                serde_json::to_writer(&mut *buf, &Line { candidate: k, golden: &golden })
-                    .expect("serialises");
-                buf.push(b'\n');
+                *conflicts += write_line(buf, rules, &pairs[k % pairs.len()], k, path);
             }
         });
         for (buf, c) in &buffers {
@@ -244,12 +220,19 @@ fn main() {
         pairs.len(),
         rayon::current_num_threads()
     );
-    let sample = suggest(&rules, "contact", &pairs[0]);
-    println!("sample line: {}", serde_json::to_string(&Line { candidate: 0, golden: &sample }).unwrap());
+    let path =
+        if std::env::var("GOLDEN_BENCH_OWNED").is_ok_and(|v| v == "1") { Path::Owned } else { Path::View };
+    let mut sample = Vec::new();
+    write_line(&mut sample, &rules, &pairs[0], 0, path);
+    print!("sample line: {}", String::from_utf8_lossy(&sample));
+    println!(
+        "measuring {}",
+        if path == Path::View { "suggest_view (streaming form)" } else { "suggest (owned model::Golden)" }
+    );
     let mut times: Vec<Duration> = Vec::new();
     for i in 1..=runs {
         let started = Instant::now();
-        let sink = run(&rules, &pairs, n);
+        let sink = run(&rules, &pairs, n, path);
         let took = started.elapsed();
         assert_eq!(sink.lines, n as u64);
         println!(

@@ -5,10 +5,11 @@
 
 use super::rules::{lower, FieldGroup, ObjectRules};
 use super::strategy::{self as st, Strategy};
-use crate::model::{Golden, GoldenValue, Record, RecordKey};
+use super::view::{Explanation, GoldenView, Lineage, ValueView, Why};
+use crate::model::{Record, RecordKey};
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Joins a group's field values into one comparable value (a character no CRM value holds).
 pub(super) const SEP: char = '\u{1f}';
@@ -59,8 +60,9 @@ pub(super) struct Env<'a> {
     survivor: Option<usize>,
 }
 
-/// The suggested golden record of `members` under `rules`. `members` must not be empty.
-pub fn golden(rules: &ObjectRules, members: &[Record]) -> Golden {
+/// The suggested golden record of `members` under `rules`, borrowing from them. `members` must
+/// not be empty.
+pub fn golden<'a>(rules: &'a ObjectRules, members: &'a [Record]) -> GoldenView<'a> {
     assert!(!members.is_empty(), "a candidate has members");
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].key.cmp(&members[b].key));
@@ -70,14 +72,13 @@ pub fn golden(rules: &ObjectRules, members: &[Record]) -> Golden {
 
     let names = field_names(members);
     let table = ValueTable::new(members, &names);
-    let mut fields = BTreeMap::new();
+    // Decided values by field index, so the result comes out in name order without sorting.
+    let mut slots: Vec<Option<ValueView>> = vec![None; names.len()];
     let mut grouped: Vec<Vec<usize>> = vec![Vec::new(); rules.groups.len()];
     for (i, name) in names.iter().enumerate() {
         match rules.plan(name) {
             Ok(g) => grouped[g].push(i),
-            Err(list) => {
-                fields.insert(name.to_string(), env.decide_field(table.row(i), list));
-            }
+            Err(list) => slots[i] = Some(env.decide_field(table.row(i), list)),
         }
     }
     for (group, mut rows) in rules.groups.iter().zip(grouped) {
@@ -88,11 +89,12 @@ pub fn golden(rules: &ObjectRules, members: &[Record]) -> Golden {
         rows.sort_by(|a, b| position(a).cmp(&position(b)).then(names[*a].cmp(names[*b])));
         let group_names: Vec<&str> = rows.iter().map(|&i| names[i]).collect();
         let cells: Vec<&[Option<&str>]> = rows.iter().map(|&i| table.row(i)).collect();
-        for (name, value) in group_names.iter().zip(env.decide_group(group, &group_names, &cells)) {
-            fields.insert(name.to_string(), value);
+        for (i, value) in rows.iter().zip(env.decide_group(group, &group_names, &cells)) {
+            slots[*i] = Some(value);
         }
     }
-    Golden { fields, survivor: members[survivor].key.clone(), survivor_reason }
+    let fields = names.into_iter().zip(slots).map(|(n, v)| (n, v.expect("every field decided"))).collect();
+    GoldenView { fields, survivor: &members[survivor].key, survivor_reason }
 }
 
 /// Every field name any member has, sorted: the members' own sorted keys, merged.
@@ -153,7 +155,7 @@ impl<'a> ValueTable<'a> {
 }
 
 impl<'a> Env<'a> {
-    pub(super) fn key(&self, m: usize) -> &RecordKey {
+    pub(super) fn key(&self, m: usize) -> &'a RecordKey {
         &self.members[m].key
     }
 
@@ -161,8 +163,8 @@ impl<'a> Env<'a> {
         &self.members[m].key.source
     }
 
-    fn keys(&self, ms: &[usize]) -> Vec<RecordKey> {
-        ms.iter().map(|&m| self.key(m).clone()).collect()
+    fn keys(&self, ms: &[usize]) -> Vec<&'a RecordKey> {
+        ms.iter().map(|&m| self.key(m)).collect()
     }
 
     /// The candidate a tie goes to: the survivor, else the best-ranked source, else the first key.
@@ -217,11 +219,11 @@ impl<'a> Env<'a> {
 
     /// Picks the record a decided value is taken from, or the conflict's shown value, and explains.
     /// Returns (member, rule, explanation, conflict).
-    fn settle(&self, out: &Outcome<'a>, present: usize) -> (usize, &'static str, String, bool) {
+    fn settle(&self, out: &Outcome<'a>, present: usize) -> (usize, &'static str, Why<'a>, bool) {
         let pick = self.representative(&out.cands).m;
         if all_agree(&out.cands) {
             return match out.rule {
-                Some(rule) => (pick, rule, out.parts.join("; "), false),
+                Some(rule) => (pick, rule, Why::Text(Arc::from(out.parts.join("; "))), false),
                 None => (pick, "agree", self.agreement(present, pick), false),
             };
         }
@@ -229,58 +231,56 @@ impl<'a> Env<'a> {
         let whose = if Some(pick) == self.survivor { " (the survivor)" } else { "" };
         let mut parts = out.parts.clone();
         parts.push(format!("no rule decides between {distinct} values; showing {}'s{whose}", self.key(pick)));
-        (pick, "conflict", parts.join("; "), true)
+        (pick, "conflict", Why::Text(Arc::from(parts.join("; "))), true)
     }
 
-    fn agreement(&self, present: usize, pick: usize) -> String {
-        let total = self.members.len();
-        match (present, total) {
-            (_, 1) => "the only record".to_string(),
-            (2, 2) => "all 2 records agree".to_string(), // the common case, without formatting
-            (p, t) if p == t => format!("all {t} records agree"),
-            (1, _) => format!("only {} has a value", self.key(pick)),
-            (p, t) => format!("{p} of {t} records have this value; the others have none"),
+    fn agreement(&self, present: usize, pick: usize) -> Why<'a> {
+        match (present, self.members.len()) {
+            (_, 1) => Why::Static("the only record"),
+            (p, t) if p == t => Why::AllAgree(t),
+            (1, _) => Why::Only(self.key(pick)),
+            (p, t) => Why::SomeAgree(p, t),
         }
     }
 
-    fn decide_field(&self, row: &[Option<&'a str>], list: &[Strategy]) -> GoldenValue {
+    fn decide_field(&self, row: &[Option<&'a str>], list: &[Strategy]) -> ValueView<'a> {
         // The common case first: every member with a value has the same one.
         let mut values = row.iter().flatten();
-        let Some(&first) = values.next() else { return no_value("no record has a value".to_string()) };
+        let Some(&first) = values.next() else { return no_value(None) };
         if values.all(|v| *v == first) && !list.first().is_some_and(Strategy::combines) {
             let pick = self.pick(self.order.iter().copied().filter(|&m| row[m].is_some()));
             let present = row.iter().flatten().count();
-            return GoldenValue {
-                value: Some(first.to_string()),
-                from: vec![self.key(pick).clone()],
-                rule: "agree".to_string(),
-                explanation: self.agreement(present, pick),
+            return ValueView {
+                value: Some(Cow::Borrowed(first)),
+                from: Lineage::One(self.key(pick)),
+                rule: "agree",
+                explanation: Explanation::of(self.agreement(present, pick)),
                 conflict: false,
             };
         }
         let cands: Vec<Cand> =
             self.order.iter().filter_map(|&m| Some(Cand { m, value: Cow::Borrowed(row[m]?) })).collect();
         if cands.is_empty() {
-            return no_value("no record has a value".to_string());
+            return no_value(None);
         }
         let present = cands.len();
         let out = self.run(list, cands, Scope::Field);
-        if let Some((value, from)) = &out.combined {
-            return GoldenValue {
-                value: Some(value.clone()),
-                from: self.keys(from),
-                rule: out.rule.unwrap_or("union").to_string(),
-                explanation: out.parts.join("; "),
+        if let Some((value, from)) = out.combined {
+            return ValueView {
+                value: Some(Cow::Owned(value)),
+                from: Lineage::Many(self.keys(&from)),
+                rule: out.rule.unwrap_or("union"),
+                explanation: Explanation::of(Why::Text(Arc::from(out.parts.join("; ")))),
                 conflict: false,
             };
         }
-        let (pick, rule, explanation, conflict) = self.settle(&out, present);
-        let value = out.cands.iter().find(|c| c.m == pick).map(|c| c.value.to_string());
-        GoldenValue {
+        let (pick, rule, why, conflict) = self.settle(&out, present);
+        let value = row[pick].map(Cow::Borrowed);
+        ValueView {
             value,
-            from: vec![self.key(pick).clone()],
-            rule: rule.to_string(),
-            explanation,
+            from: Lineage::One(self.key(pick)),
+            rule,
+            explanation: Explanation::of(why),
             conflict,
         }
     }
@@ -289,18 +289,17 @@ impl<'a> Env<'a> {
     /// member values), all taken from one record.
     fn decide_group(
         &self,
-        group: &FieldGroup,
-        names: &[&str],
+        group: &'a FieldGroup,
+        names: &[&'a str],
         rows: &[&[Option<&'a str>]],
-    ) -> Vec<GoldenValue> {
+    ) -> Vec<ValueView<'a>> {
         let has_any = |m: usize| rows.iter().any(|r| r[m].is_some());
         let same = |a: usize, b: usize| rows.iter().all(|r| r[a] == r[b]);
         let present: Vec<usize> = self.order.iter().copied().filter(|&m| has_any(m)).collect();
         let Some(&first) = present.first() else {
-            let why = format!("no record has a value for {}", group.name);
-            return names.iter().map(|_| no_value(why.clone())).collect();
+            return names.iter().map(|_| no_value(Some(group.name.as_str()))).collect();
         };
-        let (pick, rule, explanation, conflict) = if present.iter().all(|&m| same(m, first)) {
+        let (pick, rule, why, conflict) = if present.iter().all(|&m| same(m, first)) {
             let pick = self.pick(present.iter().copied());
             (pick, "agree", self.agreement(present.len(), pick), false)
         } else {
@@ -315,21 +314,18 @@ impl<'a> Env<'a> {
             self.settle(&out, present.len())
         };
         let key = self.key(pick);
-        let explanation = format!("{} as a unit: {explanation}", group.name);
+        let unit = Some(group.name.as_str());
         names
             .iter()
             .zip(rows)
             .map(|(name, row)| {
-                let value = row[pick].map(str::to_string);
-                let mut text = explanation.clone();
-                if value.is_none() {
-                    text.push_str(&format!("; {key} has no {name}"));
-                }
-                GoldenValue {
+                let value = row[pick].map(Cow::Borrowed);
+                let lacks = if value.is_none() { Some((key, *name)) } else { None };
+                ValueView {
                     value,
-                    from: vec![key.clone()],
-                    rule: rule.to_string(),
-                    explanation: text,
+                    from: Lineage::One(key),
+                    rule,
+                    explanation: Explanation { unit, why: why.clone(), lacks },
                     conflict,
                 }
             })
@@ -355,8 +351,14 @@ impl<'a> Env<'a> {
     }
 }
 
-fn no_value(explanation: String) -> GoldenValue {
-    GoldenValue { value: None, from: Vec::new(), rule: "none".to_string(), explanation, conflict: false }
+fn no_value(unit: Option<&str>) -> ValueView<'_> {
+    ValueView {
+        value: None,
+        from: Lineage::None,
+        rule: "none",
+        explanation: Explanation { unit, why: Why::Static("no record has a value"), lacks: None },
+        conflict: false,
+    }
 }
 
 fn all_agree(cands: &[Cand]) -> bool {

@@ -9,9 +9,11 @@ mod engine;
 mod narrow;
 mod rules;
 mod strategy;
+mod view;
 
 pub use rules::{line_col, FieldGroup, ObjectRules, Rules, RulesError, ANY_OBJECT, BUILTIN_RULES};
 pub use strategy::{is_valid_email, is_valid_phone, Strategy, STRATEGY_NAMES};
+pub use view::{Explanation, GoldenView, Lineage, ValueView, Why};
 
 use crate::model::{Choices, Golden, GoldenValue, Record, RecordKey};
 use anyhow::{bail, Result};
@@ -19,6 +21,12 @@ use anyhow::{bail, Result};
 /// The suggested golden record for these members of `object`. `members` must not be empty; the
 /// result does not depend on their order.
 pub fn suggest(rules: &Rules, object: &str, members: &[Record]) -> Golden {
+    suggest_view(rules, object, members).into_golden()
+}
+
+/// Like `suggest`, but borrowing from the members: what streaming exports serialise (its JSON is
+/// `{"fields": {field: {"value", "from", "rule", "explanation", "conflict"}}, "survivor": {"key", "reason"}}`).
+pub fn suggest_view<'a>(rules: &'a Rules, object: &str, members: &'a [Record]) -> GoldenView<'a> {
     engine::golden(rules.for_object(object), members)
 }
 

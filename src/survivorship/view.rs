@@ -1,0 +1,186 @@
+//! A golden record that borrows from its members: what the engine produces. Streaming exports
+//! serialise it directly (no copy of any value); `into_golden` turns it into the owned
+//! `model::Golden` that the console, the journal and `show` keep.
+
+use crate::model::{Golden, GoldenValue, RecordKey};
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// The suggested golden record of one candidate, borrowing from its members.
+#[derive(Debug, Clone)]
+pub struct GoldenView<'a> {
+    /// One value per field any member has, sorted by field name.
+    pub fields: Vec<(&'a str, ValueView<'a>)>,
+    pub survivor: &'a RecordKey,
+    pub survivor_reason: String,
+}
+
+/// One field of a `GoldenView`.
+#[derive(Debug, Clone)]
+pub struct ValueView<'a> {
+    /// Borrowed from a member; owned only when `union` or `sum` built it.
+    pub value: Option<Cow<'a, str>>,
+    pub from: Lineage<'a>,
+    pub rule: &'static str,
+    pub explanation: Explanation<'a>,
+    pub conflict: bool,
+}
+
+/// The member records a value came from.
+#[derive(Debug, Clone)]
+pub enum Lineage<'a> {
+    None,
+    One(&'a RecordKey),
+    Many(Vec<&'a RecordKey>),
+}
+
+impl<'a> Lineage<'a> {
+    pub fn keys(&self) -> &[&'a RecordKey] {
+        match self {
+            Lineage::None => &[],
+            Lineage::One(k) => std::slice::from_ref(k),
+            Lineage::Many(ks) => ks,
+        }
+    }
+}
+
+/// Why a value was chosen, kept as parts so that the common sentences cost no allocation.
+#[derive(Debug, Clone)]
+pub enum Why<'a> {
+    Static(&'static str),
+    /// "all N records agree"
+    AllAgree(usize),
+    /// "only KEY has a value"
+    Only(&'a RecordKey),
+    /// "P of T records have this value; the others have none"
+    SomeAgree(usize, usize),
+    /// Anything else, shared by the fields of a group.
+    Text(Arc<str>),
+}
+
+/// A value's one-line explanation: for a grouped field, "GROUP as a unit: …" and, when the chosen
+/// record lacks this field, "…; KEY has no FIELD".
+#[derive(Debug, Clone)]
+pub struct Explanation<'a> {
+    pub unit: Option<&'a str>,
+    pub why: Why<'a>,
+    pub lacks: Option<(&'a RecordKey, &'a str)>,
+}
+
+impl<'a> Explanation<'a> {
+    pub fn of(why: Why<'a>) -> Self {
+        Explanation { unit: None, why, lacks: None }
+    }
+}
+
+impl fmt::Display for Why<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Static(s) => f.write_str(s),
+            Why::AllAgree(n) => write!(f, "all {n} records agree"),
+            Why::Only(key) => write!(f, "only {key} has a value"),
+            Why::SomeAgree(p, t) => write!(f, "{p} of {t} records have this value; the others have none"),
+            Why::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+impl fmt::Display for Explanation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(group) = self.unit {
+            write!(f, "{group} as a unit: ")?;
+        }
+        write!(f, "{}", self.why)?;
+        if let Some((key, field)) = self.lacks {
+            write!(f, "; {key} has no {field}")?;
+        }
+        Ok(())
+    }
+}
+
+impl GoldenView<'_> {
+    /// The owned golden record.
+    pub fn into_golden(self) -> Golden {
+        let fields: BTreeMap<String, GoldenValue> = self
+            .fields
+            .into_iter()
+            .map(|(name, v)| {
+                let value = GoldenValue {
+                    value: v.value.map(Cow::into_owned),
+                    from: v.from.keys().iter().map(|k| (*k).clone()).collect(),
+                    rule: v.rule.to_string(),
+                    explanation: v.explanation.to_string(),
+                    conflict: v.conflict,
+                };
+                (name.to_string(), value)
+            })
+            .collect();
+        Golden { fields, survivor: self.survivor.clone(), survivor_reason: self.survivor_reason }
+    }
+}
+
+/// A record key written as `source:id`.
+struct KeyText<'k>(&'k RecordKey);
+
+impl Serialize for KeyText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+struct DisplayText<'t, T: fmt::Display>(&'t T);
+
+impl<T: fmt::Display> Serialize for DisplayText<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+struct FromList<'l, 'a>(&'l Lineage<'a>);
+
+impl Serialize for FromList<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.keys().iter().map(|k| KeyText(k)))
+    }
+}
+
+/// `{"value", "from": ["source:id"], "rule", "explanation", "conflict"}`, as `show --json` writes it.
+impl Serialize for ValueView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("GoldenValue", 5)?;
+        st.serialize_field("value", &self.value)?;
+        st.serialize_field("from", &FromList(&self.from))?;
+        st.serialize_field("rule", self.rule)?;
+        st.serialize_field("explanation", &DisplayText(&self.explanation))?;
+        st.serialize_field("conflict", &self.conflict)?;
+        st.end()
+    }
+}
+
+/// `{"fields": {name: value}, "survivor": {"key", "reason"}}`.
+impl Serialize for GoldenView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Fields<'v, 'a>(&'v [(&'a str, ValueView<'a>)]);
+        impl Serialize for Fields<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (*k, v)))
+            }
+        }
+        struct Survivor<'v, 'a>(&'v GoldenView<'a>);
+        impl Serialize for Survivor<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Survivor", 2)?;
+                st.serialize_field("key", &KeyText(self.0.survivor))?;
+                st.serialize_field("reason", &self.0.survivor_reason)?;
+                st.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("fields", &Fields(&self.fields))?;
+        map.serialize_entry("survivor", &Survivor(self))?;
+        map.end()
+    }
+}
