@@ -3,7 +3,7 @@
 //! result never depends on the order the members are given in (members are taken in key order,
 //! and every tie is broken by the survivor, then source priority, then key).
 
-use super::rules::{lower, FieldGroup, ObjectRules};
+use super::rules::{FieldGroup, ObjectRules};
 use super::strategy::{self as st, Strategy};
 use super::view::{Explanation, GoldenView, Lineage, ValueView, Why};
 use crate::model::{Record, RecordKey};
@@ -74,10 +74,10 @@ pub fn golden<'a>(rules: &'a ObjectRules, members: &'a [Record]) -> GoldenView<'
     let table = ValueTable::new(members, &names);
     // Decided values by field index, so the result comes out in name order without sorting.
     let mut slots: Vec<Option<ValueView>> = vec![None; names.len()];
-    let mut grouped: Vec<Vec<usize>> = vec![Vec::new(); rules.groups.len()];
+    let mut grouped: Vec<Vec<(usize, usize)>> = vec![Vec::new(); rules.groups.len()];
     for (i, name) in names.iter().enumerate() {
         match rules.plan(name) {
-            Ok(g) => grouped[g].push(i),
+            Ok((g, pos)) => grouped[g].push((pos, i)),
             Err(list) => slots[i] = Some(env.decide_field(table.row(i), list)),
         }
     }
@@ -85,8 +85,9 @@ pub fn golden<'a>(rules: &'a ObjectRules, members: &'a [Record]) -> GoldenView<'
         if rows.is_empty() {
             continue;
         }
-        let position = |i: &usize| group.fields.iter().position(|f| *f == lower(names[*i]));
-        rows.sort_by(|a, b| position(a).cmp(&position(b)).then(names[*a].cmp(names[*b])));
+        // In the group's order; names differing only by case keep name order.
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(names[a.1].cmp(names[b.1])));
+        let rows: Vec<usize> = rows.into_iter().map(|(_, i)| i).collect();
         let group_names: Vec<&str> = rows.iter().map(|&i| names[i]).collect();
         let cells: Vec<&[Option<&str>]> = rows.iter().map(|&i| table.row(i)).collect();
         for (i, value) in rows.iter().zip(env.decide_group(group, &group_names, &cells)) {

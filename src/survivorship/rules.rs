@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 use toml::Spanned;
 
@@ -32,12 +33,44 @@ pub struct ObjectRules {
     /// The list for fields with no list of their own.
     pub default: Vec<Strategy>,
     /// Per-field lists, keyed by the field name in lower case (names match without regard to case).
-    pub fields: BTreeMap<String, Vec<Strategy>>,
-    pub groups: Vec<FieldGroup>,
+    /// Read-only after reading the file: `plan_of` indexes it.
+    pub(super) fields: BTreeMap<String, Vec<Strategy>>,
+    pub(super) groups: Vec<FieldGroup>,
     /// The list that chooses the survivor (record strategies only).
     pub survivor: Vec<Strategy>,
     /// Lower-case field name → index in `groups`.
     group_of: HashMap<String, usize>,
+    /// Lower-case field name → how it is decided: the one lookup the engine makes per field.
+    plan_of: HashMap<String, Plan, BuildHasherDefault<Fnv>>,
+    /// The per-field lists `Plan::List` points into.
+    lists: Vec<Vec<Strategy>>,
+}
+
+/// How a named field is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plan {
+    /// With group `.0`, where it is field number `.1`.
+    Group(usize, usize),
+    /// By its own list (an index into `lists`).
+    List(usize),
+}
+
+/// FNV-1a: field names are short and come from the rules file, so a fast hash is enough.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Fields decided together, from one record.
@@ -136,6 +169,28 @@ impl ObjectRules {
             groups: Vec::new(),
             survivor,
             group_of: HashMap::new(),
+            plan_of: HashMap::default(),
+            lists: Vec::new(),
+        }
+    }
+
+    /// The field groups, in the file's order.
+    pub fn groups(&self) -> &[FieldGroup] {
+        &self.groups
+    }
+
+    /// Builds `plan_of` from `fields` and `groups` (once, after reading).
+    fn index(&mut self) {
+        self.plan_of.clear();
+        self.lists.clear();
+        for (name, list) in &self.fields {
+            self.plan_of.insert(name.clone(), Plan::List(self.lists.len()));
+            self.lists.push(list.clone());
+        }
+        for (g, group) in self.groups.iter().enumerate() {
+            for (pos, name) in group.fields.iter().enumerate() {
+                self.plan_of.insert(name.clone(), Plan::Group(g, pos));
+            }
         }
     }
 
@@ -152,15 +207,23 @@ impl ObjectRules {
 
     /// The index in `groups` of the group `field` belongs to.
     pub(super) fn group_index(&self, field: &str) -> Option<usize> {
-        self.group_of.get(lower(field).as_ref()).copied()
+        match self.plan(field) {
+            Ok((g, _)) => Some(g),
+            Err(_) => None,
+        }
     }
 
-    /// How `field` is decided: with its group (by index), or by its own list.
-    pub(super) fn plan(&self, field: &str) -> Result<usize, &[Strategy]> {
-        let key = lower(field);
-        match self.group_of.get(key.as_ref()) {
-            Some(&g) => Ok(g),
-            None => Err(self.fields.get(key.as_ref()).unwrap_or(&self.default)),
+    /// How `field` is decided: with its group (index, position in it), or by this list.
+    pub(super) fn plan(&self, field: &str) -> Result<(usize, usize), &[Strategy]> {
+        // Names are usually lower case already: try them as they are before lowering.
+        let found = self.plan_of.get(field).or_else(|| match lower(field) {
+            std::borrow::Cow::Owned(key) => self.plan_of.get(&key),
+            std::borrow::Cow::Borrowed(_) => None,
+        });
+        match found {
+            Some(Plan::Group(g, pos)) => Ok((*g, *pos)),
+            Some(Plan::List(i)) => Err(&self.lists[*i]),
+            None => Err(&self.default),
         }
     }
 
@@ -373,6 +436,7 @@ impl RawObject {
             };
             rules.groups.push(FieldGroup { name: name.into_inner(), fields: lowered, rules: chosen });
         }
+        rules.index();
         rules
     }
 }

@@ -178,6 +178,16 @@ pub fn is_blank(text: &str) -> bool {
 /// Lower case with runs of spacing made one space, for `most_frequent` and `union` comparisons.
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // The common case, byte by byte.
+        for word in text.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        }
+        return out;
+    }
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');

@@ -131,11 +131,14 @@ impl Serialize for KeyText<'_> {
     }
 }
 
-struct DisplayText<'t, T: fmt::Display>(&'t T);
-
-impl<T: fmt::Display> Serialize for DisplayText<'_, T> {
+/// The explanation as one string; the plain cases without going through formatting.
+impl Serialize for Explanation<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self.0)
+        match (&self.unit, &self.why, &self.lacks) {
+            (None, Why::Static(text), None) => s.serialize_str(text),
+            (None, Why::Text(text), None) => s.serialize_str(text),
+            _ => s.collect_str(self),
+        }
     }
 }
 
@@ -154,7 +157,7 @@ impl Serialize for ValueView<'_> {
         st.serialize_field("value", &self.value)?;
         st.serialize_field("from", &FromList(&self.from))?;
         st.serialize_field("rule", self.rule)?;
-        st.serialize_field("explanation", &DisplayText(&self.explanation))?;
+        st.serialize_field("explanation", &self.explanation)?;
         st.serialize_field("conflict", &self.conflict)?;
         st.end()
     }
