@@ -204,6 +204,16 @@ fn run(rules: &Rules, pairs: &[[Record; 2]], n: usize, path: Path) -> CountingSi
     sink
 }
 
+/// CPU seconds this process has used (user + system), from /proc (Linux's 100 ticks a second):
+/// on a shared machine it tells how much of the wall time was this benchmark's own work.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -229,20 +239,27 @@ fn main() {
         "measuring {}",
         if path == Path::View { "suggest_view (streaming form)" } else { "suggest (owned model::Golden)" }
     );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before the runs: {}", load.trim());
     let mut times: Vec<Duration> = Vec::new();
     for i in 1..=runs {
+        let cpu_before = cpu_seconds();
         let started = Instant::now();
         let sink = run(&rules, &pairs, n, path);
         let took = started.elapsed();
+        let cpu = cpu_seconds().zip(cpu_before).map(|(after, before)| after - before);
         assert_eq!(sink.lines, n as u64);
         println!(
-            "run {i}: {:.3} s  ({:.0} candidates/s, {:.1} MB of JSON Lines)",
+            "run {i}: {:.3} s wall, {} CPU  ({:.0} candidates/s, {:.1} MB of JSON Lines)",
             took.as_secs_f64(),
+            cpu.map(|c| format!("{c:.2} s")).unwrap_or_else(|| "?".into()),
             n as f64 / took.as_secs_f64(),
             sink.bytes as f64 / 1e6
         );
         times.push(took);
     }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after the runs (other work on this machine): {}", load.trim());
     times.sort();
     let median = times[times.len() / 2];
     println!("median of {runs}: {:.3} s for {n} candidates (target: under 10 s)", median.as_secs_f64());

@@ -3,7 +3,7 @@
 //! members' values), under the built-in rules and under random strategy lists.
 
 use mergeq::model::{Fields, Golden, Record, RecordKey};
-use mergeq::survivorship::{suggest, Rules, STRATEGY_NAMES};
+use mergeq::survivorship::{suggest, suggest_view, Rules, STRATEGY_NAMES};
 use proptest::prelude::*;
 
 const SOURCES: &[&str] = &["salesforce", "hubspot", "webform", "zoho"];
@@ -140,6 +140,28 @@ fn check_lineage(golden: &Golden, members: &[Record]) -> Result<(), TestCaseErro
     Ok(())
 }
 
+/// The streaming form serialises to the same values, lineage, rules and explanations.
+fn check_view_json(
+    rules: &Rules,
+    object: &str,
+    members: &[Record],
+    golden: &Golden,
+) -> Result<(), TestCaseError> {
+    let view = serde_json::to_value(suggest_view(rules, object, members)).unwrap();
+    prop_assert_eq!(&view["survivor"]["key"], &serde_json::json!(golden.survivor.to_string()));
+    prop_assert_eq!(&view["survivor"]["reason"], &serde_json::json!(golden.survivor_reason));
+    let fields = view["fields"].as_object().unwrap();
+    prop_assert_eq!(fields.len(), golden.fields.len());
+    for (name, g) in &golden.fields {
+        let from: Vec<String> = g.from.iter().map(|k| k.to_string()).collect();
+        let want = serde_json::json!({
+            "value": g.value, "from": from, "rule": g.rule, "explanation": g.explanation, "conflict": g.conflict
+        });
+        prop_assert_eq!(&fields[name], &want, "{}", name);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -153,6 +175,7 @@ proptest! {
         let members = build(&specs, object);
         let golden = suggest(&rules, object, &members);
         check_lineage(&golden, &members)?;
+        check_view_json(&rules, object, &members, &golden)?;
         let mut shuffled = members.clone();
         shuffle(&mut shuffled, seed);
         prop_assert_eq!(&suggest(&rules, object, &shuffled), &golden);

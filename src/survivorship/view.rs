@@ -127,17 +127,77 @@ struct KeyText<'k>(&'k RecordKey);
 
 impl Serialize for KeyText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = Small::new();
+        if buf.push(&self.0.source) && buf.push(":") && buf.push(&self.0.id) {
+            return s.serialize_str(buf.as_str());
+        }
         s.collect_str(self.0)
+    }
+}
+
+/// A short string assembled on the stack, so that serialising the common sentences and keys
+/// needs neither an allocation nor the formatting machinery.
+struct Small {
+    bytes: [u8; 160],
+    len: usize,
+}
+
+impl Small {
+    fn new() -> Self {
+        Small { bytes: [0; 160], len: 0 }
+    }
+
+    /// Appends `text`; false when it does not fit.
+    fn push(&mut self, text: &str) -> bool {
+        let end = self.len + text.len();
+        if end > self.bytes.len() {
+            return false;
+        }
+        self.bytes[self.len..end].copy_from_slice(text.as_bytes());
+        self.len = end;
+        true
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever pushed, so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).expect("built from whole strings")
     }
 }
 
 /// The explanation as one string; the plain cases without going through formatting.
 impl Serialize for Explanation<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match (&self.unit, &self.why, &self.lacks) {
-            (None, Why::Static(text), None) => s.serialize_str(text),
-            (None, Why::Text(text), None) => s.serialize_str(text),
-            _ => s.collect_str(self),
+        let mut buf = Small::new();
+        let mut fits = true;
+        if let Some(group) = self.unit {
+            fits &= buf.push(group) && buf.push(" as a unit: ");
+        }
+        fits &= match &self.why {
+            Why::Static(text) => buf.push(text),
+            Why::Text(text) => buf.push(text),
+            Why::AllAgree(2) => buf.push("all 2 records agree"),
+            Why::AllAgree(3) => buf.push("all 3 records agree"),
+            Why::Only(key) => {
+                buf.push("only ")
+                    && buf.push(&key.source)
+                    && buf.push(":")
+                    && buf.push(&key.id)
+                    && buf.push(" has a value")
+            }
+            _ => false,
+        };
+        if let Some((key, field)) = self.lacks {
+            fits &= buf.push("; ")
+                && buf.push(&key.source)
+                && buf.push(":")
+                && buf.push(&key.id)
+                && buf.push(" has no ")
+                && buf.push(field);
+        }
+        if fits {
+            s.serialize_str(buf.as_str())
+        } else {
+            s.collect_str(self)
         }
     }
 }
