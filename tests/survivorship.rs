@@ -18,7 +18,7 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("street", &["1 Main St", "9 Elm Rd", "1 main st"]),
     ("city", &["Springfield", "Shelbyville"]),
     ("postcode", &["12345", "999"]),
-    ("name", &["Acme", "ACME", "Acme Corp", " acme "]),
+    ("name", &["Acme", "ACME", "Acme \"Corp\"", " acme ", "a\\b\u{1}\u{1b}[2J\n\t\u{7f}é"]),
     ("employees", &["10", "200", "9", "abc"]),
     ("f", &["x", "X", "yy", "2025-01-01", "3"]),
 ];
@@ -147,7 +147,11 @@ fn check_view_json(
     members: &[Record],
     golden: &Golden,
 ) -> Result<(), TestCaseError> {
-    let view = serde_json::to_value(suggest_view(rules, object, members)).unwrap();
+    let view = suggest_view(rules, object, members);
+    let mut direct = Vec::new();
+    view.write_json(&mut direct);
+    prop_assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&view).unwrap());
+    let view = serde_json::to_value(&view).unwrap();
     prop_assert_eq!(&view["survivor"]["key"], &serde_json::json!(golden.survivor.to_string()));
     prop_assert_eq!(&view["survivor"]["reason"], &serde_json::json!(golden.survivor_reason));
     let fields = view["fields"].as_object().unwrap();

@@ -122,6 +122,89 @@ impl GoldenView<'_> {
     }
 }
 
+impl GoldenView<'_> {
+    /// Appends this view as JSON to `out`: the same document as its `Serialize` form, written
+    /// directly (no formatting machinery, no allocation for the common sentences), for exports
+    /// that stream millions of golden records.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"fields\":{");
+        for (i, (name, v)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, &[name]);
+            out.extend_from_slice(b":{\"value\":");
+            match &v.value {
+                Some(value) => json_str(out, &[value]),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"from\":[");
+            for (j, key) in v.from.keys().iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                json_str(out, &[&key.source, ":", &key.id]);
+            }
+            out.extend_from_slice(b"],\"rule\":");
+            json_str(out, &[v.rule]);
+            out.extend_from_slice(b",\"explanation\":");
+            let mut small = Small::new();
+            if v.explanation.write_small(&mut small) {
+                json_str(out, &[small.as_str()]);
+            } else {
+                json_str(out, &[&v.explanation.to_string()]);
+            }
+            out.extend_from_slice(if v.conflict { b",\"conflict\":true}" } else { b",\"conflict\":false}" });
+        }
+        out.extend_from_slice(b"},\"survivor\":{\"key\":");
+        json_str(out, &[&self.survivor.source, ":", &self.survivor.id]);
+        out.extend_from_slice(b",\"reason\":");
+        json_str(out, &[&self.survivor_reason]);
+        out.extend_from_slice(b"}}");
+    }
+}
+
+/// Appends the concatenation of `parts` as one JSON string, escaped as serde_json escapes.
+fn json_str(out: &mut Vec<u8>, parts: &[&str]) {
+    out.push(b'"');
+    for part in parts {
+        let bytes = part.as_bytes();
+        // Most text needs no escaping: check without branching per byte, then copy at once.
+        let needs = bytes.iter().fold(false, |acc, &b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+        if !needs {
+            out.extend_from_slice(bytes);
+            continue;
+        }
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0x00..=0x1f => {
+                    out.extend_from_slice(&bytes[start..i]);
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[(b >> 4) as usize]);
+                    out.push(HEX[(b & 0xf) as usize]);
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(escaped);
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+    }
+    out.push(b'"');
+}
+
 /// A record key written as `source:id`.
 struct KeyText<'k>(&'k RecordKey);
 
@@ -165,9 +248,9 @@ impl Small {
 }
 
 /// The explanation as one string; the plain cases without going through formatting.
-impl Serialize for Explanation<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = Small::new();
+impl Explanation<'_> {
+    /// Writes the sentence into `buf`; false when it is not one of the short common ones.
+    fn write_small(&self, buf: &mut Small) -> bool {
         let mut fits = true;
         if let Some(group) = self.unit {
             fits &= buf.push(group) && buf.push(" as a unit: ");
@@ -194,7 +277,14 @@ impl Serialize for Explanation<'_> {
                 && buf.push(" has no ")
                 && buf.push(field);
         }
-        if fits {
+        fits
+    }
+}
+
+impl Serialize for Explanation<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = Small::new();
+        if self.write_small(&mut buf) {
             s.serialize_str(buf.as_str())
         } else {
             s.collect_str(self)
