@@ -6,6 +6,7 @@ mod import;
 mod queue;
 mod rules;
 pub mod show;
+mod stats;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -290,7 +291,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Audit(_) => not_built("audit"),
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
-        Command::Stats(_) => not_built("stats"),
+        Command::Stats(args) => stats::run(args, ctx),
         Command::Rules(cmd) => rules::run(cmd),
     }
 }
