@@ -6,8 +6,11 @@
 //! realistic differences: case, blanks, a second phone, an invalid email, newer titles, tags,
 //! counters, missing timestamps), cycled to make 1,000,000 candidates. What is timed is the
 //! survivorship engine plus JSON serialisation plus writing, in candidate order.
+//! Each run also prints the CPU seconds the process used: on a machine shared with other work the
+//! wall time includes waiting for a core, and CPU ÷ 2 is what two free cores would need.
 //! Environment: GOLDEN_BENCH_CANDIDATES (default 1000000), GOLDEN_BENCH_RUNS (default 5),
-//! GOLDEN_BENCH_OWNED=1 to measure `suggest` (owned `model::Golden`) instead of `suggest_view`.
+//! GOLDEN_BENCH_OWNED=1 to measure `suggest` (owned `model::Golden`) + serde_json instead of
+//! `suggest_view` + `GoldenView::write_json`.
 
 use mergeq::model::{Fields, Record, RecordKey};
 use mergeq::survivorship::{suggest, suggest_view, Rules};
