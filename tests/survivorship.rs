@@ -23,10 +23,10 @@ const FIELDS: &[(&str, &[&str])] = &[
     ("f", &["x", "X", "yy", "2025-01-01", "3"]),
 ];
 
-/// A generated member: source index, created and updated time indices, a value index per field.
-type Spec = (usize, Option<usize>, Option<usize>, Vec<Option<usize>>);
+/// A generated member: source index, created and updated time indexes, a value index per field.
+type MemberSpec = (usize, Option<usize>, Option<usize>, Vec<Option<usize>>);
 
-fn member() -> impl Strategy<Value = Spec> {
+fn member() -> impl Strategy<Value = MemberSpec> {
     (
         0..SOURCES.len(),
         proptest::option::of(0..TIMES.len()),
@@ -35,7 +35,7 @@ fn member() -> impl Strategy<Value = Spec> {
     )
 }
 
-fn build(specs: &[Spec], object: &str) -> Vec<Record> {
+fn build(specs: &[MemberSpec], object: &str) -> Vec<Record> {
     specs
         .iter()
         .enumerate()
