@@ -4,6 +4,8 @@
 mod demo;
 mod import;
 mod queue;
+mod rules;
+pub mod show;
 mod stats;
 
 use anyhow::{bail, Result};
@@ -282,7 +284,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(_) => not_built("detect"),
         Command::Review => not_built("review"),
-        Command::Show(_) => not_built("show"),
+        Command::Show(args) => show::run(args, ctx),
         Command::Decide(_) => not_built("decide"),
         Command::Undo(_) => not_built("undo"),
         Command::Export(_) => not_built("export"),
@@ -290,6 +292,6 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
         Command::Stats(args) => stats::run(args, ctx),
-        Command::Rules(_) => not_built("rules"),
+        Command::Rules(cmd) => rules::run(cmd),
     }
 }
