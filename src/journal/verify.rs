@@ -221,6 +221,9 @@ pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport>
     });
     if problem.is_none() {
         scan?;
+        problem = check_end(store, &walk)?;
+    }
+    if problem.is_none() {
         problem = check_statuses(store, &walk)?;
     }
     let entries = walk.expected_seq - 1;
@@ -234,6 +237,28 @@ pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport>
     })
 }
 
+/// The last entry must be the one the last append recorded: entries removed from the end break no
+/// hash link, but leave the recorded head pointing past the new end.
+fn check_end(store: &Store, walk: &Walk) -> Result<Option<Problem>> {
+    let head = walk.expected_seq - 1;
+    let (recorded_seq, recorded_hash) = store.recorded_journal_head()?;
+    if recorded_seq > head {
+        return Ok(Some(Problem {
+            seq: Some(head + 1),
+            message: format!(
+                "missing: the journal ends at entry {head} but entries up to {recorded_seq} were written"
+            ),
+        }));
+    }
+    if (recorded_seq, recorded_hash.as_str()) != (head, walk.prev_hash.as_str()) {
+        return Ok(Some(Problem {
+            seq: Some(head),
+            message: format!("the journal's last entry is not the last one written (that was entry {recorded_seq}, hash {})", short(&recorded_hash)),
+        }));
+    }
+    Ok(None)
+}
+
 /// The candidates table must hold the statuses the journal's decisions give.
 fn check_statuses(store: &Store, walk: &Walk) -> Result<Option<Problem>> {
     let table: BTreeMap<CandidateId, _> = store.candidate_statuses()?.into_iter().collect();
@@ -242,10 +267,10 @@ fn check_statuses(store: &Store, walk: &Walk) -> Result<Option<Problem>> {
         let by_journal = walk.replay.status(*id);
         if *status != by_journal {
             return Ok(Some(Problem {
-                seq: None,
+                seq: Some(head + 1),
                 message: format!(
-                    "candidate {id} is {status} in the workspace but {by_journal} by the journal (entries 1–{head}): \
-                     entries after {head} were removed, or the status was changed outside mergeq"
+                    "missing or changed: candidate {id} is {status} in the workspace but {by_journal} by the journal's \
+                     entries 1–{head} (entries after {head} were removed, or the status was changed outside mergeq)"
                 ),
             }));
         }

@@ -272,6 +272,13 @@ impl Store {
         last_of(self.conn(), action)
     }
 
+    /// The head the last append recorded (sequence number and hash; 0 and zeros when empty).
+    pub fn recorded_journal_head(&self) -> Result<(i64, String)> {
+        Ok(self.conn().query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
+    }
+
     /// Calls `f` on every entry from `from_seq` on, in order, without holding them all in memory.
     pub fn scan_journal(&self, from_seq: i64, mut f: impl FnMut(JournalEntry) -> Result<()>) -> Result<()> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE seq >= ?1 ORDER BY seq");

@@ -16,10 +16,24 @@ CREATE TABLE journal (
     CHECK (json_valid(body)),
     -- A decision names the member versions it was made on.
     CHECK (action NOT IN ('approve', 'reject', 'defer')
-           OR (candidate IS NOT NULL AND json_type(body, '$.members[0].version') = 'integer')),
+           OR (candidate IS NOT NULL AND json_type(body, '$.members[0].version') IS 'integer')),
     CHECK (action <> 'signoff' OR (signature IS NOT NULL AND public_key IS NOT NULL))
 );
 CREATE INDEX journal_by_candidate ON journal(candidate, seq) WHERE candidate IS NOT NULL;
+
+-- The head as the last insert left it, kept by a trigger: removing entries from the end of the
+-- journal (which no hash link can reveal) leaves this pointing past the new end.
+CREATE TABLE journal_head (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    seq         INTEGER NOT NULL,
+    hash        TEXT NOT NULL
+);
+INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TRIGGER journal_head_follows AFTER INSERT ON journal
+BEGIN
+    UPDATE journal_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+END;
 
 CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
 BEGIN
