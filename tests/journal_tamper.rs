@@ -23,7 +23,12 @@ fn fixture() -> Fixture {
     let (path, mut store) = common::workspace(dir.path(), 200);
     let key = common::fill_journal(&mut store, 200, 1000).verifying_key();
     let mut entries = Vec::new();
-    store.scan_journal(1, |e| Ok(entries.push(e))).unwrap();
+    store
+        .scan_journal(1, |e| {
+            entries.push(e);
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(entries.len(), 1000);
     let report = journal::verify(&store, Some(&key)).unwrap();
     assert!(report.is_ok(), "{}", report.summary());
@@ -109,7 +114,11 @@ fn verify_names_the_first_bad_entry_after_any_tampering() {
         for (field, sql) in &field_changes {
             check(format!("change {field} of entry {seq}"), f.verify_after(|c| exec(c, sql, seq)), seq);
         }
-        check(format!("delete entry {seq}"), f.verify_after(|c| exec(c, "DELETE FROM journal WHERE seq = ?1", seq)), seq);
+        check(
+            format!("delete entry {seq}"),
+            f.verify_after(|c| exec(c, "DELETE FROM journal WHERE seq = ?1", seq)),
+            seq,
+        );
     }
     let other_key = public_key_hex(&ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]).verifying_key());
     for seq in f.signoffs() {
@@ -130,16 +139,33 @@ fn verify_names_the_first_bad_entry_after_any_tampering() {
     // Insertions: a forged entry with a made-up hash is itself bad; one hashed correctly onto its
     // predecessor breaks the link of the entry after it.
     for k in [1, 250, 700, 998] {
-        check(format!("insert a badly hashed entry after {k}"), f.verify_after(|c| insert_after(c, &f.entries, k, false)), k + 1);
-        check(format!("insert a well hashed entry after {k}"), f.verify_after(|c| insert_after(c, &f.entries, k, true)), k + 2);
+        check(
+            format!("insert a badly hashed entry after {k}"),
+            f.verify_after(|c| insert_after(c, &f.entries, k, false)),
+            k + 1,
+        );
+        check(
+            format!("insert a well hashed entry after {k}"),
+            f.verify_after(|c| insert_after(c, &f.entries, k, true)),
+            k + 2,
+        );
     }
     // An attacker who rewrites an entry and recomputes every later hash is caught by the first
     // sign-off after the change: its signature no longer matches.
     for seq in [5, 150, 640] {
         let next_signoff = f.signoffs().into_iter().find(|s| *s > seq).unwrap();
-        check(format!("rewrite entry {seq} and rehash the rest"), f.verify_after(|c| rewrite_and_rehash(c, &f.entries, seq)), next_signoff);
+        check(
+            format!("rewrite entry {seq} and rehash the rest"),
+            f.verify_after(|c| rewrite_and_rehash(c, &f.entries, seq)),
+            next_signoff,
+        );
     }
-    assert!(failures.is_empty(), "{} of {cases} tamper cases not caught as expected:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} tamper cases not caught as expected:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(cases > 150, "{cases}");
 }
 
@@ -160,7 +186,14 @@ fn insert_after(conn: &Connection, entries: &[JournalEntry], k: i64, well_hashed
     .unwrap();
     let prev = &entries[k as usize - 1].hash;
     let body = r#"{"note":"forged"}"#;
-    let content = Content { seq: k + 1, at: "2026-05-03T00:00:00Z", steward: "mallory", action: "import", candidate: None, body };
+    let content = Content {
+        seq: k + 1,
+        at: "2026-05-03T00:00:00Z",
+        steward: "mallory",
+        action: "import",
+        candidate: None,
+        body,
+    };
     let hash = if well_hashed { entry_hash(prev, &content) } else { "ab".repeat(32) };
     conn.execute(
         "INSERT INTO journal (seq, at, steward, action, candidate, body, prev_hash, hash) VALUES (?1, ?2, ?3, 'import', NULL, ?4, ?5, ?6)",
@@ -174,9 +207,20 @@ fn rewrite_and_rehash(conn: &Connection, entries: &[JournalEntry], seq: i64) {
     for e in &entries[seq as usize - 1..] {
         let body = if e.seq == seq { e.body.replacen('}', r#","forged":1}"#, 1) } else { e.body.clone() };
         let body = if e.seq == seq { reorder(&body) } else { body };
-        let content = Content { seq: e.seq, at: &e.at, steward: &e.steward, action: &e.action, candidate: e.candidate, body: &body };
+        let content = Content {
+            seq: e.seq,
+            at: &e.at,
+            steward: &e.steward,
+            action: &e.action,
+            candidate: e.candidate,
+            body: &body,
+        };
         let hash = entry_hash(&prev, &content);
-        conn.execute("UPDATE journal SET body = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1", params![e.seq, body, prev, hash]).unwrap();
+        conn.execute(
+            "UPDATE journal SET body = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+            params![e.seq, body, prev, hash],
+        )
+        .unwrap();
         prev = hash;
     }
 }
@@ -193,12 +237,21 @@ fn audit_verify_exits_1_naming_the_entry() {
     journal::decide(&mut store, &common::request(1, journal::Verdict::Approve, "ana")).unwrap();
     journal::decide(&mut store, &common::request(2, journal::Verdict::Reject, "ana")).unwrap();
     drop(store);
-    let mergeq = |args: &[&str]| assert_cmd::Command::cargo_bin("mergeq").unwrap().arg("--db").arg(&path).args(args).assert();
-    mergeq(&["audit", "verify"]).success().stdout(predicates::str::starts_with("journal ok: 5 entries, head "));
+    let mergeq = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("mergeq").unwrap().arg("--db").arg(&path).args(args).assert()
+    };
+    mergeq(&["audit", "verify"])
+        .success()
+        .stdout(predicates::str::starts_with("journal ok: 5 entries, head "));
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TRIGGER journal_no_update; UPDATE journal SET steward = 'mallory' WHERE seq = 4;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER journal_no_update; UPDATE journal SET steward = 'mallory' WHERE seq = 4;",
+    )
+    .unwrap();
     drop(conn);
-    mergeq(&["audit", "verify"]).code(1).stderr(predicates::str::contains("journal entry 4: its content does not match its hash"));
+    mergeq(&["audit", "verify"])
+        .code(1)
+        .stderr(predicates::str::contains("journal entry 4: its content does not match its hash"));
     assert_tampered_status_is_caught(&path);
 }
 
@@ -209,5 +262,8 @@ fn assert_tampered_status_is_caught(path: &Path) {
     drop(conn);
     let store = Store::open_existing(path).unwrap();
     let problem = journal::verify(&store, None).unwrap().problem.expect("caught");
-    assert!(problem.message.contains("candidate 3 is approved in the workspace but pending by the journal"), "{problem}");
+    assert!(
+        problem.message.contains("candidate 3 is approved in the workspace but pending by the journal"),
+        "{problem}"
+    );
 }
