@@ -2,7 +2,8 @@
 //! code) verifies a journal mergeq wrote, its raw CSV export, and catches tampering. Needs python3
 //! with `cryptography` (pip install cryptography); MERGEQ_SKIP_PY=1 skips it on purpose.
 
-mod common;
+mod journal_fixture;
+use journal_fixture as common;
 
 use mergeq::export::{self, ExportOptions};
 use mergeq::journal::{self, Verdict};

@@ -1,7 +1,8 @@
 //! The journal commands as a steward runs them: decide, undo, keygen, signoff, audit log/verify,
 //! export audit-csv/audit-report, against a temporary workspace.
 
-mod common;
+mod journal_fixture;
+use journal_fixture as common;
 
 use assert_cmd::Command;
 use predicates::str::contains;

@@ -1,7 +1,8 @@
 //! Decisions through the library: what an entry holds, the stale guard, versions required, the
 //! not-a-duplicate memory, undo, and one transaction per decision.
 
-mod common;
+mod journal_fixture;
+use journal_fixture as common;
 
 use common::{import_candidates, import_records, request, workspace, AT};
 use mergeq::journal::{self, Action, StaleError, Verdict};

@@ -2,7 +2,8 @@
 //! field of an entry, deletes, inserts or swaps entries, or edits a signature; `audit verify` must
 //! fail and name the first bad entry every time.
 
-mod common;
+mod journal_fixture;
+use journal_fixture as common;
 
 use mergeq::journal::encoding::{entry_hash, Content};
 use mergeq::journal::{self, keys::public_key_hex};
