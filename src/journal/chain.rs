@@ -1,9 +1,7 @@
 //! Appending to the chain: numbers, encodes, hashes and (for sign-offs) signs one entry inside the
 //! caller's transaction. The only code that makes journal rows.
 
-use super::encoding::{
-    canonical_entry, canonical_json, check_body, hash_bytes, hex, Action, Content, GENESIS,
-};
+use super::encoding::{canonical_json, check_body, content_hash, hex, Action, Content, GENESIS};
 use crate::model::CandidateId;
 use crate::store::{JournalEntry, Tx};
 use anyhow::{bail, Result};
@@ -39,7 +37,7 @@ pub(crate) fn append_with(tx: &Tx, e: &NewEntry, key: Option<&SigningKey>) -> Re
     };
     let content =
         Content { seq, at: e.at, steward: e.steward, action: e.action.as_str(), candidate, body: &body };
-    let digest = hash_bytes(&prev_hash, &canonical_entry(&content));
+    let digest = content_hash(&prev_hash, &content);
     let hash = hex(&digest);
     let (signature, public_key) = match key {
         Some(key) => {

@@ -145,27 +145,50 @@ pub struct Content<'a> {
 /// this equals `canonical_json` of the entry with the body parsed (what an independent verifier
 /// computes), and any later change to the stored text changes the hash.
 pub fn canonical_entry(c: &Content) -> String {
-    let mut out = String::with_capacity(c.body.len() + c.at.len() + c.steward.len() + 96);
-    out.push_str("{\"action\":");
-    push_string(c.action, &mut out);
-    out.push_str(",\"at\":");
-    push_string(c.at, &mut out);
-    out.push_str(",\"body\":");
-    out.push_str(c.body);
-    out.push_str(",\"candidate\":");
+    let mut out = Vec::with_capacity(c.body.len() + c.at.len() + c.steward.len() + 96);
+    write_entry(c, &mut |bytes| out.extend_from_slice(bytes));
+    String::from_utf8(out).expect("pieces of UTF-8 text")
+}
+
+/// Feeds the canonical entry, piece by piece, to `sink` (hashing needs no copy of the body).
+fn write_entry(c: &Content, sink: &mut impl FnMut(&[u8])) {
+    let string = |s: &str, sink: &mut dyn FnMut(&[u8])| {
+        if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            sink(serde_json::to_string(s).expect("a string always serialises").as_bytes());
+        } else {
+            sink(b"\"");
+            sink(s.as_bytes());
+            sink(b"\"");
+        }
+    };
+    sink(b"{\"action\":");
+    string(c.action, sink);
+    sink(b",\"at\":");
+    string(c.at, sink);
+    sink(b",\"body\":");
+    sink(c.body.as_bytes());
+    sink(b",\"candidate\":");
     match c.candidate {
-        Some(id) => out.push_str(&id.to_string()),
-        None => out.push_str("null"),
+        Some(id) => sink(id.to_string().as_bytes()),
+        None => sink(b"null"),
     }
-    out.push_str(",\"seq\":");
-    out.push_str(&c.seq.to_string());
-    out.push_str(",\"steward\":");
-    push_string(c.steward, &mut out);
-    out.push('}');
-    out
+    sink(b",\"seq\":");
+    sink(c.seq.to_string().as_bytes());
+    sink(b",\"steward\":");
+    string(c.steward, sink);
+    sink(b"}");
 }
 
 /// The 32 bytes of an entry's hash: SHA-256 over prev_hash, a newline and the canonical entry.
+pub fn content_hash(prev_hash: &str, c: &Content) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    write_entry(c, &mut |bytes| h.update(bytes));
+    h.finalize().into()
+}
+
+/// SHA-256 over prev_hash, a newline and a canonical entry's text.
 pub fn hash_bytes(prev_hash: &str, canonical: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
@@ -176,7 +199,7 @@ pub fn hash_bytes(prev_hash: &str, canonical: &str) -> [u8; 32] {
 
 /// An entry's hash as lowercase hex.
 pub fn entry_hash(prev_hash: &str, c: &Content) -> String {
-    hex(&hash_bytes(prev_hash, &canonical_entry(c)))
+    hex(&content_hash(prev_hash, c))
 }
 
 /// Refuses what must never be written: a decision that does not name its candidate and the
@@ -280,6 +303,8 @@ mod tests {
             entry_hash(GENESIS, &first),
             "5f2f57701e228743050fdb15cbf859e03af0ff35a68d6a71160489bf65145e76"
         );
+        let awkward = Content { steward: "a\"b\\c\u{1}é", at: "\n", ..first };
+        assert_eq!(content_hash(GENESIS, &awkward), hash_bytes(GENESIS, &canonical_entry(&awkward)));
         let other = Content { steward: "S", ..first };
         assert_ne!(entry_hash(GENESIS, &other), entry_hash(GENESIS, &first));
     }

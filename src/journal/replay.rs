@@ -4,12 +4,12 @@
 
 use super::encoding::Action;
 use crate::model::{CandidateId, Status};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The decisions still standing, per candidate, oldest first.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Replay {
-    stacks: BTreeMap<CandidateId, Vec<(i64, Action)>>,
+    stacks: HashMap<CandidateId, Vec<(i64, Action)>>,
 }
 
 /// The status a decision action gives.

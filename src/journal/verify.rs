@@ -3,12 +3,12 @@
 //! says with a good signature, every undo reverses a standing decision, and finally that the
 //! candidates' statuses are what the journal's decisions make them. The first failure is named.
 
-use super::encoding::{entry_hash, unhex, Action, Content, GENESIS};
+use super::encoding::{content_hash, unhex, Action, Content, GENESIS};
 use super::keys::{public_key_from_hex, public_key_hex};
 use super::replay::{reverses_of, Replay};
 use super::signoff::read_covers;
 use crate::model::CandidateId;
-use crate::store::{JournalEntry, Store};
+use crate::store::{EntryRef, JournalBatch, Store};
 use anyhow::Result;
 use ed25519_dalek::{Signature, VerifyingKey};
 use std::collections::BTreeMap;
@@ -95,7 +95,7 @@ struct Walk<'k> {
 }
 
 impl Walk<'_> {
-    fn check(&mut self, e: &JournalEntry) -> Result<(), Problem> {
+    fn check(&mut self, e: &EntryRef) -> Result<(), Problem> {
         let at = |message: String| Problem { seq: Some(e.seq), message };
         if e.seq != self.expected_seq {
             return Err(Problem {
@@ -106,32 +106,32 @@ impl Walk<'_> {
         if e.prev_hash != self.prev_hash {
             return Err(at(format!(
                 "does not link to the entry before it (its prev_hash is {}, entry {} hashes to {})",
-                short(&e.prev_hash),
+                short(e.prev_hash),
                 e.seq - 1,
                 short(&self.prev_hash)
             )));
         }
         let content = Content {
             seq: e.seq,
-            at: &e.at,
-            steward: &e.steward,
-            action: &e.action,
+            at: e.at,
+            steward: e.steward,
+            action: e.action,
             candidate: e.candidate,
-            body: &e.body,
+            body: e.body,
         };
-        if entry_hash(&e.prev_hash, &content) != e.hash {
+        if !hex_eq(&content_hash(e.prev_hash, &content), e.hash) {
             return Err(
                 at("its content does not match its hash: it was changed after it was written".into()),
             );
         }
-        let action = Action::parse(&e.action).ok_or_else(|| at(format!("unknown action `{}`", e.action)))?;
+        let action = Action::parse(e.action).ok_or_else(|| at(format!("unknown action `{}`", e.action)))?;
         if action != Action::Signoff && (e.signature.is_some() || e.public_key.is_some()) {
             return Err(at("carries a signature but is not a sign-off".into()));
         }
         match action {
             Action::Signoff => self.check_signoff(e).map_err(at)?,
             Action::Undo | Action::Approve | Action::Reject | Action::Defer => {
-                let reverses = if action == Action::Undo { reverses_of(&e.body) } else { None };
+                let reverses = if action == Action::Undo { reverses_of(e.body) } else { None };
                 self.replay.apply(e.seq, action, e.candidate.map(CandidateId), reverses).map_err(at)?;
                 self.unsigned_decisions += 1;
             }
@@ -143,15 +143,21 @@ impl Walk<'_> {
             self.signoffs += 1;
             self.unsigned_decisions = 0;
         } else {
-            *self.since_signoff.entry(e.action.clone()).or_default() += 1;
+            match self.since_signoff.get_mut(e.action) {
+                Some(n) => *n += 1,
+                None => {
+                    self.since_signoff.insert(e.action.to_string(), 1);
+                }
+            }
         }
         self.expected_seq += 1;
-        self.prev_hash = e.hash.clone();
+        self.prev_hash.clear();
+        self.prev_hash.push_str(e.hash);
         Ok(())
     }
 
-    fn check_signoff(&self, e: &JournalEntry) -> Result<(), String> {
-        let covers = read_covers(&e.body).ok_or("a sign-off whose body does not say what it covers")?;
+    fn check_signoff(&self, e: &EntryRef) -> Result<(), String> {
+        let covers = read_covers(e.body).ok_or("a sign-off whose body does not say what it covers")?;
         let (first, last) = (self.last_signoff + 1, e.seq - 1);
         if (covers.first, covers.last, covers.entries) != (first, last, last - first + 1) {
             return Err(format!(
@@ -168,7 +174,7 @@ impl Walk<'_> {
                 covers.counts, self.since_signoff
             ));
         }
-        if e.public_key.as_deref() != Some(covers.public_key.as_str()) {
+        if e.public_key != Some(covers.public_key.as_str()) {
             return Err("the sign-off's public key column differs from the key its body names".into());
         }
         let key = public_key_from_hex(&covers.public_key)
@@ -184,21 +190,35 @@ impl Walk<'_> {
         }
         let signature = e
             .signature
-            .as_deref()
             .and_then(unhex)
             .and_then(|b| Signature::from_slice(&b).ok())
             .ok_or("the sign-off's signature is missing or not 64 hex bytes")?;
-        let digest = unhex(&e.hash).ok_or("the hash is not hex")?;
+        let digest = unhex(e.hash).ok_or("the hash is not hex")?;
         key.verify_strict(&digest, &signature)
             .map_err(|_| "the sign-off's signature does not verify".to_string())
     }
+}
+
+/// True when `text` is the lowercase hex of `bytes` (no allocation: this runs once per entry).
+fn hex_eq(bytes: &[u8; 32], text: &str) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let t = text.as_bytes();
+    t.len() == 64
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| t[2 * i] == DIGITS[(b >> 4) as usize] && t[2 * i + 1] == DIGITS[(b & 15) as usize])
 }
 
 fn short(hash: &str) -> String {
     format!("{}…", &hash[..12.min(hash.len())])
 }
 
-/// Checks the whole journal; `key`, when given, must be the key of every sign-off.
+/// Entries handed from the reading thread to the checking thread at a time.
+const BATCH: usize = 1024;
+
+/// Checks the whole journal; `key`, when given, must be the key of every sign-off. Reading rows
+/// (SQLite) and checking them (hashing) run on two threads, batch by batch, in order.
 pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport> {
     let mut walk = Walk {
         key,
@@ -210,17 +230,26 @@ pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport>
         unsigned_decisions: 0,
         replay: Replay::new(),
     };
-    let mut problem = None;
-    // Stop the scan at the first problem: an Err from the callback ends it, and is not an I/O error.
-    let scan = store.scan_journal(1, |e| match walk.check(&e) {
-        Ok(()) => Ok(()),
-        Err(p) => {
-            problem = Some(p);
-            Err(anyhow::anyhow!("stop"))
+    let mut problem = std::thread::scope(|s| -> Result<Option<Problem>> {
+        let (send, batches) = std::sync::mpsc::sync_channel::<JournalBatch>(4);
+        let walk = &mut walk;
+        let checker = s.spawn(move || {
+            for batch in batches {
+                for e in batch.iter() {
+                    walk.check(&e)?;
+                }
+            }
+            Ok::<(), Problem>(())
+        });
+        // A send fails only when the checker stopped at a problem: reading stops then too.
+        let scan = store.scan_journal_batches(1, BATCH, |batch| Ok(send.send(batch)?));
+        drop(send);
+        match checker.join().expect("the checking thread does not panic") {
+            Err(p) => Ok(Some(p)),
+            Ok(()) => scan.map(|_| None),
         }
-    });
+    })?;
     if problem.is_none() {
-        scan?;
         problem = check_end(store, &walk)?;
     }
     if problem.is_none() {

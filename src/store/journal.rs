@@ -25,6 +25,99 @@ pub struct JournalEntry {
     pub public_key: Option<String>,
 }
 
+/// One journal entry borrowed from a `JournalBatch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub steward: &'a str,
+    pub action: &'a str,
+    pub candidate: Option<i64>,
+    pub body: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+    pub signature: Option<&'a str>,
+    pub public_key: Option<&'a str>,
+}
+
+impl JournalEntry {
+    pub fn as_ref(&self) -> EntryRef<'_> {
+        EntryRef {
+            seq: self.seq,
+            at: &self.at,
+            steward: &self.steward,
+            action: &self.action,
+            candidate: self.candidate,
+            body: &self.body,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+            signature: self.signature.as_deref(),
+            public_key: self.public_key.as_deref(),
+        }
+    }
+}
+
+/// Consecutive journal entries read in one go into one text buffer, so that reading a long journal
+/// allocates per batch rather than per field (`audit verify` reads a million entries).
+#[derive(Debug, Default)]
+pub struct JournalBatch {
+    text: String,
+    rows: Vec<BatchRow>,
+}
+
+/// One row of a batch: seq, candidate, and where each text column lies in the batch's text.
+type BatchRow = (i64, Option<i64>, [(u32, u32); 8]);
+
+/// The text columns a batch keeps, in `ENTRY_COLUMNS` order after seq (candidate is not text).
+const TEXT_COLUMNS: [usize; 8] = [1, 2, 3, 5, 6, 7, 8, 9];
+/// Marks a NULL text column.
+const NULL_SPAN: (u32, u32) = (u32::MAX, 0);
+
+impl JournalBatch {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn push(&mut self, r: &Row) -> Result<()> {
+        let mut spans = [NULL_SPAN; 8];
+        for (span, col) in spans.iter_mut().zip(TEXT_COLUMNS) {
+            if let Some(text) = r.get_ref(col)?.as_str_or_null()? {
+                let start = self.text.len() as u32;
+                self.text.push_str(text);
+                *span = (start, self.text.len() as u32);
+            }
+        }
+        self.rows.push((r.get(0)?, r.get(4)?, spans));
+        Ok(())
+    }
+
+    /// The entries, in order.
+    pub fn iter(&self) -> impl Iterator<Item = EntryRef<'_>> {
+        self.rows.iter().map(|(seq, candidate, spans)| {
+            let text = |i: usize| -> Option<&str> {
+                let (a, b) = spans[i];
+                (a != u32::MAX).then(|| &self.text[a as usize..b as usize])
+            };
+            EntryRef {
+                seq: *seq,
+                at: text(0).unwrap_or(""),
+                steward: text(1).unwrap_or(""),
+                action: text(2).unwrap_or(""),
+                candidate: *candidate,
+                body: text(3).unwrap_or(""),
+                prev_hash: text(4).unwrap_or(""),
+                hash: text(5).unwrap_or(""),
+                signature: text(6),
+                public_key: text(7),
+            }
+        })
+    }
+}
+
 /// A candidate's own row, as a decision reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateRow {
@@ -286,6 +379,34 @@ impl Store {
         let mut rows = stmt.query([from_seq])?;
         while let Some(row) = rows.next()? {
             f(entry_from_row(row)?)?;
+        }
+        Ok(())
+    }
+
+    /// Hands every entry from `from_seq` on to `f` in batches of up to `rows` entries, in order.
+    pub fn scan_journal_batches(
+        &self,
+        from_seq: i64,
+        rows: usize,
+        mut f: impl FnMut(JournalBatch) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE seq >= ?1 ORDER BY seq");
+        let mut stmt = self.conn().prepare(&sql)?;
+        let mut cursor = stmt.query([from_seq])?;
+        let mut batch = JournalBatch::default();
+        while let Some(row) = cursor.next()? {
+            batch.push(row)?;
+            if batch.len() == rows {
+                // The next batch is probably about as long: size it once rather than regrow it.
+                let next = JournalBatch {
+                    text: String::with_capacity(batch.text.len() + batch.text.len() / 4),
+                    rows: Vec::with_capacity(rows),
+                };
+                f(std::mem::replace(&mut batch, next))?;
+            }
+        }
+        if !batch.is_empty() {
+            f(batch)?;
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ mod journal;
 mod records;
 
 pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
-pub use journal::{CandidateRow, JournalEntry, MemberRow};
+pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
