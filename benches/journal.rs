@@ -156,10 +156,10 @@ fn build_million(store: &mut Store, entries: usize, candidates: usize) -> usize 
             let mut last: Option<usize> = None;
             while (seq as usize) < entries {
                 let next = seq + 1;
-                if next.is_multiple_of(10_000) {
+                if next % 10_000 == 0 {
                     journal::sign_off_in(tx, &key, "ana", AT, Some("bench"))?;
                     last = None;
-                } else if let (true, Some(c)) = (next.is_multiple_of(20), last) {
+                } else if let (true, Some(c)) = (next % 20 == 0, last) {
                     let (reversed, action) = stacks[c].pop().unwrap();
                     let body = json!({"reverses": reversed, "reversed": {"action": action.as_str(), "at": AT, "steward": "ana"},
                         "object": "contact", "members": templates[c]["members"].as_array().unwrap().iter().map(|m| json!({"key": m["key"], "version": m["version"]})).collect::<Vec<_>>(),
