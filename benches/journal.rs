@@ -80,6 +80,12 @@ fn workspace(path: &std::path::Path, pairs: usize) -> Store {
     store
 }
 
+fn rules() -> std::sync::Arc<mergeq::survivorship::Rules> {
+    static RULES: std::sync::OnceLock<std::sync::Arc<mergeq::survivorship::Rules>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| std::sync::Arc::new(mergeq::survivorship::Rules::builtin())).clone()
+}
+
 fn request(c: usize, i: usize) -> DecisionRequest {
     let verdict = [Verdict::Approve, Verdict::Reject, Verdict::Defer][i % 3];
     let mut choices = Choices::default();
@@ -95,7 +101,7 @@ fn request(c: usize, i: usize) -> DecisionRequest {
         seen: Some("1.1".into()),
         steward: "ana".into(),
         at: AT.into(),
-        rules: None,
+        rules: rules(),
     }
 }
 

@@ -94,7 +94,11 @@ fn decide_undo_and_the_log() {
 #[test]
 fn stale_decision_from_the_command_line() {
     let ws = Ws::new(2);
-    let seen = "1.1"; // what `show --json` gave the steward
+    let shown = ws.run(&["show", "1", "--json"]).assert().success().get_output().stdout.clone();
+    let shown: Value = serde_json::from_slice(&shown).unwrap();
+    let seen = shown["seen"].as_str().unwrap().to_string();
+    assert_eq!(seen, "1.1");
+    let seen = seen.as_str();
     let changed = ws.path("hubspot-v2.csv");
     std::fs::write(
         &changed,
@@ -177,7 +181,7 @@ fn keygen_signoff_verify_and_exports() {
         signoff["public_key"].as_str().unwrap(),
         signoff["hash"].as_str().unwrap(),
         "### Entry 4 · approve · candidate 1 · =HYPERLINK(\"x\")",
-        "| phone | — | +15550000000 | **+1 (555) &lt;b&gt;\\|x** | steward (rule non_empty suggested +15550000000) |",
+        "| phone | — | +15550000000 | **+1 (555) &lt;b&gt;\\|x** | steward (rule agree suggested +15550000000) |",
         "Note: different people",
         "status pending → rejected",
     ] {

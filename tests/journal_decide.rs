@@ -23,7 +23,7 @@ fn entry_holds_who_when_what_old_and_new_values() {
     req.note = Some("same person, new phone".into());
     req.choices.sets.push(("phone".into(), Some("+33 1 23".into())));
     req.choices.picks.push(("email".into(), RecordKey::new("hubspot", "H0")));
-    req.choices.survivor = Some(RecordKey::new("salesforce", "S0"));
+    req.choices.survivor = Some(RecordKey::new("hubspot", "H0"));
     let out = journal::decide(&mut store, &req).unwrap();
     let e = store.journal_entry(out.seq).unwrap().unwrap();
     // who, when, what
@@ -52,10 +52,11 @@ fn entry_holds_who_when_what_old_and_new_values() {
         (email["value"].as_str(), email["from"][0].as_str()),
         (Some("person0@example.com"), Some("hubspot:H0"))
     );
+    assert_eq!(email["suggested"]["value"], "p0@example.com", "the rule's value, kept beside the steward's");
     assert_eq!(b["golden"]["fields"]["name"]["chosen_by"], "rule");
     assert_eq!(
         b["golden"]["survivor"],
-        json!({"key": "salesforce:S0", "reason": "chosen by the steward", "chosen_by": "steward", "suggested": "hubspot:H0"})
+        json!({"key": "hubspot:H0", "reason": "chosen by the steward", "chosen_by": "steward", "suggested": "salesforce:S0"})
     );
     assert_eq!(b["note"], "same person, new phone");
     assert_eq!(store.candidate(CandidateId(1)).unwrap().unwrap().status, Status::Approved);

@@ -106,6 +106,7 @@ proptest! {
     #[test]
     fn statuses_equal_the_replay_of_the_journal(ops in prop::collection::vec(op(), 1..40)) {
         let mut store = fixture();
+        let rules = std::sync::Arc::new(mergeq::survivorship::Rules::builtin());
         let mut model = Model::default();
         for op in &ops {
             match op {
@@ -118,7 +119,7 @@ proptest! {
                         seen: None,
                         steward: "ana".into(),
                         at: AT.into(),
-                        rules: None,
+                        rules: rules.clone(),
                     };
                     journal::decide(&mut store, &req).unwrap();
                     model.log.push((*c, *verdict, false));

@@ -57,7 +57,7 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         seen: args.seen,
         steward: ctx.steward.clone(),
         at: crate::clock::now(),
-        rules: ctx.rules.clone(),
+        rules: std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?),
     };
     let out = journal::decide(&mut store, &req)?;
     eprintln!(

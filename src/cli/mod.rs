@@ -7,6 +7,9 @@ mod demo;
 mod export;
 mod import;
 mod queue;
+mod rules;
+pub mod show;
+mod stats;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -284,14 +287,14 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(_) => not_built("detect"),
         Command::Review => not_built("review"),
-        Command::Show(_) => not_built("show"),
+        Command::Show(args) => show::run(args, ctx),
         Command::Decide(args) => decide::decide(args, ctx),
         Command::Undo(args) => decide::undo(args, ctx),
         Command::Export(args) => export::run(args, ctx),
         Command::Audit(cmd) => audit::audit(cmd, ctx),
         Command::Keygen(args) => audit::keygen(args),
         Command::Signoff(args) => audit::signoff(args, ctx),
-        Command::Stats(_) => not_built("stats"),
-        Command::Rules(_) => not_built("rules"),
+        Command::Stats(args) => stats::run(args, ctx),
+        Command::Rules(cmd) => rules::run(cmd),
     }
 }

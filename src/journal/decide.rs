@@ -8,10 +8,11 @@ use super::replay::{reverses_of, status_of, Replay};
 use super::stale::{check_seen, member_versions};
 use crate::model::{CandidateId, Choices, Golden, Record, Status};
 use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
+use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A steward's verdict on a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,8 +49,8 @@ pub struct DecisionRequest {
     pub steward: String,
     /// RFC 3339 UTC.
     pub at: String,
-    /// The survivorship rules file (`None`: the built-in rules).
-    pub rules: Option<PathBuf>,
+    /// The survivorship rules the golden record is suggested under (loaded once by the caller).
+    pub rules: Arc<Rules>,
 }
 
 /// What a committed decision did.
@@ -97,14 +98,14 @@ pub fn undo(
 /// The one place that calls survivorship: the suggestion, and the golden record after the
 /// steward's choices. (Adapt here when survivorship's signature changes.)
 fn golden_for(
+    rules: &Rules,
     object: &str,
     members: &[Record],
     choices: &Choices,
-    _rules: Option<&PathBuf>,
 ) -> Result<(Golden, Golden)> {
-    let suggested = crate::survivorship::suggest(object, members);
+    let suggested = survivorship::suggest(rules, object, members);
     let mut golden = suggested.clone();
-    crate::survivorship::apply_choices(&mut golden, members, choices)?;
+    survivorship::apply_choices(rules, object, &mut golden, members, choices)?;
     Ok((suggested, golden))
 }
 
@@ -158,7 +159,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     check_choices(id, &members, &req.choices)?;
     let records: Vec<Record> = members.iter().map(|m| m.record.clone()).collect();
     let golden = match req.verdict {
-        Verdict::Approve => Some(golden_for(&cand.object, &records, &req.choices, req.rules.as_ref())?),
+        Verdict::Approve => Some(golden_for(&req.rules, &cand.object, &records, &req.choices)?),
         _ => None,
     };
     let status = req.verdict.status();

@@ -171,19 +171,29 @@ fn last_of(conn: &Connection, action: Action) -> Result<Option<JournalEntry>> {
     Ok(conn.prepare_cached(&sql)?.query_row([action.as_str()], entry_from_row).optional()?)
 }
 
+/// A candidate's inline member list: (record row id, version when proposed).
+fn member_list(key: &str, versions: &str) -> Vec<(i64, i64)> {
+    key.split(',')
+        .zip(versions.split(','))
+        .filter_map(|(k, v)| Some((k.parse().ok()?, v.parse().ok()?)))
+        .collect()
+}
+
 fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.*, m.version AS proposed_version FROM candidate_members m JOIN records r ON r.id = m.record_id \
-         WHERE m.candidate_id = ?1 ORDER BY r.source, r.ext_id",
-    )?;
-    let rows = stmt.query_map([id.0], |row| {
-        Ok(MemberRow {
-            rowid: row.get("id")?,
-            record: record_from_row(row)?,
-            proposed_version: row.get("proposed_version")?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let inline: Option<(String, String)> = conn
+        .prepare_cached("SELECT member_key, member_versions FROM candidates WHERE id = ?1")?
+        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((key, versions)) = inline else { return Ok(Vec::new()) };
+    let mut stmt = conn.prepare_cached("SELECT * FROM records WHERE id = ?1")?;
+    let mut out = Vec::new();
+    for (rowid, proposed_version) in member_list(&key, &versions) {
+        let record = stmt.query_row([rowid], record_from_row)?;
+        out.push(MemberRow { rowid, record, proposed_version });
+    }
+    // Key order: the order of `seen` tokens.
+    out.sort_by(|a, b| a.record.key.cmp(&b.record.key));
+    Ok(out)
 }
 
 fn fields_at(conn: &Connection, rowid: i64, version: i64) -> Result<Option<Fields>> {
@@ -332,10 +342,11 @@ impl Tx<'_> {
     /// Forgets the pairs of these records that no candidate now standing as rejected still covers.
     pub fn remove_uncovered_rejected_pairs(&self, rowids: &[i64]) -> Result<()> {
         let conn = self.conn();
+        // Members are inline ("3,17,42"): a rejected candidate covers the pair when both ids are in it.
         let mut covered = conn.prepare_cached(
-            "SELECT 1 FROM candidate_members m1 JOIN candidate_members m2 ON m2.candidate_id = m1.candidate_id \
-             JOIN candidates c ON c.id = m1.candidate_id \
-             WHERE m1.record_id = ?1 AND m2.record_id = ?2 AND c.status = 'rejected' LIMIT 1",
+            "SELECT 1 FROM candidates WHERE status = 'rejected' \
+             AND ',' || member_key || ',' LIKE '%,' || ?1 || ',%' \
+             AND ',' || member_key || ',' LIKE '%,' || ?2 || ',%' LIMIT 1",
         )?;
         let mut delete = conn.prepare_cached("DELETE FROM rejected_pairs WHERE a = ?1 AND b = ?2")?;
         for (i, x) in rowids.iter().enumerate() {
@@ -449,12 +460,29 @@ impl Store {
     /// Candidates with a member changed by an import since the candidate was proposed (the
     /// queue's "changed" mark), by id.
     pub fn changed_candidates(&self) -> Result<Vec<CandidateId>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT DISTINCT m.candidate_id FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE r.version <> m.version ORDER BY m.candidate_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok(CandidateId(r.get(0)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut versions = std::collections::HashMap::new();
+        let mut stmt = self.conn().prepare("SELECT id, version FROM records WHERE version > 1")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            versions.insert(r.get::<_, i64>(0)?, r.get::<_, i64>(1)?);
+        }
+        let mut out = Vec::new();
+        if versions.is_empty() {
+            return Ok(out);
+        }
+        let mut stmt =
+            self.conn().prepare("SELECT id, member_key, member_versions FROM candidates ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (key, proposed): (String, String) = (r.get(1)?, r.get(2)?);
+            let changed = member_list(&key, &proposed)
+                .into_iter()
+                .any(|(rowid, v)| versions.get(&rowid).is_some_and(|now| *now != v));
+            if changed {
+                out.push(CandidateId(r.get(0)?));
+            }
+        }
+        Ok(out)
     }
 
     /// A candidate's members as they are now, with row ids, in key order.

@@ -74,8 +74,15 @@ pub fn request(candidate: i64, verdict: Verdict, steward: &str) -> DecisionReque
         seen: None,
         steward: steward.to_string(),
         at: AT.to_string(),
-        rules: None,
+        rules: rules(),
     }
+}
+
+/// The built-in survivorship rules, parsed once.
+pub fn rules() -> std::sync::Arc<mergeq::survivorship::Rules> {
+    static RULES: std::sync::OnceLock<std::sync::Arc<mergeq::survivorship::Rules>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| std::sync::Arc::new(mergeq::survivorship::Rules::builtin())).clone()
 }
 
 /// A small deterministic generator (tests must not depend on a crate's random stream).
