@@ -3,9 +3,11 @@
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
 mod candidates;
+mod journal;
 mod records;
 
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_journal.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
