@@ -113,6 +113,45 @@ impl Counts {
     }
 }
 
+/// What a steward should know about an export, from its journal details: what was left out and
+/// why. Empty for exports without such details.
+pub fn notes(details: &Value) -> Vec<String> {
+    let n = |key: &str| details.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let source = details.get("source").and_then(Value::as_str).unwrap_or("");
+    let mut notes = Vec::new();
+    if n("other_source") > 0 {
+        notes.push(format!(
+            "{} approved candidates have records from outside source `{}`: not in this plan (see golden-csv or golden-jsonl)",
+            n("other_source"),
+            crate::text::visible(source)
+        ));
+    }
+    if let Some(objects) = details.get("unmergeable").and_then(Value::as_object) {
+        for (object, count) in objects {
+            notes.push(format!(
+                "{} approved `{}` candidates left out: this CRM cannot merge that object",
+                count,
+                crate::text::visible(object)
+            ));
+        }
+    }
+    if n("refreshed_members") > 0 {
+        notes.push(format!(
+            "{} member records changed after they were approved: the plan starts from their current values",
+            n("refreshed_members")
+        ));
+    }
+    if details.get("decisions").is_some() && n("decisions") == 0 {
+        let after = n("after");
+        notes.push(if after > 0 {
+            format!("no decisions to export after journal entry {after} (the previous export of this format)")
+        } else {
+            "no decisions to export".to_string()
+        });
+    }
+    notes
+}
+
 /// One rendered decision of a JSON Lines export.
 enum Piece {
     Lines(Vec<u8>, u64, u64),

@@ -4,10 +4,12 @@
 
 mod candidates;
 mod export;
+mod journal;
 mod records;
 
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
 pub use export::{DecisionIndex, DecisionRow};
+pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_journal.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
