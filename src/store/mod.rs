@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_journal.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("schema.sql"), include_str!("schema_journal.sql"), include_str!("schema_export.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
