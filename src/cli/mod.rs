@@ -4,6 +4,7 @@
 mod demo;
 mod import;
 mod queue;
+mod review;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -280,7 +281,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Import(cmd) => import::run(cmd, ctx),
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(_) => not_built("detect"),
-        Command::Review => not_built("review"),
+        Command::Review => review::run(ctx),
         Command::Show(_) => not_built("show"),
         Command::Decide(_) => not_built("decide"),
         Command::Undo(_) => not_built("undo"),

@@ -1,0 +1,232 @@
+//! The one place the console touches the workspace: runs an `Effect` and turns its result, or its
+//! error, back into actions for `update`. Reads go through the store's queries; decisions and undo
+//! go through the journal's API (never SQL of our own), so a decision is committed before the
+//! screen shows it done.
+
+use super::action::{Action, Loaded};
+use super::app::{JournalView, Progress, QueueItem, ReviewData, SavedPosition};
+use super::summary;
+use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
+use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
+use anyhow::{anyhow, Result};
+
+/// Where a queue window is read around.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Anchor {
+    Start,
+    End,
+    /// This candidate's row (or the next one, when it left the filter), selected.
+    At(QueueKey),
+}
+
+/// A decision as the review screen makes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub candidate: CandidateId,
+    pub key: QueueKey,
+    pub verdict: Verdict,
+    pub choices: Choices,
+    pub note: Option<String>,
+    /// The member versions on screen: the journal refuses the decision if one changed since.
+    pub seen: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+    Defer,
+}
+
+/// Work for the workspace, as `update` asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    None,
+    Many(Vec<Effect>),
+    /// Read a queue window: up to `before` rows before the anchor and `after` from it on.
+    LoadWindow {
+        query: QueueQuery,
+        anchor: Anchor,
+        before: usize,
+        after: usize,
+    },
+    /// Read rows after (`forward`) or before `from`.
+    LoadMore {
+        query: QueueQuery,
+        from: QueueKey,
+        forward: bool,
+        limit: usize,
+    },
+    LoadProgress,
+    LoadFacets,
+    Open(CandidateId),
+    /// Open the candidate after or before `key` in the queue. After a decision, the next pending
+    /// one (wrapping to the start of the queue).
+    OpenNeighbour {
+        query: QueueQuery,
+        key: QueueKey,
+        forward: bool,
+        after_decision: bool,
+    },
+    Decide(Decision),
+    Undo,
+    LoadJournal,
+    SavePosition(SavedPosition),
+}
+
+/// The console's handle on the workspace.
+pub struct Workspace {
+    pub store: Store,
+    pub steward: String,
+    /// The time decisions are stamped with (RFC 3339 UTC); `clock::now` outside tests.
+    pub clock: fn() -> String,
+}
+
+impl Workspace {
+    pub fn new(store: Store, steward: &str) -> Workspace {
+        Workspace { store, steward: steward.to_string(), clock: crate::clock::now }
+    }
+
+    /// The rules' golden record for these members.
+    fn suggest(&self, object: &str, records: &[Record]) -> Golden {
+        crate::survivorship::suggest(object, records)
+    }
+
+    fn items(&self, rows: &[crate::store::QueueRow]) -> Vec<QueueItem> {
+        rows.iter().map(|row| summary::queue_item(row, |o, r| self.suggest(o, r))).collect()
+    }
+}
+
+/// Runs one effect; the actions it yields go back through `update`.
+pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
+    match effect {
+        Effect::None => Vec::new(),
+        Effect::Many(list) => list.into_iter().flat_map(|e| run(ws, e)).collect(),
+        other => match run_one(ws, other) {
+            Ok(Some(loaded)) => vec![Action::Loaded(loaded)],
+            Ok(None) => Vec::new(),
+            Err(e) => vec![Action::Failed(format!("{e:#}"))],
+        },
+    }
+}
+
+fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
+    Ok(Some(match effect {
+        Effect::None | Effect::Many(_) => return Ok(None),
+        Effect::LoadWindow { query, anchor, before, after } => {
+            load_window(ws, &query, anchor, before, after)?
+        }
+        Effect::LoadMore { query, from, forward, limit } => {
+            let from = if forward { PageFrom::After(from) } else { PageFrom::Before(from) };
+            let rows = ws.store.queue_page(&query, from, limit)?;
+            Loaded::More { reached_end: rows.len() < limit, rows: ws.items(&rows), forward }
+        }
+        Effect::LoadProgress => {
+            let c = ws.store.counts()?;
+            Loaded::Progress(Progress {
+                candidates: c.candidates,
+                pending: c.pending,
+                approved: c.approved,
+                rejected: c.rejected,
+                deferred: c.deferred,
+            })
+        }
+        Effect::LoadFacets => {
+            Loaded::Facets { objects: ws.store.record_objects()?, sources: ws.store.record_sources()? }
+        }
+        Effect::Open(id) => Loaded::Candidate(Box::new(open(ws, id)?)),
+        Effect::OpenNeighbour { mut query, key, forward, after_decision } => {
+            if after_decision {
+                query.status = Some(Status::Pending);
+            }
+            let from = if forward { PageFrom::After(key) } else { PageFrom::Before(key) };
+            let mut next = ws.store.queue_page(&query, from, 1)?;
+            if next.is_empty() && after_decision {
+                next = ws.store.queue_page(&query, PageFrom::Start, 1)?;
+            }
+            match next.first() {
+                Some(row) => Loaded::Candidate(Box::new(open(ws, row.id)?)),
+                None => Loaded::NoCandidate {
+                    message: match (after_decision, forward) {
+                        (true, _) => "no pending candidates left in this queue".into(),
+                        (false, true) => "this is the last candidate of the queue".into(),
+                        (false, false) => "this is the first candidate of the queue".into(),
+                    },
+                    leave: after_decision,
+                },
+            }
+        }
+        Effect::Decide(decision) => decide(ws, &decision)?,
+        Effect::Undo => undo(ws)?,
+        Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
+        Effect::SavePosition(position) => {
+            let state = serde_json::to_string(&position)?;
+            let at = (ws.clock)();
+            ws.store.save_ui_state(&ws.steward, &state, &at)?;
+            return Ok(None);
+        }
+    }))
+}
+
+fn load_window(
+    ws: &Workspace,
+    query: &QueueQuery,
+    anchor: Anchor,
+    before: usize,
+    after: usize,
+) -> Result<Loaded> {
+    let (rows, select, at_start, at_end) = match anchor {
+        Anchor::Start => {
+            let rows = ws.store.queue_page(query, PageFrom::Start, after)?;
+            let end = rows.len() < after;
+            let select = rows.first().map(|r| r.id);
+            (rows, select, true, end)
+        }
+        Anchor::End => {
+            let rows = ws.store.queue_page(query, PageFrom::End, after)?;
+            let start = rows.len() < after;
+            let select = rows.last().map(|r| r.id);
+            (rows, select, start, true)
+        }
+        Anchor::At(key) => {
+            let mut rows = ws.store.queue_page(query, PageFrom::Before(key), before)?;
+            let start = rows.len() < before;
+            let fwd = ws.store.queue_page(query, PageFrom::AtOrAfter(key), after)?;
+            let end = fwd.len() < after;
+            let select = fwd.first().or(rows.last()).map(|r| r.id);
+            rows.extend(fwd);
+            (rows, select, start, end)
+        }
+    };
+    Ok(Loaded::Window { rows: ws.items(&rows), select, at_start, at_end })
+}
+
+/// Reads one candidate for the review screen.
+pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
+    let candidate =
+        ws.store.candidate(id)?.ok_or_else(|| anyhow!("candidate {id} is not in the workspace"))?;
+    let members = ws.store.members(id)?;
+    if members.is_empty() {
+        return Err(anyhow!("candidate {id} has no member records"));
+    }
+    let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
+    let suggestion = ws.suggest(&candidate.object, &records);
+    let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
+    let key = QueueKey { score: candidate.score, id };
+    Ok(ReviewData { candidate, members, suggestion, seen, key })
+}
+
+/// Commits a decision through the journal.
+fn decide(_ws: &mut Workspace, _decision: &Decision) -> Result<Loaded> {
+    Err(anyhow!("decisions need the journal, which is not built in this version of mergeq"))
+}
+
+/// Undoes the latest decision through the journal.
+fn undo(_ws: &mut Workspace) -> Result<Loaded> {
+    Err(anyhow!("undo needs the journal, which is not built in this version of mergeq"))
+}
+
+/// The journal's latest entries and sign-off state.
+fn journal_view(_ws: &Workspace) -> Result<JournalView> {
+    Err(anyhow!("the journal is not built in this version of mergeq"))
+}
