@@ -54,33 +54,33 @@ const ALL: &[Context] = &[Q, R, J];
 /// The keymap. Order matters for the footer: hints are shown in this order while they fit.
 #[rustfmt::skip]
 pub static BINDINGS: &[Binding] = &[
-    Binding { contexts: &[Q], keys: &[Code(KeyCode::Enter)], action: Action::Open, hint: "open", help: "open the selected candidate" },
-    Binding { contexts: &[R], keys: &[Key::Digits], action: Action::PickMember(0), hint: "pick", help: "take that record's value for the selected field" },
-    Binding { contexts: &[R], keys: &[C('e')], action: Action::Edit, hint: "edit", help: "edit the golden value in place (Enter keeps, Esc cancels)" },
-    Binding { contexts: &[R], keys: &[C('a')], action: Action::Approve, hint: "approve", help: "approve: merge into the golden record, then open the next pending" },
-    Binding { contexts: &[R], keys: &[C('x')], action: Action::Reject, hint: "reject", help: "reject: not duplicates, then open the next pending" },
-    Binding { contexts: &[R], keys: &[C('d')], action: Action::Defer, hint: "defer", help: "defer: decide later, then open the next pending" },
-    Binding { contexts: &[R], keys: &[C('s')], action: Action::MakeSurvivor, hint: "survivor", help: "make the selected record the survivor (its CRM id is kept)" },
-    Binding { contexts: &[R], keys: &[C('r')], action: Action::ResetField, hint: "reset", help: "reset the selected field to the rule's suggestion" },
-    Binding { contexts: &[R], keys: &[C('n')], action: Action::Note, hint: "note", help: "write a note for the decision" },
-    Binding { contexts: &[R], keys: &[C('=')], action: Action::ToggleEqual, hint: "equal", help: "hide or show rows where all records agree" },
-    Binding { contexts: &[Q], keys: &[C('/')], action: Action::Search, hint: "search", help: "search field values (Enter applies, empty clears)" },
-    Binding { contexts: &[Q], keys: &[C('f')], action: Action::CycleStatus, hint: "status", help: "filter by status: pending, deferred, approved, rejected, all" },
+    Binding { contexts: &[Q], keys: &[Code(KeyCode::Enter)], action: Action::Open, hint: "open", help: "open the candidate" },
+    Binding { contexts: &[R], keys: &[Key::Digits], action: Action::PickMember(0), hint: "pick", help: "take that record's value" },
+    Binding { contexts: &[R], keys: &[C('e')], action: Action::Edit, hint: "edit", help: "edit the golden value" },
+    Binding { contexts: &[R], keys: &[C('a')], action: Action::Approve, hint: "approve", help: "approve: merge them" },
+    Binding { contexts: &[R], keys: &[C('x')], action: Action::Reject, hint: "reject", help: "reject: not duplicates" },
+    Binding { contexts: &[R], keys: &[C('d')], action: Action::Defer, hint: "defer", help: "defer: decide later" },
+    Binding { contexts: &[R], keys: &[C('s')], action: Action::MakeSurvivor, hint: "survivor", help: "selected record survives" },
+    Binding { contexts: &[R], keys: &[C('r')], action: Action::ResetField, hint: "reset", help: "field back to its rule" },
+    Binding { contexts: &[R], keys: &[C('n')], action: Action::Note, hint: "note", help: "note for the decision" },
+    Binding { contexts: &[R], keys: &[C('=')], action: Action::ToggleEqual, hint: "equal", help: "hide/show equal rows" },
+    Binding { contexts: &[Q], keys: &[C('/')], action: Action::Search, hint: "search", help: "search field values" },
+    Binding { contexts: &[Q], keys: &[C('f')], action: Action::CycleStatus, hint: "status", help: "filter by status" },
     Binding { contexts: &[Q], keys: &[C('o')], action: Action::CycleObject, hint: "object", help: "filter by object" },
     Binding { contexts: &[Q], keys: &[C('c')], action: Action::CycleSource, hint: "source", help: "filter by source" },
     Binding { contexts: &[Q], keys: &[C('b')], action: Action::CycleBand, hint: "band", help: "filter by score band" },
-    Binding { contexts: &[Q], keys: &[C('s')], action: Action::CycleSort, hint: "sort", help: "sort by score, conflicts (this page) or age" },
+    Binding { contexts: &[Q], keys: &[C('s')], action: Action::CycleSort, hint: "sort", help: "sort: score, conflicts, age" },
     Binding { contexts: &[Q, R], keys: &[C('u')], action: Action::Undo, hint: "undo", help: "undo the latest decision" },
     Binding { contexts: &[R], keys: &[C(']')], action: Action::NextCandidate, hint: "next", help: "next candidate" },
     Binding { contexts: &[R], keys: &[C('[')], action: Action::PrevCandidate, hint: "prev", help: "previous candidate" },
-    Binding { contexts: &[Q, R], keys: &[C('J')], action: Action::ShowJournal, hint: "journal", help: "journal and sign-off state" },
-    Binding { contexts: ALL, keys: &[C('?')], action: Action::Help, hint: "help", help: "show or hide this help" },
-    Binding { contexts: &[R, J], keys: &[Code(KeyCode::Esc)], action: Action::Back, hint: "back", help: "back" },
+    Binding { contexts: &[Q, R], keys: &[C('J')], action: Action::ShowJournal, hint: "journal", help: "journal, sign-off state" },
+    Binding { contexts: ALL, keys: &[C('?')], action: Action::Help, hint: "help", help: "this help" },
+    Binding { contexts: ALL, keys: &[Code(KeyCode::Esc)], action: Action::Back, hint: "back", help: "back (queue: clear message)" },
     Binding { contexts: ALL, keys: &[C('q')], action: Action::Quit, hint: "quit", help: "quit (your place is kept)" },
     Binding { contexts: ALL, keys: &[C('j'), Code(KeyCode::Down)], action: Action::Down, hint: "", help: "move down" },
     Binding { contexts: ALL, keys: &[C('k'), Code(KeyCode::Up)], action: Action::Up, hint: "", help: "move up" },
-    Binding { contexts: &[R], keys: &[C('h'), Code(KeyCode::Left)], action: Action::Left, hint: "", help: "select the record to the left" },
-    Binding { contexts: &[R], keys: &[C('l'), Code(KeyCode::Right)], action: Action::Right, hint: "", help: "select the record to the right" },
+    Binding { contexts: &[R], keys: &[C('h'), Code(KeyCode::Left)], action: Action::Left, hint: "", help: "select record on the left" },
+    Binding { contexts: &[R], keys: &[C('l'), Code(KeyCode::Right)], action: Action::Right, hint: "", help: "select record on the right" },
     Binding { contexts: ALL, keys: &[Code(KeyCode::PageDown)], action: Action::PageDown, hint: "", help: "one screen down" },
     Binding { contexts: ALL, keys: &[Code(KeyCode::PageUp)], action: Action::PageUp, hint: "", help: "one screen up" },
     Binding { contexts: ALL, keys: &[C('g'), Code(KeyCode::Home)], action: Action::Top, hint: "", help: "first row" },
@@ -96,7 +96,7 @@ pub static BINDINGS: &[Binding] = &[
 ];
 
 /// Mouse use, for the help overlay (the mouse is not a key, but the help lists it too).
-pub const MOUSE_HELP: &str = "mouse: click selects a row (or a record column), the wheel scrolls";
+pub const MOUSE_HELP: &str = "mouse: click selects, wheel scrolls";
 
 fn key_matches(key: Key, code: KeyCode) -> Option<u8> {
     match (key, code) {

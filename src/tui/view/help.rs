@@ -31,12 +31,7 @@ fn items(app: &App) -> Vec<Item> {
 /// Draws the overlay over the screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let box_area = Rect {
-        x: area.x + 1,
-        y: area.y + 1,
-        width: area.width.saturating_sub(2),
-        height: area.height.saturating_sub(2),
-    };
+    let box_area = area;
     Clear.render(box_area, buf);
     let block =
         Block::default().borders(Borders::ALL).title(" keys · any key closes ").border_style(t.title());

@@ -6,6 +6,7 @@ use crate::tui::app::{App, PromptKind, QueueItem, BANDS};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 /// The first row of candidates on screen.
 pub const TOP: u16 = 3;
@@ -48,12 +49,20 @@ pub fn progress_text(app: &App) -> String {
     text
 }
 
-/// The first row of every screen: the title on the left, the progress on the right.
+/// The first row of every screen: the title on the left, the progress on the right (shorter, or
+/// left out, when the title needs the room).
 pub fn title_row(app: &App, title: &str, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let progress = progress_text(app);
     let width = area.width as usize;
-    let room = width.saturating_sub(progress.chars().count() + 1);
+    let title_w = title.width();
+    let p = app.progress;
+    let short =
+        format!("{}/{} decided", thousands(p.approved + p.rejected + p.deferred), thousands(p.candidates));
+    let progress = [progress_text(app), short]
+        .into_iter()
+        .find(|text| title_w + text.width() < width)
+        .unwrap_or_default();
+    let room = width.saturating_sub(progress.width() + 1);
     let left = cell(title, room);
     put(
         buf,
@@ -125,7 +134,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = visible_rows(area.height);
     if q.rows.is_empty() {
         let text = if q.loaded {
-            "No candidates match these filters. Press f, o, c or b to change them, / to search, J for the journal."
+            "No candidates match. Keys f o c b change the filters, / searches."
         } else {
             "Reading the queue…"
         };

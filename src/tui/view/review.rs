@@ -28,9 +28,9 @@ pub fn visible_rows(height: u16) -> usize {
 /// (field column, golden column) widths.
 fn fixed_widths(width: u16) -> (usize, usize) {
     if width >= 110 {
-        (16, 30)
+        (14, 30)
     } else {
-        (13, 23)
+        (13, 27)
     }
 }
 
@@ -68,7 +68,7 @@ pub fn hit(size: (u16, u16), members: usize, scroll: usize, column: u16, row: u1
 
 fn member_width(width: u16, shown: usize) -> usize {
     let (field, golden) = fixed_widths(width);
-    ((width as usize).saturating_sub(field + golden) / shown.max(1)).max(1)
+    ((width as usize).saturating_sub(field + golden) / shown.max(1)).max(2)
 }
 
 /// `parts` (text, differs) drawn within `width` columns, cut with `…`, untrusted text made visible.
@@ -112,7 +112,7 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
         return vec![Span::styled(pad("—".into(), width), t.dim())];
     };
     let rule = if g.conflict { format!("!{}", g.rule) } else { g.rule.clone() };
-    let rule_w = (rule.width() + 1).min(width / 2);
+    let rule_w = (rule.width() + 1).min(11);
     let value_w = width.saturating_sub(rule_w);
     let style = if g.rule == "steward" {
         t.chosen()
@@ -186,9 +186,12 @@ fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
         let style = if i == r.member { t.selected_column() } else { t.header() };
         rows[0].push(Span::styled(cell(&format!("{}{star}{}", i + 1, rec.key), mw - 1), style));
         rows[0].push(Span::raw(" "));
-        rows[1].push(Span::styled(cell(&format!("created {}", day(&rec.created)), mw), t.dim()));
+        rows[1].push(Span::styled(cell(&format!("created {}", day(&rec.created)), mw - 1) + " ", t.dim()));
         let changed = if rec.version > *proposed { format!(" ✎v{}", rec.version) } else { String::new() };
-        rows[2].push(Span::styled(cell(&format!("updated {}{changed}", day(&rec.updated)), mw), t.dim()));
+        rows[2].push(Span::styled(
+            cell(&format!("updated {}{changed}", day(&rec.updated)), mw - 1) + " ",
+            t.dim(),
+        ));
     }
     rows[0].push(Span::styled(pad("golden · rule".into(), golden_w), t.header()));
     for (i, spans) in rows.into_iter().enumerate() {
@@ -238,7 +241,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let base = if from { t.chosen() } else { t.base() };
             match rec.fields.get(*field) {
                 None => spans.push(Span::styled(pad("—".into(), mw), t.dim())),
-                Some(v) if equal => spans.push(Span::styled(cell(v, mw), t.dim())),
+                Some(v) if equal => spans.push(Span::styled(cell(v, mw - 1) + " ", t.dim())),
                 Some(v) => spans.extend(
                     diff_spans(&segments(golden_value, v), mw - 1, app, base)
                         .into_iter()

@@ -1,0 +1,180 @@
+//! Every screen of the console drawn from fixture data on ratatui's TestBackend, at 80×24 and
+//! 120×40, compared with the committed insta snapshots.
+
+mod common;
+
+use mergeq::model::CandidateId;
+use mergeq::tui::app::{JournalLine, JournalView, Screen};
+use mergeq::tui::{view, Console};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn draw(console: &Console) -> Terminal<TestBackend> {
+    let (w, h) = console.app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, &console.app)).unwrap();
+    terminal
+}
+
+fn screen(console: &Console) -> String {
+    draw(console).backend().to_string()
+}
+
+fn keys(console: &mut Console, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\u{1b}' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        console.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+/// Runs `setup` on a fresh fixture console at each size and snapshots the screen.
+fn snap(name: &str, setup: impl Fn(&mut Console)) {
+    for (w, h) in SIZES {
+        let mut console = common::console(common::store(), (w, h));
+        setup(&mut console);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&console));
+    }
+}
+
+#[test]
+fn queue() {
+    snap("queue", |_| {});
+}
+
+#[test]
+fn review_of_a_pair() {
+    snap("review_pair", |c| {
+        keys(c, "\n");
+        assert_eq!(c.app.screen, Screen::Review);
+        assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    });
+}
+
+#[test]
+fn review_of_a_four_record_cluster() {
+    snap("review_cluster", |c| {
+        keys(c, "j\nl");
+        assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), 4);
+    });
+}
+
+#[test]
+fn edit_in_place() {
+    snap("edit", |c| {
+        keys(c, "\njjjjjje");
+        keys(c, " (EMEA)");
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snap("help_review", |c| keys(c, "\n?"));
+    snap("help_queue", |c| keys(c, "?"));
+}
+
+#[test]
+fn journal() {
+    snap("journal", |c| {
+        keys(c, "J");
+        // Until the journal's store queries land, the screen is drawn from a fixture view.
+        c.app.status = None;
+        c.app.journal = JournalView {
+            entries: vec![
+                JournalLine {
+                    seq: 14,
+                    at: "2026-05-02T09:12:40Z".into(),
+                    steward: "ann".into(),
+                    action: "approve".into(),
+                    candidate: Some(CandidateId(1)),
+                    note: Some("same person, married name".into()),
+                },
+                JournalLine {
+                    seq: 13,
+                    at: "2026-05-02T09:10:02Z".into(),
+                    steward: "ann".into(),
+                    action: "undo".into(),
+                    candidate: Some(CandidateId(3)),
+                    note: None,
+                },
+                JournalLine {
+                    seq: 12,
+                    at: "2026-05-02T09:09:55Z".into(),
+                    steward: "ann".into(),
+                    action: "reject".into(),
+                    candidate: Some(CandidateId(3)),
+                    note: Some("two people\u{1b}]0;pwned\u{7}".into()),
+                },
+                JournalLine {
+                    seq: 11,
+                    at: "2026-05-01T17:00:00Z".into(),
+                    steward: "bob".into(),
+                    action: "signoff".into(),
+                    candidate: None,
+                    note: None,
+                },
+                JournalLine {
+                    seq: 10,
+                    at: "2026-05-01T16:58:00Z".into(),
+                    steward: "bob".into(),
+                    action: "import".into(),
+                    candidate: None,
+                    note: Some("records contacts.csv".into()),
+                },
+            ],
+            unsigned: 3,
+            last_signoff: Some("bob up to entry 11 on 2026-05-01".into()),
+        };
+    });
+}
+
+#[test]
+fn empty_queue() {
+    for (w, h) in SIZES {
+        let console = common::console(mergeq::store::Store::in_memory().unwrap(), (w, h));
+        insta::assert_snapshot!(format!("empty_queue_{w}x{h}"), screen(&console));
+    }
+}
+
+#[test]
+fn error_in_the_status_line() {
+    snap("error", |c| {
+        keys(c, "\n9");
+        assert!(c.app.status.as_ref().unwrap().error);
+    });
+}
+
+/// Colour carries meaning in the diff view: the styled buffer is part of the snapshot.
+#[test]
+fn diff_styles() {
+    let mut console = common::console(common::store(), (80, 24));
+    keys(&mut console, "\n");
+    let terminal = draw(&console);
+    insta::assert_debug_snapshot!("review_pair_styles", terminal.backend().buffer());
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {
+        let mut console = common::console(common::store(), (w, h));
+        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}\nj\ne"] {
+            keys(&mut console, k);
+            draw(&console);
+        }
+    }
+}
+
+#[test]
+fn untrusted_text_is_drawn_as_markers() {
+    let mut console = common::console(common::store(), (120, 40));
+    keys(&mut console, "jj\n");
+    let text = screen(&console);
+    assert!(text.contains("VP Sales␛[2J"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+}
