@@ -2,10 +2,12 @@
 //! schema by `user_version`, and runs every write in one `BEGIN IMMEDIATE` transaction.
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
+mod bulk;
 mod candidates;
 mod queue;
 mod records;
 
+pub use bulk::{BulkPair, BulkRecord};
 pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};

@@ -269,6 +269,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Candidates per status, from the counts the triggers keep (one small read, whatever the
+    /// size of the queue).
+    pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
+        let mut stmt =
+            self.conn().prepare_cached("SELECT status, n FROM candidate_counts ORDER BY status")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (status, n) = row?;
+            out.push((Status::parse(&status).context("unknown status in workspace")?, n));
+        }
+        Ok(out)
+    }
+
     /// Where this steward left the console (its JSON), if anywhere.
     pub fn ui_state(&self, steward: &str) -> Result<Option<String>> {
         Ok(self
@@ -399,6 +413,24 @@ mod tests {
         assert_eq!(page(pending), [2, 3, 1]);
         assert_eq!(store.record_sources().unwrap(), ["hubspot", "salesforce"]);
         assert_eq!(store.record_objects().unwrap(), ["contact"]);
+    }
+
+    #[test]
+    fn status_counts_follow_every_change() {
+        let mut store = workspace(&[0.5, 0.9, 0.7]);
+        let counts = |s: &Store| s.status_counts().unwrap();
+        assert_eq!(counts(&store), [(Status::Pending, 3)]);
+        store
+            .write(|tx| {
+                tx.conn().execute("UPDATE candidates SET status = 'approved' WHERE id = 1", [])?;
+                tx.conn().execute("UPDATE candidates SET status = 'rejected' WHERE id = 2", [])?;
+                tx.conn().execute("UPDATE candidates SET status = 'rejected' WHERE id = 2", [])?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(counts(&store), [(Status::Approved, 1), (Status::Pending, 1), (Status::Rejected, 1)]);
+        let full = store.counts().unwrap();
+        assert_eq!((full.approved, full.pending, full.rejected), (1, 1, 1));
     }
 
     #[test]

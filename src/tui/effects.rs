@@ -102,6 +102,20 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
     match effect {
         Effect::None => Vec::new(),
         Effect::Many(list) => list.into_iter().flat_map(|e| run(ws, e)).collect(),
+        Effect::Decide(decision) => match decide(ws, &decision) {
+            Ok(loaded) => vec![Action::Loaded(loaded)],
+            Err(e) => {
+                let mut out = vec![Action::Failed(format!("{e:#}"))];
+                // A member changed since the steward saw it: show the new values (the steward's
+                // choices are kept) so that the next decision is made on what is there now.
+                if let Ok(data) = open(ws, decision.candidate) {
+                    if data.seen != decision.seen {
+                        out.push(Action::Loaded(Loaded::Candidate(Box::new(data))));
+                    }
+                }
+                out
+            }
+        },
         other => match run_one(ws, other) {
             Ok(Some(loaded)) => vec![Action::Loaded(loaded)],
             Ok(None) => Vec::new(),
@@ -122,14 +136,17 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
             Loaded::More { reached_end: rows.len() < limit, rows: ws.items(&rows), forward }
         }
         Effect::LoadProgress => {
-            let c = ws.store.counts()?;
-            Loaded::Progress(Progress {
-                candidates: c.candidates,
-                pending: c.pending,
-                approved: c.approved,
-                rejected: c.rejected,
-                deferred: c.deferred,
-            })
+            let mut p = Progress::default();
+            for (status, n) in ws.store.status_counts()? {
+                p.candidates += n;
+                match status {
+                    Status::Pending => p.pending = n,
+                    Status::Approved => p.approved = n,
+                    Status::Rejected => p.rejected = n,
+                    Status::Deferred => p.deferred = n,
+                }
+            }
+            Loaded::Progress(p)
         }
         Effect::LoadFacets => {
             Loaded::Facets { objects: ws.store.record_objects()?, sources: ws.store.record_sources()? }
