@@ -1,7 +1,8 @@
 //! Every screen of the console drawn from fixture data on ratatui's TestBackend, at 80×24 and
 //! 120×40, compared with the committed insta snapshots.
 
-mod common;
+mod console_fixture;
+use console_fixture as common;
 
 use mergeq::model::CandidateId;
 use mergeq::tui::app::{JournalLine, JournalView, Screen};
@@ -177,4 +178,56 @@ fn untrusted_text_is_drawn_as_markers() {
     let text = screen(&console);
     assert!(text.contains("VP Sales␛[2J"), "{text}");
     assert!(!text.contains('\u{1b}'));
+}
+
+#[test]
+fn filters_sort_and_search_narrow_the_queue() {
+    let mut c = common::console(common::store(), (80, 24));
+    let ids = |c: &Console| c.app.queue.rows.iter().map(|r| r.id.0).collect::<Vec<_>>();
+    assert_eq!(ids(&c), [1, 2, 3]);
+    keys(&mut c, "o");
+    assert_eq!(c.app.queue.query.object.as_deref(), Some("account"));
+    assert_eq!(ids(&c), [2]);
+    keys(&mut c, "oo");
+    assert_eq!(c.app.queue.query.object, None);
+    keys(&mut c, "cccc");
+    assert_eq!(c.app.queue.query.source.as_deref(), Some("webform"));
+    assert_eq!(ids(&c), [2, 3]);
+    keys(&mut c, "c");
+    assert_eq!(c.app.queue.query.source, None);
+    keys(&mut c, "bb");
+    assert_eq!(ids(&c), [2, 3], "0.70–0.90");
+    keys(&mut c, "bb");
+    keys(&mut c, "ss");
+    assert_eq!(ids(&c), [1, 2, 3], "age: oldest first");
+    keys(&mut c, "s/SMITH.io\n");
+    assert_eq!(ids(&c), [3]);
+    assert!(screen(&c).contains("search \"SMITH.io\""));
+    keys(&mut c, "/");
+    for _ in 0..8 {
+        c.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+    keys(&mut c, "\n");
+    assert_eq!(ids(&c), [1, 2, 3]);
+    keys(&mut c, "f");
+    assert!(ids(&c).is_empty(), "nothing is deferred");
+    assert!(screen(&c).contains("No candidates match"));
+}
+
+#[test]
+fn the_place_is_kept_across_quit_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
+    let mut c = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    keys(&mut c, "bb\u{1b}j\nj=");
+    keys(&mut c, "q");
+    assert!(c.app.quit);
+    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    assert_eq!(again.app.screen, Screen::Review);
+    let r = again.app.review.as_ref().unwrap();
+    assert_eq!(r.data.candidate.id, CandidateId(3));
+    assert!(r.hide_equal);
+    assert_eq!(again.app.queue.band, 2);
+    assert_eq!(again.app.queue.selected_item().map(|i| i.id), Some(CandidateId(3)));
 }

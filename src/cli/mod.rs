@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod queue;
 mod review;
+mod stats;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -289,7 +290,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Audit(_) => not_built("audit"),
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
-        Command::Stats(_) => not_built("stats"),
+        Command::Stats(args) => stats::run(args, ctx),
         Command::Rules(_) => not_built("rules"),
     }
 }

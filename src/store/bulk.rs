@@ -48,11 +48,8 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
                 )?;
                 let mut cand = conn.prepare_cached(
-                    "INSERT INTO candidates (object, member_key, size, score, origin, reasons, created_at, updated_at) \
-                     VALUES (?1, ?2, 2, ?3, '[\"bench\"]', ?4, ?5, ?5)",
-                )?;
-                let mut member = conn.prepare_cached(
-                    "INSERT INTO candidate_members (record_id, candidate_id, version) VALUES (?1, ?2, 1)",
+                    "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at) \
+                     VALUES (?1, ?2, '1,1', 2, ?3, '[\"bench\"]', ?4, ?5)",
                 )?;
                 for p in &chunk {
                     let mut ids = [0i64; 2];
@@ -64,10 +61,6 @@ impl Store {
                     ids.sort_unstable();
                     let reasons = r#"[{"text":"generated for the benchmark"}]"#;
                     cand.execute(params![object, format!("{},{}", ids[0], ids[1]), p.score, reasons, at])?;
-                    let cid = conn.last_insert_rowid();
-                    for rid in ids {
-                        member.execute(params![rid, cid])?;
-                    }
                 }
                 Ok(())
             })?;

@@ -2,12 +2,14 @@
 //! and sources to filter by, and where each steward left the console. Decisions are not written
 //! here: they go through the journal.
 
+use super::candidates::parse_members;
 use super::records::record_from_row;
 use super::Store;
 use crate::model::{CandidateId, Record, Status};
 use anyhow::{Context, Result};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The order a queue page is read in.
@@ -89,35 +91,33 @@ fn like_anywhere(text: &str) -> String {
     out
 }
 
-/// The WHERE clause and ORDER BY of one page request, with its parameters.
-fn page_sql(q: &QueueQuery, from: PageFrom) -> (String, Vec<Value>, bool) {
+/// Adds a parameter and returns its placeholder.
+fn arg(v: Value, args: &mut Vec<Value>) -> String {
+    args.push(v);
+    format!("?{}", args.len())
+}
+
+/// The members of candidate `c` as rows of records `r` (members are inline in `member_key`).
+const MEMBERS: &str = "json_each('[' || c.member_key || ']') m JOIN records r ON r.id = m.value";
+
+/// The filter conditions of a query (all but status), as SQL on candidates `c`.
+fn filter_conds(q: &QueueQuery, args: &mut Vec<Value>) -> Vec<String> {
     let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
-    fn arg(v: Value, args: &mut Vec<Value>) -> String {
-        args.push(v);
-        format!("?{}", args.len())
-    }
-    if let Some(s) = q.status {
-        conds.push(format!("c.status = {}", arg(Value::Text(s.as_str().into()), &mut args)));
-    }
     if let Some(o) = &q.object {
-        conds.push(format!("c.object = {}", arg(Value::Text(o.clone()), &mut args)));
+        conds.push(format!("c.object = {}", arg(Value::Text(o.clone()), args)));
     }
     if let Some(lo) = q.score_min {
-        conds.push(format!("c.score >= {}", arg(Value::Real(lo), &mut args)));
+        conds.push(format!("c.score >= {}", arg(Value::Real(lo), args)));
     }
     if let Some(hi) = q.score_below {
-        conds.push(format!("c.score < {}", arg(Value::Real(hi), &mut args)));
+        conds.push(format!("c.score < {}", arg(Value::Real(hi), args)));
     }
     if let Some(src) = &q.source {
-        conds.push(format!(
-            "EXISTS (SELECT 1 FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE m.candidate_id = c.id AND r.source = {})",
-            arg(Value::Text(src.clone()), &mut args)
-        ));
+        let p = arg(Value::Text(src.clone()), args);
+        conds.push(format!("EXISTS (SELECT 1 FROM {MEMBERS} WHERE r.source = {p})"));
     }
     if let Some(text) = q.search.as_deref().filter(|t| !t.is_empty()) {
-        let p = arg(Value::Text(like_anywhere(text)), &mut args);
+        let p = arg(Value::Text(like_anywhere(text)), args);
         // The raw JSON text is a cheap first test; json_each then keeps only matches in values
         // (not in field names). Values with quotes or backslashes are escaped in the JSON, so
         // for such a search only the exact test runs.
@@ -127,72 +127,103 @@ fn page_sql(q: &QueueQuery, from: PageFrom) -> (String, Vec<Value>, bool) {
             format!("r.fields LIKE {p} ESCAPE '\\' AND ")
         };
         conds.push(format!(
-            "EXISTS (SELECT 1 FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE m.candidate_id = c.id AND {prefilter}\
+            "EXISTS (SELECT 1 FROM {MEMBERS} WHERE {prefilter}\
              EXISTS (SELECT 1 FROM json_each(r.fields) j WHERE j.value LIKE {p} ESCAPE '\\'))"
         ));
     }
-    // Keyset: score descending then id ascending, or id ascending for age.
-    let mut reversed = false;
-    match (q.order, from) {
-        (_, PageFrom::Start) => {}
-        (_, PageFrom::End) => reversed = true,
+    conds
+}
+
+/// The keyset condition of a page start, and whether the page is read backwards.
+fn keyset(order: QueueOrder, from: PageFrom, args: &mut Vec<Value>) -> (Option<String>, bool) {
+    match (order, from) {
+        (_, PageFrom::Start) => (None, false),
+        (_, PageFrom::End) => (None, true),
         (QueueOrder::Score, PageFrom::After(k) | PageFrom::AtOrAfter(k)) => {
-            let s = arg(Value::Real(k.score), &mut args);
-            let i = arg(Value::Integer(k.id.0), &mut args);
+            let s = arg(Value::Real(k.score), args);
+            let i = arg(Value::Integer(k.id.0), args);
             let op = if matches!(from, PageFrom::After(_)) { ">" } else { ">=" };
-            conds.push(format!("c.score <= {s} AND (c.score < {s} OR c.id {op} {i})"));
+            (Some(format!("c.score <= {s} AND (c.score < {s} OR c.id {op} {i})")), false)
         }
         (QueueOrder::Score, PageFrom::Before(k)) => {
-            let s = arg(Value::Real(k.score), &mut args);
-            let i = arg(Value::Integer(k.id.0), &mut args);
-            conds.push(format!("c.score >= {s} AND (c.score > {s} OR c.id < {i})"));
-            reversed = true;
+            let s = arg(Value::Real(k.score), args);
+            let i = arg(Value::Integer(k.id.0), args);
+            (Some(format!("c.score >= {s} AND (c.score > {s} OR c.id < {i})")), true)
         }
         (QueueOrder::Age, PageFrom::After(k)) => {
-            conds.push(format!("c.id > {}", arg(Value::Integer(k.id.0), &mut args)));
+            (Some(format!("c.id > {}", arg(Value::Integer(k.id.0), args))), false)
         }
         (QueueOrder::Age, PageFrom::AtOrAfter(k)) => {
-            conds.push(format!("c.id >= {}", arg(Value::Integer(k.id.0), &mut args)));
+            (Some(format!("c.id >= {}", arg(Value::Integer(k.id.0), args))), false)
         }
         (QueueOrder::Age, PageFrom::Before(k)) => {
-            conds.push(format!("c.id < {}", arg(Value::Integer(k.id.0), &mut args)));
-            reversed = true;
+            (Some(format!("c.id < {}", arg(Value::Integer(k.id.0), args))), true)
         }
     }
+}
+
+/// The columns a page reads.
+const COLUMNS: &str = "c.id AS id, c.object AS object, c.score AS score, c.status AS status, \
+                       c.created_at AS created_at, c.member_key AS member_key, c.member_versions AS member_versions";
+
+/// The SQL of one page request with its parameters, and whether its rows come in reverse.
+fn page_sql(q: &QueueQuery, from: PageFrom, limit: usize) -> (String, Vec<Value>, bool) {
+    let mut args = Vec::new();
+    let mut conds = filter_conds(q, &mut args);
+    let (key, reversed) = keyset(q.order, from, &mut args);
+    conds.extend(key);
     let order = match (q.order, reversed) {
-        (QueueOrder::Score, false) => "c.score DESC, c.id ASC",
-        (QueueOrder::Score, true) => "c.score ASC, c.id DESC",
-        (QueueOrder::Age, false) => "c.id ASC",
-        (QueueOrder::Age, true) => "c.id DESC",
+        (QueueOrder::Score, false) => "score DESC, id ASC",
+        (QueueOrder::Score, true) => "score ASC, id DESC",
+        (QueueOrder::Age, false) => "id ASC",
+        (QueueOrder::Age, true) => "id DESC",
     };
-    let filter = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-    (format!("{filter} ORDER BY {order}"), args, reversed)
+    let n = arg(Value::Integer(limit as i64), &mut args);
+    let select = |status: Option<String>| {
+        let mut all = conds.clone();
+        all.extend(status.map(|s| format!("c.status = {s}")));
+        let filter = if all.is_empty() { String::new() } else { format!("WHERE {}", all.join(" AND ")) };
+        format!("SELECT {COLUMNS} FROM candidates c {filter} ORDER BY {order} LIMIT {n}")
+    };
+    let sql = match (q.status, q.order) {
+        (Some(s), _) => {
+            let p = arg(Value::Text(s.as_str().into()), &mut args);
+            select(Some(p))
+        }
+        (None, QueueOrder::Age) => select(None),
+        // Every status in score order: each status walks its own index, and the pages merge.
+        (None, QueueOrder::Score) => {
+            let parts: Vec<String> = Status::ALL
+                .iter()
+                .map(|s| format!("SELECT * FROM ({})", select(Some(format!("'{}'", s.as_str())))))
+                .collect();
+            format!("{} ORDER BY {order} LIMIT {n}", parts.join(" UNION ALL "))
+        }
+    };
+    (sql, args, reversed)
 }
 
 impl Store {
     /// One page of the queue: at most `limit` candidates from `from` on, in queue order, each
     /// with its members. Reads only the page (keyset pagination on the queue's indexes).
     pub fn queue_page(&self, q: &QueueQuery, from: PageFrom, limit: usize) -> Result<Vec<QueueRow>> {
-        let (tail, mut args, reversed) = page_sql(q, from);
-        args.push(Value::Integer(limit as i64));
-        let sql = format!(
-            "SELECT c.id, c.object, c.score, c.status, c.created_at FROM candidates c {tail} LIMIT ?{}",
-            args.len()
-        );
+        let (sql, args, reversed) = page_sql(q, from, limit);
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), |r| {
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, f64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
+                r.get::<_, i64>("id")?,
+                r.get::<_, String>("object")?,
+                r.get::<_, f64>("score")?,
+                r.get::<_, String>("status")?,
+                r.get::<_, String>("created_at")?,
+                r.get::<_, String>("member_key")?,
+                r.get::<_, String>("member_versions")?,
             ))
         })?;
         let mut page = Vec::with_capacity(limit);
+        let mut members = Vec::with_capacity(limit);
         for row in rows {
-            let (id, object, score, status, created_at) = row?;
+            let (id, object, score, status, created_at, key, versions) = row?;
             page.push(QueueRow {
                 id: CandidateId(id),
                 object,
@@ -201,38 +232,32 @@ impl Store {
                 created_at,
                 members: Vec::new(),
             });
+            members.push(parse_members(&key, &versions));
         }
         if reversed {
             page.reverse();
+            members.reverse();
         }
-        self.fill_members(&mut page)?;
+        self.fill_members(&mut page, &members)?;
         Ok(page)
     }
 
-    /// Loads the members of a page's candidates in one query.
-    fn fill_members(&self, page: &mut [QueueRow]) -> Result<()> {
-        if page.is_empty() {
+    /// Reads the member records of a page's candidates in one query.
+    fn fill_members(&self, page: &mut [QueueRow], members: &[Vec<(i64, i64)>]) -> Result<()> {
+        let ids: Vec<i64> = members.iter().flatten().map(|(id, _)| *id).collect();
+        if ids.is_empty() {
             return Ok(());
         }
-        let ids = serde_json::to_string(&page.iter().map(|r| r.id.0).collect::<Vec<_>>())?;
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT r.*, m.version AS proposed_version, m.candidate_id AS candidate_id \
-             FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE m.candidate_id IN (SELECT value FROM json_each(?1)) \
-             ORDER BY m.candidate_id, r.source, r.ext_id",
-        )?;
-        let rows = stmt.query_map(params![ids], |row| {
-            Ok((
-                row.get::<_, i64>("candidate_id")?,
-                record_from_row(row)?,
-                row.get::<_, i64>("proposed_version")?,
-            ))
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT * FROM records WHERE id IN (SELECT value FROM json_each(?1))")?;
+        let rows = stmt.query_map(params![serde_json::to_string(&ids)?], |row| {
+            Ok((row.get::<_, i64>("id")?, record_from_row(row)?))
         })?;
-        for row in rows {
-            let (cid, record, proposed) = row?;
-            if let Some(r) = page.iter_mut().find(|r| r.id.0 == cid) {
-                r.members.push((record, proposed));
-            }
+        let records: HashMap<i64, Record> = rows.collect::<Result<_, _>>()?;
+        for (row, list) in page.iter_mut().zip(members) {
+            row.members = list.iter().filter_map(|(id, v)| Some((records.get(id)?.clone(), *v))).collect();
+            row.members.sort_by(|a, b| a.0.key.cmp(&b.0.key));
         }
         Ok(())
     }
@@ -247,10 +272,12 @@ impl Store {
         Ok(score.map(|score| QueueKey { score, id }))
     }
 
-    /// The distinct objects of the workspace's records, sorted. Walks the index one value at a
-    /// time, so it costs one seek per object, not a scan.
+    /// The distinct objects of the workspace's records, sorted. No index leads with the object,
+    /// so this reads every record: the console asks only when a steward filters by object.
     pub fn record_objects(&self) -> Result<Vec<String>> {
-        self.distinct("SELECT min(object) FROM records WHERE object > ?1")
+        let mut stmt = self.conn().prepare_cached("SELECT DISTINCT object FROM records ORDER BY object")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The distinct sources of the workspace's records, sorted (one index seek per source).

@@ -46,7 +46,7 @@ impl Sort {
     pub fn label(self) -> &'static str {
         match self {
             Sort::Score => "score",
-            Sort::Conflicts => "conflicts (this page)",
+            Sort::Conflicts => "conflicts",
             Sort::Age => "age",
         }
     }
@@ -99,6 +99,10 @@ pub struct QueueState {
     /// Objects and sources to cycle through, read the first time a filter key is pressed.
     pub objects: Vec<String>,
     pub sources: Vec<String>,
+    pub facets_loaded: bool,
+    /// The filter key that is waiting for the objects and sources to be read.
+    pub after_facets: Option<super::action::Action>,
+    /// A window has been read (until then the screen says it is reading).
     pub loaded: bool,
 }
 

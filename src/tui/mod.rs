@@ -45,7 +45,6 @@ impl Console {
         let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);
         let mut first = vec![
             Effect::LoadProgress,
-            Effect::LoadFacets,
             Effect::LoadWindow { query: saved.query.clone(), anchor, before: n / 2, after: n },
         ];
         if let Some(id) = saved.open {

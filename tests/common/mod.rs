@@ -1,234 +1,80 @@
-//! Fixture workspaces for the console's tests: a handful of contact and account candidates with
-//! the awkward parts a steward meets (near-identical names, a 4-record cluster, a record changed
-//! since it was proposed, escape sequences in a value).
+//! Helpers shared by the CLI tests: a temporary workspace and a way to run mergeq against it.
 #![allow(dead_code)]
 
-use mergeq::model::{Fields, Reason, RecordKey};
-use mergeq::store::{NewBatch, NewCandidate, NewRecord, RecordRef, Store};
-use mergeq::tui::effects::Workspace;
-use mergeq::tui::view::theme::Theme;
-use mergeq::tui::Console;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
 
-pub const AT: &str = "2026-05-02T09:00:00Z";
-
-pub fn fixed_clock() -> String {
-    AT.to_string()
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
 }
 
-fn fields(pairs: &[(&str, &str)]) -> Fields {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+impl Workspace {
+    pub fn new() -> Workspace {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("ws.mergeq");
+        Workspace { dir, db }
+    }
+
+    /// `mergeq` with this workspace, a fixed steward and a fixed clock.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("mergeq").expect("binary");
+        cmd.env("MERGEQ_DB", &self.db)
+            .env("MERGEQ_STEWARD", "ann")
+            .env("MERGEQ_NOW", "2026-11-27T09:00:00Z")
+            .env_remove("MERGEQ_RULES")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Writes `content` to a file in the workspace's folder and returns its path.
+    pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).expect("write fixture");
+        path
+    }
+
+    /// The logical content of the workspace (every table's rows).
+    pub fn dump(&self) -> String {
+        mergeq::store::Store::open_existing(&self.db).expect("open").logical_dump().expect("dump")
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(out.status.success(), "mergeq {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs a command that must fail with exit code `code` and returns its stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.cmd().args(args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "mergeq {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
 }
 
-fn batch(tx: &mergeq::store::Tx, kind: &str) -> anyhow::Result<mergeq::store::BatchId> {
-    tx.begin_batch(&NewBatch {
-        kind: kind.into(),
-        file: "fixture".into(),
-        sha256: String::new(),
-        format: "csv".into(),
-        object: None,
-        source: None,
-        at: AT.into(),
-        steward: "fixture".into(),
-    })
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-struct Rec<'a> {
-    object: &'a str,
-    key: (&'a str, &'a str),
-    fields: &'a [(&'a str, &'a str)],
-    created: &'a str,
-    updated: &'a str,
+pub fn shared_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name)
 }
 
-fn add(tx: &mergeq::store::Tx, b: mergeq::store::BatchId, r: &Rec) -> anyhow::Result<RecordRef> {
-    let rec = NewRecord {
-        object: r.object.into(),
-        key: RecordKey::new(r.key.0, r.key.1),
-        fields: fields(r.fields),
-        created: Some(r.created.into()),
-        updated: Some(r.updated.into()),
-    };
-    Ok(tx.upsert_record(b, &rec)?.1)
-}
-
-fn reason(field: &str, text: &str) -> Reason {
-    Reason { field: field.into(), text: text.into(), values: None, level: None, weight: None }
-}
-
-/// Writes the fixture records and candidates into `store`.
-pub fn fill(store: &mut Store) {
-    store
-        .write(|tx| {
-            let b = batch(tx, "records")?;
-            let jane_sf = add(
-                tx,
-                b,
-                &Rec {
-                    object: "contact",
-                    key: ("salesforce", "0035g00000AbC"),
-                    fields: &[
-                        ("first_name", "Jane"),
-                        ("last_name", "Doe"),
-                        ("email", "jane.doe@acme.com"),
-                        ("phone", "+1 415 555 0100"),
-                        ("company", "Acme Corp"),
-                        ("city", "San Francisco"),
-                    ],
-                    created: "2023-03-14T10:00:00Z",
-                    updated: "2026-04-30T16:20:00Z",
-                },
-            )?;
-            let jane_hs = add(
-                tx,
-                b,
-                &Rec {
-                    object: "contact",
-                    key: ("hubspot", "5102"),
-                    fields: &[
-                        ("first_name", "Jane"),
-                        ("last_name", "Doe-Smith"),
-                        ("email", "jane.doe@acme.com"),
-                        ("phone", "(415) 555-0100"),
-                        ("company", "ACME Corporation"),
-                        ("city", "San Francisco"),
-                        ("lifecycle", "customer"),
-                    ],
-                    created: "2024-01-09T08:00:00Z",
-                    updated: "2026-05-01T11:00:00Z",
-                },
-            )?;
-            let jon = add(
-                tx,
-                b,
-                &Rec {
-                    object: "contact",
-                    key: ("salesforce", "0035g00000XyZ"),
-                    fields: &[
-                        ("first_name", "Jon"),
-                        ("last_name", "Smith"),
-                        ("email", "jon@smith.io"),
-                        ("title", "VP Sales\u{1b}[2J"),
-                    ],
-                    created: "2022-07-01T00:00:00Z",
-                    updated: "2025-12-01T00:00:00Z",
-                },
-            )?;
-            let john = add(
-                tx,
-                b,
-                &Rec {
-                    object: "contact",
-                    key: ("webform", "f-881"),
-                    fields: &[
-                        ("first_name", "John"),
-                        ("last_name", "Smith"),
-                        ("email", "john.smith@smith.io"),
-                    ],
-                    created: "2026-02-11T00:00:00Z",
-                    updated: "2026-02-11T00:00:00Z",
-                },
-            )?;
-            let mut globex = Vec::new();
-            for (source, id, name, domain, phone, city) in [
-                (
-                    "salesforce",
-                    "0015g00001Glx",
-                    "Globex Corporation",
-                    "globex.com",
-                    "+1 212 555 0199",
-                    "New York",
-                ),
-                ("hubspot", "7731", "Globex Corp", "globex.com", "212-555-0199", "New York"),
-                ("webform", "f-902", "GLOBEX", "globex.com", "", "NYC"),
-                (
-                    "enrichment",
-                    "dnb-55",
-                    "Globex Corporation Inc.",
-                    "globex.com",
-                    "+1 212 555 0100",
-                    "New York",
-                ),
-            ] {
-                let mut f: Vec<(&str, &str)> = vec![("name", name), ("domain", domain), ("city", city)];
-                if !phone.is_empty() {
-                    f.push(("phone", phone));
-                }
-                globex.push(add(
-                    tx,
-                    b,
-                    &Rec {
-                        object: "account",
-                        key: (source, id),
-                        fields: &f,
-                        created: "2021-05-05T00:00:00Z",
-                        updated: "2026-03-03T00:00:00Z",
-                    },
-                )?);
-            }
-            let cands: Vec<(&str, Vec<RecordRef>, f64, Vec<Reason>)> = vec![
-                (
-                    "contact",
-                    vec![jane_sf, jane_hs],
-                    0.97,
-                    vec![
-                        reason("email", "same address"),
-                        reason("last_name", "Doe / Doe-Smith, Jaro-Winkler 0.91"),
-                    ],
-                ),
-                ("account", globex, 0.88, vec![reason("domain", "same registrable domain globex.com")]),
-                (
-                    "contact",
-                    vec![jon, john],
-                    0.74,
-                    vec![reason("", "same company domain smith.io, names close")],
-                ),
-            ];
-            for (object, members, score, reasons) in cands {
-                tx.upsert_candidate(
-                    Some(b),
-                    AT,
-                    &NewCandidate { object: object.into(), members, score, origin: "detect".into(), reasons },
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
-    // A later import changes Jon's record: the queue marks his candidate as changed.
-    store
-        .write(|tx| {
-            let b = batch(tx, "records")?;
-            add(
-                tx,
-                b,
-                &Rec {
-                    object: "contact",
-                    key: ("salesforce", "0035g00000XyZ"),
-                    fields: &[
-                        ("first_name", "Jon"),
-                        ("last_name", "Smith"),
-                        ("email", "jon@smith.io"),
-                        ("title", "VP Sales\u{1b}[2J"),
-                        ("phone", "555 0142"),
-                    ],
-                    created: "2022-07-01T00:00:00Z",
-                    updated: "2026-04-20T00:00:00Z",
-                },
-            )?;
-            Ok(())
-        })
-        .unwrap();
-}
-
-/// A fixture workspace in memory.
-pub fn store() -> Store {
-    let mut store = Store::in_memory().unwrap();
-    fill(&mut store);
-    store
-}
-
-/// A console over `store` at this size, with the fixed clock and the colour theme.
-pub fn console(store: Store, size: (u16, u16)) -> Console {
-    let mut ws = Workspace::new(store, "ann");
-    ws.clock = fixed_clock;
-    Console::open(ws, "fixture.mergeq", size, Theme::COLOR)
+/// A workspace holding the small import fixture: 3 Salesforce and 2 HubSpot contacts, 2 pairs.
+pub fn seeded() -> Workspace {
+    let ws = Workspace::new();
+    let sf = fixture("import/contacts_sf.csv");
+    let hs = fixture("import/contacts_hs.csv");
+    let pairs = fixture("import/pairs.csv");
+    ws.ok(&["import", "records", sf.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    ws.ok(&["import", "records", hs.to_str().unwrap(), "--object", "contact", "--source", "hubspot"]);
+    ws.ok(&["import", "candidates", pairs.to_str().unwrap()]);
+    ws
 }

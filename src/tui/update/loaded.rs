@@ -74,6 +74,10 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
         Loaded::Facets { objects, sources } => {
             app.queue.objects = objects;
             app.queue.sources = sources;
+            app.queue.facets_loaded = true;
+            if let Some(action) = app.queue.after_facets.take() {
+                return super::queue(app, action);
+            }
         }
         Loaded::Candidate(data) => open_review(app, *data),
         Loaded::NoCandidate { message, leave } => {

@@ -120,6 +120,10 @@ fn queue(app: &mut App, action: Action) -> Effect {
             app.queue.query.status = cycle(&app.queue.query.status, &statuses);
             reload_queue(app)
         }
+        Action::CycleObject | Action::CycleSource if !app.queue.facets_loaded => {
+            app.queue.after_facets = Some(action);
+            Effect::LoadFacets
+        }
         Action::CycleObject => {
             app.queue.query.object = cycle(&app.queue.query.object, &app.queue.objects);
             reload_queue(app)

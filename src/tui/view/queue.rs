@@ -74,17 +74,16 @@ pub fn title_row(app: &App, title: &str, area: Rect, buf: &mut Buffer) {
 
 fn filters_text(app: &App) -> String {
     let q = &app.queue.query;
-    let all = |v: &Option<String>| v.clone().unwrap_or_else(|| "all".into());
     let search = match (&app.prompt, &q.search) {
         (Some(p), _) if p.kind == PromptKind::Search => "(typing below)".to_string(),
         (_, Some(s)) => format!("\"{s}\""),
         (_, None) => "—".to_string(),
     };
     format!(
-        "status {} · object {} · source {} · score {} · sort {} · search {}",
-        q.status.map(|s| s.as_str()).unwrap_or("all"),
-        all(&q.object),
-        all(&q.source),
+        "{} · {} · {} · score {} · sort {} · search {}",
+        q.status.map(|s| s.as_str()).unwrap_or("any status"),
+        q.object.as_deref().unwrap_or("all objects"),
+        q.source.as_deref().unwrap_or("all sources"),
         BANDS[app.queue.band % BANDS.len()].0,
         app.queue.sort.label(),
         search
