@@ -132,7 +132,8 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         candidate: r.data.candidate.id,
         key: r.data.key,
         verdict,
-        choices: r.choices.clone(),
+        // Picks, edits and the survivor shape a merge; rejecting or deferring carries none.
+        choices: if verdict == Verdict::Approve { r.choices.clone() } else { Default::default() },
         note: r.note.clone(),
         seen: r.data.seen.clone(),
     })
