@@ -28,6 +28,12 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// A tmux format variable of the pane (`mouse_any_flag`, `alternate_on`, …).
+    fn pane(&self, var: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "t", &format!("#{{{var}}}")]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
@@ -125,6 +131,8 @@ fn hostile_field_values_stay_text_in_a_real_terminal() {
 
     let queue = tmux.wait_for("of 1 decided");
     assert!(queue.contains("Eve␛]0;pwned␇"), "queue shows the name with markers:\n{queue}");
+    assert_eq!(tmux.pane("alternate_on"), "1", "the console draws on the alternate screen");
+    assert_eq!(tmux.pane("mouse_any_flag"), "1", "the console captures the mouse");
 
     tmux.keys(&["Enter"]);
     let review = tmux.wait_for("golden");
@@ -135,10 +143,18 @@ fn hostile_field_values_stay_text_in_a_real_terminal() {
     assert_eq!(tmux.title(), title_before, "a field value changed the pane title");
     assert!(!tmux.title().contains("pwned"));
 
+    // A smaller terminal: the console redraws to fit.
+    assert!(tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]).status.success());
+    let small = tmux.wait_for("0/1 decided");
+    assert!(small.lines().all(|l| l.chars().count() <= 80), "{small}");
+    assert!(small.contains("golden"), "{small}");
+
     tmux.keys(&["q"]);
     let done = tmux.wait_for("EXIT=");
     assert!(done.contains("EXIT=0"), "mergeq review exited badly:\n{done}");
     assert_eq!(tmux.title(), title_before);
+    assert_eq!(tmux.pane("alternate_on"), "0", "the main screen is back");
+    assert_eq!(tmux.pane("mouse_any_flag"), "0", "mouse capture is off again");
     let store = Store::open_existing(&db).unwrap();
     let _ = Status::Approved;
     assert!(store.ui_state("tester").unwrap().is_some(), "quitting saved the position");

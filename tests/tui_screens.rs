@@ -231,3 +231,23 @@ fn the_place_is_kept_across_quit_and_reopen() {
     assert_eq!(again.app.queue.band, 2);
     assert_eq!(again.app.queue.selected_item().map(|i| i.id), Some(CandidateId(3)));
 }
+
+/// Under NO_COLOR every cell keeps the terminal's own colours: meaning is carried by modifiers.
+#[test]
+fn no_color_draws_without_colours() {
+    use ratatui::style::{Color, Modifier};
+    let mut console = common::console(common::store(), (120, 40));
+    console.app.theme = mergeq::tui::view::theme::Theme::PLAIN;
+    let mut reversed = 0;
+    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J"] {
+        keys(&mut console, setup);
+        let terminal = draw(&console);
+        for cell in terminal.backend().buffer().content() {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{setup:?}: {cell:?}");
+            if cell.modifier.contains(Modifier::REVERSED) {
+                reversed += 1;
+            }
+        }
+    }
+    assert!(reversed > 0, "the selection is still visible");
+}
