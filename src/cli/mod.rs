@@ -5,6 +5,8 @@ mod demo;
 mod import;
 mod queue;
 mod review;
+mod rules;
+pub mod show;
 mod stats;
 
 use anyhow::{bail, Result};
@@ -283,7 +285,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(_) => not_built("detect"),
         Command::Review => review::run(ctx),
-        Command::Show(_) => not_built("show"),
+        Command::Show(args) => show::run(args, ctx),
         Command::Decide(_) => not_built("decide"),
         Command::Undo(_) => not_built("undo"),
         Command::Export(_) => not_built("export"),
@@ -291,6 +293,6 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
         Command::Stats(args) => stats::run(args, ctx),
-        Command::Rules(_) => not_built("rules"),
+        Command::Rules(cmd) => rules::run(cmd),
     }
 }

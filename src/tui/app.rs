@@ -5,7 +5,9 @@
 use super::view::theme::Theme;
 use crate::model::{Candidate, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{QueueKey, QueueOrder, QueueQuery};
+use crate::survivorship::Rules;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The screen in front.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +125,8 @@ pub struct ReviewData {
     /// The `seen` token of the member versions shown.
     pub seen: String,
     pub key: QueueKey,
+    /// The survivorship rules the suggestion came from (the steward's choices apply over it).
+    pub rules: Arc<Rules>,
 }
 
 /// The review of one candidate.

@@ -8,7 +8,9 @@ use super::app::{JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
 use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
+use crate::survivorship::Rules;
 use anyhow::{anyhow, Result};
+use std::sync::Arc;
 
 /// Where a queue window is read around.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,16 +82,23 @@ pub struct Workspace {
     pub steward: String,
     /// The time decisions are stamped with (RFC 3339 UTC); `clock::now` outside tests.
     pub clock: fn() -> String,
+    /// The survivorship rules (`--rules`, else the built-in ones).
+    pub rules: Arc<Rules>,
 }
 
 impl Workspace {
     pub fn new(store: Store, steward: &str) -> Workspace {
-        Workspace { store, steward: steward.to_string(), clock: crate::clock::now }
+        Workspace {
+            store,
+            steward: steward.to_string(),
+            clock: crate::clock::now,
+            rules: Arc::new(Rules::builtin()),
+        }
     }
 
     /// The rules' golden record for these members.
     fn suggest(&self, object: &str, records: &[Record]) -> Golden {
-        crate::survivorship::suggest(object, records)
+        crate::survivorship::suggest(&self.rules, object, records)
     }
 
     fn items(&self, rows: &[crate::store::QueueRow]) -> Vec<QueueItem> {
@@ -230,7 +239,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let suggestion = ws.suggest(&candidate.object, &records);
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
-    Ok(ReviewData { candidate, members, suggestion, seen, key })
+    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone() })
 }
 
 /// Commits a decision through the journal.

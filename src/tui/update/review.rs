@@ -122,7 +122,7 @@ pub(super) fn recompute(app: &mut App, message: Option<String>) {
 fn golden_with(data: &ReviewData, choices: &crate::model::Choices) -> anyhow::Result<Golden> {
     let mut golden = data.suggestion.clone();
     let records: Vec<Record> = data.members.iter().map(|(r, _)| r.clone()).collect();
-    crate::survivorship::apply_choices(&mut golden, &records, choices)?;
+    crate::survivorship::apply_choices(&data.rules, &data.candidate.object, &mut golden, &records, choices)?;
     Ok(golden)
 }
 

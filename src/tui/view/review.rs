@@ -100,6 +100,20 @@ fn diff_spans(
     spans
 }
 
+/// A rule's name as the golden column shows it (the detail line gives the full name).
+fn short_rule(rule: &str) -> &str {
+    match rule {
+        "source_priority" => "priority",
+        "most_recent" => "recent",
+        "most_complete" => "complete",
+        "most_frequent" => "frequent",
+        "valid_email" | "valid_phone" => "valid",
+        "non_empty" => "non-empty",
+        "from_source" => "from src",
+        other => other,
+    }
+}
+
 /// The golden cell: its value, and the rule that chose it.
 fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: bool) -> Vec<Span<'static>> {
     let t = app.theme;
@@ -111,7 +125,7 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
     let Some(g) = r.golden.fields.get(field) else {
         return vec![Span::styled(pad("—".into(), width), t.dim())];
     };
-    let rule = if g.conflict { format!("!{}", g.rule) } else { g.rule.clone() };
+    let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
     let rule_w = (rule.width() + 1).min(11);
     let value_w = width.saturating_sub(rule_w);
     let style = if g.rule == "steward" {
