@@ -251,3 +251,24 @@ fn no_color_draws_without_colours() {
     }
     assert!(reversed > 0, "the selection is still visible");
 }
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    use mergeq::tui::action::Action;
+    let mut c = common::console(common::store(), (120, 40));
+    c.dispatch(Action::Click { column: 10, row: 5 });
+    assert_eq!(c.app.queue.selected, 2, "row 5 is the third candidate");
+    c.dispatch(Action::ScrollUp);
+    assert_eq!(c.app.queue.selected, 0);
+    keys(&mut c, "j\n");
+    assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), 4);
+    // Record columns start after the field column; the third one is record 3.
+    c.dispatch(Action::Click { column: 14 + 19 * 2 + 3, row: 8 });
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!((r.member, r.selected), (2, 2));
+    c.dispatch(Action::ScrollDown);
+    assert_eq!(c.app.review.as_ref().unwrap().selected, 3, "the wheel moves down (to the last row)");
+    keys(&mut c, "hs");
+    assert_eq!(c.app.review.as_ref().unwrap().golden.survivor.to_string(), "hubspot:7731");
+    assert!(screen(&c).contains("survives hubspot:7731"), "{}", screen(&c));
+}
