@@ -81,7 +81,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
         }
         Loaded::Candidate(data) => open_review(app, *data),
         Loaded::NoCandidate { message, leave } => {
-            app.info(message);
+            // After a decision, its message stays in front: "#4 approved … · no pending left".
+            match app.status.as_ref().filter(|s| leave && !s.error) {
+                Some(done) => app.info(format!("{} · {message}", done.text)),
+                None => app.info(message),
+            }
             if app.screen == Screen::Review && (leave || app.review.is_none()) {
                 let anchor = app.review.as_ref().map(|r| Anchor::At(r.data.key)).unwrap_or(Anchor::Start);
                 app.screen = Screen::Queue;
