@@ -174,3 +174,28 @@ fn rules_check_names_line_and_column() {
     let err = ws.fails(&["rules", "check", "missing.toml"], 1);
     assert!(err.contains("reading the rules file missing.toml"), "{err}");
 }
+
+#[test]
+fn show_on_the_demo_workspace_explains_every_field_of_a_3_record_cluster() {
+    let ws = Workspace::new();
+    ws.ok(&["demo", "--no-console"]);
+    let queue: Value = serde_json::from_str(&ws.ok(&["queue", "--json"])).unwrap();
+    let cluster = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["members"].as_array().unwrap().len() == 3 && c["object"] == "contact")
+        .expect("the demo has 3-record contact clusters");
+    let id = cluster["id"].to_string();
+    let text = ws.ok(&["show", &id]);
+    let json: Value = serde_json::from_str(&ws.ok(&["show", &id, "--json"])).unwrap();
+    let golden = json["golden"].as_object().unwrap();
+    assert!(golden.len() >= 10, "{text}");
+    for (field, g) in golden {
+        let row = text.lines().find(|l| l.starts_with(&format!("{field} "))).expect(field);
+        assert!(row.ends_with(g["rule"].as_str().unwrap()), "{field}: {row}");
+        let explanation = mergeq::text::visible(g["explanation"].as_str().unwrap());
+        assert!(text.contains(&format!("— {explanation}\n")), "{field}: {explanation} missing from\n{text}");
+    }
+    assert!(text.contains("survivor: "), "{text}");
+}

@@ -46,7 +46,8 @@ struct Outcome<'a> {
     cands: Vec<Cand<'a>>,
     /// The strategy that narrowed last (the deciding one when one value is left).
     rule: Option<&'static str>,
-    parts: Vec<String>,
+    /// The phrases of the strategies that acted, joined by "; ".
+    parts: String,
     /// The value `union` or `sum` built, and the members it was built from.
     combined: Option<(String, Vec<usize>)>,
 }
@@ -185,13 +186,13 @@ impl<'a> Env<'a> {
 
     /// Runs a strategy list over the candidates (never empty).
     fn run(&self, list: &[Strategy], mut cands: Vec<Cand<'a>>, scope: Scope) -> Outcome<'a> {
-        let mut parts = Vec::new();
+        let mut parts = String::new();
         let mut rule = None;
         for s in list {
             if s.combines() {
                 if matches!(scope, Scope::Field) {
                     if let Some((value, from, phrase)) = self.combine(s, &cands) {
-                        parts.push(phrase);
+                        add_part(&mut parts, &phrase);
                         return Outcome { cands, rule: Some(s.name()), parts, combined: Some((value, from)) };
                     }
                 }
@@ -208,10 +209,10 @@ impl<'a> Env<'a> {
                 Step::Kept(mask, phrase) => {
                     let mut keep = mask.into_iter();
                     cands.retain(|_| keep.next().unwrap_or(false));
-                    parts.push(phrase);
+                    add_part(&mut parts, &phrase);
                     rule = Some(s.name());
                 }
-                Step::Note(note) => parts.push(note),
+                Step::Note(note) => add_part(&mut parts, &note),
                 Step::Pass => {}
             }
         }
@@ -224,15 +225,18 @@ impl<'a> Env<'a> {
         let pick = self.representative(&out.cands).m;
         if all_agree(&out.cands) {
             return match out.rule {
-                Some(rule) => (pick, rule, Why::Text(Arc::from(out.parts.join("; "))), false),
+                Some(rule) => (pick, rule, Why::Text(Arc::from(out.parts.as_str())), false),
                 None => (pick, "agree", self.agreement(present, pick), false),
             };
         }
         let distinct = count_distinct(&out.cands);
         let whose = if Some(pick) == self.survivor { " (the survivor)" } else { "" };
         let mut parts = out.parts.clone();
-        parts.push(format!("no rule decides between {distinct} values; showing {}'s{whose}", self.key(pick)));
-        (pick, "conflict", Why::Text(Arc::from(parts.join("; "))), true)
+        add_part(
+            &mut parts,
+            &format!("no rule decides between {distinct} values; showing {}'s{whose}", self.key(pick)),
+        );
+        (pick, "conflict", Why::Text(Arc::from(parts)), true)
     }
 
     fn agreement(&self, present: usize, pick: usize) -> Why<'a> {
@@ -271,7 +275,7 @@ impl<'a> Env<'a> {
                 value: Some(Cow::Owned(value)),
                 from: Lineage::Many(self.keys(&from)),
                 rule: out.rule.unwrap_or("union"),
-                explanation: Explanation::of(Why::Text(Arc::from(out.parts.join("; ")))),
+                explanation: Explanation::of(Why::Text(Arc::from(out.parts))),
                 conflict: false,
             };
         }
@@ -342,13 +346,16 @@ impl<'a> Env<'a> {
         }
         let out = self.run(&self.rules.survivor, cands, Scope::Survivor);
         if out.cands.len() == 1 {
-            return (out.cands[0].m, out.parts.join("; "));
+            return (out.cands[0].m, out.parts);
         }
         let pick = self.representative(&out.cands).m;
         let order = if self.rules.source_priority.is_empty() { "key" } else { "source priority, then key" };
         let mut parts = out.parts;
-        parts.push(format!("no rule decides between {} records; first by {order}", out.cands.len()));
-        (pick, parts.join("; "))
+        add_part(
+            &mut parts,
+            &format!("no rule decides between {} records; first by {order}", out.cands.len()),
+        );
+        (pick, parts)
     }
 }
 
@@ -360,6 +367,14 @@ fn no_value(unit: Option<&str>) -> ValueView<'_> {
         explanation: Explanation { unit, why: Why::Static("no record has a value"), lacks: None },
         conflict: false,
     }
+}
+
+/// Appends a phrase to an explanation, after "; " when there is one already.
+fn add_part(parts: &mut String, phrase: &str) {
+    if !parts.is_empty() {
+        parts.push_str("; ");
+    }
+    parts.push_str(phrase);
 }
 
 fn all_agree(cands: &[Cand]) -> bool {

@@ -73,8 +73,17 @@ impl Env<'_> {
                     cands.iter().zip(mask).filter(|(_, k)| !**k).map(|(c, _)| self.source(c.m)).collect();
                 losers.sort_by_key(|s| (self.rules.rank(s), *s));
                 losers.dedup();
-                let losers: Vec<String> = losers.into_iter().map(str::to_string).collect();
-                format!("{} outranks {}", self.source(first.m), st::and_list(&losers))
+                // Written piece by piece: this sentence is built for most narrowed fields.
+                let mut text = String::with_capacity(64);
+                text.push_str(self.source(first.m));
+                text.push_str(" outranks ");
+                for (i, loser) in losers.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(if i + 1 == losers.len() { " and " } else { ", " });
+                    }
+                    text.push_str(loser);
+                }
+                text
             }
             Strategy::MostRecent | Strategy::Oldest => {
                 let recent = *s == Strategy::MostRecent;
