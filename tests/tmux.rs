@@ -3,7 +3,7 @@
 //! stay as it was, the screen must show markers, and `a` must write the decision.
 //! Skipped (with a message) only when tmux is not installed; CI installs it.
 
-use mergeq::model::{Fields, RecordKey, Status};
+use mergeq::model::{CandidateId, Fields, RecordKey, Status};
 use mergeq::store::{NewBatch, NewCandidate, NewRecord, Store};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -40,19 +40,23 @@ impl Tmux {
         assert!(self.run(&args).status.success());
     }
 
-    /// Polls the pane until `want` is on it.
-    fn wait_for(&self, want: &str) -> String {
+    /// Polls the pane until every one of `wants` is on it (a frame can be caught half drawn).
+    fn wait_for_all(&self, wants: &[&str]) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(want) {
+            if wants.iter().all(|w| screen.contains(w)) {
                 return screen;
             }
             if start.elapsed() > Duration::from_secs(15) {
-                panic!("waited 15 s for {want:?}; the pane shows:\n{screen}");
+                panic!("waited 15 s for {wants:?}; the pane shows:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    fn wait_for(&self, want: &str) -> String {
+        self.wait_for_all(&[want])
     }
 }
 
@@ -129,25 +133,28 @@ fn hostile_field_values_stay_text_in_a_real_terminal() {
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     let title_before = tmux.title();
 
-    let queue = tmux.wait_for("of 1 decided");
-    assert!(queue.contains("Eve␛]0;pwned␇"), "queue shows the name with markers:\n{queue}");
+    // The queue shows the name with markers.
+    tmux.wait_for_all(&["of 1 decided", "Eve␛]0;pwned␇", "pending"]);
     assert_eq!(tmux.pane("alternate_on"), "1", "the console draws on the alternate screen");
     assert_eq!(tmux.pane("mouse_any_flag"), "1", "the console captures the mouse");
 
     tmux.keys(&["Enter"]);
-    let review = tmux.wait_for("golden");
-    for marker in ["␛]0;pwned␇", "␛[2JSmith", "Acme␍Evil", "evil⟨U+202E⟩txt.exe"] {
-        assert!(review.contains(marker), "review lacks {marker:?}:\n{review}");
-    }
+    // Every hostile value shows as markers (waiting for them all: a frame can be caught half drawn).
+    let review =
+        tmux.wait_for_all(&["golden", "␛]0;pwned␇", "␛[2JSmith", "Acme␍Evil", "evil⟨U+202E⟩txt.exe"]);
     assert!(review.contains("#1 contact"), "the screen was not cleared by a value:\n{review}");
     assert_eq!(tmux.title(), title_before, "a field value changed the pane title");
     assert!(!tmux.title().contains("pwned"));
 
     // A smaller terminal: the console redraws to fit.
     assert!(tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]).status.success());
-    let small = tmux.wait_for("0/1 decided");
+    let small = tmux.wait_for_all(&["0/1 decided", "golden", "last_name", "pick"]);
     assert!(small.lines().all(|l| l.chars().count() <= 80), "{small}");
     assert!(small.contains("golden"), "{small}");
+
+    // Approving writes the decision, then (no pending candidate left) the queue comes back.
+    tmux.keys(&["a"]);
+    tmux.wait_for_all(&["#1 approved", "no pending candidates left", "1 of 1 decided · 1 merged"]);
 
     tmux.keys(&["q"]);
     let done = tmux.wait_for("EXIT=");
@@ -156,6 +163,14 @@ fn hostile_field_values_stay_text_in_a_real_terminal() {
     assert_eq!(tmux.pane("alternate_on"), "0", "the main screen is back");
     assert_eq!(tmux.pane("mouse_any_flag"), "0", "mouse capture is off again");
     let store = Store::open_existing(&db).unwrap();
-    let _ = Status::Approved;
     assert!(store.ui_state("tester").unwrap().is_some(), "quitting saved the position");
+    assert_eq!(store.candidate(CandidateId(1)).unwrap().unwrap().status, Status::Approved);
+    let mut actions = Vec::new();
+    store
+        .scan_journal(1, |e| {
+            actions.push((e.action, e.steward, e.candidate));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(actions, [("approve".to_string(), "tester".to_string(), Some(1))]);
 }

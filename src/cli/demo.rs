@@ -88,8 +88,7 @@ pub fn run(args: DemoArgs, ctx: &Ctx) -> Result<()> {
     eprintln!("its data files: {}", folder.display());
     if !args.no_console {
         let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let rules = crate::survivorship::Rules::load(ctx.rules.as_deref())?;
-        return crate::tui::run_on(Store::open_existing(&db)?, &ctx.steward, &name, rules);
+        return crate::tui::run_on(Store::open_existing(&db)?, ctx, &name);
     }
     let store = Store::open_existing(&db)?;
     let list = store.queue(&QueueFilter::default())?;

@@ -1,7 +1,10 @@
 //! The command line (a contract: see DESIGN.md). Parses arguments, resolves the workspace path,
 //! steward and rules, and hands each command to its module. Errors are printed once, here.
 
+mod audit;
+mod decide;
 mod demo;
+mod export;
 mod import;
 mod queue;
 mod review;
@@ -286,12 +289,12 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Detect(_) => not_built("detect"),
         Command::Review => review::run(ctx),
         Command::Show(args) => show::run(args, ctx),
-        Command::Decide(_) => not_built("decide"),
-        Command::Undo(_) => not_built("undo"),
-        Command::Export(_) => not_built("export"),
-        Command::Audit(_) => not_built("audit"),
-        Command::Keygen(_) => not_built("keygen"),
-        Command::Signoff(_) => not_built("signoff"),
+        Command::Decide(args) => decide::decide(args, ctx),
+        Command::Undo(args) => decide::undo(args, ctx),
+        Command::Export(args) => export::run(args, ctx),
+        Command::Audit(cmd) => audit::audit(cmd, ctx),
+        Command::Keygen(args) => audit::keygen(args),
+        Command::Signoff(args) => audit::signoff(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         Command::Rules(cmd) => rules::run(cmd),
     }

@@ -4,11 +4,13 @@
 
 mod bulk;
 mod candidates;
+mod journal;
 mod queue;
 mod records;
 
 pub use bulk::{BulkPair, BulkRecord};
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
@@ -18,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_tui.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("schema.sql"), include_str!("schema_journal.sql"), include_str!("schema_tui.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -310,6 +310,18 @@ impl Store {
         Ok(out)
     }
 
+    /// How many journal entries after `after_seq` have one of `actions` (the journal screen's
+    /// count of decisions no sign-off covers yet).
+    pub fn journal_count_after(&self, after_seq: i64, actions: &[&str]) -> Result<i64> {
+        let names = serde_json::to_string(actions)?;
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM journal WHERE seq > ?1 AND action IN (SELECT value FROM json_each(?2))",
+            )?
+            .query_row(params![after_seq, names], |r| r.get(0))?)
+    }
+
     /// Where this steward left the console (its JSON), if anywhere.
     pub fn ui_state(&self, steward: &str) -> Result<Option<String>> {
         Ok(self

@@ -4,8 +4,9 @@
 //! screen shows it done.
 
 use super::action::{Action, Loaded};
-use super::app::{JournalView, Progress, QueueItem, ReviewData, SavedPosition};
+use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
+use crate::journal;
 use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
 use crate::survivorship::Rules;
@@ -242,17 +243,77 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone() })
 }
 
-/// Commits a decision through the journal.
-fn decide(_ws: &mut Workspace, _decision: &Decision) -> Result<Loaded> {
-    Err(anyhow!("decisions need the journal, which is not built in this version of mergeq"))
+/// Commits a decision through the journal (one transaction: entry and status together).
+fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
+    let request = journal::DecisionRequest {
+        candidate: d.candidate,
+        verdict: match d.verdict {
+            Verdict::Approve => journal::Verdict::Approve,
+            Verdict::Reject => journal::Verdict::Reject,
+            Verdict::Defer => journal::Verdict::Defer,
+        },
+        choices: d.choices.clone(),
+        note: d.note.clone(),
+        seen: Some(d.seen.clone()),
+        steward: ws.steward.clone(),
+        at: (ws.clock)(),
+        rules: ws.rules.clone(),
+    };
+    let out = journal::decide(&mut ws.store, &request)?;
+    let done = match out.status {
+        Status::Approved => "approved: merged",
+        Status::Rejected => "rejected: not duplicates",
+        Status::Deferred => "deferred",
+        Status::Pending => "back to pending",
+    };
+    Ok(Loaded::Decided {
+        message: format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+        key: d.key,
+    })
 }
 
-/// Undoes the latest decision through the journal.
-fn undo(_ws: &mut Workspace) -> Result<Loaded> {
-    Err(anyhow!("undo needs the journal, which is not built in this version of mergeq"))
+/// Undoes the latest standing decision through the journal (a new entry that reverses it).
+fn undo(ws: &mut Workspace) -> Result<Loaded> {
+    let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
+    Ok(Loaded::Undone {
+        message: format!(
+            "undid the {} of #{}: now {} (journal entry {})",
+            out.reversed_action, out.candidate, out.status, out.seq
+        ),
+        candidate: Some(out.candidate),
+    })
 }
+
+/// How many of the latest journal entries the journal screen reads.
+const JOURNAL_LINES: i64 = 500;
 
 /// The journal's latest entries and sign-off state.
-fn journal_view(_ws: &Workspace) -> Result<JournalView> {
-    Err(anyhow!("the journal is not built in this version of mergeq"))
+fn journal_view(ws: &Workspace) -> Result<JournalView> {
+    let head = ws.store.journal_head()?.map(|(seq, _)| seq).unwrap_or(0);
+    let mut entries = Vec::new();
+    ws.store.scan_journal((head - JOURNAL_LINES + 1).max(1), |e| {
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        entries.push(JournalLine {
+            seq: e.seq,
+            note: body.get("note").and_then(|n| n.as_str()).map(str::to_string),
+            at: e.at,
+            steward: e.steward,
+            action: e.action,
+            candidate: e.candidate.map(CandidateId),
+        });
+        Ok(())
+    })?;
+    entries.reverse();
+    let last = ws.store.last_journal_entry(journal::Action::Signoff)?;
+    let decisions: Vec<&str> = journal::Action::ALL
+        .iter()
+        .filter(|a| a.is_decision() || **a == journal::Action::Undo)
+        .map(|a| a.as_str())
+        .collect();
+    let unsigned = ws.store.journal_count_after(last.as_ref().map(|e| e.seq).unwrap_or(0), &decisions)?;
+    let last_signoff = last.map(|e| {
+        let upto = journal::signoff::read_covers(&e.body).map(|c| c.last).unwrap_or(e.seq);
+        format!("{} up to entry {upto} on {}", e.steward, crate::clock::day(&e.at))
+    });
+    Ok(JournalView { entries, unsigned: unsigned.max(0) as u64, last_signoff })
 }

@@ -105,20 +105,14 @@ impl Console {
 pub fn run(ctx: &crate::cli::Ctx) -> anyhow::Result<()> {
     let store = crate::store::Store::open_existing(&ctx.db)?;
     let name = ctx.db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let rules = crate::survivorship::Rules::load(ctx.rules.as_deref())?;
-    run_on(store, &ctx.steward, &name, rules)
+    run_on(store, ctx, &name)
 }
 
 /// Runs the console in the terminal over an open workspace until the steward quits.
-pub fn run_on(
-    store: crate::store::Store,
-    steward: &str,
-    workspace_name: &str,
-    rules: crate::survivorship::Rules,
-) -> anyhow::Result<()> {
+pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name: &str) -> anyhow::Result<()> {
     store.set_busy_timeout(LOCK_WAIT)?;
-    let mut ws = Workspace::new(store, steward);
-    ws.rules = std::sync::Arc::new(rules);
+    let mut ws = Workspace::new(store, &ctx.steward);
+    ws.rules = std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?);
     let mut guard = terminal::init()?;
     let size = guard.terminal.size()?;
     let mut console = Console::open(ws, workspace_name, (size.width, size.height), Theme::from_env());
