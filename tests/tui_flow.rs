@@ -197,4 +197,17 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     assert_eq!(j.entries[0].steward, "ann");
     keys(&mut c, "\u{1b}");
     assert_eq!(c.app.screen, Screen::Review);
+
+    // A sign-off covers the decision; one more decision is not covered.
+    let key = dir.path().join("ann.key");
+    mergeq::journal::keygen(&key).unwrap();
+    let signing = mergeq::journal::load_signing_key(&key).unwrap();
+    mergeq::journal::sign_off(&mut c.ws.store, &signing, "ann", fixture::AT, None).unwrap();
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.unsigned, 0);
+    assert_eq!(c.app.journal.last_signoff.as_deref(), Some("ann up to entry 1 on 2026-05-02"));
+    keys(&mut c, "\u{1b}d");
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.unsigned, 1);
+    assert_eq!(c.app.journal.entries[0].action, "defer");
 }
