@@ -249,7 +249,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let golden = r.golden.fields.get(*field);
         let golden_value = golden.and_then(|g| g.value.as_deref());
         let equal = r.is_equal(field);
-        let mut spans = vec![Span::styled(cell(field, field_w), if equal { t.dim() } else { t.base() })];
+        let mut spans =
+            vec![Span::styled(cell(field, field_w - 1) + " ", if equal { t.dim() } else { t.base() })];
         for (rec, _) in r.data.members.iter().skip(r.member_scroll).take(shown) {
             let from = golden.is_some_and(|g| g.from.contains(&rec.key));
             let base = if from { t.chosen() } else { t.base() };
