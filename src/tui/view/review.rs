@@ -126,7 +126,8 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
         return vec![Span::styled(pad("—".into(), width), t.dim())];
     };
     let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
-    let rule_w = (rule.width() + 1).min(11);
+    // A fixed slot for the rule keeps the golden values aligned from row to row.
+    let rule_w = 10.min(width / 2);
     let value_w = width.saturating_sub(rule_w);
     let style = if g.rule == "steward" {
         t.chosen()
