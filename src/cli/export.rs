@@ -25,5 +25,8 @@ pub fn run(args: ExportArgs, ctx: &Ctx) -> Result<()> {
         out.sha256,
         out.seq
     );
+    for note in export::notes(&out.details) {
+        eprintln!("note: {note}");
+    }
     Ok(())
 }

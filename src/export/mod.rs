@@ -4,6 +4,19 @@
 //! Formats render bytes and read the store; they never write files or the journal themselves.
 
 pub mod audit;
+pub mod crm;
+pub mod csv_cell;
+pub mod decisions;
+pub mod dynamics;
+pub mod golden;
+pub mod hubspot;
+pub mod not_duplicates;
+pub mod plan;
+pub mod salesforce;
+pub mod select;
+pub mod zoho;
+
+pub use decisions::notes;
 
 use crate::journal::{record_export, ExportEvent};
 use crate::store::Store;
@@ -61,6 +74,8 @@ pub struct ExportOutcome {
     pub items: u64,
     /// The export's journal entry.
     pub seq: i64,
+    /// The format's own facts, as the journal entry records them.
+    pub details: Value,
 }
 
 /// Renders `format` and delivers it.
@@ -68,10 +83,12 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
     let rendered = match format {
         "audit-csv" => audit::csv(store, opts.raw)?,
         "audit-report" => audit::report(store, opts.include_unsigned)?,
-        f if FORMATS.contains(&f) => bail!("`mergeq export {f}` is not built yet in this version"),
-        other => {
-            bail!("unknown export format `{}` (formats: {})", crate::text::visible(other), FORMATS.join(", "))
-        }
+        f => match decisions::Kind::parse(f) {
+            Some(kind) => select::render(store, kind, f, opts)?,
+            None => {
+                bail!("unknown export format `{}` (formats: {})", crate::text::visible(f), FORMATS.join(", "))
+            }
+        },
     };
     deliver(store, format, opts, rendered)
 }
@@ -104,7 +121,7 @@ pub fn deliver(store: &mut Store, format: &str, opts: &ExportOptions, r: Rendere
             seq
         }
     };
-    Ok(ExportOutcome { format: format.to_string(), file, sha256, items: r.items, seq })
+    Ok(ExportOutcome { format: format.to_string(), file, sha256, items: r.items, seq, details: r.details })
 }
 
 /// Writes a temporary file beside `path`, runs `commit`, then renames the file into place; the

@@ -4,12 +4,14 @@
 
 mod bulk;
 mod candidates;
+mod export;
 mod journal;
 mod queue;
 mod records;
 
 pub use bulk::{BulkPair, BulkRecord};
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
