@@ -2,6 +2,7 @@
 //! steward and rules, and hands each command to its module. Errors are printed once, here.
 
 mod demo;
+mod detect;
 mod import;
 mod queue;
 
@@ -88,6 +89,9 @@ pub struct DetectArgs {
     /// Only pairs whose records come from different sources
     #[arg(long)]
     pub link_only: bool,
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -279,7 +283,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         }
         Command::Import(cmd) => import::run(cmd, ctx),
         Command::Queue(args) => queue::run(args, ctx),
-        Command::Detect(_) => not_built("detect"),
+        Command::Detect(args) => detect::run(args, ctx),
         Command::Review => not_built("review"),
         Command::Show(_) => not_built("show"),
         Command::Decide(_) => not_built("decide"),

@@ -3,9 +3,11 @@
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
 mod candidates;
+mod detect;
 mod records;
 
 pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
+pub use detect::{DetectRow, DetectState};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_detect.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,187 @@
+//! Duplicate detection as a pure engine: records (already loaded into a `Table`) in, scored pairs
+//! with per-field reasons out. Blocking picks the pairs (`block`), comparison turns each pair into
+//! levels (`compare`), a Fellegi–Sunter model estimated from the data weighs them (`model`,
+//! `score`). No SQL and no files here: `cli::detect` loads the records and stores the candidates.
+
+pub mod block;
+pub mod compare;
+pub mod kinds;
+pub mod model;
+pub mod names;
+pub mod normalise;
+pub mod score;
+pub mod table;
+
+use crate::model::Reason;
+use block::{BlockOptions, BlockStats};
+use compare::Comparer;
+use model::{FieldModel, Model};
+use rayon::prelude::*;
+use score::Scorer;
+use table::Table;
+
+/// Pairs at or above this match probability are proposed unless the config or `--threshold` says otherwise.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+/// Blocks larger than this are skipped.
+pub const DEFAULT_MAX_BLOCK: usize = 400;
+/// Random pairs drawn to estimate u.
+const U_SAMPLES: usize = 1_000_000;
+
+/// How to run detection.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub threshold: f64,
+    pub link_only: bool,
+    pub max_block: usize,
+    /// A model from an earlier run to reuse (it is retrained when it does not fit the fields).
+    pub model: Option<Model>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { threshold: DEFAULT_THRESHOLD, link_only: false, max_block: DEFAULT_MAX_BLOCK, model: None }
+    }
+}
+
+/// A pair proposed as duplicates: record indices in the table, score and reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub a: usize,
+    pub b: usize,
+    pub probability: f64,
+    pub weight: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// What a run did, for the progress report and `--json`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub records: u64,
+    pub records_new_or_changed: u64,
+    pub fields: Vec<(String, String)>,
+    #[serde(flatten)]
+    pub blocking: BlockStats,
+    pub pairs_compared: u64,
+    pub candidates_found: u64,
+    pub trained: bool,
+    pub lambda: f64,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub proposals: Vec<Proposal>,
+    pub model: Model,
+    pub stats: Stats,
+}
+
+/// Pairs that can exist at all: every pair, or every pair across sources when linking.
+fn possible_pairs(table: &Table, link_only: bool) -> f64 {
+    let n = table.records.len() as f64;
+    if !link_only {
+        return n * (n - 1.0) / 2.0;
+    }
+    let mut per_source = vec![0f64; table.sources.len()];
+    for r in &table.records {
+        per_source[r.source as usize] += 1.0;
+    }
+    (n * n - per_source.iter().map(|c| c * c).sum::<f64>()) / 2.0
+}
+
+/// Finds the duplicate pairs of a table; `progress` hears each stage.
+pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> Outcome {
+    let comparer = Comparer::new(table);
+    let mut stats = Stats {
+        records: table.records.len() as u64,
+        records_new_or_changed: table.records.iter().filter(|r| r.dirty).count() as u64,
+        fields: comparer.fields().map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
+        ..Stats::default()
+    };
+    let rules = block::rules_for(table);
+    let block_opts = BlockOptions {
+        link_only: opts.link_only,
+        max_block: opts.max_block,
+        rule_budget: (table.records.len() as u64 * 8).max(2_000_000),
+    };
+    let (pairs, block_stats, rules) = block::pairs(table, &rules, block_opts);
+    progress(&format!(
+        "{} blocks from {} rules ({} blocks over {} records skipped), {} pairs to compare",
+        block_stats.blocks,
+        block_stats.rules_used.len(),
+        block_stats.blocks_skipped,
+        opts.max_block,
+        block_stats.pairs
+    ));
+    if !block_stats.rules_dropped.is_empty() {
+        progress(&format!("rules dropped (too many pairs): {}", block_stats.rules_dropped.join("; ")));
+    }
+    stats.blocking = block_stats;
+    let patterns: Vec<u64> = pairs.par_iter().map(|p| comparer.pattern(p.a as usize, p.b as usize)).collect();
+    stats.pairs_compared = pairs.len() as u64;
+    progress(&format!("{} pairs compared", pairs.len()));
+
+    let reuse = opts.model.clone().filter(|m| m.fits(&comparer));
+    stats.trained = reuse.is_none();
+    let mut model = match reuse {
+        Some(model) => model,
+        None => {
+            let u = model::estimate_u(table, &comparer, U_SAMPLES, opts.link_only);
+            let rule_fields: Vec<Vec<usize>> =
+                rules.iter().map(|r| compared_positions(table, &comparer, &r.fields())).collect();
+            let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
+            let fields = comparer
+                .fields()
+                .zip(m.into_iter().zip(u))
+                .map(|(f, (m, u))| FieldModel {
+                    field: f.name.clone(),
+                    kind: f.kind.as_str().to_string(),
+                    m,
+                    u,
+                })
+                .collect();
+            Model { fields, lambda: 1e-6 }
+        }
+    };
+    let weights: Vec<f64> = {
+        let scorer = Scorer::new(table, &comparer, &model);
+        pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
+    };
+    if stats.trained {
+        model.lambda = model::estimate_lambda(&weights, possible_pairs(table, opts.link_only));
+        progress(&format!("model trained: λ = {:.3e}", model.lambda));
+    }
+    stats.lambda = model.lambda;
+    let scorer = Scorer::new(table, &comparer, &model);
+    let mut proposals: Vec<Proposal> = (0..pairs.len())
+        .into_par_iter()
+        .filter_map(|x| {
+            let probability = scorer.probability(weights[x]);
+            if probability < opts.threshold {
+                return None;
+            }
+            let (a, b) = (pairs[x].a as usize, pairs[x].b as usize);
+            let rule =
+                rules.get(pairs[x].rules.trailing_zeros() as usize).map(|r| r.name.as_str()).unwrap_or("");
+            let mut reasons = vec![Reason::text(format!(
+                "match probability {probability:.4} (weight {:+.2}); blocked on {rule}",
+                weights[x]
+            ))];
+            reasons.extend(scorer.reasons(patterns[x], a, b));
+            Some(Proposal { a, b, probability, weight: weights[x], reasons })
+        })
+        .collect();
+    proposals.sort_by_key(|p| (table.records[p.a].rowid, table.records[p.b].rowid));
+    stats.candidates_found = proposals.len() as u64;
+    progress(&format!("{} candidates found at threshold {}", proposals.len(), opts.threshold));
+    Outcome { proposals, model, stats }
+}
+
+/// Positions in the comparer's pattern of the given table fields.
+fn compared_positions(table: &Table, comparer: &Comparer, fields: &[usize]) -> Vec<usize> {
+    comparer
+        .fields()
+        .enumerate()
+        .filter(|(_, f)| fields.iter().any(|t| std::ptr::eq(&table.fields[*t], *f)))
+        .map(|(k, _)| k)
+        .collect()
+}
