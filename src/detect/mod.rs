@@ -24,8 +24,10 @@ use table::Table;
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// Blocks larger than this are skipped.
 pub const DEFAULT_MAX_BLOCK: usize = 400;
-/// Random pairs drawn to estimate u.
-const U_SAMPLES: usize = 1_000_000;
+/// Random pairs drawn to estimate u: 100 per record, at least 100,000, at most a million.
+fn u_samples(records: usize) -> usize {
+    (records * 100).clamp(100_000, 1_000_000)
+}
 
 /// How to run detection.
 #[derive(Debug, Clone)]
@@ -125,7 +127,7 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     let mut model = match reuse {
         Some(model) => model,
         None => {
-            let u = model::estimate_u(table, &comparer, U_SAMPLES, opts.link_only);
+            let u = model::estimate_u(table, &comparer, u_samples(table.records.len()), opts.link_only);
             let rule_fields: Vec<Vec<usize>> =
                 rules.iter().map(|r| compared_positions(table, &comparer, &r.fields())).collect();
             let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
