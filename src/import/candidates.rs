@@ -71,15 +71,15 @@ fn detect_layout(t: &Table, format: CandidateFormat) -> Result<Layout, InputErro
     } else {
         None
     };
-    let fits = match (format, layout) {
-        (CandidateFormat::Auto, Some(_)) => true,
-        (CandidateFormat::Generic, Some(Layout::Pairs | Layout::Clusters)) => true,
-        (CandidateFormat::Splink, Some(Layout::SplinkPredictions | Layout::SplinkClusters)) => true,
-        (CandidateFormat::Dedupe, Some(Layout::Dedupe)) => true,
-        (CandidateFormat::Zingg, Some(Layout::Zingg)) => true,
-        (CandidateFormat::Salesforce, Some(Layout::Salesforce)) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (format, layout),
+        (CandidateFormat::Auto, Some(_))
+            | (CandidateFormat::Generic, Some(Layout::Pairs | Layout::Clusters))
+            | (CandidateFormat::Splink, Some(Layout::SplinkPredictions | Layout::SplinkClusters))
+            | (CandidateFormat::Dedupe, Some(Layout::Dedupe))
+            | (CandidateFormat::Zingg, Some(Layout::Zingg))
+            | (CandidateFormat::Salesforce, Some(Layout::Salesforce))
+    );
     match layout {
         Some(l) if fits => Ok(l),
         _ => Err(InputError::at(
@@ -119,6 +119,9 @@ fn expected_columns(f: CandidateFormat) -> &'static str {
     }
 }
 
+/// A cluster being gathered: members, object, lowest score so far, reasons.
+type Cluster = (Vec<RecordRef>, String, Option<f64>, Vec<Reason>);
+
 /// Everything an import writes goes through here: records a file carries, members resolved from
 /// keys, and the candidates themselves, with the counts for the summary.
 struct Sink<'t, 'c> {
@@ -129,7 +132,7 @@ struct Sink<'t, 'c> {
     index: RecordIndex,
     summary: Summary,
     /// Clusters in the order they first appear, with their members and scores.
-    clusters: Vec<(Vec<RecordRef>, String, Option<f64>, Vec<Reason>)>,
+    clusters: Vec<Cluster>,
     cluster_pos: HashMap<String, usize>,
     progress: Progress,
 }

@@ -6,7 +6,7 @@ mod candidates;
 mod records;
 pub mod table;
 
-pub use candidates::{import_candidates, CandidateFormat, CandidateOptions};
+pub use candidates::{import_candidates, salesforce_id18, CandidateFormat, CandidateOptions};
 pub use records::{import_records, RecordFormat, RecordOptions};
 
 use std::fmt;
@@ -131,7 +131,7 @@ impl Progress {
     }
 
     pub fn tick(&self, rows: u64) {
-        if self.on && rows % 100_000 == 0 && rows > 0 {
+        if self.on && rows.is_multiple_of(100_000) && rows > 0 {
             eprint!("\r{} {rows} rows…", self.what);
         }
     }

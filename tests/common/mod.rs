@@ -1,0 +1,80 @@
+//! Helpers shared by the CLI tests: a temporary workspace and a way to run mergeq against it.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("ws.mergeq");
+        Workspace { dir, db }
+    }
+
+    /// `mergeq` with this workspace, a fixed steward and a fixed clock.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("mergeq").expect("binary");
+        cmd.env("MERGEQ_DB", &self.db)
+            .env("MERGEQ_STEWARD", "ann")
+            .env("MERGEQ_NOW", "2026-11-27T09:00:00Z")
+            .env_remove("MERGEQ_RULES")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Writes `content` to a file in the workspace's folder and returns its path.
+    pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).expect("write fixture");
+        path
+    }
+
+    /// The logical content of the workspace (every table's rows).
+    pub fn dump(&self) -> String {
+        mergeq::store::Store::open_existing(&self.db).expect("open").logical_dump().expect("dump")
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(out.status.success(), "mergeq {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs a command that must fail with exit code `code` and returns its stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.cmd().args(args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "mergeq {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+pub fn shared_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name)
+}
+
+/// A workspace holding the small import fixture: 3 Salesforce and 2 HubSpot contacts, 2 pairs.
+pub fn seeded() -> Workspace {
+    let ws = Workspace::new();
+    let sf = fixture("import/contacts_sf.csv");
+    let hs = fixture("import/contacts_hs.csv");
+    let pairs = fixture("import/pairs.csv");
+    ws.ok(&["import", "records", sf.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    ws.ok(&["import", "records", hs.to_str().unwrap(), "--object", "contact", "--source", "hubspot"]);
+    ws.ok(&["import", "candidates", pairs.to_str().unwrap()]);
+    ws
+}

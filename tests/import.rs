@@ -1,0 +1,251 @@
+//! Imports that must succeed: upserts, versions, accepted CSV variants, real tool outputs.
+
+mod common;
+use common::{fixture, seeded, shared_data, Workspace};
+use serde_json::Value;
+
+fn queue_json(ws: &Workspace) -> Vec<Value> {
+    serde_json::from_str::<Value>(&ws.ok(&["queue", "--json"])).unwrap().as_array().unwrap().clone()
+}
+
+#[test]
+fn same_file_twice_changes_nothing_and_says_so() {
+    let ws = seeded();
+    let before = ws.dump();
+    let sf = fixture("import/contacts_sf.csv");
+    let out = ws
+        .cmd()
+        .args(["import", "records", sf.to_str().unwrap(), "--object", "contact", "--source", "salesforce"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing new"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pairs = fixture("import/pairs.csv");
+    let out = ws.cmd().args(["import", "candidates", pairs.to_str().unwrap()]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing new"));
+    assert_eq!(before, ws.dump());
+}
+
+#[test]
+fn newer_export_bumps_versions_of_changed_records_only() {
+    let ws = seeded();
+    let newer = ws.file(
+        "newer.csv",
+        "id,first_name,last_name,email,updated_at\n0035g00000AbCdEAA1,Ann,Lee,ann@example.com,2026-05-01T10:00:00Z\n0035g00000AbCdEAA2,Bob,Ray,bob@newco.example,2026-06-01T10:00:00Z\n0035g00000AbCdEAA3,Cy,Young,,\n",
+    );
+    let out = ws.ok(&[
+        "import",
+        "records",
+        newer.to_str().unwrap(),
+        "--object",
+        "contact",
+        "--source",
+        "salesforce",
+        "--json",
+    ]);
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["records_changed"], 1);
+    assert_eq!(summary["records_unchanged"], 2);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let key = |id: &str| mergeq::model::RecordKey::new("salesforce", id);
+    let bob = store.record(Some("contact"), &key("0035g00000AbCdEAA2")).unwrap().unwrap();
+    assert_eq!(bob.version, 2);
+    assert_eq!(bob.fields["email"], "bob@newco.example");
+    assert_eq!(bob.updated.as_deref(), Some("2026-06-01T10:00:00Z"));
+    let ann = store.record(Some("contact"), &key("0035g00000AbCdEAA1")).unwrap().unwrap();
+    assert_eq!(ann.version, 1);
+    // The old values are kept for the stale guard and the audit trail.
+    let old = store.record_fields_at(&key("0035g00000AbCdEAA2"), "contact", 1).unwrap().unwrap();
+    assert_eq!(old["email"], "bob@example.com");
+}
+
+#[test]
+fn empty_cells_are_missing_and_timestamps_are_recognised() {
+    let ws = seeded();
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let cy = store
+        .record(None, &mergeq::model::RecordKey::new("salesforce", "0035g00000AbCdEAA3"))
+        .unwrap()
+        .unwrap();
+    assert!(!cy.fields.contains_key("email"), "an empty cell is a missing value");
+    assert!(!cy.fields.contains_key("id"), "the id column is not a field");
+    let ann = store.record(None, &mergeq::model::RecordKey::new("hubspot", "5101")).unwrap().unwrap();
+    assert_eq!(ann.updated.as_deref(), Some("2026-05-01T10:00:00Z"), "HubSpot epoch milliseconds");
+    assert!(!ann.fields.contains_key("hs_lastmodifieddate"));
+}
+
+#[test]
+fn bom_crlf_quoted_newlines_semicolons_and_formulas_are_accepted() {
+    let ws = Workspace::new();
+    let content = "\u{feff}id;name;note\r\n1;\"Smith; Jo\";\"line one\r\nline two\"\r\n2;=HYPERLINK(\"http://x\",\"y\");+1 555\r\n";
+    let path = ws.file("semi.csv", content);
+    ws.ok(&[
+        "import",
+        "records",
+        path.to_str().unwrap(),
+        "--object",
+        "contact",
+        "--source",
+        "web",
+        "--delimiter",
+        ";",
+    ]);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let one = store.record(None, &mergeq::model::RecordKey::new("web", "1")).unwrap().unwrap();
+    assert_eq!(one.fields["name"], "Smith; Jo");
+    assert_eq!(one.fields["note"], "line one\r\nline two");
+    let two = store.record(None, &mergeq::model::RecordKey::new("web", "2")).unwrap().unwrap();
+    assert_eq!(two.fields["name"], "=HYPERLINK(\"http://x\",\"y\")", "formula text is stored exactly");
+    assert_eq!(two.fields["note"], "+1 555");
+}
+
+#[test]
+fn jsonl_records() {
+    let ws = Workspace::new();
+    let path = ws.file(
+        "c.jsonl",
+        "{\"id\": 7, \"name\": \"Ann\", \"tags\": [\"a\", \"b\"], \"score\": 3.5, \"gone\": null, \"empty\": \"\", \"created_at\": \"2026-01-02\"}\n\n{\"id\": \"8\", \"name\": \"Bo\"}\n",
+    );
+    ws.ok(&[
+        "import",
+        "records",
+        path.to_str().unwrap(),
+        "--object",
+        "lead",
+        "--source",
+        "webform",
+        "--format",
+        "jsonl",
+    ]);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let r = store.record(None, &mergeq::model::RecordKey::new("webform", "7")).unwrap().unwrap();
+    assert_eq!(r.fields["tags"], "a;b");
+    assert_eq!(r.fields["score"], "3.5");
+    assert!(!r.fields.contains_key("gone") && !r.fields.contains_key("empty"));
+    assert_eq!(r.created.as_deref(), Some("2026-01-02T00:00:00Z"));
+    assert_eq!(store.counts().unwrap().records, 2);
+}
+
+#[test]
+fn reversed_pair_is_the_same_candidate_with_both_origins_and_higher_score() {
+    let ws = seeded();
+    let path = ws.file(
+        "rev.csv",
+        "left,right,score,reason\nhubspot:5101,salesforce:0035g00000AbCdEAA1,0.97,names match\n",
+    );
+    ws.ok(&["import", "candidates", path.to_str().unwrap()]);
+    let clusters = ws.file(
+        "cl.csv",
+        "cluster_id,record,score\nk1,hubspot:5101,0.5\nk1,salesforce:0035g00000AbCdEAA1,0.6\n",
+    );
+    ws.ok(&["import", "candidates", clusters.to_str().unwrap()]);
+    let q = queue_json(&ws);
+    assert_eq!(q.len(), 2, "still two candidates: {q:?}");
+    assert_eq!(q[0]["score"], 0.97);
+    assert_eq!(q[0]["members"], serde_json::json!(["hubspot:5101", "salesforce:0035g00000AbCdEAA1"]));
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let c = store.candidate(mergeq::model::CandidateId(q[0]["id"].as_i64().unwrap())).unwrap().unwrap();
+    assert_eq!(c.reasons.len(), 3, "reasons from all three files: {:?}", c.reasons);
+}
+
+#[test]
+fn queue_json_is_ordered_by_score_with_members_status_and_origin() {
+    let ws = seeded();
+    let q = queue_json(&ws);
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[0]["score"], 0.93);
+    assert_eq!(q[1]["score"], 0.88);
+    for c in &q {
+        assert_eq!(c["status"], "pending");
+        assert_eq!(c["origin"], serde_json::json!(["generic"]));
+        assert_eq!(c["object"], "contact");
+        assert_eq!(c["members"].as_array().unwrap().len(), 2);
+        assert!(c["id"].is_i64());
+    }
+    assert_eq!(q[1]["members"], serde_json::json!(["hubspot:5102", "salesforce:0035g00000AbCdEAA2"]));
+    let pending = ws.ok(&["queue", "--status", "approved", "--json"]);
+    assert_eq!(pending.trim(), "[]");
+}
+
+#[test]
+fn splink_predictions_fill_a_workspace() {
+    let ws = Workspace::new();
+    let file = shared_data("splink/febrl1_predictions_p0.1.csv");
+    ws.ok(&["import", "candidates", file.to_str().unwrap(), "--object", "person"]);
+    let rows = std::fs::read_to_string(&file).unwrap();
+    let mut lines = rows.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (l, r) = (
+        header.iter().position(|h| *h == "unique_id_l").unwrap(),
+        header.iter().position(|h| *h == "unique_id_r").unwrap(),
+    );
+    let gl = header.iter().position(|h| *h == "given_name_l").unwrap();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut n = 0;
+    let mut first: Option<(String, String)> = None;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        ids.insert(cells[l].to_string());
+        ids.insert(cells[r].to_string());
+        if first.is_none() {
+            first = Some((cells[l].to_string(), cells[gl].to_string()));
+        }
+        n += 1;
+    }
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!(counts.candidates, n, "one candidate per row");
+    assert_eq!(counts.records, ids.len() as i64, "one record per distinct id");
+    let (id, given) = first.unwrap();
+    let rec = store.record(Some("person"), &mergeq::model::RecordKey::new("splink", id)).unwrap().unwrap();
+    assert_eq!(rec.fields["given_name"], given, "field values come from the file");
+    assert!(rec.fields.contains_key("soc_sec_id"));
+    // Why proposed: per-field comparison levels from the gamma columns.
+    let q = queue_json(&ws);
+    let c = store.candidate(mergeq::model::CandidateId(q[0]["id"].as_i64().unwrap())).unwrap().unwrap();
+    assert!(c.reasons.iter().any(|r| r.field == "surname" && r.level.is_some() && r.values.is_some()));
+}
+
+#[test]
+fn tool_cluster_outputs_import() {
+    let ws = Workspace::new();
+    let splink = shared_data("splink/febrl1_clusters_p0.95.csv");
+    ws.ok(&["import", "candidates", splink.to_str().unwrap(), "--object", "person"]);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    assert_eq!(store.counts().unwrap().candidates, 493, "493 clusters of two, singletons skipped");
+    assert_eq!(store.counts().unwrap().records, 1000);
+    drop(store);
+    let dedupe = shared_data("dedupe/febrl1_clustered.csv");
+    ws.ok(&["import", "candidates", dedupe.to_str().unwrap(), "--object", "person", "--source", "splink"]);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    assert_eq!(store.counts().unwrap().records, 1000, "dedupe's records are the same records");
+    let zingg = Workspace::new();
+    let file = shared_data("zingg/febrl120k_match_sample.csv");
+    zingg.ok(&["import", "candidates", file.to_str().unwrap()]);
+    let q = queue_json(&zingg);
+    assert_eq!(q.len(), 4, "two clusters of 3 and two of 2: {q:?}");
+    assert!(q.iter().any(|c| c["members"].as_array().unwrap().len() == 3));
+}
+
+#[test]
+fn salesforce_duplicate_report_matches_18_character_ids() {
+    let ws = Workspace::new();
+    let report = shared_data("salesforce/objectmerge_duplicate_report_sample.csv");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let mut records = String::from("id,name\n");
+    for (i, line) in text.lines().skip(1).enumerate() {
+        let id15 = line.split(',').nth(1).unwrap();
+        let id18 = mergeq::import::salesforce_id18(id15).unwrap();
+        records.push_str(&format!("{id18},Person {i}\n"));
+    }
+    let path = ws.file("contacts.csv", records);
+    ws.ok(&["import", "records", path.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    ws.ok(&["import", "candidates", report.to_str().unwrap()]);
+    let q = queue_json(&ws);
+    assert_eq!(q.len(), 5, "five duplicate record sets");
+    assert!(q.iter().any(|c| c["members"].as_array().unwrap().len() == 4));
+}

@@ -1,0 +1,195 @@
+//! Bad input: every case fails with exit 1, names file, line and column, and leaves the workspace
+//! with exactly the logical content it had before.
+
+mod common;
+use common::{seeded, Workspace};
+
+/// Imports `content` as records into a seeded workspace; expects failure mentioning `want`.
+fn bad_records(content: &[u8], extra: &[&str], want: &str) {
+    let ws = seeded();
+    let before = ws.dump();
+    let path = ws.file("bad.csv", content);
+    let mut args =
+        vec!["import", "records", path.to_str().unwrap(), "--object", "contact", "--source", "salesforce"];
+    args.extend_from_slice(extra);
+    let err = ws.fails(&args, 1);
+    assert!(err.contains(want), "expected `{want}` in: {err}");
+    assert!(err.contains("bad.csv"), "the error names the file: {err}");
+    assert_eq!(before, ws.dump(), "the workspace changed after a failed import");
+}
+
+fn bad_candidates(content: &[u8], want: &str) {
+    let ws = seeded();
+    let before = ws.dump();
+    let path = ws.file("bad.csv", content);
+    let err = ws.fails(&["import", "candidates", path.to_str().unwrap()], 1);
+    assert!(err.contains(want), "expected `{want}` in: {err}");
+    assert_eq!(before, ws.dump(), "the workspace changed after a failed import");
+}
+
+// Each bad row sits after good rows that would change the workspace, so a partial write would show.
+const GOOD: &str = "id,first_name,email\n0035g00000AbCdEAA1,Anne,ann@example.com\nnew-1,Zed,z@example.com\n";
+
+#[test]
+fn ragged_row() {
+    bad_records(
+        format!("{GOOD}new-2,Yan\n").as_bytes(),
+        &[],
+        "bad.csv:4:2: this row has 2 columns, the header has 3",
+    );
+}
+
+#[test]
+fn too_many_cells() {
+    bad_records(
+        format!("{GOOD}new-2,Yan,y@example.com,extra\n").as_bytes(),
+        &[],
+        "bad.csv:4:4: this row has 4 columns",
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    let mut content = GOOD.as_bytes().to_vec();
+    content.extend_from_slice(b"new-2,Y\xff\xfen,y@example.com\n");
+    bad_records(&content, &[], "bad.csv:4:2: invalid UTF-8 (column `first_name`)");
+}
+
+#[test]
+fn unterminated_quote() {
+    bad_records(
+        format!("{GOOD}new-2,\"Yan,y@example.com\nnew-3,Xi,x@example.com\n").as_bytes(),
+        &[],
+        "bad.csv:4:2: unterminated quote",
+    );
+}
+
+#[test]
+fn duplicate_header() {
+    bad_records(
+        b"id,email,email\n1,a@x.com,b@x.com\n",
+        &[],
+        "bad.csv:1:3: column name `email` repeats column 2",
+    );
+}
+
+#[test]
+fn empty_header_name() {
+    bad_records(b"id,,email\n1,x,a@x.com\n", &[], "bad.csv:1:2: empty column name");
+}
+
+#[test]
+fn empty_file() {
+    bad_records(b"", &[], "bad.csv:1: the file is empty");
+}
+
+#[test]
+fn missing_id_value() {
+    bad_records(
+        format!("{GOOD},Yan,y@example.com\n").as_bytes(),
+        &[],
+        "bad.csv:4:1: missing id value (column `id`)",
+    );
+}
+
+#[test]
+fn no_id_column() {
+    bad_records(b"name,email\nAnn,a@x.com\n", &[], "bad.csv:1: no `id` column");
+}
+
+#[test]
+fn repeated_id() {
+    bad_records(
+        format!("{GOOD}new-1,Zed,z@example.com\n").as_bytes(),
+        &[],
+        "bad.csv:4:1: id `new-1` repeats the record on line 3",
+    );
+}
+
+#[test]
+fn bad_timestamp() {
+    bad_records(
+        b"id,updated_at\nnew-1,2026-05-01\nnew-2,last tuesday\n",
+        &[],
+        "bad.csv:3:2: `last tuesday` is not a timestamp this importer reads (column `updated_at`)",
+    );
+}
+
+#[test]
+fn bad_jsonl_line() {
+    bad_records(
+        b"{\"id\": \"new-1\", \"email\": \"a@x.com\"}\n{\"id\": \"new-2\", \"email\": }\n",
+        &["--format", "jsonl"],
+        "bad.csv:2:",
+    );
+}
+
+#[test]
+fn unknown_record_key() {
+    bad_candidates(
+        b"left,right,score,reason\nsalesforce:0035g00000AbCdEAA3,hubspot:5101,0.7,x\nsalesforce:0035g00000AbCdEAA3,hubspot:9999,0.7,x\n",
+        "bad.csv:3:2: unknown record hubspot:9999 (column `right`)",
+    );
+}
+
+#[test]
+fn not_a_record_key() {
+    bad_candidates(
+        b"left,right,score\nsalesforce0035,hubspot:5101,0.7\n",
+        "bad.csv:2:1: `salesforce0035` is not a record key",
+    );
+}
+
+#[test]
+fn self_pair() {
+    bad_candidates(
+        b"left,right,score\nhubspot:5101,hubspot:5101,0.7\n",
+        "bad.csv:2:2: a record cannot be a duplicate of itself",
+    );
+}
+
+#[test]
+fn score_out_of_range() {
+    bad_candidates(
+        b"left,right,score\nhubspot:5101,hubspot:5102,1.7\n",
+        "bad.csv:2:3: `1.7` is not a score between 0 and 1",
+    );
+}
+
+#[test]
+fn unknown_candidate_layout() {
+    bad_candidates(b"a,b,c\n1,2,3\n", "bad.csv:1: the header does not look like any known candidates");
+}
+
+#[test]
+fn failed_first_import_leaves_no_workspace() {
+    let ws = Workspace::new();
+    let path = ws.file("bad.csv", "id,name\n1,a\n2\n");
+    ws.fails(&["import", "records", path.to_str().unwrap(), "--object", "contact", "--source", "x"], 1);
+    assert!(!ws.db.exists(), "a failed first import must not leave a workspace behind");
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let ws = Workspace::new();
+    ws.fails(&["import", "records", "x.csv"], 2);
+    ws.fails(&["frobnicate"], 2);
+}
+
+#[test]
+fn missing_file_exits_1() {
+    let ws = Workspace::new();
+    let err = ws.fails(&["import", "records", "nope.csv", "--object", "contact", "--source", "x"], 1);
+    assert!(err.contains("nope.csv: cannot open"), "{err}");
+}
+
+#[test]
+fn control_characters_in_errors_are_made_visible() {
+    let ws = seeded();
+    let path = ws.file("bad.csv", "id,\u{1b}]0;pwned\u{7},x\n1,2\n");
+    let err = ws.fails(&["import", "records", path.to_str().unwrap(), "--object", "c", "--source", "s"], 1);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{7}'),
+        "raw control characters reached stderr: {err:?}"
+    );
+}
