@@ -121,7 +121,8 @@ pub fn phone(raw: &str, region: Option<country::Id>) -> Option<String> {
         return None;
     }
     let international = text.trim_start().starts_with('+') || text.trim_start().starts_with("00");
-    let cleaned = if international { format!("+{}", digits.trim_start_matches("00")) } else { digits.clone() };
+    let cleaned =
+        if international { format!("+{}", digits.trim_start_matches("00")) } else { digits.clone() };
     if let Ok(number) = phonenumber::parse(if international { None } else { region }, &cleaned) {
         let formatted = number.format().mode(phonenumber::Mode::E164).to_string();
         if formatted.len() > 4 {

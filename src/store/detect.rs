@@ -99,11 +99,4 @@ impl Tx<'_> {
         }
         Ok(())
     }
-
-    /// Marks a pair of records as not duplicates (what a steward's reject leaves behind).
-    pub fn add_rejected_pair(&self, a: i64, b: i64) -> Result<()> {
-        let (a, b) = if a < b { (a, b) } else { (b, a) };
-        self.conn().execute("INSERT OR IGNORE INTO rejected_pairs (a, b) VALUES (?1, ?2)", params![a, b])?;
-        Ok(())
-    }
 }
