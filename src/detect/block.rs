@@ -317,3 +317,89 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
 fn groups(sorted: &[(u64, u32)]) -> impl Iterator<Item = &[(u64, u32)]> {
     sorted.chunk_by(|x, y| x.0 == y.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::kinds::ObjectConfig;
+    use crate::detect::table::RawTable;
+
+    /// 400 people with a duplicate each; few share a name, an e-mail or a phone by chance.
+    fn people() -> Table {
+        let mut raw = RawTable::default();
+        let firsts = ["ann", "bob", "carl", "dora", "eve", "fay", "gus", "hal", "ida", "jon"];
+        for i in 0..400i64 {
+            let first = firsts[i as usize % firsts.len()];
+            // Family names that sound different: letters from the number, not digits.
+            let family = i / 10;
+            let last: String = [
+                b"bdfgklmnprstvz"[(family % 14) as usize],
+                b"aeiou"[(family / 14 % 5) as usize],
+                b"kmrtx"[(family / 70) as usize],
+            ]
+            .iter()
+            .map(|c| *c as char)
+            .collect();
+            let email = format!("{first}.{last}@example.com");
+            let phone = format!("+1415555{:04}", i);
+            for copy in 0..2 {
+                let fields = [
+                    ("first_name", first),
+                    ("last_name", last.as_str()),
+                    ("email", email.as_str()),
+                    ("phone", phone.as_str()),
+                ];
+                raw.push(i * 2 + copy, 1, "crm", true, fields);
+            }
+        }
+        raw.build("contact", &ObjectConfig::default())
+    }
+
+    #[test]
+    fn blocking_compares_a_small_share_of_all_pairs_and_finds_every_duplicate() {
+        let table = people();
+        let rules = rules_for(&table);
+        assert_eq!(
+            rules[0].name,
+            "email",
+            "strongest key first: {:?}",
+            rules.iter().map(|r| &r.name).collect::<Vec<_>>()
+        );
+        let opts = BlockOptions { link_only: false, max_block: 400, rule_budget: 1_000_000 };
+        let (pairs, stats, _) = super::pairs(&table, &rules, opts);
+        let n = table.records.len() as u64;
+        assert!(stats.pairs * 50 < n * (n - 1) / 2, "{} pairs of {}", stats.pairs, n * (n - 1) / 2);
+        for i in 0..400u32 {
+            assert!(pairs.iter().any(|p| p.a == 2 * i && p.b == 2 * i + 1), "duplicate {i} not compared");
+        }
+        let mut seen = std::collections::HashSet::new();
+        assert!(pairs.iter().all(|p| seen.insert((p.a, p.b))), "a pair was produced twice");
+    }
+
+    #[test]
+    fn oversized_blocks_and_greedy_rules_are_skipped() {
+        let table = people();
+        let rules = rules_for(&table);
+        let opts = BlockOptions { link_only: false, max_block: 3, rule_budget: 1_000_000 };
+        let (_, stats, _) = super::pairs(&table, &rules, opts);
+        assert!(stats.blocks_skipped > 0);
+        let opts = BlockOptions { link_only: false, max_block: 1000, rule_budget: 500 };
+        let (_, stats, _) = super::pairs(&table, &rules, opts);
+        assert!(!stats.rules_dropped.is_empty(), "{stats:?}");
+    }
+
+    #[test]
+    fn link_only_pairs_cross_sources_and_clean_records_are_not_compared_again() {
+        let mut raw = RawTable::default();
+        raw.push(1, 1, "a", false, [("email", "x@y.com")]);
+        raw.push(2, 1, "a", true, [("email", "x@y.com")]);
+        raw.push(3, 1, "b", false, [("email", "x@y.com")]);
+        raw.push(4, 1, "b", false, [("email", "x@y.com")]);
+        let table = raw.build("contact", &ObjectConfig::default());
+        let rules = rules_for(&table);
+        let opts = BlockOptions { link_only: true, max_block: 10, rule_budget: 100 };
+        let (pairs, _, _) = super::pairs(&table, &rules, opts);
+        let got: Vec<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+        assert_eq!(got, [(1, 2), (1, 3)], "only pairs across sources that involve the changed record");
+    }
+}
