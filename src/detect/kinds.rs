@@ -72,6 +72,28 @@ impl Kind {
     pub fn parse(text: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == text)
     }
+
+    /// Kinds of one group tell about the same fact: a household or an office shares its address,
+    /// landline and company at once, and a namesake shares given and family name at once. Their
+    /// evidence is not independent, so scoring counts a group once and training leaves the whole
+    /// group out when a blocking rule forces one of its fields to agree.
+    pub fn group(self) -> Group {
+        match self {
+            Kind::FirstName | Kind::LastName | Kind::FullName => Group::Name,
+            Kind::Street | Kind::City | Kind::Postcode | Kind::State | Kind::Country | Kind::Phone
+            | Kind::Company | Kind::Website => Group::Place,
+            _ => Group::Own,
+        }
+    }
+}
+
+/// See `Kind::group`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Name,
+    Place,
+    /// A field that stands alone.
+    Own,
 }
 
 /// Squeezes a column name to lower-case letters and digits: `Mailing Street`, `mailing_street`

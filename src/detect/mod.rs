@@ -129,7 +129,7 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         None => {
             let u = model::estimate_u(table, &comparer, u_samples(table.records.len()), opts.link_only);
             let rule_fields: Vec<Vec<usize>> =
-                rules.iter().map(|r| compared_positions(table, &comparer, &r.fields())).collect();
+                rules.iter().map(|r| compared_positions(table, &comparer, &training_blanks(table, r))).collect();
             let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
             let fields = comparer
                 .fields()
@@ -146,7 +146,7 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     };
     let weights: Vec<f64> = {
         let scorer = Scorer::new(table, &comparer, &model);
-        pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
+        pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize, p.b as usize)).collect()
     };
     if stats.trained {
         model.lambda = model::estimate_lambda(&weights, possible_pairs(table, opts.link_only));
@@ -176,6 +176,38 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     stats.candidates_found = proposals.len() as u64;
     progress(&format!("{} candidates found at threshold {}", proposals.len(), opts.threshold));
     Outcome { proposals, model, stats }
+}
+
+/// The fields a training session on `rule` must leave out: besides the rule's own fields, those
+/// whose agreement the rule drags along among non-matches, which would otherwise pass for matches.
+/// Namesakes share e-mail local parts (made of the name); households share family name and
+/// address; colleagues on a role mailbox share the company's address and line.
+fn training_blanks(table: &Table, rule: &block::Rule) -> Vec<usize> {
+    use kinds::{Group, Kind};
+    let mut groups: Vec<Group> = Vec::new();
+    let mut kinds: Vec<Kind> = Vec::new();
+    for atom in &rule.atoms {
+        let (block::Atom::Norm(f) | block::Atom::Alt(f) | block::Atom::Code(f) | block::Atom::Initial(f)) = *atom;
+        let kind = table.fields[f].kind;
+        kinds.push(kind);
+        match (kind.group(), kind, atom) {
+            (Group::Name, _, _) => kinds.push(Kind::Email),
+            (Group::Place, _, _) => kinds.extend([Kind::LastName, Kind::FullName]),
+            (_, Kind::Email, block::Atom::Alt(_)) => groups.push(Group::Name),
+            (_, Kind::Email, _) => groups.push(Group::Place),
+            _ => {}
+        }
+        if kind.group() != Group::Own {
+            groups.push(kind.group());
+        }
+    }
+    let own = rule.fields();
+    (0..table.fields.len())
+        .filter(|k| {
+            let kind = table.fields[*k].kind;
+            own.contains(k) || kinds.contains(&kind) || (kind.group() != Group::Own && groups.contains(&kind.group()))
+        })
+        .collect()
 }
 
 /// Positions in the comparer's pattern of the given table fields.

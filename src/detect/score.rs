@@ -2,8 +2,8 @@
 //! exact level weighted by how rare the shared value is — a role mailbox or a common surname
 //! counts for less) and a match probability; and the per-field reasons a steward reads.
 
-use super::compare::{level_at, level_names, Comparer, MISSING, SWAPPED};
-use super::kinds::Kind;
+use super::compare::{level_at, level_names, Comparer, MAX_FIELDS, MISSING, SWAPPED};
+use super::kinds::{Group, Kind};
 use super::model::Model;
 use super::table::Table;
 use crate::model::Reason;
@@ -32,10 +32,17 @@ impl<'a> Scorer<'a> {
             return 0.0;
         }
         let base = self.model.weight(k, l);
+        let field = &self.table.fields[self.fields[k]];
+        if l == 1 && field.kind == Kind::Email {
+            // The same local part at another domain: `mary@` says less than `wjohnson72@`.
+            if let Some(local) = &field.alt {
+                let tf = local.frequency(i).max(1.0 / local.present.max(1) as f64);
+                return base + (self.model.fields[k].u[1] / tf).log2().min(0.0);
+            }
+        }
         if l != 0 {
             return base;
         }
-        let field = &self.table.fields[self.fields[k]];
         let names = matches!(field.kind, Kind::FirstName | Kind::LastName);
         if swapped && names {
             return base;
@@ -46,10 +53,59 @@ impl<'a> Scorer<'a> {
         base + (fm.u[0] / tf).log2()
     }
 
-    /// The match weight (log2 Bayes factor) of a pair with this pattern.
-    pub fn weight(&self, pattern: u64, i: usize) -> f64 {
+    /// What each field contributes to a pair's weight, and whether it was counted. A household
+    /// shares family name, address and landline, an office its address, line and company: those
+    /// fields (the place group and the family name) are one piece of evidence, so only their
+    /// strongest agreement and their strongest disagreement count.
+    fn contributions(&self, pattern: u64, i: usize, j: usize) -> [(f64, bool); MAX_FIELDS] {
         let swapped = pattern & SWAPPED != 0;
-        (0..self.fields.len()).map(|k| self.field_weight(k, level_at(pattern, k), i, swapped)).sum()
+        let mut out = [(0.0, true); MAX_FIELDS];
+        let mut best: Option<usize> = None;
+        let mut worst: Option<usize> = None;
+        for k in 0..self.fields.len() {
+            let l = level_at(pattern, k);
+            let kind = self.table.fields[self.fields[k]].kind;
+            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i, j) {
+                0.0
+            } else {
+                self.field_weight(k, l, i, swapped)
+            };
+            out[k] = (w, true);
+            let household = kind.group() == Group::Place || matches!(kind, Kind::LastName | Kind::FullName);
+            if household && l != MISSING {
+                out[k].1 = false;
+                if w > 0.0 && best.is_none_or(|b| w > out[b].0) {
+                    best = Some(k);
+                }
+                if w < 0.0 && worst.is_none_or(|b| w < out[b].0) {
+                    worst = Some(k);
+                }
+            }
+        }
+        for k in [best, worst].into_iter().flatten() {
+            out[k].1 = true;
+        }
+        out
+    }
+
+    /// True when an e-mail local part shared by both records is made of their names
+    /// (`mary.lee@…`): it then says nothing the names do not already say.
+    fn local_part_is_name(&self, k: usize, i: usize, j: usize) -> bool {
+        let Some(local) = self.table.fields[self.fields[k]].alt.as_ref().and_then(|a| a.get(i)) else {
+            return false;
+        };
+        let _ = j;
+        self.fields.iter().map(|f| &self.table.fields[*f]).any(|f| {
+            matches!(f.kind, Kind::FirstName | Kind::LastName | Kind::FullName)
+                && f.norm.get(i).is_some_and(|name| {
+                    name.split(' ').any(|word| word.len() >= 3 && local.contains(word))
+                })
+        })
+    }
+
+    /// The match weight (log2 Bayes factor) of a pair with this pattern.
+    pub fn weight(&self, pattern: u64, i: usize, j: usize) -> f64 {
+        self.contributions(pattern, i, j).iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
     }
 
     /// The probability of a match given the weight and the model's prior.
@@ -61,6 +117,7 @@ impl<'a> Scorer<'a> {
     /// Per-field reasons: the two values compared, the level and its weight.
     pub fn reasons(&self, pattern: u64, i: usize, j: usize) -> Vec<Reason> {
         let swapped = pattern & SWAPPED != 0;
+        let contributions = self.contributions(pattern, i, j);
         let mut out = Vec::with_capacity(self.fields.len());
         for k in 0..self.fields.len() {
             let field = &self.table.fields[self.fields[k]];
@@ -76,7 +133,9 @@ impl<'a> Scorer<'a> {
             } else {
                 (a, b)
             };
-            let weight = self.field_weight(k, l, i, swapped);
+            let (own, counted) = contributions[k];
+            let made_of_name = (l == 1 || l == 2) && field.kind == Kind::Email && own == 0.0;
+            let weight = if counted { own } else { 0.0 };
             let text = if l == MISSING {
                 "missing on one side".to_string()
             } else {
@@ -84,7 +143,13 @@ impl<'a> Scorer<'a> {
                 if swapped && matches!(field.kind, Kind::FirstName | Kind::LastName) {
                     t.push_str(", names swapped");
                 }
-                format!("{t} ({weight:+.2})")
+                if made_of_name {
+                    format!("{t}, made of the name (counted with the names)")
+                } else if counted {
+                    format!("{t} ({weight:+.2})")
+                } else {
+                    format!("{t} ({own:+.2}, not counted: family name, address, phone and company count once)")
+                }
             };
             out.push(Reason {
                 field: field.name.clone(),
@@ -97,3 +162,4 @@ impl<'a> Scorer<'a> {
         out
     }
 }
+

@@ -9,6 +9,9 @@ use rayon::prelude::*;
 use rphonetic::DoubleMetaphone;
 use std::collections::HashMap;
 
+/// The region of phone numbers written without a country code, unless the config says otherwise.
+pub const DEFAULT_REGION: &str = "US";
+
 /// Where a record stands for this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordMeta {
@@ -200,7 +203,8 @@ impl RawTable {
     /// Normalises every column for its kind (from `config`, else inferred); `ignore` columns go.
     pub fn build(mut self, object: &str, config: &ObjectConfig) -> Table {
         let n = self.records.len();
-        let region = config.default_region.as_deref().and_then(normalise::region);
+        // Phones without a country code are read as US numbers unless the config names a region.
+        let region = normalise::region(config.default_region.as_deref().unwrap_or(DEFAULT_REGION));
         let mut columns = std::mem::take(&mut self.columns);
         columns.sort_by(|a, b| a.name.cmp(&b.name));
         let fields: Vec<Field> = columns
