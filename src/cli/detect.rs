@@ -94,6 +94,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         "link_only": args.link_only,
         "max_block": max_block,
         "default_region": settings.default_region,
+        "place_once": settings.place_once,
     })
     .to_string();
     let previous = store.detect_state(&args.object)?;
@@ -122,7 +123,13 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         eprintln!("full run ({why}): comparing all blocked pairs and training the model");
     }
 
-    let opts = Options { threshold, link_only: args.link_only, max_block, model: reusable };
+    let opts = Options {
+        threshold,
+        link_only: args.link_only,
+        max_block,
+        model: reusable,
+        place_once: settings.place_once,
+    };
     let outcome = detect::detect(&table, &opts, &mut |message| eprintln!("{message}"));
 
     let at = crate::clock::now();

@@ -80,8 +80,14 @@ impl Kind {
     pub fn group(self) -> Group {
         match self {
             Kind::FirstName | Kind::LastName | Kind::FullName => Group::Name,
-            Kind::Street | Kind::City | Kind::Postcode | Kind::State | Kind::Country | Kind::Phone
-            | Kind::Company | Kind::Website => Group::Place,
+            Kind::Street
+            | Kind::City
+            | Kind::Postcode
+            | Kind::State
+            | Kind::Country
+            | Kind::Phone
+            | Kind::Company
+            | Kind::Website => Group::Place,
             _ => Group::Own,
         }
     }
@@ -191,6 +197,9 @@ pub struct ObjectConfig {
     pub default_region: Option<String>,
     /// Blocks larger than this are skipped (they would compare too many pairs).
     pub max_block: Option<usize>,
+    /// Count family name, address, phone and company as one piece of evidence (households and
+    /// offices share them). Default: on when the records carry an e-mail, phone, company or website.
+    pub place_once: Option<bool>,
     /// Kinds by field name; a field not named here keeps its inferred kind.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,

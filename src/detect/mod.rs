@@ -15,6 +15,7 @@ pub mod table;
 use crate::model::Reason;
 use block::{BlockOptions, BlockStats};
 use compare::Comparer;
+use kinds::Kind;
 use model::{FieldModel, Model};
 use rayon::prelude::*;
 use score::Scorer;
@@ -37,11 +38,20 @@ pub struct Options {
     pub max_block: usize,
     /// A model from an earlier run to reuse (it is retrained when it does not fit the fields).
     pub model: Option<Model>,
+    /// Count family name, address, phone and company once (households and offices share them);
+    /// `None`: when the records carry an e-mail, phone, company or website (CRM records).
+    pub place_once: Option<bool>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { threshold: DEFAULT_THRESHOLD, link_only: false, max_block: DEFAULT_MAX_BLOCK, model: None }
+        Options {
+            threshold: DEFAULT_THRESHOLD,
+            link_only: false,
+            max_block: DEFAULT_MAX_BLOCK,
+            model: None,
+            place_once: None,
+        }
     }
 }
 
@@ -67,6 +77,8 @@ pub struct Stats {
     pub candidates_found: u64,
     pub trained: bool,
     pub lambda: f64,
+    /// Whether family name, address, phone and company counted as one piece of evidence.
+    pub place_once: bool,
 }
 
 /// The outcome of a run.
@@ -99,6 +111,13 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         fields: comparer.fields().map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
         ..Stats::default()
     };
+    let place_once = opts.place_once.unwrap_or_else(|| {
+        table
+            .fields
+            .iter()
+            .any(|f| matches!(f.kind, Kind::Email | Kind::Phone | Kind::Company | Kind::Website))
+    });
+    stats.place_once = place_once;
     let rules = block::rules_for(table);
     let block_opts = BlockOptions {
         link_only: opts.link_only,
@@ -128,8 +147,10 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         Some(model) => model,
         None => {
             let u = model::estimate_u(table, &comparer, u_samples(table.records.len()), opts.link_only);
-            let rule_fields: Vec<Vec<usize>> =
-                rules.iter().map(|r| compared_positions(table, &comparer, &training_blanks(table, r))).collect();
+            let rule_fields: Vec<Vec<usize>> = rules
+                .iter()
+                .map(|r| compared_positions(table, &comparer, &training_blanks(table, r)))
+                .collect();
             let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
             let fields = comparer
                 .fields()
@@ -145,15 +166,21 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         }
     };
     let weights: Vec<f64> = {
-        let scorer = Scorer::new(table, &comparer, &model);
-        pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize, p.b as usize)).collect()
+        let mut scorer = Scorer::new(table, &comparer, &model);
+        scorer.place_once = place_once;
+        pairs
+            .par_iter()
+            .zip(&patterns)
+            .map(|(p, pat)| scorer.weight(*pat, p.a as usize, p.b as usize))
+            .collect()
     };
     if stats.trained {
         model.lambda = model::estimate_lambda(&weights, possible_pairs(table, opts.link_only));
         progress(&format!("model trained: λ = {:.3e}", model.lambda));
     }
     stats.lambda = model.lambda;
-    let scorer = Scorer::new(table, &comparer, &model);
+    let mut scorer = Scorer::new(table, &comparer, &model);
+    scorer.place_once = place_once;
     let mut proposals: Vec<Proposal> = (0..pairs.len())
         .into_par_iter()
         .filter_map(|x| {
@@ -187,7 +214,8 @@ fn training_blanks(table: &Table, rule: &block::Rule) -> Vec<usize> {
     let mut groups: Vec<Group> = Vec::new();
     let mut kinds: Vec<Kind> = Vec::new();
     for atom in &rule.atoms {
-        let (block::Atom::Norm(f) | block::Atom::Alt(f) | block::Atom::Code(f) | block::Atom::Initial(f)) = *atom;
+        let (block::Atom::Norm(f) | block::Atom::Alt(f) | block::Atom::Code(f) | block::Atom::Initial(f)) =
+            *atom;
         let kind = table.fields[f].kind;
         kinds.push(kind);
         match (kind.group(), kind, atom) {
@@ -205,7 +233,9 @@ fn training_blanks(table: &Table, rule: &block::Rule) -> Vec<usize> {
     (0..table.fields.len())
         .filter(|k| {
             let kind = table.fields[*k].kind;
-            own.contains(k) || kinds.contains(&kind) || (kind.group() != Group::Own && groups.contains(&kind.group()))
+            own.contains(k)
+                || kinds.contains(&kind)
+                || (kind.group() != Group::Own && groups.contains(&kind.group()))
         })
         .collect()
 }

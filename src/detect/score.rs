@@ -15,6 +15,8 @@ pub struct Scorer<'a> {
     pub model: &'a Model,
     /// Table field index of each compared field.
     fields: Vec<usize>,
+    /// Count family name, address, phone and company as one piece of evidence.
+    pub place_once: bool,
 }
 
 impl<'a> Scorer<'a> {
@@ -23,7 +25,7 @@ impl<'a> Scorer<'a> {
             .fields()
             .map(|f| table.fields.iter().position(|t| std::ptr::eq(t, f)).unwrap_or(0))
             .collect();
-        Scorer { table, comparer, model, fields }
+        Scorer { table, comparer, model, fields, place_once: true }
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
@@ -71,7 +73,8 @@ impl<'a> Scorer<'a> {
                 self.field_weight(k, l, i, swapped)
             };
             out[k] = (w, true);
-            let household = kind.group() == Group::Place || matches!(kind, Kind::LastName | Kind::FullName);
+            let household = self.place_once
+                && (kind.group() == Group::Place || matches!(kind, Kind::LastName | Kind::FullName));
             if household && l != MISSING {
                 out[k].1 = false;
                 if w > 0.0 && best.is_none_or(|b| w > out[b].0) {
@@ -97,9 +100,9 @@ impl<'a> Scorer<'a> {
         let _ = j;
         self.fields.iter().map(|f| &self.table.fields[*f]).any(|f| {
             matches!(f.kind, Kind::FirstName | Kind::LastName | Kind::FullName)
-                && f.norm.get(i).is_some_and(|name| {
-                    name.split(' ').any(|word| word.len() >= 3 && local.contains(word))
-                })
+                && f.norm
+                    .get(i)
+                    .is_some_and(|name| name.split(' ').any(|word| word.len() >= 3 && local.contains(word)))
         })
     }
 
@@ -148,7 +151,9 @@ impl<'a> Scorer<'a> {
                 } else if counted {
                     format!("{t} ({weight:+.2})")
                 } else {
-                    format!("{t} ({own:+.2}, not counted: family name, address, phone and company count once)")
+                    format!(
+                        "{t} ({own:+.2}, not counted: family name, address, phone and company count once)"
+                    )
                 }
             };
             out.push(Reason {
@@ -162,4 +167,3 @@ impl<'a> Scorer<'a> {
         out
     }
 }
-
