@@ -73,9 +73,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             args.object
         );
     }
+    eprintln!("[{:.1} s] {count} records read", started.elapsed().as_secs_f64());
     let mut table = raw.build(&args.object, &settings);
     eprintln!(
-        "{} records normalised ({} fields: {})",
+        "[{:.1} s] {} records normalised ({} fields: {})",
+        started.elapsed().as_secs_f64(),
         table.records.len(),
         table.fields.len(),
         table
@@ -130,8 +132,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         model: reusable,
         place_once: settings.place_once,
     };
-    let outcome = detect::detect(&table, &opts, &mut |message| eprintln!("{message}"));
+    let outcome = detect::detect(&table, &opts, &mut |message| {
+        eprintln!("[{:.1} s] {message}", started.elapsed().as_secs_f64())
+    });
 
+    eprintln!("[{:.1} s] writing candidates", started.elapsed().as_secs_f64());
     let at = crate::clock::now();
     let model_json = serde_json::to_string(&outcome.model)?;
     let records_trained = match (&previous, outcome.stats.trained) {

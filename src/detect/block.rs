@@ -259,7 +259,7 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
             stats.rules_dropped.push(rule.name.clone());
             continue;
         }
-        stats.rules_used.push(rule.name.clone());
+        stats.rules_used.push(format!("{} (up to {budget} pairs)", rule.name));
         kept_rules.push(rule.clone());
         all_keys.push(keys);
         sorted.push(blocks);

@@ -6,7 +6,7 @@
 use super::kinds::Kind;
 use super::names;
 use super::table::{Field, Table};
-use strsim::{jaro_winkler, osa_distance};
+use super::similarity::{jaro_winkler_from, osa_within};
 
 /// The level of a field with a value missing on either side.
 pub const MISSING: u8 = 15;
@@ -42,38 +42,39 @@ pub fn level_names(kind: Kind) -> &'static [&'static str] {
 
 /// The level of two present, normalised values of a kind (they are known to differ).
 pub fn level_of(kind: Kind, a: &str, b: &str) -> u8 {
-    let jw = || jaro_winkler(a, b);
+    let first_a = a.split(' ').next().unwrap_or(a);
+    let first_b = b.split(' ').next().unwrap_or(b);
+    if kind == Kind::FirstName && names::same_person_name(first_a, first_b) {
+        return 1;
+    }
+    level_without_alias(kind, a, b)
+}
+
+/// `level_of` once given-name aliases are known to differ.
+fn level_without_alias(kind: Kind, a: &str, b: &str) -> u8 {
     let digits = || a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit());
+    let edits = |limit: usize| osa_within(a, b, limit);
     match kind {
-        Kind::FirstName => {
-            let first_a = a.split(' ').next().unwrap_or(a);
-            let first_b = b.split(' ').next().unwrap_or(b);
-            let s = jw();
-            if names::same_person_name(first_a, first_b) {
-                1
-            } else if s >= 0.92 {
-                2
-            } else if s >= 0.80 {
-                3
-            } else if (a.len() == 1 || b.len() == 1) && a.as_bytes()[0] == b.as_bytes()[0] {
-                4
-            } else {
-                5
-            }
-        }
-        Kind::LastName => bands(jw(), &[0.92, 0.85, 0.70]),
+        Kind::FirstName => match jaro_winkler_from(a, b, 0.80) {
+            Some(s) if s >= 0.92 => 2,
+            Some(_) => 3,
+            None if (a.len() == 1 || b.len() == 1) && a.as_bytes()[0] == b.as_bytes()[0] => 4,
+            None => 5,
+        },
+        Kind::LastName => bands(a, b, &[0.92, 0.85, 0.70]),
         Kind::FullName => {
-            if sorted_words(a) == sorted_words(b) {
+            let (sa, sb) = (sorted_words(a), sorted_words(b));
+            if sa == sb {
                 1
             } else {
-                1 + bands(jaro_winkler(&sorted_words(a), &sorted_words(b)).max(jw()), &[0.92, 0.80])
+                1 + bands(&sa, &sb, &[0.92, 0.80]).min(bands(a, b, &[0.92, 0.80]))
             }
         }
         Kind::Email => {
             let (la, lb) = (a.split('@').next().unwrap_or(a), b.split('@').next().unwrap_or(b));
             if la == lb {
                 1
-            } else if jaro_winkler(la, lb) >= 0.9 && la.len().min(lb.len()) >= 4 {
+            } else if la.len().min(lb.len()) >= 4 && jaro_winkler_from(la, lb, 0.9).is_some() {
                 2
             } else {
                 3
@@ -81,53 +82,55 @@ pub fn level_of(kind: Kind, a: &str, b: &str) -> u8 {
         }
         Kind::Phone => {
             let (da, db) = (tail(a, 10), tail(b, 10));
-            if da == db || (da.len() >= 7 && osa_distance(da, db) <= 1) {
+            if da == db || (da.len() >= 7 && osa_within(da, db, 1).is_some()) {
                 1
             } else {
                 2
             }
         }
         Kind::Website | Kind::State | Kind::Country | Kind::Ignore => level_names(kind).len() as u8 - 1,
-        Kind::Company => bands(jw(), &[0.92, 0.80]),
+        Kind::Company => bands(a, b, &[0.92, 0.80]),
         Kind::Street | Kind::Text if digits() => {
-            if osa_distance(a, b) <= 1 {
+            if edits(1).is_some() {
                 1
             } else {
                 3
             }
         }
-        Kind::Street | Kind::Text => bands(jw(), &[0.90, 0.70]),
-        Kind::City => bands(jw(), &[0.90]),
+        Kind::Street | Kind::Text => bands(a, b, &[0.90, 0.70]),
+        Kind::City => bands(a, b, &[0.90]),
         Kind::Postcode => {
-            if osa_distance(a, b) <= 1 {
+            if edits(1).is_some() {
                 1
             } else {
                 2
             }
         }
         Kind::Date => {
-            let d = osa_distance(a, b);
-            let swapped =
-                a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..] && a[6..] == b[4..6];
-            if d <= 1 || swapped {
-                1
-            } else if d <= 2 {
-                2
-            } else {
-                3
+            let swapped = a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..] && a[6..] == b[4..6];
+            match edits(2) {
+                _ if swapped => 1,
+                Some(1) => 1,
+                Some(_) => 2,
+                None => 3,
             }
         }
-        Kind::Id => match osa_distance(a, b) {
-            1 => 1,
-            2 => 2,
-            _ => 3,
+        Kind::Id => match edits(2) {
+            Some(1) => 1,
+            Some(_) => 2,
+            None => 3,
         },
     }
 }
 
-/// The index of the first band `score` reaches, plus one (0 is kept for exact equality).
-fn bands(score: f64, cuts: &[f64]) -> u8 {
-    cuts.iter().position(|c| score >= *c).map(|i| i as u8 + 1).unwrap_or(cuts.len() as u8 + 1)
+/// The index of the first Jaro-Winkler band (cuts, highest first) two values reach, plus one
+/// (0 is kept for exact equality); past the last band, "different".
+fn bands(a: &str, b: &str, cuts: &[f64]) -> u8 {
+    let lowest = cuts.last().copied().unwrap_or(0.0);
+    match jaro_winkler_from(a, b, lowest) {
+        Some(score) => cuts.iter().position(|c| score >= *c).map(|i| i as u8 + 1).unwrap_or(cuts.len() as u8 + 1),
+        None => cuts.len() as u8 + 1,
+    }
 }
 
 fn sorted_words(text: &str) -> String {
@@ -179,6 +182,15 @@ impl<'a> Comparer<'a> {
         if a == b {
             return 0;
         }
+        if field.kind == Kind::FirstName {
+            // Nicknames: the interned formal names are equal.
+            if let Some(alias) = &field.alt {
+                if alias.ids[i] != 0 && alias.ids[i] == alias.ids[j] {
+                    return 1;
+                }
+            }
+            return level_without_alias(field.kind, &field.norm.dict[a as usize], &field.norm.dict[b as usize]);
+        }
         level_of(field.kind, &field.norm.dict[a as usize], &field.norm.dict[b as usize])
     }
 
@@ -196,6 +208,10 @@ impl<'a> Comparer<'a> {
                 let last = &self.table.fields[self.fields[lp]].norm;
                 let (fi, li) = (first.get(i).unwrap_or(""), last.get(i).unwrap_or(""));
                 let (fj, lj) = (first.get(j).unwrap_or(""), last.get(j).unwrap_or(""));
+                // Swapped names keep their initials: anything else is not worth comparing crosswise.
+                if fi.as_bytes().first() != lj.as_bytes().first() || li.as_bytes().first() != fj.as_bytes().first() {
+                    return pack(&levels[..self.fields.len()]);
+                }
                 let cross_first = if fi == lj { 0 } else { level_of(Kind::FirstName, fi, lj) };
                 let cross_last = if li == fj { 0 } else { level_of(Kind::LastName, li, fj) };
                 // Crosswise only when it fits clearly better: both close, and closer in sum.

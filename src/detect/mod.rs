@@ -10,6 +10,7 @@ pub mod model;
 pub mod names;
 pub mod normalise;
 pub mod score;
+pub mod similarity;
 pub mod table;
 
 use crate::model::Reason;
@@ -24,10 +25,11 @@ use table::Table;
 /// Pairs at or above this match probability are proposed unless the config or `--threshold` says otherwise.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// Blocks larger than this are skipped.
-pub const DEFAULT_MAX_BLOCK: usize = 400;
-/// Random pairs drawn to estimate u: 100 per record, at least 100,000, at most a million.
+pub const DEFAULT_MAX_BLOCK: usize = 100;
+/// Random pairs drawn to estimate u: 20 per record, at least 100,000, at most 300,000 (the exact
+/// level, where rare agreement matters most, is computed from value frequencies instead).
 fn u_samples(records: usize) -> usize {
-    (records * 100).clamp(100_000, 1_000_000)
+    (records * 20).clamp(100_000, 300_000)
 }
 
 /// How to run detection.
@@ -141,6 +143,9 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     stats.pairs_compared = pairs.len() as u64;
     progress(&format!("{} pairs compared", pairs.len()));
 
+    if opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)) {
+        progress("training the model");
+    }
     let reuse = opts.model.clone().filter(|m| m.fits(&comparer));
     stats.trained = reuse.is_none();
     let mut model = match reuse {
@@ -151,6 +156,7 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
                 .iter()
                 .map(|r| compared_positions(table, &comparer, &training_blanks(table, r)))
                 .collect();
+            progress("u estimated from random pairs");
             let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
             let fields = comparer
                 .fields()

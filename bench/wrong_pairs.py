@@ -1,6 +1,6 @@
 """Shows a detection run's trained model and a sample of wrong pairs with their reasons.
 
-Usage: python3 bench/inspect.py WORKSPACE TRUTH_CSV [N]
+Usage: python3 bench/wrong_pairs.py WORKSPACE TRUTH_CSV [N]
 """
 import csv
 import json
