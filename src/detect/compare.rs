@@ -5,8 +5,8 @@
 
 use super::kinds::Kind;
 use super::names;
-use super::table::{Field, Table};
 use super::similarity::{jaro_winkler_from, osa_within};
+use super::table::{Field, Table};
 
 /// The level of a field with a value missing on either side.
 pub const MISSING: u8 = 15;
@@ -107,7 +107,8 @@ fn level_without_alias(kind: Kind, a: &str, b: &str) -> u8 {
             }
         }
         Kind::Date => {
-            let swapped = a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..] && a[6..] == b[4..6];
+            let swapped =
+                a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..] && a[6..] == b[4..6];
             match edits(2) {
                 _ if swapped => 1,
                 Some(1) => 1,
@@ -128,7 +129,9 @@ fn level_without_alias(kind: Kind, a: &str, b: &str) -> u8 {
 fn bands(a: &str, b: &str, cuts: &[f64]) -> u8 {
     let lowest = cuts.last().copied().unwrap_or(0.0);
     match jaro_winkler_from(a, b, lowest) {
-        Some(score) => cuts.iter().position(|c| score >= *c).map(|i| i as u8 + 1).unwrap_or(cuts.len() as u8 + 1),
+        Some(score) => {
+            cuts.iter().position(|c| score >= *c).map(|i| i as u8 + 1).unwrap_or(cuts.len() as u8 + 1)
+        }
         None => cuts.len() as u8 + 1,
     }
 }
@@ -150,6 +153,9 @@ pub struct Comparer<'a> {
     fields: Vec<usize>,
     /// Positions (in `fields`) of the given- and family-name fields, when both exist.
     names: Option<(usize, usize)>,
+    /// Each record's value ids, `width` per record: the compared fields, then the given-name alias.
+    rows: Vec<u32>,
+    width: usize,
 }
 
 impl<'a> Comparer<'a> {
@@ -158,7 +164,18 @@ impl<'a> Comparer<'a> {
         let fields: Vec<usize> = (0..table.fields.len()).take(MAX_FIELDS).collect();
         let pos = |kind| fields.iter().position(|f| table.fields[*f].kind == kind);
         let names = pos(Kind::FirstName).zip(pos(Kind::LastName));
-        Comparer { table, fields, names }
+        // Row-major ids (and the given-name alias last): one pair reads two short runs of memory
+        // instead of two scattered ids per field.
+        let width = fields.len() + 1;
+        let alias = pos(Kind::FirstName).and_then(|p| table.fields[fields[p]].alt.as_ref());
+        let mut rows = vec![0u32; table.records.len() * width];
+        for (r, row) in rows.chunks_mut(width).enumerate() {
+            for (slot, f) in fields.iter().enumerate() {
+                row[slot] = table.fields[*f].norm.ids[r];
+            }
+            row[width - 1] = alias.map(|a| a.ids[r]).unwrap_or(0);
+        }
+        Comparer { table, fields, names, rows, width }
     }
 
     /// The compared fields, in pattern order.
@@ -174,31 +191,30 @@ impl<'a> Comparer<'a> {
         self.fields.is_empty()
     }
 
-    fn field_level(&self, field: &Field, i: usize, j: usize) -> u8 {
-        let (a, b) = (field.norm.ids[i], field.norm.ids[j]);
+    fn field_level(&self, field: &Field, a: u32, b: u32, same_alias: bool) -> u8 {
         if a == 0 || b == 0 {
             return MISSING;
         }
         if a == b {
             return 0;
         }
+        let (x, y) = (&field.norm.dict[a as usize], &field.norm.dict[b as usize]);
         if field.kind == Kind::FirstName {
             // Nicknames: the interned formal names are equal.
-            if let Some(alias) = &field.alt {
-                if alias.ids[i] != 0 && alias.ids[i] == alias.ids[j] {
-                    return 1;
-                }
-            }
-            return level_without_alias(field.kind, &field.norm.dict[a as usize], &field.norm.dict[b as usize]);
+            return if same_alias { 1 } else { level_without_alias(field.kind, x, y) };
         }
-        level_of(field.kind, &field.norm.dict[a as usize], &field.norm.dict[b as usize])
+        level_of(field.kind, x, y)
     }
 
     /// The packed levels of records `i` and `j`.
     pub fn pattern(&self, i: usize, j: usize) -> u64 {
         let mut levels = [0u8; MAX_FIELDS];
+        let row_i = &self.rows[i * self.width..(i + 1) * self.width];
+        let row_j = &self.rows[j * self.width..(j + 1) * self.width];
+        let alias = self.width - 1;
+        let same_alias = row_i[alias] != 0 && row_i[alias] == row_j[alias];
         for (slot, f) in self.fields.iter().enumerate() {
-            levels[slot] = self.field_level(&self.table.fields[*f], i, j);
+            levels[slot] = self.field_level(&self.table.fields[*f], row_i[slot], row_j[slot], same_alias);
         }
         let mut swapped = false;
         if let Some((fp, lp)) = self.names {
@@ -209,7 +225,9 @@ impl<'a> Comparer<'a> {
                 let (fi, li) = (first.get(i).unwrap_or(""), last.get(i).unwrap_or(""));
                 let (fj, lj) = (first.get(j).unwrap_or(""), last.get(j).unwrap_or(""));
                 // Swapped names keep their initials: anything else is not worth comparing crosswise.
-                if fi.as_bytes().first() != lj.as_bytes().first() || li.as_bytes().first() != fj.as_bytes().first() {
+                if fi.as_bytes().first() != lj.as_bytes().first()
+                    || li.as_bytes().first() != fj.as_bytes().first()
+                {
                     return pack(&levels[..self.fields.len()]);
                 }
                 let cross_first = if fi == lj { 0 } else { level_of(Kind::FirstName, fi, lj) };

@@ -121,6 +121,19 @@ pub fn phone(raw: &str, region: Option<country::Id>) -> Option<String> {
         return None;
     }
     let international = text.trim_start().starts_with('+') || text.trim_start().starts_with("00");
+    // North American numbers (most CRM data) need no metadata: +1 and ten digits.
+    let nanp_region = matches!(region, Some(country::Id::US | country::Id::CA));
+    let nanp = |d: &str| {
+        d.len() == 10 && (b'2'..=b'9').contains(&d.as_bytes()[0]) && (b'2'..=b'9').contains(&d.as_bytes()[3])
+    };
+    if (nanp_region && !international && nanp(&digits))
+        || (digits.len() == 11
+            && digits.starts_with('1')
+            && (international || nanp_region)
+            && nanp(&digits[1..]))
+    {
+        return Some(format!("+1{}", &digits[digits.len() - 10..]));
+    }
     let cleaned =
         if international { format!("+{}", digits.trim_start_matches("00")) } else { digits.clone() };
     if let Ok(number) = phonenumber::parse(if international { None } else { region }, &cleaned) {
@@ -371,6 +384,8 @@ mod tests {
             (Kind::Email, "j.smith+x@Mail.Acme.co.uk", Some("j.smith@acme.co.uk")),
             (Kind::Email, "not an email", None),
             (Kind::Phone, "(415) 555-2671", Some("+14155552671")),
+            (Kind::Phone, "1-415-555-2671", Some("+14155552671")),
+            (Kind::Phone, "+44 20 7946 0958", Some("+442079460958")),
             (Kind::Phone, "+1 415.555.2671 ext 12", Some("+14155552671")),
             (Kind::Phone, "0044 20 7946 0958", Some("+442079460958")),
             (Kind::Phone, "123", None),

@@ -141,9 +141,30 @@ mod tests {
     #[test]
     fn agrees_with_strsim() {
         let words = [
-            "", "a", "ab", "ba", "martha", "marhta", "dwayne", "duane", "dixon", "dicksonx", "jonathan",
-            "jonathon", "smith", "smyth", "19720812", "19721208", "1451137", "1451173", "cheeseburger",
-            "cheese fries", "josé", "jose", "aaaa", "aaab",
+            "",
+            "a",
+            "ab",
+            "ba",
+            "martha",
+            "marhta",
+            "dwayne",
+            "duane",
+            "dixon",
+            "dicksonx",
+            "jonathan",
+            "jonathon",
+            "smith",
+            "smyth",
+            "19720812",
+            "19721208",
+            "1451137",
+            "1451173",
+            "cheeseburger",
+            "cheese fries",
+            "josé",
+            "jose",
+            "aaaa",
+            "aaab",
         ];
         for a in words {
             for b in words {
@@ -151,11 +172,19 @@ mod tests {
                 assert_eq!(osa_distance(a, b), strsim::osa_distance(a, b), "osa {a} {b}");
                 for floor in [0.7, 0.8, 0.92] {
                     let want = strsim::jaro_winkler(a, b);
-                    assert_eq!(jaro_winkler_from(a, b, floor), (want >= floor).then_some(want), "jw≥{floor} {a} {b}");
+                    assert_eq!(
+                        jaro_winkler_from(a, b, floor),
+                        (want >= floor).then_some(want),
+                        "jw≥{floor} {a} {b}"
+                    );
                 }
                 for limit in [1, 2] {
                     let want = strsim::osa_distance(a, b);
-                    assert_eq!(osa_within(a, b, limit), (want <= limit).then_some(want), "osa≤{limit} {a} {b}");
+                    assert_eq!(
+                        osa_within(a, b, limit),
+                        (want <= limit).then_some(want),
+                        "osa≤{limit} {a} {b}"
+                    );
                 }
             }
         }

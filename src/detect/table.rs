@@ -43,7 +43,7 @@ impl Interned {
     /// Interns per distinct source value: `map[raw id]` is the value for that raw value.
     fn from_mapped(raw_ids: &[u32], map: &[Option<String>]) -> Interned {
         let mut out = Interned::new();
-        let mut lookup: HashMap<&str, u32> = HashMap::new();
+        let mut lookup: FastMap<&str, u32> = FastMap::default();
         let mut remap = vec![0u32; map.len()];
         for (raw, value) in map.iter().enumerate() {
             if let Some(v) = value {
@@ -93,6 +93,35 @@ impl Interned {
     }
 }
 
+/// A fast, seedless hasher for the interning maps (FNV-1a with a finaliser): values are short
+/// and the maps are private to one run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHash;
+
+/// The hasher `FastHash` builds.
+pub struct Fnv(u64);
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, FastHash>;
+
 /// 64-bit FNV-1a, then a finaliser: stable across runs (block keys must not depend on a random seed).
 pub fn hash_str(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -137,7 +166,7 @@ pub struct RawTable {
     pub records: Vec<RecordMeta>,
     pub sources: Vec<String>,
     columns: Vec<RawColumn>,
-    column_of: HashMap<String, usize>,
+    column_of: FastMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -145,7 +174,7 @@ struct RawColumn {
     name: String,
     ids: Vec<u32>,
     dict: Vec<String>,
-    lookup: HashMap<String, u32>,
+    lookup: FastMap<String, u32>,
 }
 
 impl RawTable {
@@ -179,7 +208,7 @@ impl RawTable {
                         name: name.to_string(),
                         ids: vec![0; n],
                         dict: vec![String::new()],
-                        lookup: HashMap::new(),
+                        lookup: FastMap::default(),
                     });
                     self.column_of.insert(name.to_string(), self.columns.len() - 1);
                     self.columns.len() - 1
@@ -211,7 +240,7 @@ impl RawTable {
             .into_par_iter()
             .filter_map(|mut col| {
                 col.ids.resize(n, 0);
-                col.lookup = HashMap::new();
+                col.lookup = FastMap::default();
                 let kind = config.kind_of(object, &col.name);
                 (kind != Kind::Ignore).then(|| build_field(col, kind, region))
             })
