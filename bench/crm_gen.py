@@ -96,6 +96,7 @@ def zipf_weights(n, s=1.0):
 class World:
     def __init__(self, rng, people):
         self.rng = rng
+        self.taken = set()
         self.first_w = zipf_weights(len(FIRST), 0.9)
         self.last_w = zipf_weights(len(LAST), 0.8)
         cities = max(200, people // 150)
@@ -187,15 +188,32 @@ def make_person(world, company=None, household=None):
     c = p["company"]
     if c and r.random() < 0.2:
         p["phone"] = c["phone"]  # the company's main line
+    p["email"] = unique_email(world, make_email(world, p, c))
+    return p
+
+
+def unique_email(world, email):
+    """A mailbox belongs to one person (role mailboxes aside): a taken address gets a number."""
+    local, domain = email.split("@")
+    if local in ROLES:
+        return email
+    candidate, n = email, 1
+    while candidate in world.taken:
+        n += 1
+        candidate = f"{local}{n}@{domain}"
+    world.taken.add(candidate)
+    return candidate
+
+
+def make_email(world, p, c):
+    r = world.rng
     if c and r.random() < 0.75:
         local = r.choice([f"{p['first']}.{p['last']}", f"{p['first'][0]}{p['last']}", f"{p['first']}{p['last'][0]}", p["first"]])
         if r.random() < 0.04:
             local = r.choice(ROLES)  # a role mailbox colleagues share
-        p["email"] = f"{local}@{c['domain']}"
-    else:
-        local = r.choice([f"{p['first']}.{p['last']}", f"{p['first']}{p['last']}{r.randint(1, 99)}", f"{p['first'][0]}{p['last']}{r.randint(1, 999)}"])
-        p["email"] = f"{local}@{r.choice(PERSONAL)}"
-    return p
+        return f"{local}@{c['domain']}"
+    local = r.choice([f"{p['first']}.{p['last']}", f"{p['first']}{p['last']}{r.randint(1, 99)}", f"{p['first'][0]}{p['last']}{r.randint(1, 999)}"])
+    return f"{local}@{r.choice(PERSONAL)}"
 
 
 def render(world, p, dup):
@@ -225,7 +243,8 @@ def render(world, p, dup):
         elif x < 0.32:
             email = email.upper() if r.random() < 0.5 else email.title()
         elif x < 0.47:
-            email = f"{local}@{r.choice(PERSONAL)}" if domain not in PERSONAL else f"{p['first']}.{p['last']}@{company['domain'] if company else r.choice(PERSONAL)}"
+            other = f"{local}@{r.choice(PERSONAL)}" if domain not in PERSONAL else f"{p['first']}.{p['last']}@{company['domain'] if company else r.choice(PERSONAL)}"
+            email = unique_email(world, other)
         elif x < 0.52:
             email = typo(r, local) + "@" + domain
         x = r.random()

@@ -144,6 +144,9 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     };
     let seen: Vec<(i64, i64)> =
         table.records.iter().filter(|r| r.dirty).map(|r| (r.rowid, r.version)).collect();
+    if outcome.proposals.len() > 10_000 {
+        store.widen_cache_for_bulk_write()?;
+    }
     let (added, changed, unchanged, suppressed) = store.write(|tx| {
         let batch = tx.begin_batch(&NewBatch {
             kind: "detect".into(),

@@ -213,6 +213,8 @@ pub struct BlockOptions {
     pub max_block: usize,
     /// A rule whose blocks would produce more pairs than this is dropped.
     pub rule_budget: u64,
+    /// Sample the pairs of dropped rules for training.
+    pub sample_dropped: bool,
 }
 
 /// A pair to compare: record indices (`a < b`) and the rules whose key they share (bit per rule).
@@ -221,6 +223,8 @@ pub struct Pair {
     pub a: u32,
     pub b: u32,
     pub rules: u32,
+    /// Compared for training only (a sample from a dropped rule), never scored.
+    pub train_only: bool,
 }
 
 /// What blocking did, for the progress report.
@@ -231,6 +235,8 @@ pub struct BlockStats {
     pub blocks: u64,
     pub blocks_skipped: u64,
     pub pairs: u64,
+    /// Pairs sampled from dropped rules to train on, not scored.
+    pub training_pairs: u64,
 }
 
 /// Sorted (key, record) per rule: the blocks.
@@ -241,10 +247,13 @@ fn sorted_keys(keys: &[u64]) -> Vec<(u64, u32)> {
     out
 }
 
-/// Every pair to compare, in a deterministic order (rule, then block, then record).
-pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, BlockStats, Vec<Rule>) {
+/// Every pair to compare, in a deterministic order (rule, then block, then record). A rule dropped
+/// for producing too many pairs still lends training a sample of them (its first blocks in key
+/// order, up to the budget), marked `train_only` and never scored, when `opts.sample_dropped`.
+/// Returns the pairs, the report, and which rules were kept (pair masks index all `rules`).
+pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, BlockStats, Vec<bool>) {
     let mut stats = BlockStats::default();
-    let mut kept_rules = Vec::new();
+    let mut kept = Vec::new();
     let mut all_keys: Vec<Vec<u64>> = Vec::new();
     let mut sorted: Vec<Vec<(u64, u32)>> = Vec::new();
     for rule in rules {
@@ -257,10 +266,11 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
             .sum();
         if budget > opts.rule_budget {
             stats.rules_dropped.push(rule.name.clone());
-            continue;
+            kept.push(false);
+        } else {
+            stats.rules_used.push(format!("{} (up to {budget} pairs)", rule.name));
+            kept.push(true);
         }
-        stats.rules_used.push(format!("{} (up to {budget} pairs)", rule.name));
-        kept_rules.push(rule.clone());
         all_keys.push(keys);
         sorted.push(blocks);
     }
@@ -271,6 +281,9 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
         .map(|(r, blocks)| {
             let mut out = Vec::new();
             let (mut nblocks, mut skipped) = (0u64, 0u64);
+            if !kept[r] && !opts.sample_dropped {
+                return (out, 0, 0);
+            }
             for group in groups(blocks) {
                 if group.len() < 2 {
                     continue;
@@ -278,6 +291,9 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                 if group.len() > opts.max_block {
                     skipped += 1;
                     continue;
+                }
+                if !kept[r] && out.len() as u64 >= opts.rule_budget {
+                    break;
                 }
                 nblocks += 1;
                 for (x, &(_, a)) in group.iter().enumerate() {
@@ -287,18 +303,24 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                             continue;
                         }
                         let mut mask = 0u32;
-                        let mut earlier = false;
+                        let mut taken = false;
                         for (r2, keys) in all_keys.iter().enumerate() {
                             if keys[a as usize] == keys[b as usize] && keys[a as usize] != 0 {
                                 mask |= 1 << r2;
-                                earlier |= r2 < r;
+                                // Produced by an earlier kept rule, or (for a sample) by any kept
+                                // rule or an earlier dropped one.
+                                taken |= if kept[r] { kept[r2] && r2 < r } else { kept[r2] || r2 < r };
                             }
                         }
-                        if !earlier {
-                            out.push(Pair { a: a.min(b), b: a.max(b), rules: mask });
+                        if !taken {
+                            out.push(Pair { a: a.min(b), b: a.max(b), rules: mask, train_only: !kept[r] });
                         }
                     }
                 }
+            }
+            if !kept[r] {
+                nblocks = 0;
+                skipped = 0;
             }
             (out, nblocks, skipped)
         })
@@ -309,8 +331,9 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
         stats.blocks_skipped += skipped;
         all.extend(pairs);
     }
-    stats.pairs = all.len() as u64;
-    (all, stats, kept_rules)
+    stats.pairs = all.iter().filter(|p| !p.train_only).count() as u64;
+    stats.training_pairs = all.len() as u64 - stats.pairs;
+    (all, stats, kept)
 }
 
 /// Runs of equal keys in a sorted list.
@@ -365,7 +388,8 @@ mod tests {
             "strongest key first: {:?}",
             rules.iter().map(|r| &r.name).collect::<Vec<_>>()
         );
-        let opts = BlockOptions { link_only: false, max_block: 400, rule_budget: 1_000_000 };
+        let opts =
+            BlockOptions { link_only: false, max_block: 400, rule_budget: 1_000_000, sample_dropped: false };
         let (pairs, stats, _) = super::pairs(&table, &rules, opts);
         let n = table.records.len() as u64;
         assert!(stats.pairs * 50 < n * (n - 1) / 2, "{} pairs of {}", stats.pairs, n * (n - 1) / 2);
@@ -380,10 +404,12 @@ mod tests {
     fn oversized_blocks_and_greedy_rules_are_skipped() {
         let table = people();
         let rules = rules_for(&table);
-        let opts = BlockOptions { link_only: false, max_block: 3, rule_budget: 1_000_000 };
+        let opts =
+            BlockOptions { link_only: false, max_block: 3, rule_budget: 1_000_000, sample_dropped: false };
         let (_, stats, _) = super::pairs(&table, &rules, opts);
         assert!(stats.blocks_skipped > 0);
-        let opts = BlockOptions { link_only: false, max_block: 1000, rule_budget: 500 };
+        let opts =
+            BlockOptions { link_only: false, max_block: 1000, rule_budget: 500, sample_dropped: false };
         let (_, stats, _) = super::pairs(&table, &rules, opts);
         assert!(!stats.rules_dropped.is_empty(), "{stats:?}");
     }
@@ -397,7 +423,7 @@ mod tests {
         raw.push(4, 1, "b", false, [("email", "x@y.com")]);
         let table = raw.build("contact", &ObjectConfig::default());
         let rules = rules_for(&table);
-        let opts = BlockOptions { link_only: true, max_block: 10, rule_budget: 100 };
+        let opts = BlockOptions { link_only: true, max_block: 10, rule_budget: 100, sample_dropped: false };
         let (pairs, _, _) = super::pairs(&table, &rules, opts);
         let got: Vec<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
         assert_eq!(got, [(1, 2), (1, 3)], "only pairs across sources that involve the changed record");

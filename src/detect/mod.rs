@@ -124,9 +124,10 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     let block_opts = BlockOptions {
         link_only: opts.link_only,
         max_block: opts.max_block,
-        rule_budget: (table.records.len() as u64 * 8).max(2_000_000),
+        rule_budget: (table.records.len() as u64 * 2).max(2_000_000),
+        sample_dropped: opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)),
     };
-    let (pairs, block_stats, rules) = block::pairs(table, &rules, block_opts);
+    let (pairs, block_stats, kept) = block::pairs(table, &rules, block_opts);
     progress(&format!(
         "{} blocks from {} rules ({} blocks over {} records skipped), {} pairs to compare",
         block_stats.blocks,
@@ -141,7 +142,15 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
     stats.blocking = block_stats;
     let patterns: Vec<u64> = pairs.par_iter().map(|p| comparer.pattern(p.a as usize, p.b as usize)).collect();
     stats.pairs_compared = pairs.len() as u64;
-    progress(&format!("{} pairs compared", pairs.len()));
+    if stats.blocking.training_pairs > 0 {
+        progress(&format!(
+            "{} pairs compared ({} of them sampled from dropped rules, for training only)",
+            pairs.len(),
+            stats.blocking.training_pairs
+        ));
+    } else {
+        progress(&format!("{} pairs compared", pairs.len()));
+    }
 
     if opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)) {
         progress("training the model");
@@ -181,7 +190,9 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
             .collect()
     };
     if stats.trained {
-        model.lambda = model::estimate_lambda(&weights, possible_pairs(table, opts.link_only));
+        let scored: Vec<f64> =
+            pairs.iter().zip(&weights).filter(|(p, _)| !p.train_only).map(|(_, w)| *w).collect();
+        model.lambda = model::estimate_lambda(&scored, possible_pairs(table, opts.link_only));
         progress(&format!("model trained: λ = {:.3e}", model.lambda));
     }
     stats.lambda = model.lambda;
@@ -191,12 +202,12 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         .into_par_iter()
         .filter_map(|x| {
             let probability = scorer.probability(weights[x]);
-            if probability < opts.threshold {
+            if pairs[x].train_only || probability < opts.threshold {
                 return None;
             }
             let (a, b) = (pairs[x].a as usize, pairs[x].b as usize);
-            let rule =
-                rules.get(pairs[x].rules.trailing_zeros() as usize).map(|r| r.name.as_str()).unwrap_or("");
+            let first_kept = (0..rules.len()).find(|r| kept[*r] && pairs[x].rules & (1 << r) != 0);
+            let rule = first_kept.map(|r| rules[r].name.as_str()).unwrap_or("");
             let mut reasons = vec![Reason::text(format!(
                 "match probability {probability:.4} (weight {:+.2}); blocked on {rule}",
                 weights[x]

@@ -51,6 +51,13 @@ impl Store {
         Ok(())
     }
 
+    /// Gives this connection a page cache large enough for a big detection write (hundreds of
+    /// thousands of candidates): pages stay in memory instead of being looked up in the WAL.
+    pub fn widen_cache_for_bulk_write(&self) -> Result<()> {
+        self.conn().pragma_update(None, "cache_size", -262_144)?;
+        Ok(())
+    }
+
     /// The state the last detection run of `object` left, if any.
     pub fn detect_state(&self, object: &str) -> Result<Option<DetectState>> {
         Ok(self
