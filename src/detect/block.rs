@@ -206,6 +206,9 @@ pub fn keys(table: &Table, rule: &Rule) -> Vec<u64> {
         .collect()
 }
 
+/// Pairs a dropped rule lends training at most: plenty for EM over a few hundred patterns.
+const TRAINING_SAMPLE: u64 = 250_000;
+
 /// Options that shape which pairs are produced.
 #[derive(Debug, Clone, Copy)]
 pub struct BlockOptions {
@@ -292,7 +295,7 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                     skipped += 1;
                     continue;
                 }
-                if !kept[r] && out.len() as u64 >= opts.rule_budget {
+                if !kept[r] && out.len() as u64 >= TRAINING_SAMPLE.min(opts.rule_budget) {
                     break;
                 }
                 nblocks += 1;

@@ -26,10 +26,10 @@ use table::Table;
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// Blocks larger than this are skipped.
 pub const DEFAULT_MAX_BLOCK: usize = 100;
-/// Random pairs drawn to estimate u: 20 per record, at least 100,000, at most 300,000 (the exact
+/// Random pairs drawn to estimate u: 20 per record, at least 100,000, at most 200,000 (the exact
 /// level, where rare agreement matters most, is computed from value frequencies instead).
 fn u_samples(records: usize) -> usize {
-    (records * 20).clamp(100_000, 300_000)
+    (records * 20).clamp(100_000, 200_000)
 }
 
 /// How to run detection.
