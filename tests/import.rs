@@ -249,3 +249,19 @@ fn salesforce_duplicate_report_matches_18_character_ids() {
     assert_eq!(q.len(), 5, "five duplicate record sets");
     assert!(q.iter().any(|c| c["members"].as_array().unwrap().len() == 4));
 }
+
+#[test]
+fn stats_count_records_and_candidates() {
+    let ws = seeded();
+    let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    assert_eq!(stats["records"], 5);
+    assert_eq!(stats["candidates"], 2);
+    assert_eq!(stats["pending"], 2);
+    assert_eq!(stats["decided"], 0);
+    assert_eq!(
+        stats["records_by_source"],
+        serde_json::json!([["contact", "hubspot", 2], ["contact", "salesforce", 3]])
+    );
+    let text = ws.ok(&["stats"]);
+    assert!(text.starts_with("0 of 2 candidates decided"), "{text}");
+}

@@ -159,6 +159,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             steward: ctx.steward.clone(),
         })?;
         let (mut added, mut changed, mut unchanged, mut suppressed) = (0u64, 0u64, 0u64, 0u64);
+        let bulk = tx.begin_bulk(outcome.proposals.len() as u64)?;
         for p in &outcome.proposals {
             let member =
                 |i: usize| RecordRef { rowid: table.records[i].rowid, version: table.records[i].version };
@@ -176,6 +177,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
                 CandidateUpsert::Suppressed => suppressed += 1,
             }
         }
+        tx.end_bulk(bulk)?;
         let state = DetectState {
             fingerprint: fingerprint.clone(),
             model: model_json.clone(),

@@ -5,6 +5,9 @@ mod demo;
 mod detect;
 mod import;
 mod queue;
+mod rules;
+pub mod show;
+mod stats;
 
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand};
@@ -285,14 +288,14 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(args) => detect::run(args, ctx),
         Command::Review => not_built("review"),
-        Command::Show(_) => not_built("show"),
+        Command::Show(args) => show::run(args, ctx),
         Command::Decide(_) => not_built("decide"),
         Command::Undo(_) => not_built("undo"),
         Command::Export(_) => not_built("export"),
         Command::Audit(_) => not_built("audit"),
         Command::Keygen(_) => not_built("keygen"),
         Command::Signoff(_) => not_built("signoff"),
-        Command::Stats(_) => not_built("stats"),
-        Command::Rules(_) => not_built("rules"),
+        Command::Stats(args) => stats::run(args, ctx),
+        Command::Rules(cmd) => rules::run(cmd),
     }
 }

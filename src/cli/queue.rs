@@ -1,7 +1,7 @@
 //! `mergeq queue`: candidates, best score first, as a table or JSON.
 
 use super::Ctx;
-use crate::model::Status;
+use crate::model::{Candidate, Status};
 use crate::store::{QueueFilter, Store};
 use crate::text::visible_cut;
 use anyhow::{anyhow, Result};
@@ -49,8 +49,15 @@ pub fn run(args: QueueArgs, ctx: &Ctx) -> Result<()> {
             .collect();
         return super::print(&format!("{}\n", serde_json::to_string_pretty(&items)?));
     }
+    let mut out = table(&list);
+    out.push_str(&format!("{} candidates\n", list.len()));
+    super::print(&out)
+}
+
+/// The queue as a text table, one candidate per line (also shown by `mergeq demo`).
+pub(super) fn table(list: &[Candidate]) -> String {
     let mut out = format!("{:>6}  {:>5}  {:<9} {:<10} {}\n", "id", "score", "status", "object", "members");
-    for c in &list {
+    for c in list {
         let members: Vec<String> = c.members.iter().map(|m| m.to_string()).collect();
         out.push_str(&format!(
             "{:>6}  {:>5.3}  {:<9} {:<10} {}\n",
@@ -61,6 +68,5 @@ pub fn run(args: QueueArgs, ctx: &Ctx) -> Result<()> {
             visible_cut(&members.join("  "), 120)
         ));
     }
-    out.push_str(&format!("{} candidates\n", list.len()));
-    super::print(&out)
+    out
 }

@@ -192,7 +192,14 @@ impl Sink<'_, '_> {
         self.progress.tick(self.summary.rows);
     }
 
-    fn add_to_cluster(&mut self, cluster: &str, member: RecordRef, object: String, score: Option<f64>) {
+    fn add_to_cluster(
+        &mut self,
+        cluster: &str,
+        member: RecordRef,
+        object: String,
+        score: Option<f64>,
+        reason: Option<&str>,
+    ) {
         let i = *self.cluster_pos.entry(cluster.to_string()).or_insert_with(|| {
             self.clusters.push((Vec::new(), object, None, Vec::new()));
             self.clusters.len() - 1
@@ -203,6 +210,12 @@ impl Sink<'_, '_> {
         }
         if let Some(s) = score {
             c.2 = Some(c.2.map_or(s, |old: f64| old.min(s)));
+        }
+        if let Some(text) = reason {
+            let reason = Reason::text(text);
+            if !c.3.contains(&reason) {
+                c.3.push(reason);
+            }
         }
     }
 
@@ -240,7 +253,15 @@ pub fn import_candidates(
         Layout::Zingg => "zingg",
         Layout::Salesforce => "salesforce",
     };
-    store.write_if(|tx| {
+    // About 40 bytes a row: enough to tell a bulk load from a top-up.
+    let expected = std::fs::metadata(path).map(|m| m.len() / 40).unwrap_or(0);
+    let bulk_file = expected >= 50_000;
+    if bulk_file {
+        // Every member reference is resolved inside the import's own transaction, so the
+        // per-row foreign-key lookups (a random read each) prove nothing new.
+        store.set_foreign_keys(false)?;
+    }
+    let result = store.write_if(|tx| {
         let batch = tx.begin_batch(&NewBatch {
             kind: "candidates".into(),
             file: file.clone(),
@@ -262,6 +283,7 @@ pub fn import_candidates(
             cluster_pos: HashMap::new(),
             progress: Progress::new("importing candidates:"),
         };
+        let bulk = tx.begin_bulk(expected)?;
         match layout {
             Layout::Pairs => read_pairs(&mut t, &mut sink)?,
             Layout::Clusters => read_clusters(&mut t, &mut sink)?,
@@ -272,6 +294,7 @@ pub fn import_candidates(
             Layout::Salesforce => read_salesforce(&mut t, &mut sink, opts)?,
         }
         sink.progress.done(sink.summary.rows);
+        tx.end_bulk(bulk)?;
         let mut summary = sink.summary;
         summary.sha256 = t.finish()?;
         let added = summary.records_added + summary.candidates_added;
@@ -282,7 +305,11 @@ pub fn import_candidates(
             crate::journal::record_import(tx, &ctx.steward, &ctx.at, "candidates", &summary)?;
         }
         Ok((summary, keep))
-    })
+    });
+    if bulk_file {
+        store.set_foreign_keys(true)?;
+    }
+    result
 }
 
 fn parse_score(t: &Table, row: &Row, col: usize) -> Result<f64, InputError> {
@@ -328,10 +355,10 @@ fn read_pairs(t: &mut Table, sink: &mut Sink) -> Result<()> {
     Ok(())
 }
 
-/// `cluster_id,record,score`: one member per row.
+/// `cluster_id,record,score[,reason]`: one member per row.
 fn read_clusters(t: &mut Table, sink: &mut Sink) -> Result<()> {
     let (cluster, record) = (t.col("cluster_id").expect("checked"), t.col("record").expect("checked"));
-    let score_col = t.col("score");
+    let (score_col, reason_col) = (t.col("score"), t.col("reason"));
     let mut objects: HashMap<String, String> = HashMap::new();
     let mut row = Row::default();
     while t.next_row(&mut row)? {
@@ -341,7 +368,8 @@ fn read_clusters(t: &mut Table, sink: &mut Sink) -> Result<()> {
         let first = objects.entry(id.clone()).or_insert_with(|| obj.clone());
         same_object(t, &row, record, first, &obj)?;
         let score = score_col.map(|c| parse_score(t, &row, c)).transpose()?;
-        sink.add_to_cluster(&id, r, obj, score);
+        let reason = reason_col.and_then(|c| row.get(c));
+        sink.add_to_cluster(&id, r, obj, score, reason);
         sink.row_done();
     }
     sink.flush_clusters("the generic file")
@@ -545,7 +573,7 @@ fn read_tool_clusters(
                 score = Some(score.map_or(s, |o: f64| o.min(s)));
             }
         }
-        sink.add_to_cluster(&cid, r, object.clone(), score);
+        sink.add_to_cluster(&cid, r, object.clone(), score, None);
         sink.row_done();
     }
     sink.flush_clusters(tool.name)
@@ -604,7 +632,7 @@ fn read_salesforce(t: &mut Table, sink: &mut Sink, opts: &CandidateOptions) -> R
             }
         });
         let (r, obj) = found.map_err(|e| t.error(row.line, id, crate::text::visible(&e).into_owned()))?;
-        sink.add_to_cluster(&sid, r, obj, None);
+        sink.add_to_cluster(&sid, r, obj, None, None);
         sink.row_done();
     }
     sink.flush_clusters("a Salesforce duplicate rule")

@@ -33,19 +33,31 @@ pub struct QueueFilter {
     pub object: Option<String>,
 }
 
-/// The member set's identity: sorted, distinct record row ids.
-pub fn member_key(members: &[RecordRef]) -> String {
-    let mut ids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut key = String::with_capacity(ids.len() * 8);
-    for (i, id) in ids.iter().enumerate() {
+/// The member set's identity and the members' versions: sorted, distinct record row ids joined by
+/// ',', and their versions in the same order.
+pub fn member_key(members: &[RecordRef]) -> (String, String) {
+    let mut refs: Vec<RecordRef> = members.to_vec();
+    refs.sort_unstable_by_key(|m| m.rowid);
+    refs.dedup_by_key(|m| m.rowid);
+    let mut key = String::with_capacity(refs.len() * 8);
+    let mut versions = String::with_capacity(refs.len() * 2);
+    for (i, m) in refs.iter().enumerate() {
         if i > 0 {
             key.push(',');
+            versions.push(',');
         }
-        key.push_str(&id.to_string());
+        key.push_str(itoa::Buffer::new().format(m.rowid));
+        versions.push_str(itoa::Buffer::new().format(m.version));
     }
-    key
+    (key, versions)
+}
+
+/// The record row ids and versions of a stored member key.
+fn parse_members(key: &str, versions: &str) -> Vec<(i64, i64)> {
+    key.split(',')
+        .zip(versions.split(','))
+        .filter_map(|(k, v)| Some((k.parse().ok()?, v.parse().ok()?)))
+        .collect()
 }
 
 impl Tx<'_> {
@@ -58,31 +70,44 @@ impl Tx<'_> {
         c: &NewCandidate,
     ) -> Result<CandidateUpsert> {
         let conn = self.conn();
-        let key = member_key(&c.members);
+        let (key, versions) = member_key(&c.members);
         if self.all_pairs_rejected(&c.members)? {
             return Ok(CandidateUpsert::Suppressed);
         }
-        let origin = serde_json::to_string(&[&c.origin])?;
-        let reasons = serde_json::to_string(&c.reasons)?;
-        let inserted = conn
-            .prepare_cached(
-                "INSERT INTO candidates (object, member_key, size, score, origin, reasons, created_at, updated_at, batch_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) ON CONFLICT (member_key) DO NOTHING",
+        let mut bulk = self.bulk.borrow_mut();
+        let existing = match bulk.as_ref() {
+            Some(known) => known.get(key.as_str()).copied(),
+            None => conn
+                .prepare_cached("SELECT id FROM candidates WHERE member_key = ?1")?
+                .query_row(params![key], |r| r.get::<_, i64>(0))
+                .optional()?,
+        };
+        let Some(id) = existing else {
+            conn.prepare_cached(
+                "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![c.object, key, c.members.len() as i64, c.score, origin, reasons, at, batch.map(|b| b.0)])?;
-        if inserted == 1 {
+            .execute(params![
+                c.object,
+                key,
+                versions,
+                c.members.len() as i64,
+                c.score,
+                serde_json::to_string(&[&c.origin])?,
+                serde_json::to_string(&c.reasons)?,
+                at,
+                batch.map(|b| b.0)
+            ])?;
             let id = conn.last_insert_rowid();
-            let mut add = conn.prepare_cached(
-                "INSERT OR IGNORE INTO candidate_members (record_id, candidate_id, version) VALUES (?1, ?2, ?3)",
-            )?;
-            for m in &c.members {
-                add.execute(params![m.rowid, id, m.version])?;
+            if let Some(known) = bulk.as_mut() {
+                known.insert(key.into_boxed_str(), id);
             }
             return Ok(CandidateUpsert::New(CandidateId(id)));
-        }
-        let (id, old_score, old_origin, old_reasons): (i64, f64, String, String) = conn
-            .prepare_cached("SELECT id, score, origin, reasons FROM candidates WHERE member_key = ?1")?
-            .query_row(params![key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        };
+        drop(bulk);
+        let (old_score, old_origin, old_reasons): (f64, String, String) = conn
+            .prepare_cached("SELECT score, origin, reasons FROM candidates WHERE id = ?1")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut origins: Vec<String> = serde_json::from_str(&old_origin).unwrap_or_default();
         let mut all_reasons: Vec<Reason> = serde_json::from_str(&old_reasons).unwrap_or_default();
         let mut changed = false;
@@ -118,6 +143,9 @@ impl Tx<'_> {
 
     /// True when every pair of these records was rejected by a steward.
     fn all_pairs_rejected(&self, members: &[RecordRef]) -> Result<bool> {
+        if !self.has_rejected_pairs()? {
+            return Ok(false);
+        }
         let mut stmt = self.conn().prepare_cached("SELECT 1 FROM rejected_pairs WHERE a = ?1 AND b = ?2")?;
         let mut any_pair = false;
         for (i, x) in members.iter().enumerate() {
@@ -135,9 +163,20 @@ impl Tx<'_> {
         Ok(any_pair)
     }
 
-    /// True when the workspace has no rejected pairs at all (lets bulk imports skip the check).
+    /// True when the workspace has any rejected pair; asked once per transaction, so that bulk
+    /// imports into a workspace without rejections skip the per-candidate check.
     pub fn has_rejected_pairs(&self) -> Result<bool> {
-        Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM rejected_pairs)", [], |r| r.get(0))?)
+        if let Some(known) = self.rejected_known.get() {
+            return Ok(known);
+        }
+        let any = self.conn().query_row("SELECT EXISTS (SELECT 1 FROM rejected_pairs)", [], |r| r.get(0))?;
+        self.rejected_known.set(Some(any));
+        Ok(any)
+    }
+
+    /// Forgets what `has_rejected_pairs` learnt (after this transaction adds or removes one).
+    pub fn rejected_pairs_changed(&self) {
+        self.rejected_known.set(None);
     }
 }
 
@@ -207,25 +246,171 @@ impl Store {
 
     /// The member keys of a candidate, in key order.
     pub fn member_keys(&self, id: CandidateId) -> Result<Vec<RecordKey>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT r.source, r.ext_id FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE m.candidate_id = ?1 ORDER BY r.source, r.ext_id",
-        )?;
-        let keys = stmt.query_map(params![id.0], |r| {
-            Ok(RecordKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
-        Ok(keys.collect::<Result<_, _>>()?)
+        Ok(self.members(id)?.into_iter().map(|(r, _)| r.key).collect())
     }
 
     /// The member records of a candidate as they are now, in key order, each with the version it
     /// had when the candidate was proposed.
     pub fn members(&self, id: CandidateId) -> Result<Vec<(Record, i64)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT r.*, m.version AS proposed_version FROM candidate_members m JOIN records r ON r.id = m.record_id \
-             WHERE m.candidate_id = ?1 ORDER BY r.source, r.ext_id",
-        )?;
-        let rows =
-            stmt.query_map(params![id.0], |row| Ok((record_from_row(row)?, row.get("proposed_version")?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let (key, versions): (String, String) = self
+            .conn()
+            .prepare_cached("SELECT member_key, member_versions FROM candidates WHERE id = ?1")?
+            .query_row(params![id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .with_context(|| format!("no candidate {id}"))?;
+        let mut stmt = self.conn().prepare_cached("SELECT * FROM records WHERE id = ?1")?;
+        let mut out = Vec::new();
+        for (rowid, version) in parse_members(&key, &versions) {
+            out.push((stmt.query_row(params![rowid], record_from_row)?, version));
+        }
+        out.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+        Ok(out)
+    }
+}
+
+/// The tables whose indexes a large candidate import drops and rebuilds: building an index from
+/// sorted rows once is many times faster than a million random inserts into it. While they are
+/// gone, member sets are kept unique through an in-memory map of every candidate's member key.
+const BULK_TABLES: &[&str] = &["candidates"];
+
+/// A large import in progress: the index definitions to rebuild when it ends.
+#[must_use = "call Tx::end_bulk to rebuild the indexes"]
+pub struct BulkLoad {
+    indexes: Vec<String>,
+}
+
+impl Tx<'_> {
+    /// Prepares for about `expected` new candidates: when that is large next to what the workspace
+    /// holds, drops the indexes (rebuilt by `end_bulk` in the same transaction).
+    pub fn begin_bulk(&self, expected: u64) -> Result<BulkLoad> {
+        let existing: i64 = self.conn().query_row("SELECT count(*) FROM candidates", [], |r| r.get(0))?;
+        let mut indexes = Vec::new();
+        if expected < 50_000 || (expected as i64) < existing / 2 {
+            return Ok(BulkLoad { indexes });
+        }
+        let mut known = rustc_hash::FxHashMap::default();
+        known.reserve(existing as usize + expected as usize);
+        let mut stmt = self.conn().prepare("SELECT member_key, id FROM candidates")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            known.insert(row.get::<_, String>(0)?.into_boxed_str(), row.get::<_, i64>(1)?);
+        }
+        for table in BULK_TABLES {
+            let mut stmt = self.conn().prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+            )?;
+            let found: Vec<(String, String)> =
+                stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            for (name, sql) in found {
+                self.conn().execute_batch(&format!("DROP INDEX \"{name}\""))?;
+                indexes.push(sql);
+            }
+        }
+        *self.bulk.borrow_mut() = Some(known);
+        Ok(BulkLoad { indexes })
+    }
+
+    /// Rebuilds what `begin_bulk` dropped.
+    pub fn end_bulk(&self, bulk: BulkLoad) -> Result<()> {
+        *self.bulk.borrow_mut() = None;
+        for sql in bulk.indexes {
+            self.conn().execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewBatch, NewRecord};
+
+    fn seed(store: &mut Store, n: usize) -> Vec<RecordRef> {
+        store
+            .write(|tx| {
+                let batch = tx.begin_batch(&NewBatch {
+                    kind: "records".into(),
+                    file: "t.csv".into(),
+                    sha256: String::new(),
+                    format: "csv".into(),
+                    object: None,
+                    source: None,
+                    at: "2026-01-01T00:00:00Z".into(),
+                    steward: "t".into(),
+                })?;
+                (0..n)
+                    .map(|i| {
+                        let rec = NewRecord {
+                            object: "contact".into(),
+                            key: RecordKey::new("s", i.to_string()),
+                            fields: Default::default(),
+                            created: None,
+                            updated: None,
+                        };
+                        Ok(tx.upsert_record(batch, &rec)?.1)
+                    })
+                    .collect()
+            })
+            .unwrap()
+    }
+
+    fn pair(a: RecordRef, b: RecordRef, score: f64) -> NewCandidate {
+        NewCandidate {
+            object: "contact".into(),
+            members: vec![a, b],
+            score,
+            origin: "t".into(),
+            reasons: vec![],
+        }
+    }
+
+    #[test]
+    fn bulk_load_keeps_member_sets_unique_and_rebuilds_indexes() {
+        let mut store = Store::in_memory().unwrap();
+        let r = seed(&mut store, 4);
+        let indexes_before = store.logical_dump().unwrap();
+        store
+            .write(|tx| {
+                tx.upsert_candidate(None, "t", &pair(r[0], r[1], 0.5))?;
+                let bulk = tx.begin_bulk(1_000_000)?;
+                assert!(!bulk.indexes.is_empty(), "a large load drops the indexes");
+                assert!(matches!(
+                    tx.upsert_candidate(None, "t", &pair(r[1], r[0], 0.9))?,
+                    CandidateUpsert::Changed(_)
+                ));
+                assert!(matches!(
+                    tx.upsert_candidate(None, "t", &pair(r[2], r[3], 0.4))?,
+                    CandidateUpsert::New(_)
+                ));
+                assert!(matches!(
+                    tx.upsert_candidate(None, "t", &pair(r[3], r[2], 0.4))?,
+                    CandidateUpsert::Unchanged(_)
+                ));
+                tx.end_bulk(bulk)
+            })
+            .unwrap();
+        let q = store.queue(&QueueFilter::default()).unwrap();
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[0].score, 0.9);
+        let schema =
+            |dump: &str| dump.lines().filter(|l| l.starts_with("CREATE")).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            schema(&indexes_before),
+            schema(&store.logical_dump().unwrap()),
+            "indexes rebuilt as they were"
+        );
+    }
+
+    #[test]
+    fn small_loads_keep_their_indexes() {
+        let mut store = Store::in_memory().unwrap();
+        seed(&mut store, 2);
+        store
+            .write(|tx| {
+                let bulk = tx.begin_bulk(10)?;
+                assert!(bulk.indexes.is_empty());
+                tx.end_bulk(bulk)
+            })
+            .unwrap();
     }
 }

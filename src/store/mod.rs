@@ -6,7 +6,7 @@ mod candidates;
 mod detect;
 mod records;
 
-pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
+pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
 pub use detect::{DetectRow, DetectState};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
@@ -30,6 +30,10 @@ pub struct Store {
 /// A write transaction (`BEGIN IMMEDIATE`); dropped without `commit` it rolls back.
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
+    /// Whether any rejected pair exists, once asked (see `has_rejected_pairs`).
+    rejected_known: std::cell::Cell<Option<bool>>,
+    /// During a bulk load: every candidate's member key and id (the unique index is rebuilt after).
+    bulk: std::cell::RefCell<Option<rustc_hash::FxHashMap<Box<str>, i64>>>,
 }
 
 impl Store {
@@ -76,6 +80,11 @@ impl Store {
             .with_context(|| format!("{name} is not a mergeq workspace (or is locked)"))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A bigger page cache keeps a large import's index pages in memory instead of spilling
+        // them to the WAL and reading them back (64 MiB; SQLite's default is 2 MiB).
+        conn.pragma_update(None, "cache_size", -65536)?;
+        // Index builds after a bulk import may sort on a second thread.
+        conn.pragma_update(None, "threads", 2)?;
         let mut store = Store { conn, path };
         store.migrate(version)?;
         Ok(store)
@@ -94,6 +103,14 @@ impl Store {
         Ok(())
     }
 
+    /// Switches foreign-key enforcement for this connection (takes effect outside a transaction).
+    /// Only a bulk import turns it off, for rows whose references it resolved in its own
+    /// transaction; it is switched back on as soon as the import ends.
+    pub fn set_foreign_keys(&mut self, on: bool) -> Result<()> {
+        self.conn.pragma_update(None, "foreign_keys", if on { "ON" } else { "OFF" })?;
+        Ok(())
+    }
+
     /// The file behind this workspace, if any.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -106,6 +123,8 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .context("the workspace is locked by another mergeq")?,
+            rejected_known: Default::default(),
+            bulk: Default::default(),
         };
         let out = f(&tx)?;
         tx.tx.commit().context("committing to the workspace")?;
@@ -114,7 +133,14 @@ impl Store {
 
     /// Like `write`, but `f` decides whether to keep its work (`(value, true)`) or roll it back.
     pub fn write_if<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
-        let tx = Tx { tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)? };
+        let tx = Tx {
+            tx: self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .context("the workspace is locked by another mergeq")?,
+            rejected_known: Default::default(),
+            bulk: Default::default(),
+        };
         let (out, keep) = f(&tx)?;
         if keep {
             tx.tx.commit().context("committing to the workspace")?;
@@ -243,5 +269,52 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+}
+
+/// The dashboard's figures: records by object and source, candidates by object and status.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub records: i64,
+    pub records_by_source: Vec<(String, String, i64)>,
+    pub candidates: i64,
+    pub candidates_by_status: Vec<(String, String, i64)>,
+    pub decided: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub deferred: i64,
+    pub pending: i64,
+    pub mean_pending_score: Option<f64>,
+}
+
+impl Store {
+    /// Figures for `mergeq stats` and the console's dashboard.
+    pub fn stats(&self) -> Result<Stats> {
+        let counts = self.counts()?;
+        let triples = |sql: &str| -> Result<Vec<(String, String, i64)>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        Ok(Stats {
+            records: counts.records,
+            records_by_source: triples(
+                "SELECT object, source, count(*) FROM records GROUP BY object, source ORDER BY object, source",
+            )?,
+            candidates: counts.candidates,
+            candidates_by_status: triples(
+                "SELECT object, status, count(*) FROM candidates GROUP BY object, status ORDER BY object, status",
+            )?,
+            decided: counts.approved + counts.rejected + counts.deferred,
+            approved: counts.approved,
+            rejected: counts.rejected,
+            deferred: counts.deferred,
+            pending: counts.pending,
+            mean_pending_score: self.conn.query_row(
+                "SELECT avg(score) FROM candidates WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )?,
+        })
     }
 }

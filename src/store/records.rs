@@ -4,7 +4,6 @@ use super::{BatchId, Store, Tx};
 use crate::model::{Fields, Record, RecordKey};
 use anyhow::Result;
 use rusqlite::{params, OptionalExtension, Row};
-use std::collections::HashMap;
 
 /// A record as an importer hands it over.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +35,7 @@ pub struct RecordRef {
 #[derive(Debug, Default)]
 pub struct RecordIndex {
     /// Keyed by the `source:id` text, so a key read from a file resolves without allocating.
-    by_key: HashMap<Box<str>, (RecordRef, u32)>,
+    by_key: rustc_hash::FxHashMap<Box<str>, (RecordRef, u32)>,
     objects: Vec<String>,
 }
 
@@ -114,7 +113,26 @@ impl Tx<'_> {
         merge: bool,
     ) -> Result<(RecordUpsert, RecordRef)> {
         let conn = self.conn();
-        let existing = conn
+        // New records are the common case of a large import: try the insert first, so that a
+        // record not yet in the workspace costs one statement.
+        let inserted = conn
+            .prepare_cached(
+                "INSERT INTO records (object, source, ext_id, fields, created, updated, version, batch_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                rec.object,
+                rec.key.source,
+                rec.key.id,
+                fields_json(&rec.fields),
+                rec.created,
+                rec.updated,
+                batch.0
+            ])?;
+        if inserted == 1 {
+            return Ok((RecordUpsert::New, RecordRef { rowid: conn.last_insert_rowid(), version: 1 }));
+        }
+        let (rowid, old_fields, created, updated, version, old_batch) = conn
             .prepare_cached(
                 "SELECT id, fields, created, updated, version, batch_id FROM records \
                  WHERE object = ?1 AND source = ?2 AND ext_id = ?3",
@@ -128,59 +146,38 @@ impl Tx<'_> {
                     r.get::<_, i64>(4)?,
                     r.get::<_, Option<i64>>(5)?,
                 ))
-            })
-            .optional()?;
-        match existing {
-            None => {
-                conn.prepare_cached(
-                    "INSERT INTO records (object, source, ext_id, fields, created, updated, version, batch_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
-                )?
-                .execute(params![
-                    rec.object,
-                    rec.key.source,
-                    rec.key.id,
-                    fields_json(&rec.fields),
-                    rec.created,
-                    rec.updated,
-                    batch.0
-                ])?;
-                Ok((RecordUpsert::New, RecordRef { rowid: conn.last_insert_rowid(), version: 1 }))
-            }
-            Some((rowid, old_fields, created, updated, version, old_batch)) => {
-                let (fields, new_created, new_updated) = if merge {
-                    let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
-                    all.extend(rec.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    (
-                        fields_json(&all),
-                        rec.created.clone().or(created.clone()),
-                        rec.updated.clone().or(updated.clone()),
-                    )
-                } else {
-                    (fields_json(&rec.fields), rec.created.clone(), rec.updated.clone())
-                };
-                if old_fields == fields && created == new_created && updated == new_updated {
-                    return Ok((RecordUpsert::Unchanged, RecordRef { rowid, version }));
-                }
-                // A record written twice by one import is one change, not two.
-                let version = if old_batch == Some(batch.0) {
-                    version
-                } else {
-                    conn.prepare_cached(
-                        "INSERT OR IGNORE INTO record_history (record_id, version, fields, created, updated) \
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![rowid, version, old_fields, created, updated])?;
-                    version + 1
-                };
-                conn.prepare_cached(
-                    "UPDATE records SET fields = ?2, created = ?3, updated = ?4, version = ?5, batch_id = ?6 \
-                     WHERE id = ?1",
-                )?
-                .execute(params![rowid, fields, new_created, new_updated, version, batch.0])?;
-                Ok((RecordUpsert::Changed, RecordRef { rowid, version }))
-            }
+            })?;
+        let (fields, new_created, new_updated) = if merge {
+            let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
+            all.extend(rec.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+            (
+                fields_json(&all),
+                rec.created.clone().or(created.clone()),
+                rec.updated.clone().or(updated.clone()),
+            )
+        } else {
+            (fields_json(&rec.fields), rec.created.clone(), rec.updated.clone())
+        };
+        if old_fields == fields && created == new_created && updated == new_updated {
+            return Ok((RecordUpsert::Unchanged, RecordRef { rowid, version }));
         }
+        // A record written twice by one import is one change, not two.
+        let version = if old_batch == Some(batch.0) {
+            version
+        } else {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO record_history (record_id, version, fields, created, updated) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![rowid, version, old_fields, created, updated])?;
+            version + 1
+        };
+        conn.prepare_cached(
+            "UPDATE records SET fields = ?2, created = ?3, updated = ?4, version = ?5, batch_id = ?6 \
+             WHERE id = ?1",
+        )?
+        .execute(params![rowid, fields, new_created, new_updated, version, batch.0])?;
+        Ok((RecordUpsert::Changed, RecordRef { rowid, version }))
     }
 
     /// Every record key (of one object, or all) resolved to its row.

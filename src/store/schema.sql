@@ -26,9 +26,9 @@ CREATE TABLE records (
     updated     TEXT,
     version     INTEGER NOT NULL DEFAULT 1,
     batch_id    INTEGER REFERENCES batches(id),
-    UNIQUE (object, source, ext_id)
+    -- source and id first: it also serves lookups of a key without its object.
+    UNIQUE (source, ext_id, object)
 );
-CREATE INDEX records_by_key ON records(source, ext_id);
 
 -- Earlier versions of records, saved when an import changes one: the stale guard names the fields
 -- that changed since a steward saw a candidate, and the journal can show old values.
@@ -44,7 +44,9 @@ CREATE TABLE record_history (
 CREATE TABLE candidates (
     id          INTEGER PRIMARY KEY,
     object      TEXT NOT NULL,
-    member_key  TEXT NOT NULL UNIQUE,   -- sorted member record ids joined by ','
+    -- The members, inline: a bulk import writes one row per candidate and nothing else.
+    member_key  TEXT NOT NULL,          -- sorted member record ids (records.id) joined by ','; unique
+    member_versions TEXT NOT NULL,      -- each member's record version when proposed, same order
     size        INTEGER NOT NULL,
     score       REAL NOT NULL,
     status      TEXT NOT NULL DEFAULT 'pending'
@@ -52,20 +54,12 @@ CREATE TABLE candidates (
     origin      TEXT NOT NULL,          -- JSON array of origins ('splink', 'detect', …)
     reasons     TEXT NOT NULL,          -- JSON array of model::Reason
     created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL,
+    updated_at  TEXT,                   -- when an import or detection last changed it; NULL if never
     batch_id    INTEGER REFERENCES batches(id)
 );
+-- A candidate is its member set: one candidate per set of records.
+CREATE UNIQUE INDEX candidates_by_members ON candidates(member_key);
 CREATE INDEX candidates_by_status_score ON candidates(status, score DESC, id);
-CREATE INDEX candidates_by_score ON candidates(score DESC, id);
-
--- Members of a candidate, with the record version they had when the candidate was proposed.
-CREATE TABLE candidate_members (
-    record_id    INTEGER NOT NULL REFERENCES records(id),
-    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
-    version      INTEGER NOT NULL,
-    PRIMARY KEY (record_id, candidate_id)
-) WITHOUT ROWID;
-CREATE INDEX members_by_candidate ON candidate_members(candidate_id, record_id);
 
 -- Pairs a steward rejected as not duplicates (smaller record id first): never proposed again.
 CREATE TABLE rejected_pairs (
