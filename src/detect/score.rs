@@ -122,7 +122,7 @@ impl<'a> Scorer<'a> {
         let swapped = pattern & SWAPPED != 0;
         let contributions = self.contributions(pattern, i, j);
         let mut out = Vec::with_capacity(self.fields.len());
-        for k in 0..self.fields.len() {
+        for (k, &(own, counted)) in contributions.iter().enumerate().take(self.fields.len()) {
             let field = &self.table.fields[self.fields[k]];
             let l = level_at(pattern, k);
             let (a, b) = (field.norm.get(i).unwrap_or(""), field.norm.get(j).unwrap_or(""));
@@ -136,7 +136,6 @@ impl<'a> Scorer<'a> {
             } else {
                 (a, b)
             };
-            let (own, counted) = contributions[k];
             let made_of_name = (l == 1 || l == 2) && field.kind == Kind::Email && own == 0.0;
             let weight = if counted { own } else { 0.0 };
             let text = if l == MISSING {
