@@ -140,7 +140,8 @@ fn a_rejected_pair_is_not_proposed_again() {
         let conn = rusqlite::Connection::open(&ws.db).unwrap();
         conn.execute("UPDATE candidates SET status = 'rejected' WHERE id = ?1", [id]).unwrap();
         conn.execute(
-            "INSERT INTO rejected_pairs (a, b) SELECT min(record_id), max(record_id) FROM candidate_members WHERE candidate_id = ?1",
+            "INSERT INTO rejected_pairs (a, b) SELECT CAST(substr(member_key, 1, instr(member_key, ',') - 1) AS INTEGER), \
+             CAST(substr(member_key, instr(member_key, ',') + 1) AS INTEGER) FROM candidates WHERE id = ?1",
             [id],
         )
         .unwrap();
