@@ -150,9 +150,7 @@ impl<'a> Scorer<'a> {
                 } else if counted {
                     format!("{t} ({weight:+.2})")
                 } else {
-                    format!(
-                        "{t} ({own:+.2}, not counted: family name, address, phone and company count once)"
-                    )
+                    format!("{t} ({own:+.2}, not counted: place evidence counts once)")
                 }
             };
             out.push(Reason {
