@@ -42,10 +42,12 @@ pub fn level_names(kind: Kind) -> &'static [&'static str] {
 
 /// The level of two present, normalised values of a kind (they are known to differ).
 pub fn level_of(kind: Kind, a: &str, b: &str) -> u8 {
-    let first_a = a.split(' ').next().unwrap_or(a);
-    let first_b = b.split(' ').next().unwrap_or(b);
-    if kind == Kind::FirstName && names::same_person_name(first_a, first_b) {
-        return 1;
+    if kind == Kind::FirstName {
+        let first_a = a.split(' ').next().unwrap_or(a);
+        let first_b = b.split(' ').next().unwrap_or(b);
+        if names::same_person_name(first_a, first_b) {
+            return 1;
+        }
     }
     level_without_alias(kind, a, b)
 }
