@@ -4,9 +4,11 @@
 pub mod cli;
 pub mod clock;
 pub mod detect;
+pub mod export;
 pub mod import;
 pub mod journal;
 pub mod model;
 pub mod store;
 pub mod survivorship;
 pub mod text;
+pub mod tui;

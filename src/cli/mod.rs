@@ -1,10 +1,14 @@
 //! The command line (a contract: see DESIGN.md). Parses arguments, resolves the workspace path,
 //! steward and rules, and hands each command to its module. Errors are printed once, here.
 
+mod audit;
+mod decide;
 mod demo;
 mod detect;
+mod export;
 mod import;
 mod queue;
+mod review;
 mod rules;
 pub mod show;
 mod stats;
@@ -270,10 +274,6 @@ fn remove_workspace(db: &Path) {
     }
 }
 
-fn not_built(what: &str) -> Result<()> {
-    bail!("`mergeq {what}` is not built yet in this version")
-}
-
 fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Demo(args) => demo::run(args, ctx),
@@ -287,14 +287,14 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Import(cmd) => import::run(cmd, ctx),
         Command::Queue(args) => queue::run(args, ctx),
         Command::Detect(args) => detect::run(args, ctx),
-        Command::Review => not_built("review"),
+        Command::Review => review::run(ctx),
         Command::Show(args) => show::run(args, ctx),
-        Command::Decide(_) => not_built("decide"),
-        Command::Undo(_) => not_built("undo"),
-        Command::Export(_) => not_built("export"),
-        Command::Audit(_) => not_built("audit"),
-        Command::Keygen(_) => not_built("keygen"),
-        Command::Signoff(_) => not_built("signoff"),
+        Command::Decide(args) => decide::decide(args, ctx),
+        Command::Undo(args) => decide::undo(args, ctx),
+        Command::Export(args) => export::run(args, ctx),
+        Command::Audit(cmd) => audit::audit(cmd, ctx),
+        Command::Keygen(args) => audit::keygen(args),
+        Command::Signoff(args) => audit::signoff(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         Command::Rules(cmd) => rules::run(cmd),
     }

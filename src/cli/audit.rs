@@ -1,0 +1,110 @@
+//! `mergeq audit log|verify`, `mergeq keygen` and `mergeq signoff`.
+
+use super::{AuditCommand, Ctx, KeygenArgs, SignoffArgs};
+use crate::journal::{self, signoff::read_covers, Action};
+use crate::store::{JournalEntry, Store};
+use crate::text::visible_cut;
+use anyhow::{bail, Result};
+use serde_json::Value;
+
+pub fn audit(cmd: AuditCommand, ctx: &Ctx) -> Result<()> {
+    let store = Store::open_existing(&ctx.db)?;
+    match cmd {
+        AuditCommand::Log(flag) if flag.json => log_json(&store),
+        AuditCommand::Log(_) => log_text(&store),
+        AuditCommand::Verify { pubkey } => {
+            let key = pubkey.as_deref().map(journal::load_public_key).transpose()?;
+            let report = journal::verify(&store, key.as_ref())?;
+            if !report.is_ok() {
+                bail!("{}", report.summary());
+            }
+            super::print(&format!("{}\n", report.summary()))
+        }
+    }
+}
+
+fn log_json(store: &Store) -> Result<()> {
+    let mut items = Vec::new();
+    store.scan_journal(1, |e| {
+        let mut v = serde_json::to_value(&e)?;
+        v["body"] = serde_json::from_str(&e.body).unwrap_or(Value::String(e.body.clone()));
+        items.push(v);
+        Ok(())
+    })?;
+    super::print(&format!("{}\n", serde_json::to_string_pretty(&items)?))
+}
+
+/// One line about an entry's body, for the log table.
+fn describe(e: &JournalEntry) -> String {
+    let body: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
+    let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    match Action::parse(&e.action) {
+        Some(a) if a.is_decision() => {
+            let note = s("note");
+            let note = if note.is_empty() { String::new() } else { format!(" · {note}") };
+            format!("{} → {} on {}{note}", s("status_before"), s("status_after"), s("seen"))
+        }
+        Some(Action::Undo) => format!(
+            "reverses {} · {} → {}",
+            body.get("reverses").and_then(Value::as_i64).unwrap_or(0),
+            s("status_before"),
+            s("status_after")
+        ),
+        Some(Action::Import) => {
+            format!(
+                "{} {} · {} rows",
+                s("kind"),
+                s("file"),
+                body.get("rows").and_then(Value::as_i64).unwrap_or(0)
+            )
+        }
+        Some(Action::Export) => format!("{} → {}", s("format"), s("file")),
+        Some(Action::Signoff) => read_covers(&e.body).map_or(String::new(), |c| {
+            format!("signs {}–{} · key {}…", c.first, c.last, &c.public_key[..12.min(c.public_key.len())])
+        }),
+        _ => String::new(),
+    }
+}
+
+fn log_text(store: &Store) -> Result<()> {
+    let mut out = format!(
+        "{:>7}  {:<24}  {:<12}  {:<8}  {:>6}  {:<12}  {}\n",
+        "seq", "at", "steward", "action", "cand", "hash", "what"
+    );
+    let mut n = 0;
+    store.scan_journal(1, |e| {
+        n += 1;
+        out.push_str(&format!(
+            "{:>7}  {:<24}  {:<12}  {:<8}  {:>6}  {:<12}  {}\n",
+            e.seq,
+            visible_cut(&e.at, 24),
+            visible_cut(&e.steward, 12),
+            visible_cut(&e.action, 8),
+            e.candidate.map_or(String::new(), |c| c.to_string()),
+            &e.hash[..12.min(e.hash.len())],
+            visible_cut(&describe(&e), 90)
+        ));
+        Ok(())
+    })?;
+    out.push_str(&format!("{n} entries\n"));
+    super::print(&out)
+}
+
+pub fn keygen(args: KeygenArgs) -> Result<()> {
+    let files = journal::keygen(&args.out)?;
+    eprintln!(
+        "wrote the private key {} (mode 0600; keep it secret) and the public key {} ({})",
+        files.private.display(),
+        files.public.display(),
+        journal::keys::public_key_hex(&files.verifying_key)
+    );
+    Ok(())
+}
+
+pub fn signoff(args: SignoffArgs, ctx: &Ctx) -> Result<()> {
+    let key = journal::load_signing_key(&args.key)?;
+    let mut store = Store::open_existing(&ctx.db)?;
+    let out = journal::sign_off(&mut store, &key, &ctx.steward, &crate::clock::now(), args.note.as_deref())?;
+    eprintln!("{}", out.describe());
+    Ok(())
+}

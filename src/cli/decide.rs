@@ -1,0 +1,78 @@
+//! `mergeq decide` and `mergeq undo`: the command-line face of `journal::decide` / `journal::undo`.
+
+use super::{Ctx, DecideArgs, UndoArgs, Verdict as CliVerdict};
+use crate::journal::{self, DecisionRequest, Verdict};
+use crate::model::{CandidateId, Choices, RecordKey};
+use crate::store::Store;
+use anyhow::Result;
+use clap::CommandFactory;
+
+/// A malformed option value is a usage error (exit 2), reported the way clap reports its own.
+fn usage_error(message: String) -> ! {
+    super::Cli::command().error(clap::error::ErrorKind::InvalidValue, message).exit()
+}
+
+fn key(option: &str, text: &str) -> RecordKey {
+    RecordKey::parse(text)
+        .unwrap_or_else(|| usage_error(format!("{option} {text}: expected a record key SOURCE:ID")))
+}
+
+/// The steward's `--pick`, `--set` and `--survivor` as `Choices`.
+pub fn parse_choices(args: &DecideArgs) -> Choices {
+    let mut choices = Choices::default();
+    for pick in &args.pick {
+        match pick.split_once('=') {
+            Some((field, k)) if !field.is_empty() => {
+                choices.picks.push((field.to_string(), key("--pick", k)))
+            }
+            _ => usage_error(format!("--pick {pick}: expected FIELD=SOURCE:ID")),
+        }
+    }
+    for set in &args.set {
+        match set.split_once('=') {
+            // `--set phone=` clears the field.
+            Some((field, value)) if !field.is_empty() => {
+                choices.sets.push((field.to_string(), (!value.is_empty()).then(|| value.to_string())))
+            }
+            _ => usage_error(format!("--set {set}: expected FIELD=VALUE")),
+        }
+    }
+    choices.survivor = args.survivor.as_deref().map(|s| key("--survivor", s));
+    choices
+}
+
+pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
+    let choices = parse_choices(&args);
+    let verdict = match args.verdict {
+        CliVerdict::Approve => Verdict::Approve,
+        CliVerdict::Reject => Verdict::Reject,
+        CliVerdict::Defer => Verdict::Defer,
+    };
+    let mut store = Store::open_existing(&ctx.db)?;
+    let req = DecisionRequest {
+        candidate: CandidateId(args.id),
+        verdict,
+        choices,
+        note: args.note,
+        seen: args.seen,
+        steward: ctx.steward.clone(),
+        at: crate::clock::now(),
+        rules: std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?),
+    };
+    let out = journal::decide(&mut store, &req)?;
+    eprintln!(
+        "candidate {}: {} (was {}) on member versions {} — journal entry {}",
+        out.candidate, out.status, out.status_before, out.seen, out.seq
+    );
+    Ok(())
+}
+
+pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
+    let mut store = Store::open_existing(&ctx.db)?;
+    let out = journal::undo(&mut store, args.id.map(CandidateId), &ctx.steward, &crate::clock::now())?;
+    eprintln!(
+        "undid entry {} ({} of candidate {}): candidate {} is {} again — journal entry {}",
+        out.reversed_seq, out.reversed_action, out.candidate, out.candidate, out.status, out.seq
+    );
+    Ok(())
+}

@@ -1,0 +1,417 @@
+//! From decision entries to the bytes of one decision export (a CRM plan, the golden records, the
+//! not-duplicate list): bodies parsed in parallel batches, members brought up to date with what
+//! later imports say the CRM holds, candidates the format cannot carry counted and left out, the
+//! rest rendered in journal order. No I/O: `select` feeds the entries, `mod` delivers the bytes.
+
+use super::crm::Crm;
+use super::golden::{self, GoldenCsv};
+use super::not_duplicates::NotDuplicates;
+use super::plan::{parse_approve, parse_reject, ApprovedMerge, DecisionMeta, Member};
+use crate::model::{Fields, Record};
+use anyhow::Result;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// A decision entry as the journal holds it: who, when, and its body text.
+#[derive(Debug, Clone)]
+pub struct DecisionEntry {
+    pub meta: DecisionMeta,
+    pub body: String,
+}
+
+/// The decision exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Crm(Crm),
+    GoldenCsv,
+    GoldenJsonl,
+    NotDuplicates,
+}
+
+impl Kind {
+    pub fn parse(format: &str) -> Option<Kind> {
+        match format {
+            "golden-csv" => Some(Kind::GoldenCsv),
+            "golden-jsonl" => Some(Kind::GoldenJsonl),
+            "not-duplicates" => Some(Kind::NotDuplicates),
+            other => Crm::parse(other).map(Kind::Crm),
+        }
+    }
+
+    /// The journal action whose standing decisions this export carries.
+    pub fn action(self) -> &'static str {
+        match self {
+            Kind::NotDuplicates => "reject",
+            _ => "approve",
+        }
+    }
+}
+
+/// Records as they are now, for the members an import changed after the steward decided.
+#[derive(Debug, Default)]
+pub struct Current {
+    /// object → `source:id` → (version, values)
+    by_key: FxHashMap<String, FxHashMap<String, (i64, Fields)>>,
+}
+
+impl Current {
+    /// From the records changed since their first import (`Store::changed_records`).
+    pub fn new(records: Vec<Record>) -> Current {
+        let mut by_key: FxHashMap<String, FxHashMap<String, (i64, Fields)>> = FxHashMap::default();
+        for r in records {
+            by_key.entry(r.object).or_default().insert(r.key.to_string(), (r.version, r.fields));
+        }
+        Current { by_key }
+    }
+
+    /// Replaces a member's values by the record's current ones when they are of another version;
+    /// true when it did.
+    fn refresh(&self, object: &str, m: &mut Member) -> bool {
+        if self.by_key.is_empty() {
+            return false;
+        }
+        match self.by_key.get(object).and_then(|keys| keys.get(m.key.as_str())) {
+            Some((version, fields)) if *version != m.version => {
+                m.version = *version;
+                m.fields =
+                    fields.iter().map(|(k, v)| (Cow::Owned(k.clone()), Cow::Owned(v.clone()))).collect();
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What an export carried and what it left out, for the message and the journal entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Decisions exported.
+    pub decisions: u64,
+    /// Lines (JSON Lines) or rows (CSV: rows below the header; not-duplicates: pairs).
+    pub lines: u64,
+    /// Approved candidates left out of a CRM plan because a member comes from another source.
+    pub other_source: u64,
+    /// Approved candidates left out of a CRM plan because the CRM cannot merge their object.
+    pub unmergeable: BTreeMap<String, u64>,
+    /// Members whose values an import changed after the decision (the plan uses the new ones).
+    pub refreshed_members: u64,
+}
+
+impl Counts {
+    /// The journal entry's details (integers and strings only).
+    pub fn details(&self) -> Value {
+        json!({
+            "decisions": self.decisions,
+            "lines": self.lines,
+            "other_source": self.other_source,
+            "unmergeable": self.unmergeable,
+            "refreshed_members": self.refreshed_members,
+        })
+    }
+}
+
+/// What a steward should know about an export, from its journal details: what was left out and
+/// why. Empty for exports without such details.
+pub fn notes(details: &Value) -> Vec<String> {
+    let n = |key: &str| details.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let source = details.get("source").and_then(Value::as_str).unwrap_or("");
+    let mut notes = Vec::new();
+    if n("other_source") > 0 {
+        notes.push(format!(
+            "{} approved candidates have records from outside source `{}`: not in this plan (see golden-csv or golden-jsonl)",
+            n("other_source"),
+            crate::text::visible(source)
+        ));
+    }
+    if let Some(objects) = details.get("unmergeable").and_then(Value::as_object) {
+        for (object, count) in objects {
+            notes.push(format!(
+                "{} approved `{}` candidates left out: this CRM cannot merge that object",
+                count,
+                crate::text::visible(object)
+            ));
+        }
+    }
+    if n("refreshed_members") > 0 {
+        notes.push(format!(
+            "{} member records changed after they were approved: the plan starts from their current values",
+            n("refreshed_members")
+        ));
+    }
+    if details.get("decisions").is_some() && n("decisions") == 0 {
+        let after = n("after");
+        notes.push(if after > 0 {
+            format!("no decisions to export after journal entry {after} (the previous export of this format)")
+        } else {
+            "no decisions to export".to_string()
+        });
+    }
+    notes
+}
+
+/// One rendered decision of a JSON Lines export.
+enum Piece {
+    Lines(Vec<u8>, u64, u64),
+    OtherSource,
+    Unmergeable(String),
+}
+
+/// Builds one decision export from batches of entries, in journal order.
+pub struct Builder<'a> {
+    kind: Kind,
+    /// The workspace source whose records a CRM plan may merge.
+    source: String,
+    current: &'a Current,
+    out: Vec<u8>,
+    golden_csv: Option<GoldenCsv>,
+    not_duplicates: Option<NotDuplicates>,
+    counts: Counts,
+}
+
+impl<'a> Builder<'a> {
+    /// `source` overrides the CRM's own name as the source of its records; `raw` turns off the
+    /// spreadsheet guard of the CSV exports.
+    pub fn new(kind: Kind, source: Option<&str>, raw: bool, current: &'a Current) -> Builder<'a> {
+        let source = match (source, kind) {
+            (Some(s), _) => s.to_string(),
+            (None, Kind::Crm(crm)) => crm.name().to_string(),
+            (None, _) => String::new(),
+        };
+        Builder {
+            kind,
+            source,
+            current,
+            out: Vec::new(),
+            golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
+            not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Adds a batch of decision entries (of `kind.action()`), in journal order.
+    pub fn push(&mut self, batch: &[DecisionEntry]) -> Result<()> {
+        match self.kind {
+            Kind::Crm(crm) => {
+                let pieces: Vec<Piece> =
+                    batch.par_iter().map(|e| self.crm_piece(crm, e)).collect::<Result<_>>()?;
+                for piece in pieces {
+                    match piece {
+                        Piece::Lines(bytes, lines, refreshed) => {
+                            self.out.extend_from_slice(&bytes);
+                            self.counts.lines += lines;
+                            self.counts.refreshed_members += refreshed;
+                            self.counts.decisions += 1;
+                        }
+                        Piece::OtherSource => self.counts.other_source += 1,
+                        Piece::Unmergeable(object) => {
+                            *self.counts.unmergeable.entry(object).or_default() += 1
+                        }
+                    }
+                }
+            }
+            Kind::GoldenJsonl => {
+                let pieces: Vec<Vec<u8>> = batch
+                    .par_iter()
+                    .map(|e| {
+                        let mut out = Vec::with_capacity(e.body.len() / 2);
+                        golden::jsonl(&parse_approve(e.meta.clone(), &e.body)?, &mut out)?;
+                        Ok(out)
+                    })
+                    .collect::<Result<_>>()?;
+                for bytes in pieces {
+                    self.out.extend_from_slice(&bytes);
+                    self.counts.lines += 1;
+                    self.counts.decisions += 1;
+                }
+            }
+            Kind::GoldenCsv => {
+                let merges: Vec<ApprovedMerge> = batch
+                    .par_iter()
+                    .map(|e| parse_approve(e.meta.clone(), &e.body))
+                    .collect::<Result<_>>()?;
+                let csv = self.golden_csv.as_mut().expect("made for golden-csv");
+                for m in &merges {
+                    csv.push(m);
+                }
+                self.counts.decisions += merges.len() as u64;
+                self.counts.lines = csv.rows() as u64;
+            }
+            Kind::NotDuplicates => {
+                let file = self.not_duplicates.as_mut().expect("made for not-duplicates");
+                for e in batch {
+                    file.push(&parse_reject(e.meta.clone(), &e.body)?);
+                    self.counts.decisions += 1;
+                }
+                self.counts.lines = file.pairs() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    fn crm_piece(&self, crm: Crm, e: &DecisionEntry) -> Result<Piece> {
+        let mut m = parse_approve(e.meta.clone(), &e.body)?;
+        if !m.all_from(&self.source) {
+            return Ok(Piece::OtherSource);
+        }
+        if crm.object_name(&m.object).is_none() {
+            return Ok(Piece::Unmergeable(m.object.into_owned()));
+        }
+        let object = m.object.clone();
+        let mut refreshed = 0;
+        for member in &mut m.members {
+            refreshed += u64::from(self.current.refresh(&object, member));
+        }
+        let mut out = Vec::with_capacity(e.body.len() / 2);
+        let lines = crm.render(&m, &mut out)?;
+        Ok(Piece::Lines(out, lines, refreshed))
+    }
+
+    /// The finished bytes and what went into them.
+    pub fn finish(self) -> (Vec<u8>, Counts) {
+        let bytes = match (self.golden_csv, self.not_duplicates) {
+            (Some(csv), _) => csv.finish(),
+            (_, Some(file)) => file.finish(),
+            _ => self.out,
+        };
+        (bytes, self.counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::fixture::meta;
+    use super::*;
+
+    /// `(key, version, fields)`
+    type TestMember<'a> = (&'a str, i64, &'a [(&'a str, &'a str)]);
+
+    /// A decision body as the journal writes it, for members `(key, version, fields)`.
+    pub fn approve_body(
+        object: &str,
+        members: &[TestMember],
+        golden: &[(&str, Option<&str>, &str)],
+    ) -> String {
+        let members: Vec<Value> = members
+            .iter()
+            .map(|(k, v, f)| {
+                let fields: BTreeMap<&str, &str> = f.iter().copied().collect();
+                json!({"key": k, "version": v, "fields": fields, "created": null, "updated": null})
+            })
+            .collect();
+        let fields: serde_json::Map<String, Value> = golden
+            .iter()
+            .map(|(name, value, from)| {
+                let from: Vec<&str> = if from.is_empty() { vec![] } else { vec![*from] };
+                (name.to_string(), json!({"value": value, "from": from, "rule": "non_empty", "explanation": "", "conflict": false, "chosen_by": "rule"}))
+            })
+            .collect();
+        let survivor = members[0]["key"].clone();
+        json!({"object": object, "members": members, "golden": {"fields": fields, "survivor": {"key": survivor, "reason": "first", "chosen_by": "rule"}}, "note": null})
+            .to_string()
+    }
+
+    fn entry(seq: i64, body: String) -> DecisionEntry {
+        DecisionEntry { meta: meta(seq), body }
+    }
+
+    fn run(
+        format: &str,
+        source: Option<&str>,
+        current: &Current,
+        entries: &[DecisionEntry],
+    ) -> (String, Counts) {
+        let mut b = Builder::new(Kind::parse(format).unwrap(), source, false, current);
+        for batch in entries.chunks(2) {
+            b.push(batch).unwrap();
+        }
+        let (bytes, counts) = b.finish();
+        (String::from_utf8(bytes).unwrap(), counts)
+    }
+
+    fn entries() -> Vec<DecisionEntry> {
+        vec![
+            entry(
+                3,
+                approve_body(
+                    "contact",
+                    &[("hubspot:1", 1, &[("email", "a@x")]), ("hubspot:2", 1, &[("email", "b@x")])],
+                    &[("email", Some("b@x"), "hubspot:2")],
+                ),
+            ),
+            // Cross-source: golden exports only.
+            entry(
+                5,
+                approve_body(
+                    "contact",
+                    &[("hubspot:3", 1, &[]), ("webform:9", 1, &[("phone", "+1")])],
+                    &[("phone", Some("+1"), "webform:9")],
+                ),
+            ),
+            entry(
+                8,
+                approve_body("opportunity", &[("salesforce:o1", 1, &[]), ("salesforce:o2", 1, &[])], &[]),
+            ),
+        ]
+    }
+
+    #[test]
+    fn crm_plans_hold_only_candidates_all_from_their_source() {
+        let (text, counts) = run("hubspot", None, &Current::default(), &entries());
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains(r#""objectIdToMerge":"2""#) && !text.contains("webform"), "{text}");
+        assert_eq!(counts, Counts { decisions: 1, lines: 2, other_source: 2, ..Counts::default() });
+        // --source names the workspace source that holds this CRM's records.
+        let (text, counts) = run("salesforce", Some("hubspot"), &Current::default(), &entries());
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains(r#""recordToMergeIds":["2"]"#), "{text}");
+        assert_eq!(counts.other_source, 2);
+        // Salesforce cannot merge opportunities: counted, not exported, not an error.
+        let (text, counts) = run("salesforce", None, &Current::default(), &entries());
+        assert_eq!(text, "");
+        assert_eq!(counts.unmergeable, BTreeMap::from([("opportunity".to_string(), 1)]));
+    }
+
+    #[test]
+    fn golden_exports_hold_cross_source_candidates() {
+        for format in ["golden-jsonl", "golden-csv"] {
+            let (text, counts) = run(format, None, &Current::default(), &entries());
+            assert!(text.contains("webform:9"), "{format}: {text}");
+            assert_eq!((counts.decisions, counts.other_source), (3, 0), "{format}");
+        }
+    }
+
+    #[test]
+    fn a_member_changed_since_the_decision_is_planned_from_its_current_values() {
+        // hubspot:1 was re-imported with the golden email already: nothing left to set.
+        let now = Record {
+            object: "contact".into(),
+            key: crate::model::RecordKey::new("hubspot", "1"),
+            fields: Fields::from([("email".to_string(), "b@x".to_string())]),
+            created: None,
+            updated: None,
+            version: 2,
+        };
+        let current = Current::new(vec![now.clone()]);
+        let (text, counts) = run("hubspot", None, &current, &entries()[..1]);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert_eq!(counts.refreshed_members, 1);
+        // Another object with the same key is another record.
+        let current = Current::new(vec![Record { object: "lead".into(), ..now }]);
+        let (text, counts) = run("hubspot", None, &current, &entries()[..1]);
+        assert_eq!((text.lines().count(), counts.refreshed_members), (2, 0), "{text}");
+    }
+
+    #[test]
+    fn not_duplicates_reads_rejections() {
+        let body = approve_body("contact", &[("hubspot:1", 1, &[]), ("salesforce:2", 1, &[])], &[]);
+        let (text, counts) = run("not-duplicates", None, &Current::default(), &[entry(4, body)]);
+        assert_eq!(
+            text.lines().nth(1),
+            Some("hubspot:1,salesforce:2,contact,2026-05-01T10:00:00Z,ana,40,4,")
+        );
+        assert_eq!((counts.decisions, counts.lines), (1, 1));
+    }
+}

@@ -1,0 +1,129 @@
+//! Which decisions an export carries, and the run that reads them: the window of journal entries
+//! (up to the latest sign-off, or the head with `--include-unsigned`; after the previous export of
+//! the same format with `--since-last`), the candidates whose standing decision falls in it, and
+//! the two-pass read that feeds their bodies to `decisions::Builder` while the next batch is read.
+
+use super::decisions::{Builder, Current, DecisionEntry, Kind};
+use super::plan::DecisionMeta;
+use super::{ExportOptions, Rendered};
+use crate::journal::replay::Replay;
+use crate::journal::Action;
+use crate::model::CandidateId;
+use crate::store::Store;
+use anyhow::{anyhow, bail, Result};
+use serde_json::{json, Value};
+
+/// Decisions read per batch: large enough to keep both cores busy, small enough to bound memory.
+const BATCH: usize = 4096;
+
+/// The journal entries an export considers: `after < seq <= through`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub after: i64,
+    pub through: i64,
+}
+
+/// The window of an export of `format`.
+pub fn window(store: &Store, format: &str, include_unsigned: bool, since_last: bool) -> Result<Window> {
+    let through = if include_unsigned {
+        store.journal_head()?.map_or(0, |(seq, _)| seq)
+    } else {
+        match store.last_journal_entry(Action::Signoff)? {
+            Some(e) => e.seq,
+            None => bail!(
+                "no sign-off covers any decision yet: run `mergeq signoff --key FILE` first, or give --include-unsigned"
+            ),
+        }
+    };
+    let after = match (since_last, store.last_export_of(format)?) {
+        (true, Some((seq, body))) => through_of(&body).unwrap_or(seq),
+        _ => 0,
+    };
+    Ok(Window { after, through })
+}
+
+/// The journal entry up to which an export looked, as its entry says.
+fn through_of(body: &str) -> Option<i64> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    v.get("details")?.get("through")?.as_i64()
+}
+
+/// The sequence numbers, in order, of the decisions of `action` that stand now (not undone, not
+/// replaced by a later decision) and lie in the window.
+pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
+    let mut replay = Replay::new();
+    store.scan_decision_index(|e| {
+        let a = Action::parse(&e.action).ok_or_else(|| anyhow!("journal entry {}: unknown action", e.seq))?;
+        replay
+            .apply(e.seq, a, e.candidate.map(CandidateId), e.reverses)
+            .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))
+    })?;
+    let mut seqs: Vec<i64> = replay
+        .statuses()
+        .keys()
+        .filter_map(|&c| replay.standing(c).last().copied())
+        .filter(|&(seq, a)| a == action && seq > w.after && seq <= w.through)
+        .map(|(seq, _)| seq)
+        .collect();
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
+/// Renders a decision export: reads the chosen bodies in batches and builds the file from each
+/// batch on a second thread while the next one is read.
+pub fn render(store: &Store, kind: Kind, format: &str, opts: &ExportOptions) -> Result<Rendered> {
+    let w = window(store, format, opts.include_unsigned, opts.since_last)?;
+    let action = Action::parse(kind.action()).expect("approve or reject");
+    let wanted = standing(store, action, w)?;
+    let current = Current::new(store.changed_records()?);
+    let builder = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
+    let (bytes, counts) = std::thread::scope(|s| -> Result<_> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DecisionEntry>>(2);
+        let worker = s.spawn(move || -> Result<_> {
+            let mut builder = builder;
+            for batch in rx {
+                builder.push(&batch)?;
+            }
+            Ok(builder.finish())
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut next = 0usize;
+        let read = store.scan_decisions(
+            kind.action(),
+            w.after,
+            w.through,
+            |seq| {
+                // `wanted` is sorted and the scan goes in order: one cursor finds each.
+                while next < wanted.len() && wanted[next] < seq {
+                    next += 1;
+                }
+                next < wanted.len() && wanted[next] == seq
+            },
+            |row| {
+                let meta =
+                    DecisionMeta { seq: row.seq, candidate: row.candidate, at: row.at, steward: row.steward };
+                batch.push(DecisionEntry { meta, body: row.body });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    // A closed channel means the worker failed: its error is reported below.
+                    let _ = tx.send(full);
+                }
+                Ok(())
+            },
+        );
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let built = worker.join().map_err(|_| anyhow!("the export's worker thread panicked"))?;
+        read?;
+        built
+    })?;
+    let mut details = counts.details();
+    details["through"] = json!(w.through);
+    details["after"] = json!(w.after);
+    if let Kind::Crm(crm) = kind {
+        details["source"] = json!(opts.source.as_deref().unwrap_or(crm.name()));
+    }
+    Ok(Rendered { bytes, items: counts.decisions, details })
+}

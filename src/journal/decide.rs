@@ -1,0 +1,351 @@
+//! Decisions and undo: one transaction each, in which the journal entry, the candidate's new status
+//! and the not-a-duplicate memory (rejected pairs) are written together or not at all. The stale
+//! guard refuses a decision made on member versions that an import has since replaced.
+
+use super::chain::{append, NewEntry};
+use super::encoding::Action;
+use super::replay::{reverses_of, status_of, Replay};
+use super::stale::{check_seen, member_versions};
+use crate::model::{CandidateId, Choices, Golden, Record, Status};
+use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
+use crate::survivorship::{self, Rules};
+use anyhow::{anyhow, bail, Result};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A steward's verdict on a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+    Defer,
+}
+
+impl Verdict {
+    pub fn action(self) -> Action {
+        match self {
+            Verdict::Approve => Action::Approve,
+            Verdict::Reject => Action::Reject,
+            Verdict::Defer => Action::Defer,
+        }
+    }
+
+    pub fn status(self) -> Status {
+        status_of(self.action())
+    }
+}
+
+/// Everything a decision needs; the console and `mergeq decide` both fill one in.
+#[derive(Debug, Clone)]
+pub struct DecisionRequest {
+    pub candidate: CandidateId,
+    pub verdict: Verdict,
+    /// Picks, edits and survivor (approve only).
+    pub choices: Choices,
+    pub note: Option<String>,
+    /// The `seen` token shown to the steward; `None` decides on the current versions.
+    pub seen: Option<String>,
+    pub steward: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// The survivorship rules the golden record is suggested under (loaded once by the caller).
+    pub rules: Arc<Rules>,
+}
+
+/// What a committed decision did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionOutcome {
+    pub seq: i64,
+    pub hash: String,
+    pub candidate: CandidateId,
+    pub status_before: Status,
+    pub status: Status,
+    /// The member versions the decision was made on, as a `seen` token.
+    pub seen: String,
+    /// The approved golden record (approve only).
+    pub golden: Option<Golden>,
+}
+
+/// What a committed undo did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoOutcome {
+    pub seq: i64,
+    pub hash: String,
+    pub candidate: CandidateId,
+    /// The entry reversed, and its action.
+    pub reversed_seq: i64,
+    pub reversed_action: Action,
+    pub status_before: Status,
+    pub status: Status,
+}
+
+/// Records a decision in one transaction.
+pub fn decide(store: &mut Store, req: &DecisionRequest) -> Result<DecisionOutcome> {
+    store.write(|tx| decide_in(tx, req))
+}
+
+/// Reverses the latest standing decision of a candidate (or of the whole journal) in one transaction.
+pub fn undo(
+    store: &mut Store,
+    candidate: Option<CandidateId>,
+    steward: &str,
+    at: &str,
+) -> Result<UndoOutcome> {
+    store.write(|tx| undo_in(tx, candidate, steward, at))
+}
+
+/// The one place that calls survivorship: the suggestion, and the golden record after the
+/// steward's choices. (Adapt here when survivorship's signature changes.)
+fn golden_for(
+    rules: &Rules,
+    object: &str,
+    members: &[Record],
+    choices: &Choices,
+) -> Result<(Golden, Golden)> {
+    let suggested = survivorship::suggest(rules, object, members);
+    let mut golden = suggested.clone();
+    survivorship::apply_choices(rules, object, &mut golden, members, choices)?;
+    Ok((suggested, golden))
+}
+
+fn has_choices(c: &Choices) -> bool {
+    !(c.picks.is_empty() && c.sets.is_empty() && c.survivor.is_none())
+}
+
+/// Refuses choices that name a record outside the candidate or a field no member has.
+fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) -> Result<()> {
+    let fields: BTreeSet<&str> =
+        members.iter().flat_map(|m| m.record.fields.keys().map(String::as_str)).collect();
+    let is_member = |k: &crate::model::RecordKey| members.iter().any(|m| &m.record.key == k);
+    for (field, key) in &choices.picks {
+        if !is_member(key) {
+            bail!("--pick {field}={key}: {key} is not a member of candidate {cand}");
+        }
+    }
+    let named = choices.picks.iter().map(|(f, _)| f).chain(choices.sets.iter().map(|(f, _)| f));
+    for field in named {
+        if !fields.contains(field.as_str()) {
+            let known: Vec<&str> = fields.iter().copied().collect();
+            bail!(
+                "no member of candidate {cand} has a field `{}` (its fields: {})",
+                crate::text::visible(field),
+                known.join(", ")
+            );
+        }
+    }
+    if let Some(s) = &choices.survivor {
+        if !is_member(s) {
+            bail!("--survivor {s} is not a member of candidate {cand}");
+        }
+    }
+    Ok(())
+}
+
+/// Records a decision inside the caller's transaction (batches of decisions, tests, benchmarks).
+pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
+    let id = req.candidate;
+    let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
+    let members = tx.candidate_member_rows(id)?;
+    if members.is_empty() {
+        bail!("candidate {id} has no member records");
+    }
+    if let Some(token) = &req.seen {
+        check_seen(id, &members, token, |rowid, v| tx.record_fields_at_version(rowid, v))?;
+    }
+    if req.verdict != Verdict::Approve && has_choices(&req.choices) {
+        bail!("--pick, --set and --survivor go with approve, not with {}", req.verdict.action());
+    }
+    check_choices(id, &members, &req.choices)?;
+    let records: Vec<Record> = members.iter().map(|m| m.record.clone()).collect();
+    let golden = match req.verdict {
+        Verdict::Approve => Some(golden_for(&req.rules, &cand.object, &records, &req.choices)?),
+        _ => None,
+    };
+    let status = req.verdict.status();
+    let mut body = member_body(&cand, &members, true);
+    body.insert("status_before".into(), json!(cand.status.as_str()));
+    body.insert("status_after".into(), json!(status.as_str()));
+    body.insert("note".into(), json!(req.note));
+    if let Some((suggested, approved)) = &golden {
+        body.insert("golden".into(), golden_body(suggested, approved, &req.choices));
+        body.insert("choices".into(), choices_body(&req.choices));
+    }
+    let entry = append(
+        tx,
+        &NewEntry {
+            at: &req.at,
+            steward: &req.steward,
+            action: req.verdict.action(),
+            candidate: Some(id),
+            body: &Value::Object(body),
+        },
+    )?;
+    set_status(tx, &cand, &members, status)?;
+    Ok(DecisionOutcome {
+        seq: entry.seq,
+        hash: entry.hash,
+        candidate: id,
+        status_before: cand.status,
+        status,
+        seen: member_versions(&members),
+        golden: golden.map(|(_, g)| g),
+    })
+}
+
+/// Reverses a standing decision inside the caller's transaction.
+pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
+    let target = latest_standing(tx, candidate)?.ok_or_else(|| match candidate {
+        Some(c) => anyhow!("candidate {c} has no decision to undo"),
+        None => anyhow!("the journal has no decision to undo"),
+    })?;
+    let id = CandidateId(target.candidate.expect("decisions name their candidate"));
+    let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
+    let replay = replay_candidate(tx, id)?;
+    let standing = replay.standing(id);
+    if standing.last().map(|&(seq, _)| seq) != Some(target.seq) {
+        bail!(
+            "journal entry {} is not candidate {id}'s latest standing decision; run `mergeq audit verify`",
+            target.seq
+        );
+    }
+    let reversed_action = Action::parse(&target.action).expect("a decision action");
+    let status = standing.iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a));
+    let members = tx.candidate_member_rows(id)?;
+    let mut body = member_body(&cand, &members, false);
+    body.insert("reverses".into(), json!(target.seq));
+    body.insert(
+        "reversed".into(),
+        json!({"action": target.action, "at": target.at, "steward": target.steward, "hash": target.hash}),
+    );
+    body.insert("status_before".into(), json!(cand.status.as_str()));
+    body.insert("status_after".into(), json!(status.as_str()));
+    let entry = append(
+        tx,
+        &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },
+    )?;
+    set_status(tx, &cand, &members, status)?;
+    Ok(UndoOutcome {
+        seq: entry.seq,
+        hash: entry.hash,
+        candidate: id,
+        reversed_seq: target.seq,
+        reversed_action,
+        status_before: cand.status,
+        status,
+    })
+}
+
+/// Writes the new status and keeps the rejected pairs in step with it.
+fn set_status(tx: &Tx, cand: &CandidateRow, members: &[MemberRow], status: Status) -> Result<()> {
+    tx.set_candidate_status(cand.id, status)?;
+    let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+    if status == Status::Rejected {
+        tx.add_rejected_pairs(&rowids)?;
+    } else if cand.status == Status::Rejected {
+        tx.remove_uncovered_rejected_pairs(&rowids)?;
+    }
+    Ok(())
+}
+
+/// The latest decision not yet undone, of one candidate or of all: walking back, each undo cancels
+/// the decision it names.
+fn latest_standing(tx: &Tx, candidate: Option<CandidateId>) -> Result<Option<JournalEntry>> {
+    let mut undone = BTreeSet::new();
+    let mut found = None;
+    tx.walk_decisions_back(candidate, |e| {
+        if e.action == Action::Undo.as_str() {
+            undone.extend(reverses_of(&e.body));
+            return Ok(true);
+        }
+        if undone.contains(&e.seq) {
+            return Ok(true);
+        }
+        found = Some(e.clone());
+        Ok(false)
+    })?;
+    Ok(found)
+}
+
+/// One candidate's decisions and undos replayed.
+fn replay_candidate(tx: &Tx, id: CandidateId) -> Result<Replay> {
+    let mut entries = Vec::new();
+    tx.walk_decisions_back(Some(id), |e| {
+        entries.push(e.clone());
+        Ok(true)
+    })?;
+    let mut replay = Replay::new();
+    for e in entries.iter().rev() {
+        let action = Action::parse(&e.action).expect("decision or undo");
+        replay
+            .apply(e.seq, action, e.candidate.map(CandidateId), reverses_of(&e.body))
+            .map_err(|m| anyhow!("journal entry {}: {m}", e.seq))?;
+    }
+    Ok(replay)
+}
+
+/// The candidate and its members as the steward saw them: keys, versions and (for decisions) values.
+fn member_body(cand: &CandidateRow, members: &[MemberRow], with_values: bool) -> Map<String, Value> {
+    let list: Vec<Value> = members
+        .iter()
+        .map(|m| {
+            let r = &m.record;
+            let mut v = json!({"key": r.key.to_string(), "version": r.version});
+            if with_values {
+                v["fields"] = json!(r.fields);
+                v["created"] = json!(r.created);
+                v["updated"] = json!(r.updated);
+            }
+            v
+        })
+        .collect();
+    let mut body = Map::new();
+    body.insert("object".into(), json!(cand.object));
+    // Scores go in as text: the journal holds no floats (see encoding).
+    body.insert("score".into(), json!(cand.score.to_string()));
+    body.insert("seen".into(), json!(member_versions(members)));
+    body.insert("members".into(), Value::Array(list));
+    body
+}
+
+/// The approved golden record with lineage; a value the steward chose says so and keeps the rule's
+/// suggestion beside it.
+fn golden_body(suggested: &Golden, approved: &Golden, choices: &Choices) -> Value {
+    let mut fields = Map::new();
+    for (name, v) in &approved.fields {
+        let by_steward = v.rule == "steward";
+        let mut f = json!({
+            "value": v.value,
+            "from": v.from.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            "rule": v.rule,
+            "explanation": v.explanation,
+            "conflict": v.conflict,
+            "chosen_by": if by_steward { "steward" } else { "rule" },
+        });
+        if let (true, Some(s)) = (by_steward, suggested.fields.get(name)) {
+            f["suggested"] = json!({
+                "value": s.value,
+                "from": s.from.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                "rule": s.rule,
+            });
+        }
+        fields.insert(name.clone(), f);
+    }
+    let mut survivor = json!({
+        "key": approved.survivor.to_string(),
+        "reason": approved.survivor_reason,
+        "chosen_by": if choices.survivor.is_some() { "steward" } else { "rule" },
+    });
+    if choices.survivor.is_some() {
+        survivor["suggested"] = json!(suggested.survivor.to_string());
+    }
+    json!({"fields": fields, "survivor": survivor})
+}
+
+fn choices_body(c: &Choices) -> Value {
+    json!({
+        "picks": c.picks.iter().map(|(f, k)| json!({"field": f, "from": k.to_string()})).collect::<Vec<_>>(),
+        "sets": c.sets.iter().map(|(f, v)| json!({"field": f, "value": v})).collect::<Vec<_>>(),
+        "survivor": c.survivor.as_ref().map(|k| k.to_string()),
+    })
+}

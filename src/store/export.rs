@@ -1,0 +1,102 @@
+//! The exports' reads: the journal's decisions, in two passes so that a million-decision export
+//! never holds every body at once (an index without bodies to find the standing decisions, then
+//! the bodies of the ones exported), the last export of a format, and the records changed since
+//! their first import (so a merge plan starts from what the CRM holds now). Read-only.
+
+use super::records::record_from_row;
+use super::Store;
+use crate::model::Record;
+use anyhow::Result;
+use rusqlite::OptionalExtension;
+
+/// A decision or undo entry without its body: enough to replay statuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionIndex {
+    pub seq: i64,
+    pub action: String,
+    pub candidate: Option<i64>,
+    /// For an undo: the entry it reverses.
+    pub reverses: Option<i64>,
+}
+
+/// A decision entry with its body, as an export reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    pub seq: i64,
+    pub candidate: i64,
+    pub at: String,
+    pub steward: String,
+    pub body: String,
+}
+
+impl Store {
+    /// Every decision and undo entry, in order, without bodies (only an undo's `reverses` is read).
+    pub fn scan_decision_index(&self, mut f: impl FnMut(DecisionIndex) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT seq, action, candidate, \
+             CASE WHEN action = 'undo' THEN json_extract(body, '$.reverses') END \
+             FROM journal WHERE action IN ('approve', 'reject', 'defer', 'undo') ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            f(DecisionIndex {
+                seq: r.get(0)?,
+                action: r.get(1)?,
+                candidate: r.get(2)?,
+                reverses: r.get(3)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The `action` entries with `after < seq <= through` that `wanted` picks, in order, with their
+    /// bodies (a body is read only for an entry picked).
+    pub fn scan_decisions(
+        &self,
+        action: &str,
+        after: i64,
+        through: i64,
+        mut wanted: impl FnMut(i64) -> bool,
+        mut f: impl FnMut(DecisionRow) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT seq, candidate, at, steward, body FROM journal \
+             WHERE action = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![action, after, through])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            if !wanted(seq) {
+                continue;
+            }
+            f(DecisionRow {
+                seq,
+                candidate: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                at: r.get(2)?,
+                steward: r.get(3)?,
+                body: r.get(4)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The latest export entry of `format`: its sequence number and body.
+    pub fn last_export_of(&self, format: &str) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn()
+            .prepare(
+                "SELECT seq, body FROM journal WHERE action = 'export' \
+                 AND json_extract(body, '$.format') = ?1 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([format], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Every record an import has changed since it first came in (version above 1), of any object.
+    /// A record still at version 1 is exactly what any decision on it saw.
+    pub fn changed_records(&self) -> Result<Vec<Record>> {
+        let mut stmt = self.conn().prepare("SELECT * FROM records WHERE version > 1 ORDER BY id")?;
+        let rows = stmt.query_map([], record_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,296 @@
+//! `mergeq export` as a steward runs it, against a temporary workspace: the four CRM plans of a
+//! five-record cluster (whole output compared), sign-off gating, `--since-last`, cross-source
+//! candidates, atomic files, the spreadsheet guard and the journal entry of each export.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+struct Ws {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    db: PathBuf,
+}
+
+impl Ws {
+    fn new() -> Ws {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Ws { dir: dir.path().to_path_buf(), db: dir.path().join("ws.mergeq"), _dir: dir };
+        ws.ok(&["keygen", "--out", "ana.key"]);
+        ws
+    }
+
+    fn run(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("mergeq").unwrap();
+        cmd.env("MERGEQ_DB", &self.db)
+            .env("MERGEQ_STEWARD", "ana")
+            .env("MERGEQ_NOW", "2026-11-27T09:00:00Z")
+            .env_remove("MERGEQ_RULES")
+            .current_dir(&self.dir)
+            .args(args);
+        cmd
+    }
+
+    /// Runs a command that must succeed; its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).assert().success().get_output().stdout.clone();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn import(&self, name: &str, records: &str, source: &str) {
+        self.file(name, records);
+        self.ok(&["import", "records", name, "--object", "contact", "--source", source]);
+    }
+
+    fn signoff(&self) {
+        self.ok(&["signoff", "--key", "ana.key"]);
+    }
+
+    fn last_entry(&self) -> Value {
+        let log: Vec<Value> = serde_json::from_str(&self.ok(&["audit", "log", "--json"])).unwrap();
+        log.last().unwrap().clone()
+    }
+}
+
+/// Five Salesforce contacts as one candidate, approved with the steward's choices and signed off.
+fn five_record_cluster() -> Ws {
+    let ws = Ws::new();
+    ws.import(
+        "sf.csv",
+        "id,Email,Phone,Fax,Title,updated_at\n\
+         003A,ana@old.example,+1 555 0100,+1 555 0101,CEO,2026-01-01\n\
+         003B,ana@acme.example,,,CEO,2026-02-01\n\
+         003C,,+1 555 0199,,Chief Executive,2026-03-01\n\
+         003D,,,,CEO,2026-01-15\n\
+         003E,,,,,2026-01-20\n",
+        "salesforce",
+    );
+    let members: String =
+        ["A", "B", "C", "D", "E"].iter().map(|m| format!("c1,salesforce:003{m},0.9\n")).collect();
+    ws.file("cluster.csv", &format!("cluster_id,record,score\n{members}"));
+    ws.ok(&["import", "candidates", "cluster.csv"]);
+    ws.ok(&[
+        "decide",
+        "1",
+        "approve",
+        "--survivor",
+        "salesforce:003A",
+        "--pick",
+        "Email=salesforce:003B",
+        "--pick",
+        "Phone=salesforce:003C",
+        "--set",
+        "Fax=",
+        "--set",
+        "Title=Chief Executive Officer",
+    ]);
+    ws.signoff();
+    ws
+}
+
+#[test]
+fn a_five_record_cluster_in_every_crm() {
+    let ws = five_record_cluster();
+    // Salesforce: ceil(4/2) = 2 requests into the same master, each setting the golden values the
+    // master lacks (Fax cleared, Title the steward's own value).
+    let master = r#"{"masterRecord":{"attributes":{"type":"Contact"},"Id":"003A","Email":"ana@acme.example","Fax":null,"Phone":"+1 555 0199","Title":"Chief Executive Officer"},"recordToMergeIds":"#;
+    assert_eq!(
+        ws.ok(&["export", "salesforce"]),
+        format!("{master}[\"003B\",\"003C\"]}}\n{master}[\"003D\",\"003E\"]}}\n")
+    );
+    // HubSpot: 4 merges naming the original primary id, then the property update.
+    let merge = |id: &str| {
+        format!(
+            r#"{{"method":"POST","path":"/crm/v3/objects/contacts/merge","objectType":"contacts","body":{{"primaryObjectId":"003A","objectIdToMerge":"{id}"}}}}"#
+        )
+    };
+    let update = r#"{"method":"PATCH","path":"/crm/v3/objects/contacts/003A","objectType":"contacts","objectId":"003A","body":{"properties":{"Email":"ana@acme.example","Fax":"","Phone":"+1 555 0199","Title":"Chief Executive Officer"}}}"#;
+    assert_eq!(
+        ws.ok(&["export", "hubspot", "--source", "salesforce"]),
+        format!("{}\n{}\n{}\n{}\n{update}\n", merge("003B"), merge("003C"), merge("003D"), merge("003E"))
+    );
+    // Dynamics: 4 Merge bodies into the same target, each with the golden UpdateContent.
+    let body = |id: &str| {
+        format!(
+            r#"{{"Target":{{"@odata.type":"Microsoft.Dynamics.CRM.contact","contactid":"003A"}},"Subordinate":{{"@odata.type":"Microsoft.Dynamics.CRM.contact","contactid":"{id}"}},"UpdateContent":{{"@odata.type":"Microsoft.Dynamics.CRM.contact","Email":"ana@acme.example","Fax":null,"Phone":"+1 555 0199","Title":"Chief Executive Officer"}},"PerformParentingChecks":false}}"#
+        )
+    };
+    assert_eq!(
+        ws.ok(&["export", "dynamics", "--source", "salesforce"]),
+        format!("{}\n{}\n{}\n{}\n", body("003B"), body("003C"), body("003D"), body("003E"))
+    );
+    // Zoho: 2 merges of 2 children, each child giving the fields it holds; the rest by update.
+    let want = [
+        r#"{"method":"POST","path":"/crm/v8/Contacts/003A/actions/merge","module":"Contacts","master_id":"003A","body":{"merge":[{"data":[{"id":"003B","_fields":[{"api_name":"Email"}]},{"id":"003C","_fields":[{"api_name":"Phone"}]}]}]}}"#,
+        r#"{"method":"POST","path":"/crm/v8/Contacts/003A/actions/merge","module":"Contacts","master_id":"003A","body":{"merge":[{"data":[{"id":"003D","_fields":[]},{"id":"003E","_fields":[]}]}]}}"#,
+        r#"{"method":"PUT","path":"/crm/v8/Contacts/003A","module":"Contacts","record_id":"003A","body":{"data":[{"id":"003A","Fax":null,"Title":"Chief Executive Officer"}]}}"#,
+    ];
+    assert_eq!(ws.ok(&["export", "zoho", "--source", "salesforce"]), format!("{}\n", want.join("\n")));
+    // Golden records: the same decision with its lineage and journal sequence (3).
+    let golden = r#"{"candidate":1,"object":"contact","decision":3,"decided_at":"2026-11-27T09:00:00Z","steward":"ana","survivor":"salesforce:003A","merged":["salesforce:003B","salesforce:003C","salesforce:003D","salesforce:003E"],"fields":{"Email":{"value":"ana@acme.example","from":["salesforce:003B"],"rule":"steward"},"Fax":{"value":null,"from":[],"rule":"steward"},"Phone":{"value":"+1 555 0199","from":["salesforce:003C"],"rule":"steward"},"Title":{"value":"Chief Executive Officer","from":[],"rule":"steward"}}}"#;
+    assert_eq!(ws.ok(&["export", "golden-jsonl"]), format!("{golden}\n"));
+    let csv = "candidate,object,decision,decided_at,steward,survivor,merged,Email,Email.from,Email.rule,Fax,Fax.from,Fax.rule,Phone,Phone.from,Phone.rule,Title,Title.from,Title.rule\n\
+               1,contact,3,2026-11-27T09:00:00Z,ana,salesforce:003A,salesforce:003B;salesforce:003C;salesforce:003D;salesforce:003E,ana@acme.example,salesforce:003B,steward,,,steward,'+1 555 0199,salesforce:003C,steward,Chief Executive Officer,,steward\n";
+    assert_eq!(ws.ok(&["export", "golden-csv"]), csv);
+    assert_eq!(ws.ok(&["export", "golden-csv", "--raw"]), csv.replace("'+1", "+1"));
+    // A CRM whose source holds none of these records gets an empty plan and says why.
+    ws.run(&["export", "hubspot"]).assert().success().stdout("").stderr(contains(
+        "1 approved candidates have records from outside source `hubspot`: not in this plan",
+    ));
+}
+
+/// Three Salesforce/HubSpot pairs (candidates 1–3) and one Salesforce-only pair (candidate 4).
+fn pairs() -> Ws {
+    let ws = Ws::new();
+    ws.import(
+        "sf.csv",
+        "id,Email\nS1,a@x.example\nS2,b@x.example\nS3,c@x.example\nS4,=1+1\nS5,\n",
+        "salesforce",
+    );
+    ws.import("hs.csv", "id,Email\nH1,a@x.example\nH2,b2@x.example\nH3,c@x.example\n", "hubspot");
+    ws.file(
+        "pairs.csv",
+        "left,right,score,reason\nsalesforce:S1,hubspot:H1,0.9,email\nsalesforce:S2,hubspot:H2,0.8,name\n\
+         salesforce:S3,hubspot:H3,0.7,email\nsalesforce:S4,salesforce:S5,0.6,phone\n",
+    );
+    ws.ok(&["import", "candidates", "pairs.csv"]);
+    ws
+}
+
+fn candidates_in(jsonl: &str) -> Vec<i64> {
+    jsonl.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()["candidate"].as_i64().unwrap()).collect()
+}
+
+#[test]
+fn only_signed_standing_decisions_are_exported() {
+    let ws = pairs();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.run(&["export", "golden-jsonl"])
+        .assert()
+        .code(1)
+        .stderr(contains("no sign-off covers any decision yet"));
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--include-unsigned"])), [1]);
+    ws.signoff();
+    ws.ok(&["decide", "2", "approve"]); // after the sign-off: not covered
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl"])), [1]);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--include-unsigned"])), [1, 2]);
+    // Undone after the sign-off: the steward took it back, so it is not exported, signed or not.
+    ws.ok(&["undo", "1"]);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl"])), Vec::<i64>::new());
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--include-unsigned"])), [2]);
+}
+
+#[test]
+fn since_last_exports_only_what_is_new() {
+    let ws = pairs();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.signoff();
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), [1]);
+    // Nothing new: an empty file and a note naming the previous export's reach.
+    ws.run(&["export", "golden-jsonl", "--since-last"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(contains("no decisions to export after journal entry"));
+    // A decision not yet signed is not exported — and not lost: it comes once signed.
+    ws.ok(&["decide", "2", "approve"]);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), Vec::<i64>::new());
+    ws.signoff();
+    ws.ok(&["decide", "3", "approve"]);
+    ws.signoff();
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), [2, 3]);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), Vec::<i64>::new());
+    // Each format keeps its own place; without --since-last everything standing comes out.
+    assert_eq!(ws.ok(&["export", "golden-csv", "--since-last"]).lines().count(), 4);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl"])), [1, 2, 3]);
+    // Undone and approved again after the export: a new decision, exported again.
+    ws.ok(&["undo", "2"]);
+    ws.ok(&["decide", "2", "approve", "--set", "Email=b3@x.example"]);
+    ws.signoff();
+    let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
+    assert_eq!(candidates_in(&again), [2]);
+    assert!(again.contains("b3@x.example"), "{again}");
+}
+
+#[test]
+fn cross_source_candidates_are_only_in_golden_exports() {
+    let ws = pairs();
+    for id in ["1", "4"] {
+        ws.ok(&[
+            "decide",
+            id,
+            "approve",
+            "--survivor",
+            if id == "1" { "salesforce:S1" } else { "salesforce:S4" },
+        ]);
+    }
+    ws.signoff();
+    let plan = ws.ok(&["export", "salesforce"]);
+    assert_eq!(plan.lines().count(), 1, "{plan}");
+    assert!(plan.contains(r#""Id":"S4""#) && plan.contains(r#""recordToMergeIds":["S5"]"#), "{plan}");
+    assert!(!plan.contains("S1"), "{plan}");
+    let details = &ws.last_entry()["body"]["details"];
+    assert_eq!((details["decisions"].as_i64(), details["other_source"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl"])), [1, 4]);
+    let csv = ws.ok(&["export", "golden-csv"]);
+    assert!(
+        csv.contains("salesforce:S1,hubspot:H1,") && csv.contains("salesforce:S4,salesforce:S5,"),
+        "{csv}"
+    );
+    // JSON carries values unchanged; the CSV guards the formula (S4's Email `=1+1`).
+    assert!(ws.ok(&["export", "salesforce"]).contains(r#""Id":"S4""#));
+    assert!(ws.ok(&["export", "golden-jsonl"]).contains(r#""value":"=1+1""#));
+    assert!(csv.contains(",'=1+1,salesforce:S4,"), "{csv}");
+    assert!(ws.ok(&["export", "golden-csv", "--raw"]).contains(",=1+1,salesforce:S4,"));
+}
+
+#[test]
+fn rejected_pairs_for_the_matcher() {
+    let ws = pairs();
+    ws.ok(&["decide", "2", "reject", "--note", "@different people"]);
+    ws.ok(&["decide", "3", "approve"]);
+    ws.signoff();
+    assert_eq!(
+        ws.ok(&["export", "not-duplicates"]),
+        "left,right,object,rejected_at,steward,candidate,decision,note\n\
+         hubspot:H2,salesforce:S2,contact,2026-11-27T09:00:00Z,ana,2,4,'@different people\n"
+    );
+}
+
+#[test]
+fn files_are_replaced_only_on_success_and_journaled_with_their_hash() {
+    let ws = pairs();
+    ws.ok(&["decide", "4", "approve"]);
+    let out = ws.file("plan.jsonl", "the previous plan\n");
+    // Fails (no sign-off yet): the old file stays, no temporary file is left, no journal entry.
+    let before = ws.last_entry()["seq"].clone();
+    ws.run(&["export", "salesforce", "--out", "plan.jsonl"]).assert().code(1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the previous plan\n");
+    let names: Vec<String> = std::fs::read_dir(&ws.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
+    assert_eq!(ws.last_entry()["seq"], before);
+    // Succeeds: the file is the new plan, and the journal holds its SHA-256 and reach.
+    ws.signoff();
+    ws.run(&["export", "salesforce", "--out", "plan.jsonl"]).assert().success().stdout("");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(String::from_utf8_lossy(&bytes), ws.ok(&["export", "salesforce"]));
+    let entry = ws.last_entry();
+    assert_eq!(entry["action"], "export");
+    let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    // (the last entry is the stdout export just made, of the same bytes)
+    assert_eq!(entry["body"]["sha256"].as_str(), Some(hex.as_str()));
+    assert_eq!(entry["body"]["format"], "salesforce");
+    assert_eq!(entry["body"]["details"]["through"], ws.last_entry()["seq"].as_i64().unwrap() - 2);
+    ws.ok(&["audit", "verify"]);
+}

@@ -1,0 +1,119 @@
+//! The independent check: `tests/verify_journal.py` (Python's hashlib + `cryptography`, no mergeq
+//! code) verifies a journal mergeq wrote, its raw CSV export, and catches tampering. Needs python3
+//! with `cryptography` (pip install cryptography); MERGEQ_SKIP_PY=1 skips it on purpose.
+
+mod journal_fixture;
+use journal_fixture as common;
+
+use mergeq::export::{self, ExportOptions};
+use mergeq::journal::{self, Verdict};
+use mergeq::model::RecordKey;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn python_ready() -> bool {
+    if std::env::var("MERGEQ_SKIP_PY").as_deref() == Ok("1") {
+        eprintln!("MERGEQ_SKIP_PY=1: the independent Python check is skipped");
+        return false;
+    }
+    let probe = Command::new("python3").args(["-c", "import cryptography"]).output();
+    match probe {
+        Ok(out) if out.status.success() => true,
+        _ => panic!(
+            "the independent journal check needs python3 with the `cryptography` package \
+             (pip install cryptography); set MERGEQ_SKIP_PY=1 to skip it on purpose"
+        ),
+    }
+}
+
+fn verify(target: &Path, pubkey: Option<&Path>) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify_journal.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(target);
+    if let Some(k) = pubkey {
+        cmd.arg("--pubkey").arg(k);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn python_verifies_the_chain_and_signatures_mergeq_wrote() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut store) = common::workspace(dir.path(), 20);
+    let keys = journal::keygen(&dir.path().join("chloé.key")).unwrap();
+    let key = journal::load_signing_key(&keys.private).unwrap();
+    // Text that two JSON serialisers could disagree on: controls, quotes, backslashes, U+2028, emoji.
+    let awkward = "Zoë \u{1}\u{1f}\u{7f} \"q\" \\ / \u{2028} 🎉 \t\n";
+    for c in 1..=12 {
+        let verdict = [Verdict::Approve, Verdict::Reject, Verdict::Defer][c as usize % 3];
+        let mut req = common::request(c, verdict, if c % 2 == 0 { "chloé" } else { awkward });
+        req.note = Some(format!("{awkward} #{c}"));
+        if verdict == Verdict::Approve {
+            req.choices.sets.push(("name".into(), Some(awkward.into())));
+            req.choices.picks.push(("email".into(), RecordKey::new("hubspot", format!("H{}", c - 1))));
+        }
+        journal::decide(&mut store, &req).unwrap();
+        if c == 6 {
+            journal::undo(&mut store, None, "chloé", common::AT).unwrap();
+            journal::sign_off(&mut store, &key, "chloé", common::AT, Some(awkward)).unwrap();
+        }
+    }
+    journal::sign_off(&mut store, &key, "chloé", common::AT, None).unwrap();
+    let csv_path = dir.path().join("trail.csv");
+    let opts = ExportOptions {
+        out: Some(csv_path.clone()),
+        raw: true,
+        steward: "chloé".into(),
+        at: common::AT.into(),
+        ..Default::default()
+    };
+    export::export(&mut store, "audit-csv", &opts).unwrap();
+    let (entries, head) = store.journal_head().unwrap().unwrap();
+    drop(store);
+
+    let ok = verify(&path, Some(&keys.public));
+    assert!(ok.status.success(), "{}{}", stdout(&ok), String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        stdout(&ok).trim(),
+        format!("journal ok: {entries} entries, head {head}, 2 sign-offs verified")
+    );
+    let from_csv = verify(&csv_path, Some(&keys.public));
+    assert!(from_csv.status.success(), "{}", stdout(&from_csv));
+    assert!(stdout(&from_csv).starts_with(&format!("journal ok: {} entries", entries - 1)));
+
+    // Another steward's key, a changed entry, an edited signature: each named.
+    let other = journal::keygen(&dir.path().join("other.key")).unwrap();
+    let wrong_key = verify(&path, Some(&other.public));
+    assert_eq!(wrong_key.status.code(), Some(1));
+    assert!(stdout(&wrong_key).contains("signed by another key"), "{}", stdout(&wrong_key));
+    let signoff: i64 = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TRIGGER journal_no_update").unwrap();
+        conn.query_row("SELECT min(seq) FROM journal WHERE action = 'signoff'", [], |r| r.get(0)).unwrap()
+    };
+    let tamper = |sql: &str| {
+        let copy = dir.path().join("copy.mergeq");
+        std::fs::copy(&path, &copy).unwrap();
+        rusqlite::Connection::open(&copy).unwrap().execute_batch(sql).unwrap();
+        let out = verify(&copy, Some(&keys.public));
+        std::fs::remove_file(&copy).unwrap();
+        out
+    };
+    let changed = tamper("UPDATE journal SET body = json_set(body, '$.note', 'forged') WHERE seq = 5");
+    assert_eq!(changed.status.code(), Some(1));
+    assert_eq!(stdout(&changed).trim(), "journal BROKEN: entry 5: its content does not match its hash");
+    let sig = tamper(&format!(
+        "UPDATE journal SET signature = substr(signature, 1, 10) || CASE substr(signature, 11, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(signature, 12) WHERE seq = {signoff}"
+    ));
+    assert_eq!(
+        stdout(&sig).trim(),
+        format!("journal BROKEN: entry {signoff}: the signature does not verify")
+    );
+}
