@@ -1,6 +1,6 @@
 //! `mergeq detect` as a user runs it: FEBRL1 (1,000 records, 500 true pairs, from the shared data
 //! folder) imported, detected, listed; a second run adds nothing and compares nothing; a changed
-//! record is compared again alone; a rejected pair is never proposed again.
+//! record is compared again alone; a pair rejected with `mergeq decide` is never proposed again.
 
 mod common;
 
@@ -132,20 +132,10 @@ fn a_rejected_pair_is_not_proposed_again() {
     ]);
     detect(&ws, &[]);
     let before = queue(&ws).len();
-    // What a steward's reject leaves behind (the journal's `decide` writes the same): the
-    // candidate marked rejected and its pair in `rejected_pairs`.
+    // A steward rejects the best candidate: its pair must never come back.
     let top = &queue(&ws)[0];
     let id = top["id"].as_i64().unwrap();
-    {
-        let conn = rusqlite::Connection::open(&ws.db).unwrap();
-        conn.execute("UPDATE candidates SET status = 'rejected' WHERE id = ?1", [id]).unwrap();
-        conn.execute(
-            "INSERT INTO rejected_pairs (a, b) SELECT CAST(substr(member_key, 1, instr(member_key, ',') - 1) AS INTEGER), \
-             CAST(substr(member_key, instr(member_key, ',') + 1) AS INTEGER) FROM candidates WHERE id = ?1",
-            [id],
-        )
-        .unwrap();
-    }
+    ws.ok(&["decide", &id.to_string(), "reject", "--note", "not the same person"]);
     // A lower threshold changes the settings: a full run compares every blocked pair again.
     let run = detect(&ws, &["--threshold", "0.4"]);
     assert_eq!(run["incremental"], false);
