@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod detect;
 pub mod export;
 pub mod import;
 pub mod journal;

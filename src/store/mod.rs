@@ -4,6 +4,7 @@
 
 mod bulk;
 mod candidates;
+mod detect;
 mod export;
 mod journal;
 mod queue;
@@ -11,6 +12,7 @@ mod records;
 
 pub use bulk::{BulkPair, BulkRecord};
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use detect::{DetectRow, DetectState};
 pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
@@ -22,8 +24,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] =
-    &[include_str!("schema.sql"), include_str!("schema_journal.sql"), include_str!("schema_tui.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema_journal.sql"),
+    include_str!("schema_tui.sql"),
+    include_str!("schema_detect.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
