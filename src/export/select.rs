@@ -52,12 +52,12 @@ fn through_of(body: &str) -> Option<i64> {
 /// replaced by a later decision) and lie in the window.
 pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
     let mut replay = Replay::new();
-    store.scan_decision_index(|e| {
-        let a = Action::parse(&e.action).ok_or_else(|| anyhow!("journal entry {}: unknown action", e.seq))?;
+    for e in store.decision_index()? {
+        let a = Action::parse(e.action).expect("the index holds decisions and undos");
         replay
             .apply(e.seq, a, e.candidate.map(CandidateId), e.reverses)
-            .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))
-    })?;
+            .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
+    }
     let mut seqs: Vec<i64> = replay
         .statuses()
         .keys()

@@ -10,10 +10,11 @@ use anyhow::Result;
 use rusqlite::OptionalExtension;
 
 /// A decision or undo entry without its body: enough to replay statuses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecisionIndex {
     pub seq: i64,
-    pub action: String,
+    /// `approve`, `reject`, `defer` or `undo`.
+    pub action: &'static str,
     pub candidate: Option<i64>,
     /// For an undo: the entry it reverses.
     pub reverses: Option<i64>,
@@ -30,23 +31,31 @@ pub struct DecisionRow {
 }
 
 impl Store {
-    /// Every decision and undo entry, in order, without bodies (only an undo's `reverses` is read).
-    pub fn scan_decision_index(&self, mut f: impl FnMut(DecisionIndex) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn().prepare(
-            "SELECT seq, action, candidate, \
-             CASE WHEN action = 'undo' THEN json_extract(body, '$.reverses') END \
-             FROM journal WHERE action IN ('approve', 'reject', 'defer', 'undo') ORDER BY seq",
+    /// Every decision and undo entry, in journal order, without bodies: decisions from a covering
+    /// scan of `journal_by_action`, only undos read their body (for `reverses`).
+    pub fn decision_index(&self) -> Result<Vec<DecisionIndex>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn().prepare_cached("SELECT seq, candidate FROM journal WHERE action = ?1")?;
+        for action in ["approve", "reject", "defer"] {
+            let mut rows = stmt.query([action])?;
+            while let Some(r) = rows.next()? {
+                out.push(DecisionIndex { seq: r.get(0)?, action, candidate: r.get(1)?, reverses: None });
+            }
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, candidate, json_extract(body, '$.reverses') FROM journal WHERE action = 'undo'",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            f(DecisionIndex {
+            out.push(DecisionIndex {
                 seq: r.get(0)?,
-                action: r.get(1)?,
-                candidate: r.get(2)?,
-                reverses: r.get(3)?,
-            })?;
+                action: "undo",
+                candidate: r.get(1)?,
+                reverses: r.get(2)?,
+            });
         }
-        Ok(())
+        out.sort_unstable_by_key(|e| e.seq);
+        Ok(out)
     }
 
     /// The `action` entries with `after < seq <= through` that `wanted` picks, in order, with their
@@ -59,6 +68,9 @@ impl Store {
         mut wanted: impl FnMut(i64) -> bool,
         mut f: impl FnMut(DecisionRow) -> Result<()>,
     ) -> Result<()> {
+        // Bodies are read straight from a memory map rather than copied page by page (a million
+        // decisions are gigabytes of journal); SQLite caps the map at its own limit.
+        self.conn().pragma_update(None, "mmap_size", 1i64 << 40)?;
         let mut stmt = self.conn().prepare(
             "SELECT seq, candidate, at, steward, body FROM journal \
              WHERE action = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",

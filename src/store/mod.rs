@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_journal.sql"),
     include_str!("schema_tui.sql"),
     include_str!("schema_detect.sql"),
+    include_str!("schema_export.sql"),
 ];
 
 /// The schema version this build writes.
