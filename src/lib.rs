@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod detect;
 pub mod export;
 pub mod import;
 pub mod journal;
@@ -10,3 +11,4 @@ pub mod model;
 pub mod store;
 pub mod survivorship;
 pub mod text;
+pub mod tui;

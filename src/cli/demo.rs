@@ -87,7 +87,8 @@ pub fn run(args: DemoArgs, ctx: &Ctx) -> Result<()> {
     eprintln!("demo workspace: {}", db.display());
     eprintln!("its data files: {}", folder.display());
     if !args.no_console {
-        eprintln!("(the review console is not built yet in this version: here is the queue instead)");
+        let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        return crate::tui::run_on(Store::open_existing(&db)?, ctx, &name);
     }
     let store = Store::open_existing(&db)?;
     let list = store.queue(&QueueFilter::default())?;

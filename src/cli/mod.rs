@@ -4,9 +4,11 @@
 mod audit;
 mod decide;
 mod demo;
+mod detect;
 mod export;
 mod import;
 mod queue;
+mod review;
 mod rules;
 pub mod show;
 mod stats;
@@ -94,6 +96,9 @@ pub struct DetectArgs {
     /// Only pairs whose records come from different sources
     #[arg(long)]
     pub link_only: bool,
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -269,10 +274,6 @@ fn remove_workspace(db: &Path) {
     }
 }
 
-fn not_built(what: &str) -> Result<()> {
-    bail!("`mergeq {what}` is not built yet in this version")
-}
-
 fn run(command: Command, ctx: &Ctx) -> Result<()> {
     match command {
         Command::Demo(args) => demo::run(args, ctx),
@@ -285,8 +286,8 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         }
         Command::Import(cmd) => import::run(cmd, ctx),
         Command::Queue(args) => queue::run(args, ctx),
-        Command::Detect(_) => not_built("detect"),
-        Command::Review => not_built("review"),
+        Command::Detect(args) => detect::run(args, ctx),
+        Command::Review => review::run(ctx),
         Command::Show(args) => show::run(args, ctx),
         Command::Decide(args) => decide::decide(args, ctx),
         Command::Undo(args) => decide::undo(args, ctx),

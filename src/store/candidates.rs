@@ -53,7 +53,7 @@ pub fn member_key(members: &[RecordRef]) -> (String, String) {
 }
 
 /// The record row ids and versions of a stored member key.
-fn parse_members(key: &str, versions: &str) -> Vec<(i64, i64)> {
+pub(super) fn parse_members(key: &str, versions: &str) -> Vec<(i64, i64)> {
     key.split(',')
         .zip(versions.split(','))
         .filter_map(|(k, v)| Some((k.parse().ok()?, v.parse().ok()?)))

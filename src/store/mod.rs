@@ -2,14 +2,20 @@
 //! schema by `user_version`, and runs every write in one `BEGIN IMMEDIATE` transaction.
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
+mod bulk;
 mod candidates;
+mod detect;
 mod export;
 mod journal;
+mod queue;
 mod records;
 
+pub use bulk::{BulkPair, BulkRecord};
 pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use detect::{DetectRow, DetectState};
 pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
+pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
@@ -18,8 +24,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Append-only: a shipped entry is never edited; new schema goes in a new entry.
-const MIGRATIONS: &[&str] =
-    &[include_str!("schema.sql"), include_str!("schema_journal.sql"), include_str!("schema_export.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema_journal.sql"),
+    include_str!("schema_tui.sql"),
+    include_str!("schema_detect.sql"),
+    include_str!("schema_export.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,300 @@
+//! Field comparisons: for a pair of records, each field's comparison level (0 = closest, up to the
+//! kind's last level = different, `MISSING` when either value is absent), with strsim's
+//! Jaro-Winkler, Levenshtein and exact equality. Given and family names swapped between two
+//! records are compared crosswise. A pair's levels pack into one `u64` (4 bits per field).
+
+use super::kinds::Kind;
+use super::names;
+use super::similarity::{jaro_winkler_from, osa_within};
+use super::table::{Field, Table};
+
+/// The level of a field with a value missing on either side.
+pub const MISSING: u8 = 15;
+/// At most this many fields are compared (4 bits each in a `u64`, one bit left for the swap flag).
+pub const MAX_FIELDS: usize = 15;
+/// Set in a packed pattern when given and family names were compared crosswise.
+pub const SWAPPED: u64 = 1 << 63;
+
+/// The names of a kind's levels, closest first; the last one always means "different".
+pub fn level_names(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::FirstName => {
+            &["exact", "nickname", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.80", "initial", "different"]
+        }
+        Kind::LastName => {
+            &["exact", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.85", "Jaro-Winkler ≥ 0.70", "different"]
+        }
+        Kind::FullName => &["exact", "same words", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.80", "different"],
+        Kind::Email => &["exact", "same local part", "similar local part", "different"],
+        Kind::Phone => &["exact", "one digit off", "different"],
+        Kind::Website | Kind::State | Kind::Country => &["exact", "different"],
+        Kind::Company => &["exact", "Jaro-Winkler ≥ 0.92", "Jaro-Winkler ≥ 0.80", "different"],
+        Kind::Street | Kind::Text => &["exact", "Jaro-Winkler ≥ 0.90", "Jaro-Winkler ≥ 0.70", "different"],
+        Kind::City => &["exact", "Jaro-Winkler ≥ 0.90", "different"],
+        Kind::Postcode => &["exact", "one character off", "different"],
+        Kind::Date => {
+            &["exact", "one character off or day and month swapped", "two characters off", "different"]
+        }
+        Kind::Id => &["exact", "one edit apart", "two edits apart", "different"],
+        Kind::Ignore => &["different"],
+    }
+}
+
+/// The level of two present, normalised values of a kind (they are known to differ).
+pub fn level_of(kind: Kind, a: &str, b: &str) -> u8 {
+    if kind == Kind::FirstName {
+        let first_a = a.split(' ').next().unwrap_or(a);
+        let first_b = b.split(' ').next().unwrap_or(b);
+        if names::same_person_name(first_a, first_b) {
+            return 1;
+        }
+    }
+    level_without_alias(kind, a, b)
+}
+
+/// `level_of` once given-name aliases are known to differ.
+fn level_without_alias(kind: Kind, a: &str, b: &str) -> u8 {
+    let digits = || a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit());
+    let edits = |limit: usize| osa_within(a, b, limit);
+    match kind {
+        Kind::FirstName => match jaro_winkler_from(a, b, 0.80) {
+            Some(s) if s >= 0.92 => 2,
+            Some(_) => 3,
+            None if (a.len() == 1 || b.len() == 1) && a.as_bytes()[0] == b.as_bytes()[0] => 4,
+            None => 5,
+        },
+        Kind::LastName => bands(a, b, &[0.92, 0.85, 0.70]),
+        Kind::FullName => {
+            let (sa, sb) = (sorted_words(a), sorted_words(b));
+            if sa == sb {
+                1
+            } else {
+                1 + bands(&sa, &sb, &[0.92, 0.80]).min(bands(a, b, &[0.92, 0.80]))
+            }
+        }
+        Kind::Email => {
+            let (la, lb) = (a.split('@').next().unwrap_or(a), b.split('@').next().unwrap_or(b));
+            if la == lb {
+                1
+            } else if la.len().min(lb.len()) >= 4 && jaro_winkler_from(la, lb, 0.9).is_some() {
+                2
+            } else {
+                3
+            }
+        }
+        Kind::Phone => {
+            let (da, db) = (tail(a, 10), tail(b, 10));
+            if da == db || (da.len() >= 7 && osa_within(da, db, 1).is_some()) {
+                1
+            } else {
+                2
+            }
+        }
+        Kind::Website | Kind::State | Kind::Country | Kind::Ignore => level_names(kind).len() as u8 - 1,
+        Kind::Company => bands(a, b, &[0.92, 0.80]),
+        Kind::Street | Kind::Text if digits() => {
+            if edits(1).is_some() {
+                1
+            } else {
+                3
+            }
+        }
+        Kind::Street | Kind::Text => bands(a, b, &[0.90, 0.70]),
+        Kind::City => bands(a, b, &[0.90]),
+        Kind::Postcode => {
+            if edits(1).is_some() {
+                1
+            } else {
+                2
+            }
+        }
+        Kind::Date => {
+            let swapped =
+                a.len() == 8 && b.len() == 8 && a[..4] == b[..4] && a[4..6] == b[6..] && a[6..] == b[4..6];
+            match edits(2) {
+                _ if swapped => 1,
+                Some(1) => 1,
+                Some(_) => 2,
+                None => 3,
+            }
+        }
+        Kind::Id => match edits(2) {
+            Some(1) => 1,
+            Some(_) => 2,
+            None => 3,
+        },
+    }
+}
+
+/// The index of the first Jaro-Winkler band (cuts, highest first) two values reach, plus one
+/// (0 is kept for exact equality); past the last band, "different".
+fn bands(a: &str, b: &str, cuts: &[f64]) -> u8 {
+    let lowest = cuts.last().copied().unwrap_or(0.0);
+    match jaro_winkler_from(a, b, lowest) {
+        Some(score) => {
+            cuts.iter().position(|c| score >= *c).map(|i| i as u8 + 1).unwrap_or(cuts.len() as u8 + 1)
+        }
+        None => cuts.len() as u8 + 1,
+    }
+}
+
+fn sorted_words(text: &str) -> String {
+    let mut words: Vec<&str> = text.split(' ').collect();
+    words.sort_unstable();
+    words.join(" ")
+}
+
+fn tail(text: &str, n: usize) -> &str {
+    let start = text.len().saturating_sub(n);
+    &text[start..]
+}
+
+/// Compares two records field by field.
+pub struct Comparer<'a> {
+    table: &'a Table,
+    fields: Vec<usize>,
+    /// Positions (in `fields`) of the given- and family-name fields, when both exist.
+    names: Option<(usize, usize)>,
+    /// Each record's value ids, `width` per record: the compared fields, then the given-name alias.
+    rows: Vec<u32>,
+    width: usize,
+}
+
+impl<'a> Comparer<'a> {
+    /// Compares the table's fields (at most `MAX_FIELDS`, in table order).
+    pub fn new(table: &'a Table) -> Comparer<'a> {
+        let fields: Vec<usize> = (0..table.fields.len()).take(MAX_FIELDS).collect();
+        let pos = |kind| fields.iter().position(|f| table.fields[*f].kind == kind);
+        let names = pos(Kind::FirstName).zip(pos(Kind::LastName));
+        // Row-major ids (and the given-name alias last): one pair reads two short runs of memory
+        // instead of two scattered ids per field.
+        let width = fields.len() + 1;
+        let alias = pos(Kind::FirstName).and_then(|p| table.fields[fields[p]].alt.as_ref());
+        let mut rows = vec![0u32; table.records.len() * width];
+        for (r, row) in rows.chunks_mut(width).enumerate() {
+            for (slot, f) in fields.iter().enumerate() {
+                row[slot] = table.fields[*f].norm.ids[r];
+            }
+            row[width - 1] = alias.map(|a| a.ids[r]).unwrap_or(0);
+        }
+        Comparer { table, fields, names, rows, width }
+    }
+
+    /// The compared fields, in pattern order.
+    pub fn fields(&self) -> impl Iterator<Item = &'a Field> + '_ {
+        self.fields.iter().map(|f| &self.table.fields[*f])
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    fn field_level(&self, field: &Field, a: u32, b: u32, same_alias: bool) -> u8 {
+        if a == 0 || b == 0 {
+            return MISSING;
+        }
+        if a == b {
+            return 0;
+        }
+        let (x, y) = (&field.norm.dict[a as usize], &field.norm.dict[b as usize]);
+        if field.kind == Kind::FirstName {
+            // Nicknames: the interned formal names are equal.
+            return if same_alias { 1 } else { level_without_alias(field.kind, x, y) };
+        }
+        level_of(field.kind, x, y)
+    }
+
+    /// The packed levels of records `i` and `j`.
+    pub fn pattern(&self, i: usize, j: usize) -> u64 {
+        let mut levels = [0u8; MAX_FIELDS];
+        let row_i = &self.rows[i * self.width..(i + 1) * self.width];
+        let row_j = &self.rows[j * self.width..(j + 1) * self.width];
+        let alias = self.width - 1;
+        let same_alias = row_i[alias] != 0 && row_i[alias] == row_j[alias];
+        for (slot, f) in self.fields.iter().enumerate() {
+            levels[slot] = self.field_level(&self.table.fields[*f], row_i[slot], row_j[slot], same_alias);
+        }
+        let mut swapped = false;
+        if let Some((fp, lp)) = self.names {
+            let (lf, ll) = (levels[fp], levels[lp]);
+            if lf != MISSING && ll != MISSING && (lf >= 2 || ll >= 2) {
+                let first = &self.table.fields[self.fields[fp]].norm;
+                let last = &self.table.fields[self.fields[lp]].norm;
+                let (fi, li) = (first.get(i).unwrap_or(""), last.get(i).unwrap_or(""));
+                let (fj, lj) = (first.get(j).unwrap_or(""), last.get(j).unwrap_or(""));
+                // Swapped names keep their initials: anything else is not worth comparing crosswise.
+                if fi.as_bytes().first() != lj.as_bytes().first()
+                    || li.as_bytes().first() != fj.as_bytes().first()
+                {
+                    return pack(&levels[..self.fields.len()]);
+                }
+                let cross_first = if fi == lj { 0 } else { level_of(Kind::FirstName, fi, lj) };
+                let cross_last = if li == fj { 0 } else { level_of(Kind::LastName, li, fj) };
+                // Crosswise only when it fits clearly better: both close, and closer in sum.
+                if cross_first <= 2 && cross_last <= 1 && cross_first + cross_last < lf + ll {
+                    levels[fp] = cross_first;
+                    levels[lp] = cross_last;
+                    swapped = true;
+                }
+            }
+        }
+        pack(&levels[..self.fields.len()]) | if swapped { SWAPPED } else { 0 }
+    }
+}
+
+/// Packs levels, 4 bits each, first field lowest.
+pub fn pack(levels: &[u8]) -> u64 {
+    levels.iter().enumerate().fold(0u64, |acc, (k, l)| acc | ((*l as u64 & 0xf) << (4 * k)))
+}
+
+/// The level of field `k` in a packed pattern.
+pub fn level_at(pattern: u64, k: usize) -> u8 {
+    ((pattern >> (4 * k)) & 0xf) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_per_kind() {
+        let table: &[(Kind, &str, &str, u8)] = &[
+            (Kind::FirstName, "bob", "robert", 1),
+            (Kind::FirstName, "jonathon", "jonathan", 2),
+            (Kind::FirstName, "j", "john", 4),
+            (Kind::FirstName, "mary", "john", 5),
+            (Kind::LastName, "smith", "smyth", 2),
+            (Kind::LastName, "smith", "jones", 4),
+            (Kind::FullName, "john smith", "smith john", 1),
+            (Kind::Email, "jsmith@acme.com", "jsmith@gmail.com", 1),
+            (Kind::Email, "john.smith@acme.com", "jon.smith@acme.com", 2),
+            (Kind::Email, "info@acme.com", "sales@acme.com", 3),
+            (Kind::Phone, "+14155552671", "+14155552617", 1),
+            (Kind::Phone, "+14155552671", "+14155559999", 2),
+            (Kind::Street, "12", "21", 1),
+            (Kind::Street, "12", "45", 3),
+            (Kind::Street, "12 main street", "12 mian street", 1),
+            (Kind::Postcode, "2272", "2227", 1),
+            (Kind::Date, "19720812", "19721208", 1),
+            (Kind::Date, "19720812", "19720813", 1),
+            (Kind::Date, "19720812", "19750101", 3),
+            (Kind::Id, "1451137", "1451173", 1),
+            (Kind::Id, "1451137", "9999999", 3),
+            (Kind::Website, "a.com", "b.com", 1),
+        ];
+        for (kind, a, b, want) in table {
+            assert_eq!(level_of(*kind, a, b), *want, "{kind:?} {a} {b}");
+            assert!((*want as usize) < level_names(*kind).len());
+        }
+    }
+
+    #[test]
+    fn packs_and_unpacks_levels() {
+        let p = pack(&[0, 3, MISSING, 5]);
+        assert_eq!((0..4).map(|k| level_at(p, k)).collect::<Vec<_>>(), [0, 3, MISSING, 5]);
+    }
+}

@@ -1,0 +1,336 @@
+//! Field kinds: what a column holds (an e-mail, a first name, a postcode…), inferred from common
+//! column names (Salesforce, HubSpot, plain) and overridden per object by a TOML config. Pure: the
+//! caller reads the config file and hands its text here.
+
+use anyhow::{bail, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What a field holds; decides how it is normalised, blocked on and compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Id,
+    Email,
+    Phone,
+    Website,
+    Company,
+    FirstName,
+    LastName,
+    FullName,
+    Street,
+    City,
+    Postcode,
+    State,
+    Country,
+    Date,
+    Text,
+    /// Not compared at all (owner, status, notes…).
+    Ignore,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::Id,
+        Kind::Email,
+        Kind::Phone,
+        Kind::Website,
+        Kind::Company,
+        Kind::FirstName,
+        Kind::LastName,
+        Kind::FullName,
+        Kind::Street,
+        Kind::City,
+        Kind::Postcode,
+        Kind::State,
+        Kind::Country,
+        Kind::Date,
+        Kind::Text,
+        Kind::Ignore,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Id => "id",
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Website => "website",
+            Kind::Company => "company",
+            Kind::FirstName => "first_name",
+            Kind::LastName => "last_name",
+            Kind::FullName => "full_name",
+            Kind::Street => "street",
+            Kind::City => "city",
+            Kind::Postcode => "postcode",
+            Kind::State => "state",
+            Kind::Country => "country",
+            Kind::Date => "date",
+            Kind::Text => "text",
+            Kind::Ignore => "ignore",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Kinds of one group tell about the same fact: a household or an office shares its address,
+    /// landline and company at once, and a namesake shares given and family name at once. Their
+    /// evidence is not independent, so scoring counts a group once and training leaves the whole
+    /// group out when a blocking rule forces one of its fields to agree.
+    pub fn group(self) -> Group {
+        match self {
+            Kind::FirstName | Kind::LastName | Kind::FullName => Group::Name,
+            Kind::Street
+            | Kind::City
+            | Kind::Postcode
+            | Kind::State
+            | Kind::Country
+            | Kind::Phone
+            | Kind::Company
+            | Kind::Website => Group::Place,
+            _ => Group::Own,
+        }
+    }
+}
+
+/// See `Kind::group`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Name,
+    Place,
+    /// A field that stands alone.
+    Own,
+}
+
+/// Squeezes a column name to lower-case letters and digits: `Mailing Street`, `mailing_street`
+/// and `MailingStreet` all become `mailingstreet`.
+fn squeeze(column: &str) -> String {
+    column.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_lowercase()).collect()
+}
+
+/// Prefixes CRMs put before address and contact columns (`MailingCity`, `BillingPostalCode`).
+const PREFIXES: &[&str] =
+    &["mailing", "billing", "shipping", "other", "home", "work", "primary", "business", "personal", "hs"];
+
+/// The kind a column name suggests; `object` matters for `Name`, a company on accounts and a person
+/// elsewhere. Unknown names are `text`.
+pub fn infer(object: &str, column: &str) -> Kind {
+    let full = squeeze(column);
+    if let Some(kind) = infer_squeezed(object, &full) {
+        return kind;
+    }
+    for prefix in PREFIXES {
+        if let Some(rest) = full.strip_prefix(prefix).filter(|r| !r.is_empty()) {
+            if let Some(kind) = infer_squeezed(object, rest) {
+                return kind;
+            }
+        }
+    }
+    Kind::Text
+}
+
+fn is_company_object(object: &str) -> bool {
+    matches!(
+        squeeze(object).as_str(),
+        "account" | "accounts" | "company" | "companies" | "organization" | "organisation"
+    )
+}
+
+fn infer_squeezed(object: &str, name: &str) -> Option<Kind> {
+    let kind = match name {
+        "ssn"
+        | "socsecid"
+        | "socialsecurity"
+        | "socialsecuritynumber"
+        | "nationalid"
+        | "taxid"
+        | "vat"
+        | "vatnumber"
+        | "vatid"
+        | "duns"
+        | "dunsnumber"
+        | "externalid"
+        | "enrichmentid"
+        | "clearbitid"
+        | "zoominfoid"
+        | "linkedinid"
+        | "passport"
+        | "passportnumber"
+        | "nino"
+        | "ein"
+        | "abn" => Kind::Id,
+        "email" | "emailaddress" | "mail" | "email1" | "email2" | "emailaddr" => Kind::Email,
+        "phone" | "phonenumber" | "telephone" | "tel" | "mobile" | "mobilephone" | "cell" | "cellphone"
+        | "fax" | "phone1" | "phone2" | "landline" => Kind::Phone,
+        "website" | "websiteurl" | "url" | "web" | "domain" | "companydomain" | "companydomainname"
+        | "homepage" | "companywebsite" => Kind::Website,
+        "company" | "companyname" | "accountname" | "organisation" | "organization" | "org" | "employer"
+        | "businessname" | "account" => Kind::Company,
+        "name" if is_company_object(object) => Kind::Company,
+        "firstname" | "givenname" | "fname" | "forename" | "first" => Kind::FirstName,
+        "lastname" | "surname" | "lname" | "familyname" | "last" => Kind::LastName,
+        "name" | "fullname" | "contactname" | "personname" => Kind::FullName,
+        "street" | "address" | "address1" | "addressline1" | "streetaddress" | "addr" | "line1"
+        | "address2" | "addressline2" | "line2" | "streetnumber" | "housenumber" | "streetname" => {
+            Kind::Street
+        }
+        "city" | "suburb" | "town" | "locality" | "municipality" => Kind::City,
+        "postcode" | "postalcode" | "zip" | "zipcode" | "postal" | "plz" => Kind::Postcode,
+        "state" | "province" | "region" | "county" | "stateprovince" | "statecode" => Kind::State,
+        "country" | "countrycode" | "nation" => Kind::Country,
+        "dob" | "dateofbirth" | "birthdate" | "birthday" | "date" => Kind::Date,
+        "notes" | "note" | "description" | "comments" | "comment" | "owner" | "ownerid" | "status"
+        | "leadstatus" | "lifecyclestage" | "leadsource" | "source" | "tags" | "rating" | "score"
+        | "createdby" | "createdbyid" | "lastmodifiedbyid" | "modifiedby" => Kind::Ignore,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// The detection settings of one object, from the config file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectConfig {
+    /// Propose pairs whose match probability reaches this.
+    pub threshold: Option<f64>,
+    /// Phones without a country code are read as numbers of this region (ISO code, e.g. `US`).
+    pub default_region: Option<String>,
+    /// Blocks larger than this are skipped (they would compare too many pairs).
+    pub max_block: Option<usize>,
+    /// Count family name, address, phone and company as one piece of evidence (households and
+    /// offices share them). Default: on when the records carry an e-mail, phone, company or website.
+    pub place_once: Option<bool>,
+    /// Kinds by field name; a field not named here keeps its inferred kind.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A detection config file: per-object settings.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub object: BTreeMap<String, ObjectConfig>,
+}
+
+impl Config {
+    /// Parses a config file's text; errors name the file, line and column.
+    pub fn parse(file: &str, text: &str) -> Result<Config> {
+        let config: Config = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+                bail!("{file}:{line}:{col}: {}", e.message());
+            }
+        };
+        for (object, settings) in &config.object {
+            for (field, kind) in &settings.fields {
+                if Kind::parse(kind).is_none() {
+                    let at = text.find(&format!("\"{kind}\"")).unwrap_or(0);
+                    let (line, col) = line_col(text, at);
+                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                    bail!(
+                        "{file}:{line}:{col}: object {object}, field {field}: unknown kind `{kind}` (expected one of {})",
+                        names.join(", ")
+                    );
+                }
+            }
+            if let Some(t) = settings.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
+                bail!("{file}: object {object}: threshold {t} is not between 0 and 1");
+            }
+            if let Some(region) = &settings.default_region {
+                if super::normalise::region(region).is_none() {
+                    bail!("{file}: object {object}: unknown default_region `{region}` (an ISO country code such as US)");
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// The settings of one object (empty when the file does not name it).
+    pub fn object(&self, object: &str) -> ObjectConfig {
+        self.object.get(object).cloned().unwrap_or_default()
+    }
+}
+
+impl ObjectConfig {
+    /// The kind of a field: the config's word, else the inferred one.
+    pub fn kind_of(&self, object: &str, field: &str) -> Kind {
+        self.fields.get(field).and_then(|k| Kind::parse(k)).unwrap_or_else(|| infer(object, field))
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infers_kinds_from_common_column_names() {
+        let table = [
+            ("contact", "FirstName", Kind::FirstName),
+            ("contact", "LastName", Kind::LastName),
+            ("contact", "Email", Kind::Email),
+            ("contact", "Phone", Kind::Phone),
+            ("contact", "MobilePhone", Kind::Phone),
+            ("contact", "MailingStreet", Kind::Street),
+            ("contact", "MailingCity", Kind::City),
+            ("contact", "MailingPostalCode", Kind::Postcode),
+            ("contact", "MailingState", Kind::State),
+            ("contact", "MailingCountry", Kind::Country),
+            ("contact", "Birthdate", Kind::Date),
+            ("account", "Name", Kind::Company),
+            ("account", "Account Name", Kind::Company),
+            ("account", "Website", Kind::Website),
+            ("account", "BillingStreet", Kind::Street),
+            ("contact", "Name", Kind::FullName),
+            ("contact", "firstname", Kind::FirstName),
+            ("contact", "lastname", Kind::LastName),
+            ("contact", "company", Kind::Company),
+            ("contact", "zip", Kind::Postcode),
+            ("company", "domain", Kind::Website),
+            ("person", "given_name", Kind::FirstName),
+            ("person", "surname", Kind::LastName),
+            ("person", "suburb", Kind::City),
+            ("person", "date_of_birth", Kind::Date),
+            ("person", "soc_sec_id", Kind::Id),
+            ("person", "street_number", Kind::Street),
+            ("person", "address_1", Kind::Street),
+            ("person", "postcode", Kind::Postcode),
+            ("contact", "Email Address", Kind::Email),
+            ("contact", "OwnerId", Kind::Ignore),
+            ("contact", "favourite_colour", Kind::Text),
+        ];
+        for (object, column, want) in table {
+            assert_eq!(infer(object, column), want, "{object}.{column}");
+        }
+    }
+
+    #[test]
+    fn config_overrides_inferred_kinds() {
+        let text = "[object.person]\nthreshold = 0.5\n[object.person.fields]\ngiven_name = \"first_name\"\n\
+                    surname = \"last_name\"\ndate_of_birth = \"date\"\nsoc_sec_id = \"text\"\n";
+        let config = Config::parse("c.toml", text).unwrap();
+        let person = config.object("person");
+        assert_eq!(person.threshold, Some(0.5));
+        assert_eq!(person.kind_of("person", "soc_sec_id"), Kind::Text);
+        assert_eq!(person.kind_of("person", "suburb"), Kind::City);
+        assert_eq!(config.object("other"), ObjectConfig::default());
+    }
+
+    #[test]
+    fn config_errors_name_line_and_column() {
+        let err = Config::parse("c.toml", "[object.person.fields]\nsurname = \"lastname\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:11: "), "{err}");
+        let err = Config::parse("c.toml", "[object.person]\nthreshold = \"high\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
+        let err = Config::parse("c.toml", "[object.person]\nthreshold = 1.5\n").unwrap_err();
+        assert!(err.to_string().contains("between 0 and 1"), "{err}");
+    }
+}

@@ -1,0 +1,268 @@
+//! Duplicate detection as a pure engine: records (already loaded into a `Table`) in, scored pairs
+//! with per-field reasons out. Blocking picks the pairs (`block`), comparison turns each pair into
+//! levels (`compare`), a Fellegi–Sunter model estimated from the data weighs them (`model`,
+//! `score`). No SQL and no files here: `cli::detect` loads the records and stores the candidates.
+
+pub mod block;
+pub mod compare;
+pub mod kinds;
+pub mod model;
+pub mod names;
+pub mod normalise;
+pub mod score;
+pub mod similarity;
+pub mod table;
+
+use crate::model::Reason;
+use block::{BlockOptions, BlockStats};
+use compare::Comparer;
+use kinds::Kind;
+use model::{FieldModel, Model};
+use rayon::prelude::*;
+use score::Scorer;
+use table::Table;
+
+/// Pairs at or above this match probability are proposed unless the config or `--threshold` says otherwise.
+pub const DEFAULT_THRESHOLD: f64 = 0.5;
+/// Blocks larger than this are skipped.
+pub const DEFAULT_MAX_BLOCK: usize = 100;
+/// Random pairs drawn to estimate u: 20 per record, at least 100,000, at most 200,000 (the exact
+/// level, where rare agreement matters most, is computed from value frequencies instead).
+fn u_samples(records: usize) -> usize {
+    (records * 20).clamp(100_000, 200_000)
+}
+
+/// How to run detection.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub threshold: f64,
+    pub link_only: bool,
+    pub max_block: usize,
+    /// A model from an earlier run to reuse (it is retrained when it does not fit the fields).
+    pub model: Option<Model>,
+    /// Count family name, address, phone and company once (households and offices share them);
+    /// `None`: when the records carry an e-mail, phone, company or website (CRM records).
+    pub place_once: Option<bool>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threshold: DEFAULT_THRESHOLD,
+            link_only: false,
+            max_block: DEFAULT_MAX_BLOCK,
+            model: None,
+            place_once: None,
+        }
+    }
+}
+
+/// A pair proposed as duplicates: record indices in the table, score and reasons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub a: usize,
+    pub b: usize,
+    pub probability: f64,
+    pub weight: f64,
+    pub reasons: Vec<Reason>,
+}
+
+/// What a run did, for the progress report and `--json`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub records: u64,
+    pub records_new_or_changed: u64,
+    pub fields: Vec<(String, String)>,
+    #[serde(flatten)]
+    pub blocking: BlockStats,
+    pub pairs_compared: u64,
+    pub candidates_found: u64,
+    pub trained: bool,
+    pub lambda: f64,
+    /// Whether family name, address, phone and company counted as one piece of evidence.
+    pub place_once: bool,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub proposals: Vec<Proposal>,
+    pub model: Model,
+    pub stats: Stats,
+}
+
+/// Pairs that can exist at all: every pair, or every pair across sources when linking.
+fn possible_pairs(table: &Table, link_only: bool) -> f64 {
+    let n = table.records.len() as f64;
+    if !link_only {
+        return n * (n - 1.0) / 2.0;
+    }
+    let mut per_source = vec![0f64; table.sources.len()];
+    for r in &table.records {
+        per_source[r.source as usize] += 1.0;
+    }
+    (n * n - per_source.iter().map(|c| c * c).sum::<f64>()) / 2.0
+}
+
+/// Finds the duplicate pairs of a table; `progress` hears each stage.
+pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> Outcome {
+    let comparer = Comparer::new(table);
+    let mut stats = Stats {
+        records: table.records.len() as u64,
+        records_new_or_changed: table.records.iter().filter(|r| r.dirty).count() as u64,
+        fields: comparer.fields().map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
+        ..Stats::default()
+    };
+    let place_once = opts.place_once.unwrap_or_else(|| {
+        table
+            .fields
+            .iter()
+            .any(|f| matches!(f.kind, Kind::Email | Kind::Phone | Kind::Company | Kind::Website))
+    });
+    stats.place_once = place_once;
+    let rules = block::rules_for(table);
+    let block_opts = BlockOptions {
+        link_only: opts.link_only,
+        max_block: opts.max_block,
+        rule_budget: (table.records.len() as u64 * 2).max(2_000_000),
+        sample_dropped: opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)),
+    };
+    let (pairs, block_stats, kept) = block::pairs(table, &rules, block_opts);
+    progress(&format!(
+        "{} blocks from {} rules ({} blocks over {} records skipped), {} pairs to compare",
+        block_stats.blocks,
+        block_stats.rules_used.len(),
+        block_stats.blocks_skipped,
+        opts.max_block,
+        block_stats.pairs
+    ));
+    if !block_stats.rules_dropped.is_empty() {
+        progress(&format!("rules dropped (too many pairs): {}", block_stats.rules_dropped.join("; ")));
+    }
+    stats.blocking = block_stats;
+    let patterns: Vec<u64> = pairs.par_iter().map(|p| comparer.pattern(p.a as usize, p.b as usize)).collect();
+    stats.pairs_compared = pairs.len() as u64;
+    if stats.blocking.training_pairs > 0 {
+        progress(&format!(
+            "{} pairs compared ({} of them sampled from dropped rules, for training only)",
+            pairs.len(),
+            stats.blocking.training_pairs
+        ));
+    } else {
+        progress(&format!("{} pairs compared", pairs.len()));
+    }
+
+    if opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)) {
+        progress("training the model");
+    }
+    let reuse = opts.model.clone().filter(|m| m.fits(&comparer));
+    stats.trained = reuse.is_none();
+    let mut model = match reuse {
+        Some(model) => model,
+        None => {
+            let u = model::estimate_u(table, &comparer, u_samples(table.records.len()), opts.link_only);
+            let rule_fields: Vec<Vec<usize>> = rules
+                .iter()
+                .map(|r| compared_positions(table, &comparer, &training_blanks(table, r)))
+                .collect();
+            progress("u estimated from random pairs");
+            let m = model::train_m(&pairs, &patterns, &rule_fields, &u);
+            let fields = comparer
+                .fields()
+                .zip(m.into_iter().zip(u))
+                .map(|(f, (m, u))| FieldModel {
+                    field: f.name.clone(),
+                    kind: f.kind.as_str().to_string(),
+                    m,
+                    u,
+                })
+                .collect();
+            Model { fields, lambda: 1e-6 }
+        }
+    };
+    let weights: Vec<f64> = {
+        let mut scorer = Scorer::new(table, &comparer, &model);
+        scorer.place_once = place_once;
+        pairs
+            .par_iter()
+            .zip(&patterns)
+            .map(|(p, pat)| scorer.weight(*pat, p.a as usize, p.b as usize))
+            .collect()
+    };
+    if stats.trained {
+        let scored: Vec<f64> =
+            pairs.iter().zip(&weights).filter(|(p, _)| !p.train_only).map(|(_, w)| *w).collect();
+        model.lambda = model::estimate_lambda(&scored, possible_pairs(table, opts.link_only));
+        progress(&format!("model trained: λ = {:.3e}", model.lambda));
+    }
+    stats.lambda = model.lambda;
+    let mut scorer = Scorer::new(table, &comparer, &model);
+    scorer.place_once = place_once;
+    let mut proposals: Vec<Proposal> = (0..pairs.len())
+        .into_par_iter()
+        .filter_map(|x| {
+            let probability = scorer.probability(weights[x]);
+            if pairs[x].train_only || probability < opts.threshold {
+                return None;
+            }
+            let (a, b) = (pairs[x].a as usize, pairs[x].b as usize);
+            let first_kept = (0..rules.len()).find(|r| kept[*r] && pairs[x].rules & (1 << r) != 0);
+            let rule = first_kept.map(|r| rules[r].name.as_str()).unwrap_or("");
+            let mut reasons = vec![Reason::text(format!(
+                "match probability {probability:.4} (weight {:+.2}); blocked on {rule}",
+                weights[x]
+            ))];
+            reasons.extend(scorer.reasons(patterns[x], a, b));
+            Some(Proposal { a, b, probability, weight: weights[x], reasons })
+        })
+        .collect();
+    proposals.sort_by_key(|p| (table.records[p.a].rowid, table.records[p.b].rowid));
+    stats.candidates_found = proposals.len() as u64;
+    progress(&format!("{} candidates found at threshold {}", proposals.len(), opts.threshold));
+    Outcome { proposals, model, stats }
+}
+
+/// The fields a training session on `rule` must leave out: besides the rule's own fields, those
+/// whose agreement the rule drags along among non-matches, which would otherwise pass for matches.
+/// Namesakes share e-mail local parts (made of the name); households share family name and
+/// address; colleagues on a role mailbox share the company's address and line.
+fn training_blanks(table: &Table, rule: &block::Rule) -> Vec<usize> {
+    use kinds::{Group, Kind};
+    let mut groups: Vec<Group> = Vec::new();
+    let mut kinds: Vec<Kind> = Vec::new();
+    for atom in &rule.atoms {
+        let (block::Atom::Norm(f) | block::Atom::Alt(f) | block::Atom::Code(f) | block::Atom::Initial(f)) =
+            *atom;
+        let kind = table.fields[f].kind;
+        kinds.push(kind);
+        match (kind.group(), kind, atom) {
+            (Group::Name, _, _) => kinds.push(Kind::Email),
+            (Group::Place, _, _) => kinds.extend([Kind::LastName, Kind::FullName]),
+            (_, Kind::Email, block::Atom::Alt(_)) => groups.push(Group::Name),
+            (_, Kind::Email, _) => groups.push(Group::Place),
+            _ => {}
+        }
+        if kind.group() != Group::Own {
+            groups.push(kind.group());
+        }
+    }
+    let own = rule.fields();
+    (0..table.fields.len())
+        .filter(|k| {
+            let kind = table.fields[*k].kind;
+            own.contains(k)
+                || kinds.contains(&kind)
+                || (kind.group() != Group::Own && groups.contains(&kind.group()))
+        })
+        .collect()
+}
+
+/// Positions in the comparer's pattern of the given table fields.
+fn compared_positions(table: &Table, comparer: &Comparer, fields: &[usize]) -> Vec<usize> {
+    comparer
+        .fields()
+        .enumerate()
+        .filter(|(_, f)| fields.iter().any(|t| std::ptr::eq(&table.fields[*t], *f)))
+        .map(|(k, _)| k)
+        .collect()
+}

@@ -1,0 +1,166 @@
+//! Scoring: a pair's levels into a match weight (sum of per-field log2 Bayes factors, with the
+//! exact level weighted by how rare the shared value is — a role mailbox or a common surname
+//! counts for less) and a match probability; and the per-field reasons a steward reads.
+
+use super::compare::{level_at, level_names, Comparer, MAX_FIELDS, MISSING, SWAPPED};
+use super::kinds::{Group, Kind};
+use super::model::Model;
+use super::table::Table;
+use crate::model::Reason;
+
+/// Scores pairs with one model.
+pub struct Scorer<'a> {
+    pub table: &'a Table,
+    pub comparer: &'a Comparer<'a>,
+    pub model: &'a Model,
+    /// Table field index of each compared field.
+    fields: Vec<usize>,
+    /// Count family name, address, phone and company as one piece of evidence.
+    pub place_once: bool,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(table: &'a Table, comparer: &'a Comparer<'a>, model: &'a Model) -> Scorer<'a> {
+        let fields = comparer
+            .fields()
+            .map(|f| table.fields.iter().position(|t| std::ptr::eq(t, f)).unwrap_or(0))
+            .collect();
+        Scorer { table, comparer, model, fields, place_once: true }
+    }
+
+    /// The weight of field `k` at level `l` for records `i`, `j`.
+    fn field_weight(&self, k: usize, l: u8, i: usize, swapped: bool) -> f64 {
+        if l == MISSING {
+            return 0.0;
+        }
+        let base = self.model.weight(k, l);
+        let field = &self.table.fields[self.fields[k]];
+        if l == 1 && field.kind == Kind::Email {
+            // The same local part at another domain: `mary@` says less than `wjohnson72@`.
+            if let Some(local) = &field.alt {
+                let tf = local.frequency(i).max(1.0 / local.present.max(1) as f64);
+                return base + (self.model.fields[k].u[1] / tf).log2().min(0.0);
+            }
+        }
+        if l != 0 {
+            return base;
+        }
+        let names = matches!(field.kind, Kind::FirstName | Kind::LastName);
+        if swapped && names {
+            return base;
+        }
+        // Term frequency: agreeing on a value half the records share is weak evidence.
+        let fm = &self.model.fields[k];
+        let tf = field.norm.frequency(i).max(1.0 / field.norm.present.max(1) as f64);
+        base + (fm.u[0] / tf).log2()
+    }
+
+    /// What each field contributes to a pair's weight, and whether it was counted. A household
+    /// shares family name, address and landline, an office its address, line and company: those
+    /// fields (the place group and the family name) are one piece of evidence, so only their
+    /// strongest agreement and their strongest disagreement count.
+    fn contributions(&self, pattern: u64, i: usize, j: usize) -> [(f64, bool); MAX_FIELDS] {
+        let swapped = pattern & SWAPPED != 0;
+        let mut out = [(0.0, true); MAX_FIELDS];
+        let mut best: Option<usize> = None;
+        let mut worst: Option<usize> = None;
+        for k in 0..self.fields.len() {
+            let l = level_at(pattern, k);
+            let kind = self.table.fields[self.fields[k]].kind;
+            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i, j) {
+                0.0
+            } else {
+                self.field_weight(k, l, i, swapped)
+            };
+            out[k] = (w, true);
+            let household = self.place_once
+                && (kind.group() == Group::Place || matches!(kind, Kind::LastName | Kind::FullName));
+            if household && l != MISSING {
+                out[k].1 = false;
+                if w > 0.0 && best.is_none_or(|b| w > out[b].0) {
+                    best = Some(k);
+                }
+                if w < 0.0 && worst.is_none_or(|b| w < out[b].0) {
+                    worst = Some(k);
+                }
+            }
+        }
+        for k in [best, worst].into_iter().flatten() {
+            out[k].1 = true;
+        }
+        out
+    }
+
+    /// True when an e-mail local part shared by both records is made of their names
+    /// (`mary.lee@…`): it then says nothing the names do not already say.
+    fn local_part_is_name(&self, k: usize, i: usize, j: usize) -> bool {
+        let Some(local) = self.table.fields[self.fields[k]].alt.as_ref().and_then(|a| a.get(i)) else {
+            return false;
+        };
+        let _ = j;
+        self.fields.iter().map(|f| &self.table.fields[*f]).any(|f| {
+            matches!(f.kind, Kind::FirstName | Kind::LastName | Kind::FullName)
+                && f.norm
+                    .get(i)
+                    .is_some_and(|name| name.split(' ').any(|word| word.len() >= 3 && local.contains(word)))
+        })
+    }
+
+    /// The match weight (log2 Bayes factor) of a pair with this pattern.
+    pub fn weight(&self, pattern: u64, i: usize, j: usize) -> f64 {
+        self.contributions(pattern, i, j).iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
+    }
+
+    /// The probability of a match given the weight and the model's prior.
+    pub fn probability(&self, weight: f64) -> f64 {
+        let prior = (self.model.lambda / (1.0 - self.model.lambda)).log2();
+        1.0 / (1.0 + (-(prior + weight)).exp2())
+    }
+
+    /// Per-field reasons: the two values compared, the level and its weight.
+    pub fn reasons(&self, pattern: u64, i: usize, j: usize) -> Vec<Reason> {
+        let swapped = pattern & SWAPPED != 0;
+        let contributions = self.contributions(pattern, i, j);
+        let mut out = Vec::with_capacity(self.fields.len());
+        for (k, &(own, counted)) in contributions.iter().enumerate().take(self.fields.len()) {
+            let field = &self.table.fields[self.fields[k]];
+            let l = level_at(pattern, k);
+            let (a, b) = (field.norm.get(i).unwrap_or(""), field.norm.get(j).unwrap_or(""));
+            let (a, b) = if swapped && matches!(field.kind, Kind::FirstName | Kind::LastName) {
+                let other = self
+                    .fields
+                    .iter()
+                    .map(|f| &self.table.fields[*f])
+                    .find(|f| matches!(f.kind, Kind::FirstName | Kind::LastName) && f.kind != field.kind);
+                (a, other.and_then(|o| o.norm.get(j)).unwrap_or(""))
+            } else {
+                (a, b)
+            };
+            let made_of_name = (l == 1 || l == 2) && field.kind == Kind::Email && own == 0.0;
+            let weight = if counted { own } else { 0.0 };
+            let text = if l == MISSING {
+                "missing on one side".to_string()
+            } else {
+                let mut t = level_names(field.kind)[l as usize].to_string();
+                if swapped && matches!(field.kind, Kind::FirstName | Kind::LastName) {
+                    t.push_str(", names swapped");
+                }
+                if made_of_name {
+                    format!("{t}, made of the name (counted with the names)")
+                } else if counted {
+                    format!("{t} ({weight:+.2})")
+                } else {
+                    format!("{t} ({own:+.2}, not counted: place evidence counts once)")
+                }
+            };
+            out.push(Reason {
+                field: field.name.clone(),
+                text,
+                values: Some((a.to_string(), b.to_string())),
+                level: Some(if l == MISSING { -1 } else { l as i32 }),
+                weight: Some((weight * 1000.0).round() / 1000.0),
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,321 @@
+//! The records of one object as detection holds them: column by column, each value normalised for
+//! its kind and interned (one copy of each distinct value, records hold 4-byte ids), with the
+//! derived forms blocking and comparison need (e-mail local part, given-name alias, phonetic code).
+//! Built once per run from rows the store streams; normalisation runs per distinct value, in parallel.
+
+use super::kinds::{Kind, ObjectConfig};
+use super::{names, normalise};
+use rayon::prelude::*;
+use rphonetic::DoubleMetaphone;
+use std::collections::HashMap;
+
+/// The region of phone numbers written without a country code, unless the config says otherwise.
+pub const DEFAULT_REGION: &str = "US";
+
+/// Where a record stands for this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordMeta {
+    pub rowid: i64,
+    pub version: i64,
+    pub source: u32,
+    /// New or changed since the last run: pairs involving it are compared.
+    pub dirty: bool,
+}
+
+/// Values of one column, interned: `ids[record]` is 0 for a missing value, else an index in `dict`.
+#[derive(Debug, Default, Clone)]
+pub struct Interned {
+    pub ids: Vec<u32>,
+    pub dict: Vec<Box<str>>,
+    /// How many records hold each value (for term-frequency weights).
+    pub counts: Vec<u32>,
+    /// A hash of each value, for block keys.
+    pub hashes: Vec<u64>,
+    /// Records with a value.
+    pub present: u32,
+}
+
+impl Interned {
+    fn new() -> Interned {
+        Interned { dict: vec!["".into()], counts: vec![0], hashes: vec![0], ..Interned::default() }
+    }
+
+    /// Interns per distinct source value: `map[raw id]` is the value for that raw value.
+    fn from_mapped(raw_ids: &[u32], map: &[Option<String>]) -> Interned {
+        let mut out = Interned::new();
+        let mut lookup: FastMap<&str, u32> = FastMap::default();
+        let mut remap = vec![0u32; map.len()];
+        for (raw, value) in map.iter().enumerate() {
+            if let Some(v) = value {
+                let next = out.dict.len() as u32;
+                let id = *lookup.entry(v.as_str()).or_insert(next);
+                if id == next {
+                    out.dict.push(v.as_str().into());
+                    out.counts.push(0);
+                    out.hashes.push(hash_str(v));
+                }
+                remap[raw] = id;
+            }
+        }
+        out.ids = raw_ids.iter().map(|r| remap[*r as usize]).collect();
+        for id in &out.ids {
+            if *id != 0 {
+                out.counts[*id as usize] += 1;
+                out.present += 1;
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, record: usize) -> Option<&str> {
+        match self.ids[record] {
+            0 => None,
+            id => Some(&self.dict[id as usize]),
+        }
+    }
+
+    /// Share of records holding the same value as this one (0 when missing).
+    pub fn frequency(&self, record: usize) -> f64 {
+        let id = self.ids[record] as usize;
+        if id == 0 || self.present == 0 {
+            return 0.0;
+        }
+        self.counts[id] as f64 / self.present as f64
+    }
+
+    /// The chance that two records with values hold the same one: Σ p².
+    pub fn collision(&self) -> f64 {
+        if self.present == 0 {
+            return 0.0;
+        }
+        let n = self.present as f64;
+        self.counts.iter().skip(1).map(|c| (*c as f64 / n).powi(2)).sum()
+    }
+}
+
+/// A fast, seedless hasher for the interning maps (FNV-1a with a finaliser): values are short
+/// and the maps are private to one run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHash;
+
+/// The hasher `FastHash` builds.
+pub struct Fnv(u64);
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        mix(self.0)
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, FastHash>;
+
+/// 64-bit FNV-1a, then a finaliser: stable across runs (block keys must not depend on a random seed).
+pub fn hash_str(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    mix(h)
+}
+
+pub fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// One compared field: its normalised values and derived forms.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub kind: Kind,
+    pub norm: Interned,
+    /// E-mail local part; given-name alias; full name with its words sorted.
+    pub alt: Option<Interned>,
+    /// Phonetic code (names); house number (streets).
+    pub code: Option<Interned>,
+}
+
+/// The records of one run, column by column.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub records: Vec<RecordMeta>,
+    pub sources: Vec<String>,
+    pub fields: Vec<Field>,
+}
+
+/// Raw values as they stream in: one interned column per field name.
+#[derive(Debug, Default)]
+pub struct RawTable {
+    pub records: Vec<RecordMeta>,
+    pub sources: Vec<String>,
+    columns: Vec<RawColumn>,
+    column_of: FastMap<String, usize>,
+}
+
+#[derive(Debug)]
+struct RawColumn {
+    name: String,
+    ids: Vec<u32>,
+    dict: Vec<String>,
+    lookup: FastMap<String, u32>,
+}
+
+impl RawTable {
+    /// Adds one record; `fields` are its (name, raw value) pairs, missing values absent.
+    pub fn push<'a>(
+        &mut self,
+        rowid: i64,
+        version: i64,
+        source: &str,
+        dirty: bool,
+        fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) {
+        let source = match self.sources.iter().position(|s| s == source) {
+            Some(i) => i as u32,
+            None => {
+                self.sources.push(source.to_string());
+                (self.sources.len() - 1) as u32
+            }
+        };
+        let n = self.records.len();
+        self.records.push(RecordMeta { rowid, version, source, dirty });
+        for (name, value) in fields {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            let col = match self.column_of.get(name) {
+                Some(c) => *c,
+                None => {
+                    self.columns.push(RawColumn {
+                        name: name.to_string(),
+                        ids: vec![0; n],
+                        dict: vec![String::new()],
+                        lookup: FastMap::default(),
+                    });
+                    self.column_of.insert(name.to_string(), self.columns.len() - 1);
+                    self.columns.len() - 1
+                }
+            };
+            let column = &mut self.columns[col];
+            column.ids.resize(n + 1, 0);
+            let id = match column.lookup.get(value) {
+                Some(id) => *id,
+                None => {
+                    column.dict.push(value.to_string());
+                    let id = (column.dict.len() - 1) as u32;
+                    column.lookup.insert(value.to_string(), id);
+                    id
+                }
+            };
+            column.ids[n] = id;
+        }
+    }
+
+    /// Normalises every column for its kind (from `config`, else inferred); `ignore` columns go.
+    pub fn build(mut self, object: &str, config: &ObjectConfig) -> Table {
+        let n = self.records.len();
+        // Phones without a country code are read as US numbers unless the config names a region.
+        let region = normalise::region(config.default_region.as_deref().unwrap_or(DEFAULT_REGION));
+        let mut columns = std::mem::take(&mut self.columns);
+        columns.sort_by(|a, b| a.name.cmp(&b.name));
+        let fields: Vec<Field> = columns
+            .into_par_iter()
+            .filter_map(|mut col| {
+                col.ids.resize(n, 0);
+                col.lookup = FastMap::default();
+                let kind = config.kind_of(object, &col.name);
+                (kind != Kind::Ignore).then(|| build_field(col, kind, region))
+            })
+            .collect();
+        Table { records: self.records, sources: self.sources, fields }
+    }
+}
+
+fn build_field(col: RawColumn, kind: Kind, region: Option<phonenumber::country::Id>) -> Field {
+    let normalised: Vec<Option<String>> = col
+        .dict
+        .par_iter()
+        .enumerate()
+        .map(|(i, raw)| if i == 0 { None } else { normalise::normalise(kind, raw, region) })
+        .collect();
+    let norm = Interned::from_mapped(&col.ids, &normalised);
+    let derive = |f: &(dyn Fn(&str) -> Option<String> + Sync)| {
+        let derived: Vec<Option<String>> =
+            norm.dict.par_iter().enumerate().map(|(i, v)| if i == 0 { None } else { f(v) }).collect();
+        Interned::from_mapped(&norm.ids, &derived)
+    };
+    let metaphone = DoubleMetaphone::new(Some(4));
+    let phonetic = |v: &str| {
+        let code = metaphone.double_metaphone(v.split(' ').next_back().unwrap_or(v)).primary();
+        (!code.is_empty()).then_some(code)
+    };
+    let (alt, code) = match kind {
+        Kind::Email => (Some(derive(&|v| v.split('@').next().map(str::to_string))), None),
+        Kind::FirstName => (
+            Some(derive(&|v| Some(names::alias(v.split(' ').next().unwrap_or(v)).to_string()))),
+            Some(derive(&|v| {
+                let code = metaphone.double_metaphone(v.split(' ').next().unwrap_or(v)).primary();
+                (!code.is_empty()).then_some(code)
+            })),
+        ),
+        Kind::LastName => (None, Some(derive(&phonetic))),
+        Kind::FullName => (
+            Some(derive(&|v| {
+                let mut words: Vec<&str> = v.split(' ').collect();
+                words.sort_unstable();
+                Some(words.join(" "))
+            })),
+            Some(derive(&phonetic)),
+        ),
+        Kind::Street => (
+            None,
+            Some(derive(&|v| {
+                v.split(' ').find(|w| w.bytes().any(|b| b.is_ascii_digit())).map(str::to_string)
+            })),
+        ),
+        _ => (None, None),
+    };
+    Field { name: col.name, kind, norm, alt, code }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_normalised_values_and_counts_them() {
+        let mut raw = RawTable::default();
+        raw.push(1, 1, "crm", true, [("Email", "A.B+x@gmail.com"), ("FirstName", "Bob")]);
+        raw.push(2, 1, "crm", true, [("Email", "ab@gmail.com"), ("FirstName", "Robert")]);
+        raw.push(3, 1, "web", true, [("FirstName", "  ")]);
+        let table = raw.build("contact", &ObjectConfig::default());
+        assert_eq!(table.sources, ["crm", "web"]);
+        let email = table.fields.iter().find(|f| f.kind == Kind::Email).unwrap();
+        assert_eq!(email.norm.get(0), Some("ab@gmail.com"));
+        assert_eq!(email.norm.ids[0], email.norm.ids[1]);
+        assert_eq!(email.norm.get(2), None);
+        assert_eq!(email.norm.frequency(0), 1.0);
+        let first = table.fields.iter().find(|f| f.kind == Kind::FirstName).unwrap();
+        let alias = first.alt.as_ref().unwrap();
+        assert_eq!(alias.ids[0], alias.ids[1]);
+        assert_eq!(first.norm.present, 2);
+    }
+}

@@ -1,0 +1,135 @@
+//! Everything that can happen to the console, as values: what a key, the mouse or the terminal asks
+//! for, and what an effect against the workspace came back with. `update` is the only reader.
+
+use super::app::{JournalView, Progress, QueueItem, ReviewData};
+use crate::model::CandidateId;
+use crate::store::QueueKey;
+
+/// One thing that happened. Key bindings produce the unit variants (see `keymap`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Move the selection one row up / down.
+    Up,
+    Down,
+    /// Move the selection one screen up / down.
+    PageUp,
+    PageDown,
+    /// Go to the first / last row.
+    Top,
+    Bottom,
+    /// Select the member column to the left / right (review).
+    Left,
+    Right,
+    /// Open the selected candidate.
+    Open,
+    /// Leave the current screen (review → queue, journal → where it came from), or close help.
+    Back,
+    /// Open the next / previous candidate of the queue (review).
+    NextCandidate,
+    PrevCandidate,
+    /// Take member N's value (1-based, as the column headers number them) for the selected field.
+    PickMember(u8),
+    /// Edit the selected field's golden value in place.
+    Edit,
+    /// Drop the steward's pick or edit of the selected field: back to the rule's suggestion.
+    ResetField,
+    /// Make the selected member column the survivor.
+    MakeSurvivor,
+    /// Decide the open candidate: merge it, mark it not duplicates, or put it off.
+    Approve,
+    Reject,
+    Defer,
+    /// Write a note that goes with the next decision on this candidate.
+    Note,
+    /// Undo the latest decision (as a new journal entry).
+    Undo,
+    /// Hide or show rows where every member has the same value.
+    ToggleEqual,
+    /// Open the journal screen.
+    ShowJournal,
+    /// Show or hide the help overlay.
+    Help,
+    Quit,
+    /// Queue filters: cycle status, object, source, score band; cycle the sort; search values.
+    CycleStatus,
+    CycleObject,
+    CycleSource,
+    CycleBand,
+    CycleSort,
+    Search,
+
+    /// Text input in an open prompt (edit, note, search).
+    Input(char),
+    InputBackspace,
+    InputDelete,
+    InputLeft,
+    InputRight,
+    InputHome,
+    InputEnd,
+    /// Enter: keep the text. Esc: drop it.
+    InputCommit,
+    InputCancel,
+
+    /// Mouse: a click at (column, row), or the wheel.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    ScrollUp,
+    ScrollDown,
+    /// The terminal's new size.
+    Resize {
+        width: u16,
+        height: u16,
+    },
+
+    /// Results of effects (see `effects`).
+    Loaded(Loaded),
+    /// An effect failed; the text goes to the status line.
+    Failed(String),
+}
+
+/// What an effect came back with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loaded {
+    /// A queue window around `anchor` (its row selected, or the next one); `at_start`/`at_end`
+    /// say whether the window reaches the ends of the queue.
+    Window {
+        rows: Vec<QueueItem>,
+        select: Option<CandidateId>,
+        at_start: bool,
+        at_end: bool,
+    },
+    /// More rows after (`forward`) or before the window.
+    More {
+        rows: Vec<QueueItem>,
+        forward: bool,
+        reached_end: bool,
+    },
+    /// The progress figures for the header.
+    Progress(Progress),
+    /// A candidate ready to review.
+    Candidate(Box<ReviewData>),
+    /// No candidate in that direction; the text says so. `leave`: go back to the queue (the
+    /// candidate on screen was just decided).
+    NoCandidate {
+        message: String,
+        leave: bool,
+    },
+    /// A decision was committed; `key` is the decided candidate's place in the queue.
+    Decided {
+        message: String,
+        key: QueueKey,
+    },
+    /// The latest decision was undone; the candidate it was about, to reopen.
+    Undone {
+        message: String,
+        candidate: Option<CandidateId>,
+    },
+    Journal(JournalView),
+    /// The objects and sources the queue can be filtered by.
+    Facets {
+        objects: Vec<String>,
+        sources: Vec<String>,
+    },
+}

@@ -1,0 +1,364 @@
+//! The console's whole state as plain data: which screen, the queue window, the open candidate
+//! with the steward's choices, the journal view, prompts and the status line. No I/O here; `update`
+//! changes it and `view` draws it.
+
+use super::view::theme::Theme;
+use crate::model::{Candidate, CandidateId, Choices, Golden, Record, Status};
+use crate::store::{QueueKey, QueueOrder, QueueQuery};
+use crate::survivorship::Rules;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The screen in front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Screen {
+    Queue,
+    Review,
+    Journal,
+}
+
+/// How the queue is sorted. `Conflicts` sorts the loaded rows only (conflicts are computed per
+/// page); the rows are read in score order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Score,
+    Conflicts,
+    Age,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Score => Sort::Conflicts,
+            Sort::Conflicts => Sort::Age,
+            Sort::Age => Sort::Score,
+        }
+    }
+
+    pub fn order(self) -> QueueOrder {
+        match self {
+            Sort::Age => QueueOrder::Age,
+            _ => QueueOrder::Score,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Score => "score",
+            Sort::Conflicts => "conflicts",
+            Sort::Age => "age",
+        }
+    }
+}
+
+/// Score bands the queue can be narrowed to: (label, at least, below).
+pub const BANDS: [(&str, Option<f64>, Option<f64>); 4] = [
+    ("all", None, None),
+    ("≥ 0.90", Some(0.9), None),
+    ("0.70–0.90", Some(0.7), Some(0.9)),
+    ("< 0.70", None, Some(0.7)),
+];
+
+/// One candidate as the queue lists it (built from a store page by `summary`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    pub id: CandidateId,
+    pub key: QueueKey,
+    pub object: String,
+    pub score: f64,
+    pub status: Status,
+    /// One display name per member, in member order (`?` when a record has no name-like field).
+    pub names: Vec<String>,
+    /// The distinct sources of the members, sorted.
+    pub sources: Vec<String>,
+    /// Fields no survivorship rule could decide.
+    pub conflicts: usize,
+    /// A member changed since the candidate was proposed.
+    pub changed: bool,
+}
+
+/// The queue: its filter, and a window of rows read from the workspace around the selection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueState {
+    pub query: QueueQuery,
+    pub sort: Sort,
+    /// Index into `BANDS`.
+    pub band: usize,
+    pub rows: Vec<QueueItem>,
+    pub selected: usize,
+    /// The first row drawn.
+    pub offset: usize,
+    /// Whether the window reaches the first / last candidate of the queue.
+    pub at_start: bool,
+    pub at_end: bool,
+    /// The keyset ends of the window, in read order (with `Sort::Conflicts` the rows are
+    /// re-sorted, so these are kept apart from the rows).
+    pub first_key: Option<QueueKey>,
+    pub last_key: Option<QueueKey>,
+    /// Objects and sources to cycle through, read the first time a filter key is pressed.
+    pub objects: Vec<String>,
+    pub sources: Vec<String>,
+    pub facets_loaded: bool,
+    /// The filter key that is waiting for the objects and sources to be read.
+    pub after_facets: Option<super::action::Action>,
+    /// A window has been read (until then the screen says it is reading).
+    pub loaded: bool,
+}
+
+impl QueueState {
+    pub fn selected_item(&self) -> Option<&QueueItem> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// A candidate as the review screen needs it, read by an effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewData {
+    pub candidate: Candidate,
+    /// Members as they are now, each with the version it had when proposed, in key order.
+    pub members: Vec<(Record, i64)>,
+    /// The rules' suggestion, before the steward's choices.
+    pub suggestion: Golden,
+    /// The `seen` token of the member versions shown.
+    pub seen: String,
+    pub key: QueueKey,
+    /// The survivorship rules the suggestion came from (the steward's choices apply over it).
+    pub rules: Arc<Rules>,
+}
+
+/// The review of one candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewState {
+    pub data: ReviewData,
+    pub choices: Choices,
+    /// The suggestion with the steward's choices applied: what approving would write.
+    pub golden: Golden,
+    /// Every field any member or the golden record has, sorted.
+    pub fields: Vec<String>,
+    /// Selected row, as an index into `visible_fields()`.
+    pub selected: usize,
+    pub offset: usize,
+    /// Selected member column (0-based).
+    pub member: usize,
+    /// First member column drawn.
+    pub member_scroll: usize,
+    pub hide_equal: bool,
+    /// The note that goes with the next decision.
+    pub note: Option<String>,
+}
+
+impl ReviewState {
+    /// True when every member holds the same value for `field` (all missing counts as equal).
+    pub fn is_equal(&self, field: &str) -> bool {
+        let mut values = self.data.members.iter().map(|(r, _)| r.fields.get(field));
+        let first = values.next().flatten();
+        values.all(|v| v == first)
+    }
+
+    /// The fields drawn as rows (equal ones dropped when hidden).
+    pub fn visible_fields(&self) -> Vec<&str> {
+        self.fields.iter().map(String::as_str).filter(|f| !self.hide_equal || !self.is_equal(f)).collect()
+    }
+
+    pub fn selected_field(&self) -> Option<String> {
+        self.visible_fields().get(self.selected).map(|f| f.to_string())
+    }
+
+    pub fn members(&self) -> impl Iterator<Item = &Record> {
+        self.data.members.iter().map(|(r, _)| r)
+    }
+}
+
+/// One journal entry as the journal screen lists it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JournalLine {
+    pub seq: i64,
+    pub at: String,
+    pub steward: String,
+    pub action: String,
+    pub candidate: Option<CandidateId>,
+    pub note: Option<String>,
+}
+
+/// The journal screen's contents: latest entries first, and the sign-off state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JournalView {
+    pub entries: Vec<JournalLine>,
+    /// Decisions that no sign-off covers yet.
+    pub unsigned: u64,
+    /// The latest sign-off, as a line ("ann signed up to entry 120 on 2026-05-02").
+    pub last_signoff: Option<String>,
+}
+
+/// The progress figures of the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub candidates: i64,
+    pub pending: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub deferred: i64,
+}
+
+/// A one-line text input with a cursor (in characters).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LineEdit {
+    pub text: String,
+    pub cursor: usize,
+}
+
+impl LineEdit {
+    pub fn new(text: &str) -> LineEdit {
+        LineEdit { text: text.to_string(), cursor: text.chars().count() }
+    }
+
+    fn byte_at(&self, char_index: usize) -> usize {
+        self.text.char_indices().nth(char_index).map(|(i, _)| i).unwrap_or(self.text.len())
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.byte_at(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.text.chars().count() {
+            let at = self.byte_at(self.cursor);
+            self.text.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.text.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.text.chars().count();
+    }
+}
+
+/// What an open prompt is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PromptKind {
+    /// Editing the golden value of this field.
+    Edit(String),
+    Note,
+    Search,
+}
+
+/// A text prompt: the editor takes the keys until Enter or Esc.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub editor: LineEdit,
+}
+
+/// The status line: the outcome of the last action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusLine {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The whole console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct App {
+    pub screen: Screen,
+    /// The screen the journal returns to.
+    pub back_to: Screen,
+    pub prompt: Option<Prompt>,
+    pub help: bool,
+    pub queue: QueueState,
+    pub review: Option<ReviewState>,
+    pub journal: JournalView,
+    pub journal_offset: usize,
+    pub progress: Progress,
+    pub status: Option<StatusLine>,
+    /// Terminal size (columns, rows), kept up to date by resize events.
+    pub size: (u16, u16),
+    pub theme: Theme,
+    /// The workspace's file name, for the header.
+    pub workspace: String,
+    pub steward: String,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(workspace: &str, steward: &str, size: (u16, u16), theme: Theme) -> App {
+        App {
+            screen: Screen::Queue,
+            back_to: Screen::Queue,
+            prompt: None,
+            help: false,
+            queue: QueueState {
+                query: QueueQuery { status: Some(Status::Pending), ..QueueQuery::default() },
+                ..QueueState::default()
+            },
+            review: None,
+            journal: JournalView::default(),
+            journal_offset: 0,
+            progress: Progress::default(),
+            status: None,
+            size,
+            theme,
+            workspace: workspace.to_string(),
+            steward: steward.to_string(),
+            quit: false,
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine { text: text.into(), error: false });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine { text: text.into(), error: true });
+    }
+}
+
+/// Where a steward left the console, saved in the workspace on quit and after each decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SavedPosition {
+    pub query: QueueQuery,
+    pub sort: Sort,
+    pub band: usize,
+    /// The selected queue row.
+    pub selected: Option<QueueKey>,
+    /// The candidate under review, when the console was left on the review screen.
+    pub open: Option<CandidateId>,
+    pub hide_equal: bool,
+}
+
+impl App {
+    /// The position to save.
+    pub fn position(&self) -> SavedPosition {
+        SavedPosition {
+            query: self.queue.query.clone(),
+            sort: self.queue.sort,
+            band: self.queue.band,
+            selected: self.queue.selected_item().map(|i| i.key),
+            open: self.review.as_ref().filter(|_| self.screen == Screen::Review).map(|r| r.data.candidate.id),
+            hide_equal: self.review.as_ref().is_some_and(|r| r.hide_equal),
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The one place the console touches the workspace: runs an `Effect` and turns its result, or its
+//! error, back into actions for `update`. Reads go through the store's queries; decisions and undo
+//! go through the journal's API (never SQL of our own), so a decision is committed before the
+//! screen shows it done.
+
+use super::action::{Action, Loaded};
+use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
+use super::summary;
+use crate::journal;
+use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
+use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
+use crate::survivorship::Rules;
+use anyhow::{anyhow, Result};
+use std::sync::Arc;
+
+/// Where a queue window is read around.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Anchor {
+    Start,
+    End,
+    /// This candidate's row (or the next one, when it left the filter), selected.
+    At(QueueKey),
+}
+
+/// A decision as the review screen makes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub candidate: CandidateId,
+    pub key: QueueKey,
+    pub verdict: Verdict,
+    pub choices: Choices,
+    pub note: Option<String>,
+    /// The member versions on screen: the journal refuses the decision if one changed since.
+    pub seen: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+    Defer,
+}
+
+/// Work for the workspace, as `update` asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    None,
+    Many(Vec<Effect>),
+    /// Read a queue window: up to `before` rows before the anchor and `after` from it on.
+    LoadWindow {
+        query: QueueQuery,
+        anchor: Anchor,
+        before: usize,
+        after: usize,
+    },
+    /// Read rows after (`forward`) or before `from`.
+    LoadMore {
+        query: QueueQuery,
+        from: QueueKey,
+        forward: bool,
+        limit: usize,
+    },
+    LoadProgress,
+    LoadFacets,
+    Open(CandidateId),
+    /// Open the candidate after or before `key` in the queue. After a decision, the next pending
+    /// one (wrapping to the start of the queue).
+    OpenNeighbour {
+        query: QueueQuery,
+        key: QueueKey,
+        forward: bool,
+        after_decision: bool,
+    },
+    Decide(Decision),
+    Undo,
+    LoadJournal,
+    SavePosition(SavedPosition),
+}
+
+/// The console's handle on the workspace.
+pub struct Workspace {
+    pub store: Store,
+    pub steward: String,
+    /// The time decisions are stamped with (RFC 3339 UTC); `clock::now` outside tests.
+    pub clock: fn() -> String,
+    /// The survivorship rules (`--rules`, else the built-in ones).
+    pub rules: Arc<Rules>,
+}
+
+impl Workspace {
+    pub fn new(store: Store, steward: &str) -> Workspace {
+        Workspace {
+            store,
+            steward: steward.to_string(),
+            clock: crate::clock::now,
+            rules: Arc::new(Rules::builtin()),
+        }
+    }
+
+    /// The rules' golden record for these members.
+    fn suggest(&self, object: &str, records: &[Record]) -> Golden {
+        crate::survivorship::suggest(&self.rules, object, records)
+    }
+
+    fn items(&self, rows: &[crate::store::QueueRow]) -> Vec<QueueItem> {
+        rows.iter().map(|row| summary::queue_item(row, |o, r| self.suggest(o, r))).collect()
+    }
+}
+
+/// Runs one effect; the actions it yields go back through `update`.
+pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
+    match effect {
+        Effect::None => Vec::new(),
+        Effect::Many(list) => list.into_iter().flat_map(|e| run(ws, e)).collect(),
+        Effect::Decide(decision) => match decide(ws, &decision) {
+            Ok(loaded) => vec![Action::Loaded(loaded)],
+            Err(e) => {
+                let mut out = vec![Action::Failed(format!("{e:#}"))];
+                // A member changed since the steward saw it: show the new values (the steward's
+                // choices are kept) so that the next decision is made on what is there now.
+                if let Ok(data) = open(ws, decision.candidate) {
+                    if data.seen != decision.seen {
+                        out.push(Action::Loaded(Loaded::Candidate(Box::new(data))));
+                    }
+                }
+                out
+            }
+        },
+        other => match run_one(ws, other) {
+            Ok(Some(loaded)) => vec![Action::Loaded(loaded)],
+            Ok(None) => Vec::new(),
+            Err(e) => vec![Action::Failed(format!("{e:#}"))],
+        },
+    }
+}
+
+fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
+    Ok(Some(match effect {
+        Effect::None | Effect::Many(_) => return Ok(None),
+        Effect::LoadWindow { query, anchor, before, after } => {
+            load_window(ws, &query, anchor, before, after)?
+        }
+        Effect::LoadMore { query, from, forward, limit } => {
+            let from = if forward { PageFrom::After(from) } else { PageFrom::Before(from) };
+            let rows = ws.store.queue_page(&query, from, limit)?;
+            Loaded::More { reached_end: rows.len() < limit, rows: ws.items(&rows), forward }
+        }
+        Effect::LoadProgress => {
+            let mut p = Progress::default();
+            for (status, n) in ws.store.status_counts()? {
+                p.candidates += n;
+                match status {
+                    Status::Pending => p.pending = n,
+                    Status::Approved => p.approved = n,
+                    Status::Rejected => p.rejected = n,
+                    Status::Deferred => p.deferred = n,
+                }
+            }
+            Loaded::Progress(p)
+        }
+        Effect::LoadFacets => {
+            Loaded::Facets { objects: ws.store.record_objects()?, sources: ws.store.record_sources()? }
+        }
+        Effect::Open(id) => Loaded::Candidate(Box::new(open(ws, id)?)),
+        Effect::OpenNeighbour { mut query, key, forward, after_decision } => {
+            if after_decision {
+                query.status = Some(Status::Pending);
+            }
+            let from = if forward { PageFrom::After(key) } else { PageFrom::Before(key) };
+            let mut next = ws.store.queue_page(&query, from, 1)?;
+            if next.is_empty() && after_decision {
+                next = ws.store.queue_page(&query, PageFrom::Start, 1)?;
+            }
+            match next.first() {
+                Some(row) => Loaded::Candidate(Box::new(open(ws, row.id)?)),
+                None => Loaded::NoCandidate {
+                    message: match (after_decision, forward) {
+                        (true, _) => "no pending candidates left in this queue".into(),
+                        (false, true) => "this is the last candidate of the queue".into(),
+                        (false, false) => "this is the first candidate of the queue".into(),
+                    },
+                    leave: after_decision,
+                },
+            }
+        }
+        Effect::Decide(decision) => decide(ws, &decision)?,
+        Effect::Undo => undo(ws)?,
+        Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
+        Effect::SavePosition(position) => {
+            let state = serde_json::to_string(&position)?;
+            let at = (ws.clock)();
+            ws.store.save_ui_state(&ws.steward, &state, &at)?;
+            return Ok(None);
+        }
+    }))
+}
+
+fn load_window(
+    ws: &Workspace,
+    query: &QueueQuery,
+    anchor: Anchor,
+    before: usize,
+    after: usize,
+) -> Result<Loaded> {
+    let (rows, select, at_start, at_end) = match anchor {
+        Anchor::Start => {
+            let rows = ws.store.queue_page(query, PageFrom::Start, after)?;
+            let end = rows.len() < after;
+            let select = rows.first().map(|r| r.id);
+            (rows, select, true, end)
+        }
+        Anchor::End => {
+            let rows = ws.store.queue_page(query, PageFrom::End, after)?;
+            let start = rows.len() < after;
+            let select = rows.last().map(|r| r.id);
+            (rows, select, start, true)
+        }
+        Anchor::At(key) => {
+            let mut rows = ws.store.queue_page(query, PageFrom::Before(key), before)?;
+            let start = rows.len() < before;
+            let fwd = ws.store.queue_page(query, PageFrom::AtOrAfter(key), after)?;
+            let end = fwd.len() < after;
+            let select = fwd.first().or(rows.last()).map(|r| r.id);
+            rows.extend(fwd);
+            (rows, select, start, end)
+        }
+    };
+    Ok(Loaded::Window { rows: ws.items(&rows), select, at_start, at_end })
+}
+
+/// Reads one candidate for the review screen.
+pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
+    let candidate =
+        ws.store.candidate(id)?.ok_or_else(|| anyhow!("candidate {id} is not in the workspace"))?;
+    let members = ws.store.members(id)?;
+    if members.is_empty() {
+        return Err(anyhow!("candidate {id} has no member records"));
+    }
+    let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
+    let suggestion = ws.suggest(&candidate.object, &records);
+    let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
+    let key = QueueKey { score: candidate.score, id };
+    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone() })
+}
+
+/// Commits a decision through the journal (one transaction: entry and status together).
+fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
+    let request = journal::DecisionRequest {
+        candidate: d.candidate,
+        verdict: match d.verdict {
+            Verdict::Approve => journal::Verdict::Approve,
+            Verdict::Reject => journal::Verdict::Reject,
+            Verdict::Defer => journal::Verdict::Defer,
+        },
+        choices: d.choices.clone(),
+        note: d.note.clone(),
+        seen: Some(d.seen.clone()),
+        steward: ws.steward.clone(),
+        at: (ws.clock)(),
+        rules: ws.rules.clone(),
+    };
+    let out = journal::decide(&mut ws.store, &request)?;
+    let done = match out.status {
+        Status::Approved => "approved: merged",
+        Status::Rejected => "rejected: not duplicates",
+        Status::Deferred => "deferred",
+        Status::Pending => "back to pending",
+    };
+    Ok(Loaded::Decided {
+        message: format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+        key: d.key,
+    })
+}
+
+/// Undoes the latest standing decision through the journal (a new entry that reverses it).
+fn undo(ws: &mut Workspace) -> Result<Loaded> {
+    let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
+    Ok(Loaded::Undone {
+        message: format!(
+            "undid the {} of #{}: now {} (journal entry {})",
+            out.reversed_action, out.candidate, out.status, out.seq
+        ),
+        candidate: Some(out.candidate),
+    })
+}
+
+/// How many of the latest journal entries the journal screen reads.
+const JOURNAL_LINES: i64 = 500;
+
+/// The journal's latest entries and sign-off state.
+fn journal_view(ws: &Workspace) -> Result<JournalView> {
+    let head = ws.store.journal_head()?.map(|(seq, _)| seq).unwrap_or(0);
+    let mut entries = Vec::new();
+    ws.store.scan_journal((head - JOURNAL_LINES + 1).max(1), |e| {
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        entries.push(JournalLine {
+            seq: e.seq,
+            note: body.get("note").and_then(|n| n.as_str()).map(str::to_string),
+            at: e.at,
+            steward: e.steward,
+            action: e.action,
+            candidate: e.candidate.map(CandidateId),
+        });
+        Ok(())
+    })?;
+    entries.reverse();
+    let last = ws.store.last_journal_entry(journal::Action::Signoff)?;
+    let decisions: Vec<&str> = journal::Action::ALL
+        .iter()
+        .filter(|a| a.is_decision() || **a == journal::Action::Undo)
+        .map(|a| a.as_str())
+        .collect();
+    let unsigned = ws.store.journal_count_after(last.as_ref().map(|e| e.seq).unwrap_or(0), &decisions)?;
+    let last_signoff = last.map(|e| {
+        let upto = journal::signoff::read_covers(&e.body).map(|c| c.last).unwrap_or(e.seq);
+        format!("{} up to entry {upto} on {}", e.steward, crate::clock::day(&e.at))
+    });
+    Ok(JournalView { entries, unsigned: unsigned.max(0) as u64, last_signoff })
+}

@@ -1,0 +1,128 @@
+//! The review console (`mergeq review`, `mergeq demo`): a queue of candidates, the review of one,
+//! the journal, and help. State, action, update, view: keys become `Action`s through `keymap`,
+//! `update` changes the `App` and returns an `Effect`, `effects` runs it against the workspace, and
+//! `view` draws the `App` without touching anything.
+
+pub mod action;
+pub mod app;
+pub mod effects;
+pub mod keymap;
+mod summary;
+pub mod terminal;
+pub mod update;
+pub mod view;
+
+use action::Action;
+use app::{App, SavedPosition};
+use effects::{Anchor, Effect, Workspace};
+use ratatui::crossterm::event::{self, Event, KeyEvent, MouseButton, MouseEventKind};
+use std::collections::VecDeque;
+use std::time::Duration;
+use view::theme::Theme;
+
+/// How long a decision waits for another mergeq that holds the workspace before saying so.
+const LOCK_WAIT: Duration = Duration::from_millis(1500);
+
+/// A console over an open workspace: the state and the handle to the store, without a terminal
+/// (the terminal loop, the tests and the benchmark all drive this).
+pub struct Console {
+    pub app: App,
+    pub ws: Workspace,
+}
+
+impl Console {
+    /// Opens the console where this steward left it (or at the top of the pending queue).
+    pub fn open(ws: Workspace, workspace_name: &str, size: (u16, u16), theme: Theme) -> Console {
+        let mut app = App::new(workspace_name, &ws.steward, size, theme);
+        let saved: Option<SavedPosition> =
+            ws.store.ui_state(&ws.steward).ok().flatten().and_then(|text| serde_json::from_str(&text).ok());
+        let saved = saved.unwrap_or_else(|| app.position());
+        app.queue.query = saved.query.clone();
+        app.queue.sort = saved.sort;
+        app.queue.band = saved.band % app::BANDS.len();
+        let mut console = Console { app, ws };
+        let n = update::page_size(&console.app);
+        let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);
+        let mut first = vec![
+            Effect::LoadProgress,
+            Effect::LoadWindow { query: saved.query.clone(), anchor, before: n / 2, after: n },
+        ];
+        if let Some(id) = saved.open {
+            first.push(Effect::Open(id));
+        }
+        console.run_effect(Effect::Many(first));
+        if let Some(r) = console.app.review.as_mut() {
+            r.hide_equal = saved.hide_equal;
+        }
+        console
+    }
+
+    /// Applies an action and everything its effects lead to.
+    pub fn dispatch(&mut self, action: Action) {
+        let mut pending = VecDeque::from([action]);
+        while let Some(next) = pending.pop_front() {
+            let effect = update::update(&mut self.app, next);
+            pending.extend(effects::run(&mut self.ws, effect));
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        let results = effects::run(&mut self.ws, effect);
+        for action in results {
+            self.dispatch(action);
+        }
+    }
+
+    /// A key press, through the keymap of the current context.
+    pub fn key(&mut self, key: KeyEvent) {
+        if let Some(action) = keymap::lookup(view::context(&self.app), key) {
+            self.dispatch(action);
+        } else if self.app.help {
+            // Any key closes the help, even one with no meaning here.
+            self.app.help = false;
+        }
+    }
+
+    /// Any terminal event.
+    pub fn event(&mut self, event: Event) {
+        match event {
+            Event::Key(key) => self.key(key),
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => {
+                    self.dispatch(Action::Click { column: m.column, row: m.row })
+                }
+                MouseEventKind::ScrollDown => self.dispatch(Action::ScrollDown),
+                MouseEventKind::ScrollUp => self.dispatch(Action::ScrollUp),
+                _ => {}
+            },
+            Event::Resize(width, height) => self.dispatch(Action::Resize { width, height }),
+            _ => {}
+        }
+    }
+}
+
+/// Opens the review console on the command line's workspace (`mergeq review`, `mergeq demo`).
+pub fn run(ctx: &crate::cli::Ctx) -> anyhow::Result<()> {
+    let store = crate::store::Store::open_existing(&ctx.db)?;
+    let name = ctx.db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    run_on(store, ctx, &name)
+}
+
+/// Runs the console in the terminal over an open workspace until the steward quits.
+pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name: &str) -> anyhow::Result<()> {
+    store.set_busy_timeout(LOCK_WAIT)?;
+    let mut ws = Workspace::new(store, &ctx.steward);
+    ws.rules = std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?);
+    let mut guard = terminal::init()?;
+    let size = guard.terminal.size()?;
+    let mut console = Console::open(ws, workspace_name, (size.width, size.height), Theme::from_env());
+    loop {
+        guard.terminal.draw(|frame| view::draw(frame, &console.app))?;
+        if console.app.quit {
+            break;
+        }
+        console.event(event::read()?);
+    }
+    drop(guard);
+    Ok(())
+}

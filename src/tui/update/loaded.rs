@@ -1,0 +1,164 @@
+//! Effects' results into state: queue windows and pages, an opened candidate, a committed
+//! decision or undo (and what opens next), the journal, progress and facets.
+
+use super::{clamp_offsets, window, WINDOW_MAX};
+use crate::tui::action::Loaded;
+use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
+use crate::tui::effects::{Anchor, Effect};
+
+/// Chooses the rows of a freshly read page for the screen: conflicts sort within the page.
+fn arrange(app: &App, mut rows: Vec<QueueItem>) -> Vec<QueueItem> {
+    if app.queue.sort == Sort::Conflicts {
+        rows.sort_by_key(|r| std::cmp::Reverse(r.conflicts));
+    }
+    rows
+}
+
+pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
+    match loaded {
+        Loaded::Window { rows, select, at_start, at_end } => {
+            let line = app.queue.selected.saturating_sub(app.queue.offset);
+            let q = &mut app.queue;
+            q.first_key = rows.first().map(|r| r.key);
+            q.last_key = rows.last().map(|r| r.key);
+            q.at_start = at_start;
+            q.at_end = at_end;
+            q.loaded = true;
+            let rows = arrange(app, rows);
+            let q = &mut app.queue;
+            q.rows = rows;
+            q.selected = select.and_then(|id| q.rows.iter().position(|r| r.id == id)).unwrap_or(0);
+            q.offset = q.selected.saturating_sub(line);
+            clamp_offsets(app);
+        }
+        Loaded::More { rows, forward, reached_end } => {
+            if rows.is_empty() {
+                if forward {
+                    app.queue.at_end = true;
+                } else {
+                    app.queue.at_start = true;
+                }
+                return Effect::None;
+            }
+            let (first, last) = (rows.first().map(|r| r.key), rows.last().map(|r| r.key));
+            let rows = arrange(app, rows);
+            let q = &mut app.queue;
+            if forward {
+                q.last_key = last;
+                q.at_end = reached_end;
+                q.rows.extend(rows);
+                let extra = q.rows.len().saturating_sub(WINDOW_MAX);
+                if extra > 0 {
+                    q.rows.drain(..extra);
+                    q.selected = q.selected.saturating_sub(extra);
+                    q.offset = q.offset.saturating_sub(extra);
+                    q.first_key = q.rows.first().map(|r| r.key);
+                    q.at_start = false;
+                }
+            } else {
+                q.first_key = first;
+                q.at_start = reached_end;
+                let added = rows.len();
+                q.rows.splice(0..0, rows);
+                q.selected += added;
+                q.offset += added;
+                if q.rows.len() > WINDOW_MAX {
+                    q.rows.truncate(WINDOW_MAX);
+                    q.last_key = q.rows.last().map(|r| r.key);
+                    q.at_end = false;
+                }
+            }
+            clamp_offsets(app);
+        }
+        Loaded::Progress(p) => app.progress = p,
+        Loaded::Facets { objects, sources } => {
+            app.queue.objects = objects;
+            app.queue.sources = sources;
+            app.queue.facets_loaded = true;
+            if let Some(action) = app.queue.after_facets.take() {
+                return super::queue(app, action);
+            }
+        }
+        Loaded::Candidate(data) => open_review(app, *data),
+        Loaded::NoCandidate { message, leave } => {
+            // After a decision, its message stays in front: "#4 approved … · no pending left".
+            match app.status.as_ref().filter(|s| leave && !s.error) {
+                Some(done) => app.info(format!("{} · {message}", done.text)),
+                None => app.info(message),
+            }
+            if app.screen == Screen::Review && (leave || app.review.is_none()) {
+                let anchor = app.review.as_ref().map(|r| Anchor::At(r.data.key)).unwrap_or(Anchor::Start);
+                app.screen = Screen::Queue;
+                return window(app, anchor);
+            }
+        }
+        Loaded::Decided { message, key } => {
+            // Shown as done only now, after the journal committed it.
+            app.info(message);
+            return Effect::Many(vec![
+                Effect::LoadProgress,
+                Effect::OpenNeighbour {
+                    query: app.queue.query.clone(),
+                    key,
+                    forward: true,
+                    after_decision: true,
+                },
+            ]);
+        }
+        Loaded::Undone { message, candidate } => {
+            app.info(message);
+            let mut effects = vec![Effect::LoadProgress];
+            match (app.screen, candidate) {
+                (Screen::Review, Some(id)) => effects.push(Effect::Open(id)),
+                (Screen::Queue, _) => {
+                    let anchor =
+                        app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
+                    effects.push(window(app, anchor));
+                }
+                _ => {}
+            }
+            return Effect::Many(effects);
+        }
+        Loaded::Journal(view) => app.journal = view,
+    }
+    Effect::None
+}
+
+fn open_review(app: &mut App, data: ReviewData) {
+    let hide_equal = app.review.as_ref().is_some_and(|r| r.hide_equal);
+    let mut fields: Vec<String> = data.members.iter().flat_map(|(r, _)| r.fields.keys().cloned()).collect();
+    fields.extend(data.suggestion.fields.keys().cloned());
+    fields.sort();
+    fields.dedup();
+    // The same candidate read again (its records changed under a decision): the steward's picks,
+    // edits, note and place are kept, applied over the new values.
+    let again = app.review.take().filter(|r| r.data.candidate.id == data.candidate.id);
+    let mut review = ReviewState {
+        golden: data.suggestion.clone(),
+        data,
+        choices: Default::default(),
+        fields,
+        selected: 0,
+        offset: 0,
+        member: 0,
+        member_scroll: 0,
+        hide_equal,
+        note: None,
+    };
+    if let Some(old) = again {
+        review.choices = old.choices;
+        review.note = old.note;
+        review.selected = old.selected;
+        review.offset = old.offset;
+        review.member = old.member;
+        review.member_scroll = old.member_scroll;
+    }
+    app.review = Some(review);
+    app.screen = Screen::Review;
+    if let Some(r) = app.review.as_ref() {
+        if r.choices != Default::default() {
+            super::review::recompute(app, None);
+        }
+    }
+    clamp_offsets(app);
+}

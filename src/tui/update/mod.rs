@@ -1,0 +1,281 @@
+//! `update(&mut App, Action) -> Effect`: every change of state, in one function per screen, with
+//! no I/O. What must touch the workspace comes back as an `Effect` for `effects::run`.
+
+mod loaded;
+mod review;
+
+use super::action::Action;
+use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS};
+use super::effects::{Anchor, Effect};
+use super::view::{queue as queue_view, review as review_view};
+use crate::model::Status;
+
+/// The most queue rows kept in memory: a few screens around the selection.
+pub const WINDOW_MAX: usize = 240;
+/// Rows read per page.
+pub fn page_size(app: &App) -> usize {
+    queue_view::visible_rows(app.size.1).max(20) * 2
+}
+/// Rows the mouse wheel moves.
+pub(super) const WHEEL: usize = 3;
+
+/// Applies one action; returns the effect to run against the workspace.
+pub fn update(app: &mut App, action: Action) -> Effect {
+    match action {
+        Action::Resize { width, height } => {
+            app.size = (width, height);
+            clamp_offsets(app);
+            // A taller screen may show more rows than the window holds.
+            let q = &app.queue;
+            if app.screen == Screen::Queue && !q.at_end && q.rows.len() < queue_view::visible_rows(height) {
+                if let Some(key) = q.last_key {
+                    let limit = page_size(app);
+                    return Effect::LoadMore { query: q.query.clone(), from: key, forward: true, limit };
+                }
+            }
+            return Effect::None;
+        }
+        Action::Failed(text) => {
+            app.error(text);
+            return Effect::None;
+        }
+        Action::Loaded(result) => return loaded::loaded_into(app, result),
+        Action::Quit => {
+            app.quit = true;
+            return Effect::SavePosition(app.position());
+        }
+        _ => {}
+    }
+    if app.prompt.is_some() {
+        return prompt(app, action);
+    }
+    if app.help {
+        // Any key closes the help; `?` and Esc are the ones it names.
+        app.help = false;
+        return Effect::None;
+    }
+    if action == Action::Help {
+        app.help = true;
+        return Effect::None;
+    }
+    match app.screen {
+        Screen::Queue => queue(app, action),
+        Screen::Review => review::review(app, action),
+        Screen::Journal => journal(app, action),
+    }
+}
+
+pub(super) fn window(app: &App, anchor: Anchor) -> Effect {
+    let n = page_size(app);
+    Effect::LoadWindow { query: app.queue.query.clone(), anchor, before: n / 2, after: n }
+}
+
+fn reload_queue(app: &mut App) -> Effect {
+    app.queue.selected = 0;
+    app.queue.offset = 0;
+    window(app, Anchor::Start)
+}
+
+fn cycle<T: Clone + PartialEq>(current: &Option<T>, all: &[T]) -> Option<T> {
+    match current {
+        None => all.first().cloned(),
+        Some(c) => all.iter().position(|x| x == c).and_then(|i| all.get(i + 1)).cloned(),
+    }
+}
+
+fn queue(app: &mut App, action: Action) -> Effect {
+    let rows = queue_view::visible_rows(app.size.1);
+    match action {
+        Action::Down => move_queue(app, 1),
+        Action::Up => move_queue(app, -1),
+        Action::ScrollDown => move_queue(app, WHEEL as isize),
+        Action::ScrollUp => move_queue(app, -(WHEEL as isize)),
+        Action::PageDown => move_queue(app, rows.max(1) as isize),
+        Action::PageUp => move_queue(app, -(rows.max(1) as isize)),
+        Action::Top => {
+            app.queue.offset = 0;
+            window(app, Anchor::Start)
+        }
+        Action::Bottom => window(app, Anchor::End),
+        Action::Click { row, .. } => {
+            let Some(line) = (row as usize).checked_sub(queue_view::TOP as usize) else {
+                return Effect::None;
+            };
+            let index = app.queue.offset + line;
+            if line < rows && index < app.queue.rows.len() {
+                app.queue.selected = index;
+            }
+            Effect::None
+        }
+        Action::Open => match app.queue.selected_item() {
+            Some(item) => Effect::Open(item.id),
+            None => Effect::None,
+        },
+        Action::Back => {
+            app.status = None;
+            Effect::None
+        }
+        Action::CycleStatus => {
+            let statuses = [Status::Pending, Status::Deferred, Status::Approved, Status::Rejected];
+            app.queue.query.status = cycle(&app.queue.query.status, &statuses);
+            reload_queue(app)
+        }
+        Action::CycleObject | Action::CycleSource if !app.queue.facets_loaded => {
+            app.queue.after_facets = Some(action);
+            Effect::LoadFacets
+        }
+        Action::CycleObject => {
+            app.queue.query.object = cycle(&app.queue.query.object, &app.queue.objects);
+            reload_queue(app)
+        }
+        Action::CycleSource => {
+            app.queue.query.source = cycle(&app.queue.query.source, &app.queue.sources);
+            reload_queue(app)
+        }
+        Action::CycleBand => {
+            app.queue.band = (app.queue.band + 1) % BANDS.len();
+            let (_, min, below) = BANDS[app.queue.band];
+            app.queue.query.score_min = min;
+            app.queue.query.score_below = below;
+            reload_queue(app)
+        }
+        Action::CycleSort => {
+            app.queue.sort = app.queue.sort.next();
+            app.queue.query.order = app.queue.sort.order();
+            reload_queue(app)
+        }
+        Action::Search => {
+            let text = app.queue.query.search.clone().unwrap_or_default();
+            app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::new(&text) });
+            Effect::None
+        }
+        Action::ShowJournal => show_journal(app),
+        Action::Undo => Effect::Undo,
+        _ => Effect::None,
+    }
+}
+
+/// Moves the queue selection, asking for more rows when it nears an end of the window.
+fn move_queue(app: &mut App, by: isize) -> Effect {
+    let q = &mut app.queue;
+    if q.rows.is_empty() {
+        return Effect::None;
+    }
+    let last = q.rows.len() - 1;
+    q.selected = q.selected.saturating_add_signed(by).min(last);
+    clamp_offsets(app);
+    let q = &app.queue;
+    let margin = queue_view::visible_rows(app.size.1).max(1);
+    let n = page_size(app);
+    if by > 0 && !q.at_end && q.selected + margin >= q.rows.len() {
+        if let Some(key) = q.last_key {
+            return Effect::LoadMore { query: q.query.clone(), from: key, forward: true, limit: n };
+        }
+    }
+    if by < 0 && !q.at_start && q.selected < margin {
+        if let Some(key) = q.first_key {
+            return Effect::LoadMore { query: q.query.clone(), from: key, forward: false, limit: n };
+        }
+    }
+    Effect::None
+}
+
+/// Keeps each screen's selection inside what is drawn.
+pub(super) fn clamp_offsets(app: &mut App) {
+    let rows = queue_view::visible_rows(app.size.1).max(1);
+    let q = &mut app.queue;
+    q.selected = q.selected.min(q.rows.len().saturating_sub(1));
+    q.offset = keep_visible(q.selected, q.offset, rows);
+    let table_rows = review_view::visible_rows(app.size.1).max(1);
+    let width = app.size.0;
+    if let Some(r) = app.review.as_mut() {
+        let n = r.visible_fields().len();
+        r.selected = r.selected.min(n.saturating_sub(1));
+        r.offset = keep_visible(r.selected, r.offset, table_rows);
+        let shown = review_view::member_columns(width, r.data.members.len()).max(1);
+        r.member = r.member.min(r.data.members.len().saturating_sub(1));
+        r.member_scroll = keep_visible(r.member, r.member_scroll, shown);
+    }
+}
+
+fn keep_visible(selected: usize, offset: usize, rows: usize) -> usize {
+    if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    }
+}
+
+pub(super) fn show_journal(app: &mut App) -> Effect {
+    if app.screen != Screen::Journal {
+        app.back_to = app.screen;
+    }
+    app.screen = Screen::Journal;
+    app.journal_offset = 0;
+    Effect::LoadJournal
+}
+
+fn journal(app: &mut App, action: Action) -> Effect {
+    let last = app.journal.entries.len().saturating_sub(1);
+    match action {
+        Action::Down | Action::ScrollDown => app.journal_offset = (app.journal_offset + 1).min(last),
+        Action::Up | Action::ScrollUp => app.journal_offset = app.journal_offset.saturating_sub(1),
+        Action::PageDown => app.journal_offset = (app.journal_offset + 10).min(last),
+        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(10),
+        Action::Top => app.journal_offset = 0,
+        Action::Bottom => app.journal_offset = last,
+        Action::Back => {
+            app.screen = app.back_to;
+            if app.screen == Screen::Queue {
+                let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
+                return Effect::Many(vec![Effect::LoadProgress, window(app, anchor)]);
+            }
+        }
+        _ => {}
+    }
+    Effect::None
+}
+
+fn prompt(app: &mut App, action: Action) -> Effect {
+    let Some(p) = app.prompt.as_mut() else { return Effect::None };
+    match action {
+        Action::Input(c) => p.editor.insert(c),
+        Action::InputBackspace => p.editor.backspace(),
+        Action::InputDelete => p.editor.delete(),
+        Action::InputLeft => p.editor.left(),
+        Action::InputRight => p.editor.right(),
+        Action::InputHome => p.editor.home(),
+        Action::InputEnd => p.editor.end(),
+        Action::InputCancel => app.prompt = None,
+        Action::InputCommit => {
+            let Some(Prompt { kind, editor }) = app.prompt.take() else { return Effect::None };
+            let text = editor.text;
+            match kind {
+                PromptKind::Search => {
+                    app.queue.query.search = Some(text).filter(|t| !t.is_empty());
+                    return reload_queue(app);
+                }
+                PromptKind::Note => {
+                    if let Some(r) = app.review.as_mut() {
+                        r.note = Some(text).filter(|t| !t.trim().is_empty());
+                        let said =
+                            if r.note.is_some() { "note kept for the decision" } else { "note removed" };
+                        app.info(said);
+                    }
+                }
+                PromptKind::Edit(field) => {
+                    if let Some(r) = app.review.as_mut() {
+                        r.choices.picks.retain(|(f, _)| f != &field);
+                        r.choices.sets.retain(|(f, _)| f != &field);
+                        r.choices.sets.push((field.clone(), Some(text).filter(|t| !t.is_empty())));
+                        review::recompute(app, Some(format!("{field} edited")));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Effect::None
+}

@@ -1,0 +1,140 @@
+//! The review screen's part of `update`: moving over fields and records, picks, edits, survivor,
+//! and decisions handed to the journal as effects.
+
+use super::{clamp_offsets, show_journal, window, WHEEL};
+use crate::model::{Golden, Record};
+use crate::tui::action::Action;
+use crate::tui::app::{App, LineEdit, Prompt, PromptKind, ReviewData, Screen};
+use crate::tui::effects::{Anchor, Decision, Effect, Verdict};
+use crate::tui::view::review as review_view;
+
+pub(super) fn review(app: &mut App, action: Action) -> Effect {
+    let Some(r) = app.review.as_mut() else {
+        app.screen = Screen::Queue;
+        return Effect::None;
+    };
+    let page = review_view::visible_rows(app.size.1).max(1);
+    let field = r.selected_field();
+    let fields = r.visible_fields().len();
+    match action {
+        Action::Down => r.selected = (r.selected + 1).min(fields.saturating_sub(1)),
+        Action::Up => r.selected = r.selected.saturating_sub(1),
+        Action::ScrollDown => r.selected = (r.selected + WHEEL).min(fields.saturating_sub(1)),
+        Action::ScrollUp => r.selected = r.selected.saturating_sub(WHEEL),
+        Action::PageDown => r.selected = (r.selected + page).min(fields.saturating_sub(1)),
+        Action::PageUp => r.selected = r.selected.saturating_sub(page),
+        Action::Top => r.selected = 0,
+        Action::Bottom => r.selected = fields.saturating_sub(1),
+        Action::Left => r.member = r.member.saturating_sub(1),
+        Action::Right => r.member = (r.member + 1).min(r.data.members.len().saturating_sub(1)),
+        Action::Click { column, row } => {
+            let hit = review_view::hit(app.size, r.data.members.len(), r.member_scroll, column, row);
+            if let Some(line) = hit.row {
+                if r.offset + line < fields {
+                    r.selected = r.offset + line;
+                }
+            }
+            if let Some(member) = hit.member {
+                r.member = member;
+            }
+        }
+        Action::PickMember(n) => {
+            let (Some(field), Some((member, _))) = (field, r.data.members.get(n as usize - 1)) else {
+                let count = r.data.members.len();
+                app.error(format!("there is no record {n} (this candidate has {count})"));
+                return Effect::None;
+            };
+            let key = member.key.clone();
+            r.choices.picks.retain(|(f, _)| f != &field);
+            r.choices.sets.retain(|(f, _)| f != &field);
+            r.choices.picks.push((field.clone(), key.clone()));
+            let text = format!("{field} taken from {key}");
+            recompute(app, Some(text));
+        }
+        Action::Edit => {
+            if let Some(field) = field {
+                let value = r.golden.fields.get(&field).and_then(|g| g.value.clone()).unwrap_or_default();
+                app.prompt = Some(Prompt { kind: PromptKind::Edit(field), editor: LineEdit::new(&value) });
+            }
+        }
+        Action::ResetField => {
+            if let Some(field) = field {
+                r.choices.picks.retain(|(f, _)| f != &field);
+                r.choices.sets.retain(|(f, _)| f != &field);
+                recompute(app, Some(format!("{field} back to the rule's suggestion")));
+            }
+        }
+        Action::MakeSurvivor => {
+            if let Some((member, _)) = r.data.members.get(r.member) {
+                let key = member.key.clone();
+                r.choices.survivor = (key != r.data.suggestion.survivor).then(|| key.clone());
+                recompute(app, Some(format!("{key} survives")));
+            }
+        }
+        Action::Approve => return decide(app, Verdict::Approve),
+        Action::Reject => return decide(app, Verdict::Reject),
+        Action::Defer => return decide(app, Verdict::Defer),
+        Action::Note => {
+            let note = r.note.clone().unwrap_or_default();
+            app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
+        }
+        Action::Undo => return Effect::Undo,
+        Action::ToggleEqual => {
+            r.hide_equal = !r.hide_equal;
+            let at = field.and_then(|f| r.visible_fields().iter().position(|v| *v == f));
+            r.selected = at.unwrap_or(0);
+        }
+        Action::NextCandidate | Action::PrevCandidate => {
+            return Effect::OpenNeighbour {
+                query: app.queue.query.clone(),
+                key: r.data.key,
+                forward: action == Action::NextCandidate,
+                after_decision: false,
+            };
+        }
+        Action::Back => {
+            let key = r.data.key;
+            app.screen = Screen::Queue;
+            return Effect::Many(vec![Effect::LoadProgress, window(app, Anchor::At(key))]);
+        }
+        Action::ShowJournal => return show_journal(app),
+        _ => {}
+    }
+    clamp_offsets(app);
+    Effect::None
+}
+
+/// Applies the steward's choices over the suggestion again; `message` (if any) goes to the
+/// status line.
+pub(super) fn recompute(app: &mut App, message: Option<String>) {
+    let Some(r) = app.review.as_mut() else { return };
+    match golden_with(&r.data, &r.choices) {
+        Ok(golden) => {
+            r.golden = golden;
+            if let Some(text) = message {
+                app.info(text);
+            }
+        }
+        Err(e) => app.error(format!("{e:#}")),
+    }
+}
+
+fn golden_with(data: &ReviewData, choices: &crate::model::Choices) -> anyhow::Result<Golden> {
+    let mut golden = data.suggestion.clone();
+    let records: Vec<Record> = data.members.iter().map(|(r, _)| r.clone()).collect();
+    crate::survivorship::apply_choices(&data.rules, &data.candidate.object, &mut golden, &records, choices)?;
+    Ok(golden)
+}
+
+fn decide(app: &mut App, verdict: Verdict) -> Effect {
+    let Some(r) = app.review.as_ref() else { return Effect::None };
+    Effect::Decide(Decision {
+        candidate: r.data.candidate.id,
+        key: r.data.key,
+        verdict,
+        // Picks, edits and the survivor shape a merge; rejecting or deferring carries none.
+        choices: if verdict == Verdict::Approve { r.choices.clone() } else { Default::default() },
+        note: r.note.clone(),
+        seen: r.data.seen.clone(),
+    })
+}

@@ -1,0 +1,226 @@
+//! Drawing: one pure function of `&App` per screen, writing into the frame's buffer. No I/O, no
+//! state changes. Every value that came from a file is drawn through `text::visible`/`visible_cut`.
+
+pub mod diff;
+mod help;
+mod journal;
+pub mod queue;
+pub mod review;
+pub mod theme;
+
+use super::app::{App, PromptKind, Screen};
+use super::keymap::{self, Context};
+use crate::text::visible_cut;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+/// The smallest terminal the screens are laid out for; below it a short notice is drawn instead.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
+/// Draws the whole console.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    render(app, area, buf);
+}
+
+/// Draws the console into any buffer area (the benchmark and tests use this too).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let note = Line::styled(
+            visible_cut("mergeq: make the terminal larger (80×24)", area.width as usize),
+            app.theme.title(),
+        );
+        put(buf, area, 0, &note);
+        return;
+    }
+    match app.screen {
+        Screen::Queue => queue::render(app, area, buf),
+        Screen::Review => review::render(app, area, buf),
+        Screen::Journal => journal::render(app, area, buf),
+    }
+    footer(app, area, buf);
+    status_line(app, area, buf);
+    if app.help {
+        help::render(app, area, buf);
+    }
+}
+
+/// Writes `line` on row `row` of `area`; rows outside the area are skipped, never a panic.
+pub fn put(buf: &mut Buffer, area: Rect, row: u16, line: &Line) {
+    if row < area.height && area.width > 0 {
+        buf.set_line(area.x, area.y + row, line, area.width);
+    }
+}
+
+/// Styles a whole row of `area`.
+pub fn style_row(buf: &mut Buffer, area: Rect, row: u16, style: Style) {
+    if row < area.height {
+        buf.set_style(Rect { x: area.x, y: area.y + row, width: area.width, height: 1 }, style);
+    }
+}
+
+/// Untrusted text cut to `width` columns and padded to exactly `width`.
+pub fn cell(text: &str, width: usize) -> String {
+    pad(visible_cut(text, width), width)
+}
+
+/// Our own text padded (or cut) to exactly `width` columns.
+pub fn pad(text: String, width: usize) -> String {
+    let used = text.width();
+    if used > width {
+        return visible_cut(&text, width);
+    }
+    let mut out = text;
+    out.extend(std::iter::repeat_n(' ', width - used));
+    out
+}
+
+/// 5000 → "5,000".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A score in [0, 1] as a bar of `width` cells, in eighths.
+pub fn score_bar(score: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (score.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut out: String = std::iter::repeat_n('█', eighths / 8).collect();
+    if out.chars().count() < width {
+        out.push(PARTS[eighths % 8]);
+    }
+    pad(out, width)
+}
+
+/// The key context the keyboard is in.
+pub fn context(app: &App) -> Context {
+    if app.prompt.is_some() {
+        return Context::Prompt;
+    }
+    match app.screen {
+        Screen::Queue => Context::Queue,
+        Screen::Review => Context::Review,
+        Screen::Journal => Context::Journal,
+    }
+}
+
+/// The second-to-last row: the keys that matter here, from the keymap, as many as fit.
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let width = area.width as usize;
+    for (key, hint) in keymap::hints(context(app)) {
+        let w = key.width() + hint.width() + 2;
+        if used + w > width {
+            break;
+        }
+        spans.push(Span::styled(key, t.key()));
+        spans.push(Span::styled(format!(" {hint} "), t.dim()));
+        used += w;
+    }
+    put(buf, area, area.height - 2, &Line::from(spans));
+}
+
+/// The last row: a note or search prompt, or the outcome of the last action.
+fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let row = area.height - 1;
+    let width = area.width as usize;
+    if let Some(p) = &app.prompt {
+        let label = match &p.kind {
+            PromptKind::Search => "search: ".to_string(),
+            PromptKind::Note => "note: ".to_string(),
+            PromptKind::Edit(field) => {
+                format!("editing {} (Enter keeps, Esc cancels): ", visible_cut(field, 20))
+            }
+        };
+        let mut spans = vec![Span::styled(label.clone(), t.title())];
+        if !matches!(p.kind, PromptKind::Edit(_)) {
+            spans.extend(editor_spans(&p.editor, width.saturating_sub(label.width()), t));
+        }
+        put(buf, area, row, &Line::from(spans));
+        return;
+    }
+    match &app.status {
+        Some(s) => {
+            let style = if s.error { t.error() } else { t.info() };
+            let text = if s.error { format!("error: {}", s.text) } else { s.text.clone() };
+            put(buf, area, row, &Line::styled(cell(&text, width), style));
+        }
+        None => {
+            let text = format!("{} · {}", app.steward, app.workspace);
+            put(buf, area, row, &Line::styled(visible_cut(&text, width), t.dim()));
+        }
+    }
+}
+
+/// An editor's text as spans within `width` columns, the cursor cell reversed, scrolled so that
+/// the cursor stays in view.
+pub fn editor_spans(editor: &super::app::LineEdit, width: usize, t: theme::Theme) -> Vec<Span<'static>> {
+    if width < 2 {
+        return Vec::new();
+    }
+    let chars: Vec<String> =
+        editor.text.chars().map(|c| crate::text::visible(&c.to_string()).into_owned()).collect();
+    let widths: Vec<usize> = chars.iter().map(|c| c.width()).collect();
+    // Scroll so that the text from `start` to the cursor (plus the cursor cell) fits.
+    let mut start = 0;
+    while widths[start..editor.cursor.min(chars.len())].iter().sum::<usize>() + 1 > width
+        && start < editor.cursor
+    {
+        start += 1;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let before: String = chars[start..editor.cursor.min(chars.len())].concat();
+    used += before.width();
+    spans.push(Span::styled(before, t.base()));
+    let at = chars.get(editor.cursor).cloned().unwrap_or_else(|| " ".into());
+    used += at.width();
+    spans.push(Span::styled(at, t.selected()));
+    let mut after = String::new();
+    for c in chars.iter().skip(editor.cursor + 1) {
+        if used + c.width() > width {
+            break;
+        }
+        used += c.width();
+        after.push_str(c);
+    }
+    spans.push(Span::styled(after, t.base()));
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures() {
+        assert_eq!(thousands(5000), "5,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(312), "312");
+        assert_eq!(score_bar(1.0, 4), "████");
+        assert_eq!(score_bar(0.0, 4), "    ");
+        assert_eq!(score_bar(0.5, 4), "██  ");
+        assert_eq!(score_bar(0.55, 4), "██▎ ");
+        assert_eq!(cell("a\u{1b}[2Jb", 6), "a␛[2Jb");
+        assert_eq!(cell("abc", 5), "abc  ");
+    }
+}

@@ -1,0 +1,284 @@
+//! The review screen: why the candidate was proposed and who survives; one row per field with a
+//! column per member record (inline diffs against the golden value) and the golden column with
+//! each value's rule; the selected row's explanation and lineage below the table.
+
+use super::diff::segments;
+use super::queue::title_row;
+use super::{cell, editor_spans, pad, put, score_bar};
+use crate::text::{visible, visible_cut};
+use crate::tui::app::{App, PromptKind, ReviewState};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+/// Header rows (title, why, survivor) and column-header rows (key, created, updated).
+const HEAD: u16 = 3;
+const COLUMN_HEAD: u16 = 3;
+/// The first table row on screen.
+pub const TOP: u16 = HEAD + COLUMN_HEAD;
+/// The narrowest a member column gets before the columns scroll sideways.
+const MIN_MEMBER: usize = 18;
+
+/// Table rows that fit at this height (below: detail line, footer, status line).
+pub fn visible_rows(height: u16) -> usize {
+    height.saturating_sub(TOP + 3) as usize
+}
+
+/// (field column, golden column) widths.
+fn fixed_widths(width: u16) -> (usize, usize) {
+    if width >= 110 {
+        (14, 30)
+    } else {
+        (13, 27)
+    }
+}
+
+/// How many member columns are drawn side by side at this width.
+pub fn member_columns(width: u16, members: usize) -> usize {
+    let (field, golden) = fixed_widths(width);
+    let room = (width as usize).saturating_sub(field + golden);
+    (room / MIN_MEMBER).clamp(1, members.max(1))
+}
+
+/// Where a click landed: a table row (0-based on screen) and/or a member column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Hit {
+    pub row: Option<usize>,
+    pub member: Option<usize>,
+}
+
+/// Maps a click to a table row and member column.
+pub fn hit(size: (u16, u16), members: usize, scroll: usize, column: u16, row: u16) -> Hit {
+    let (field, _) = fixed_widths(size.0);
+    let shown = member_columns(size.0, members);
+    let member_w = member_width(size.0, shown);
+    let mut out = Hit::default();
+    if row >= TOP && ((row - TOP) as usize) < visible_rows(size.1) {
+        out.row = Some((row - TOP) as usize);
+    }
+    if row >= HEAD && (column as usize) >= field {
+        let i = (column as usize - field) / member_w;
+        if i < shown && scroll + i < members {
+            out.member = Some(scroll + i);
+        }
+    }
+    out
+}
+
+fn member_width(width: u16, shown: usize) -> usize {
+    let (field, golden) = fixed_widths(width);
+    ((width as usize).saturating_sub(field + golden) / shown.max(1)).max(2)
+}
+
+/// `parts` (text, differs) drawn within `width` columns, cut with `…`, untrusted text made visible.
+fn diff_spans(
+    parts: &[(String, bool)],
+    width: usize,
+    app: &App,
+    base: ratatui::style::Style,
+) -> Vec<Span<'static>> {
+    let t = app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let total: usize = parts.iter().map(|(p, _)| visible(p).width()).sum();
+    for (text, differs) in parts {
+        let style = if *differs { t.diff() } else { base };
+        let safe = visible(text);
+        let room = width.saturating_sub(used);
+        if total <= width || safe.width() < room {
+            used += safe.width();
+            spans.push(Span::styled(safe.into_owned(), style));
+        } else {
+            let cut = visible_cut(text, room);
+            used += cut.width();
+            spans.push(Span::styled(cut, style));
+            break;
+        }
+    }
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+    spans
+}
+
+/// A rule's name as the golden column shows it (the detail line gives the full name).
+fn short_rule(rule: &str) -> &str {
+    match rule {
+        "source_priority" => "priority",
+        "most_recent" => "recent",
+        "most_complete" => "complete",
+        "most_frequent" => "frequent",
+        "valid_email" | "valid_phone" => "valid",
+        "non_empty" => "non-empty",
+        "from_source" => "from src",
+        other => other,
+    }
+}
+
+/// The golden cell: its value, and the rule that chose it.
+fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: bool) -> Vec<Span<'static>> {
+    let t = app.theme;
+    if editing {
+        if let Some(p) = &app.prompt {
+            return editor_spans(&p.editor, width, t);
+        }
+    }
+    let Some(g) = r.golden.fields.get(field) else {
+        return vec![Span::styled(pad("—".into(), width), t.dim())];
+    };
+    let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
+    // A fixed slot for the rule keeps the golden values aligned from row to row.
+    let rule_w = 10.min(width / 2);
+    let value_w = width.saturating_sub(rule_w);
+    let style = if g.rule == "steward" {
+        t.chosen()
+    } else if g.conflict {
+        t.conflict()
+    } else {
+        t.base()
+    };
+    let value = match &g.value {
+        Some(v) => cell(v, value_w),
+        None => pad("—".into(), value_w),
+    };
+    vec![Span::styled(value, style), Span::styled(cell(&format!(" {rule}"), rule_w), t.dim())]
+}
+
+/// The header rows: title, why proposed, survivor and note.
+fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let c = &r.data.candidate;
+    let title = format!(
+        "#{} {} · score {:.2} {} · {} · {} records",
+        c.id,
+        c.object,
+        c.score,
+        score_bar(c.score, 8).trim_end(),
+        c.status,
+        r.data.members.len()
+    );
+    title_row(app, &title, area, buf);
+    let width = area.width as usize;
+    let reasons: Vec<String> = c
+        .reasons
+        .iter()
+        .map(|x| if x.field.is_empty() { x.text.clone() } else { format!("{}: {}", x.field, x.text) })
+        .collect();
+    let origin = c.origin.join(", ");
+    let why = if reasons.is_empty() { format!("proposed by {origin}") } else { reasons.join("; ") };
+    put(buf, area, 1, &Line::from(vec![Span::styled("why ", t.header()), Span::raw(cell(&why, width - 4))]));
+    let mut survivor = format!("{} — {}", r.golden.survivor, r.golden.survivor_reason);
+    if let Some(note) = &r.note {
+        survivor.push_str(&format!(" · note: {note}"));
+    }
+    put(
+        buf,
+        area,
+        2,
+        &Line::from(vec![Span::styled("survives ", t.header()), Span::raw(cell(&survivor, width - 9))]),
+    );
+}
+
+/// Column headers: number and key, created, updated (with the changed mark), survivor star.
+fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let (field_w, golden_w) = fixed_widths(area.width);
+    let shown = member_columns(area.width, r.data.members.len());
+    let mw = member_width(area.width, shown);
+    let hidden_left = r.member_scroll;
+    let hidden_right = r.data.members.len().saturating_sub(r.member_scroll + shown);
+    let more = match (hidden_left, hidden_right) {
+        (0, 0) => String::new(),
+        (l, r) => format!("◀{l} {r}▶"),
+    };
+    let day = |ts: &Option<String>| ts.as_deref().map(crate::clock::day).unwrap_or("—").to_string();
+    let mut rows: [Vec<Span>; 3] = [
+        vec![Span::styled(pad("field".into(), field_w), t.header())],
+        vec![Span::styled(pad(more, field_w), t.dim())],
+        vec![Span::raw(pad(String::new(), field_w))],
+    ];
+    for (i, (rec, proposed)) in r.data.members.iter().enumerate().skip(r.member_scroll).take(shown) {
+        let star = if rec.key == r.golden.survivor { "★" } else { " " };
+        let style = if i == r.member { t.selected_column() } else { t.header() };
+        rows[0].push(Span::styled(cell(&format!("{}{star}{}", i + 1, rec.key), mw - 1), style));
+        rows[0].push(Span::raw(" "));
+        rows[1].push(Span::styled(cell(&format!("created {}", day(&rec.created)), mw - 1) + " ", t.dim()));
+        let changed = if rec.version > *proposed { format!(" ✎v{}", rec.version) } else { String::new() };
+        rows[2].push(Span::styled(
+            cell(&format!("updated {}{changed}", day(&rec.updated)), mw - 1) + " ",
+            t.dim(),
+        ));
+    }
+    rows[0].push(Span::styled(pad("golden · rule".into(), golden_w), t.header()));
+    for (i, spans) in rows.into_iter().enumerate() {
+        put(buf, area, HEAD + i as u16, &Line::from(spans));
+    }
+}
+
+/// The line under the table: the selected field's rule, explanation and lineage.
+fn detail(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let Some(field) = r.selected_field() else { return };
+    let text = match r.golden.fields.get(&field) {
+        Some(g) => {
+            let from: Vec<String> = g.from.iter().map(|k| k.to_string()).collect();
+            let lineage = if from.is_empty() {
+                "typed by the steward".to_string()
+            } else {
+                format!("from {}", from.join(", "))
+            };
+            let conflict = if g.conflict { " · CONFLICT: no rule could decide" } else { "" };
+            format!("{field}: {} — {} · {lineage}{conflict}", g.rule, g.explanation)
+        }
+        None => format!("{field}: no value in any record"),
+    };
+    put(buf, area, area.height - 3, &Line::styled(cell(&text, area.width as usize), t.title()));
+}
+
+/// Draws the review screen.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(r) = &app.review else { return };
+    let t = app.theme;
+    head(app, r, area, buf);
+    column_head(app, r, area, buf);
+    let (field_w, golden_w) = fixed_widths(area.width);
+    let shown = member_columns(area.width, r.data.members.len());
+    let mw = member_width(area.width, shown);
+    let editing = matches!(&app.prompt, Some(p) if matches!(p.kind, PromptKind::Edit(_)));
+    let fields = r.visible_fields();
+    for (i, field) in fields.iter().enumerate().skip(r.offset).take(visible_rows(area.height)) {
+        let y = TOP + (i - r.offset) as u16;
+        let golden = r.golden.fields.get(*field);
+        let golden_value = golden.and_then(|g| g.value.as_deref());
+        let equal = r.is_equal(field);
+        let mut spans =
+            vec![Span::styled(cell(field, field_w - 1) + " ", if equal { t.dim() } else { t.base() })];
+        for (rec, _) in r.data.members.iter().skip(r.member_scroll).take(shown) {
+            let from = golden.is_some_and(|g| g.from.contains(&rec.key));
+            let base = if from { t.chosen() } else { t.base() };
+            match rec.fields.get(*field) {
+                None => spans.push(Span::styled(pad("—".into(), mw), t.dim())),
+                Some(v) if equal => spans.push(Span::styled(cell(v, mw - 1) + " ", t.dim())),
+                Some(v) => spans.extend(
+                    diff_spans(&segments(golden_value, v), mw - 1, app, base)
+                        .into_iter()
+                        .chain([Span::raw(" ")]),
+                ),
+            }
+        }
+        let is_selected = i == r.selected;
+        let golden_cell = golden_spans(app, r, field, golden_w, editing && is_selected);
+        spans.extend(golden_cell);
+        put(buf, area, y, &Line::from(spans));
+        if is_selected {
+            // Reverse the field name only, so the diff highlights stay readable.
+            buf.set_style(
+                Rect { x: area.x, y: area.y + y, width: field_w as u16, height: 1 }.intersection(area),
+                t.selected(),
+            );
+        }
+    }
+    if fields.is_empty() {
+        put(buf, area, TOP, &Line::styled("  every field is equal; press = to show them", t.dim()));
+    }
+    detail(app, r, area, buf);
+}

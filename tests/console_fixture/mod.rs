@@ -1,0 +1,234 @@
+//! Fixture workspaces for the console's tests: a handful of contact and account candidates with
+//! the awkward parts a steward meets (near-identical names, a 4-record cluster, a record changed
+//! since it was proposed, escape sequences in a value).
+#![allow(dead_code)]
+
+use mergeq::model::{Fields, Reason, RecordKey};
+use mergeq::store::{NewBatch, NewCandidate, NewRecord, RecordRef, Store};
+use mergeq::tui::effects::Workspace;
+use mergeq::tui::view::theme::Theme;
+use mergeq::tui::Console;
+
+pub const AT: &str = "2026-05-02T09:00:00Z";
+
+pub fn fixed_clock() -> String {
+    AT.to_string()
+}
+
+fn fields(pairs: &[(&str, &str)]) -> Fields {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn batch(tx: &mergeq::store::Tx, kind: &str) -> anyhow::Result<mergeq::store::BatchId> {
+    tx.begin_batch(&NewBatch {
+        kind: kind.into(),
+        file: "fixture".into(),
+        sha256: String::new(),
+        format: "csv".into(),
+        object: None,
+        source: None,
+        at: AT.into(),
+        steward: "fixture".into(),
+    })
+}
+
+struct Rec<'a> {
+    object: &'a str,
+    key: (&'a str, &'a str),
+    fields: &'a [(&'a str, &'a str)],
+    created: &'a str,
+    updated: &'a str,
+}
+
+fn add(tx: &mergeq::store::Tx, b: mergeq::store::BatchId, r: &Rec) -> anyhow::Result<RecordRef> {
+    let rec = NewRecord {
+        object: r.object.into(),
+        key: RecordKey::new(r.key.0, r.key.1),
+        fields: fields(r.fields),
+        created: Some(r.created.into()),
+        updated: Some(r.updated.into()),
+    };
+    Ok(tx.upsert_record(b, &rec)?.1)
+}
+
+fn reason(field: &str, text: &str) -> Reason {
+    Reason { field: field.into(), text: text.into(), values: None, level: None, weight: None }
+}
+
+/// Writes the fixture records and candidates into `store`.
+pub fn fill(store: &mut Store) {
+    store
+        .write(|tx| {
+            let b = batch(tx, "records")?;
+            let jane_sf = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("salesforce", "0035g00000AbC"),
+                    fields: &[
+                        ("first_name", "Jane"),
+                        ("last_name", "Doe"),
+                        ("email", "jane.doe@acme.com"),
+                        ("phone", "+1 415 555 0100"),
+                        ("company", "Acme Corp"),
+                        ("city", "San Francisco"),
+                    ],
+                    created: "2023-03-14T10:00:00Z",
+                    updated: "2026-04-30T16:20:00Z",
+                },
+            )?;
+            let jane_hs = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("hubspot", "5102"),
+                    fields: &[
+                        ("first_name", "Jane"),
+                        ("last_name", "Doe-Smith"),
+                        ("email", "jane.doe@acme.com"),
+                        ("phone", "(415) 555-0100"),
+                        ("company", "ACME Corporation"),
+                        ("city", "San Francisco"),
+                        ("lifecycle", "customer"),
+                    ],
+                    created: "2024-01-09T08:00:00Z",
+                    updated: "2026-05-01T11:00:00Z",
+                },
+            )?;
+            let jon = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("salesforce", "0035g00000XyZ"),
+                    fields: &[
+                        ("first_name", "Jon"),
+                        ("last_name", "Smith"),
+                        ("email", "jon@smith.io"),
+                        ("title", "VP Sales\u{1b}[2J"),
+                    ],
+                    created: "2022-07-01T00:00:00Z",
+                    updated: "2025-12-01T00:00:00Z",
+                },
+            )?;
+            let john = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("webform", "f-881"),
+                    fields: &[
+                        ("first_name", "John"),
+                        ("last_name", "Smith"),
+                        ("email", "john.smith@smith.io"),
+                    ],
+                    created: "2026-02-11T00:00:00Z",
+                    updated: "2026-02-11T00:00:00Z",
+                },
+            )?;
+            let mut globex = Vec::new();
+            for (source, id, name, domain, phone, city) in [
+                (
+                    "salesforce",
+                    "0015g00001Glx",
+                    "Globex Corporation",
+                    "globex.com",
+                    "+1 212 555 0199",
+                    "New York",
+                ),
+                ("hubspot", "7731", "Globex Corp", "globex.com", "212-555-0199", "New York"),
+                ("webform", "f-902", "GLOBEX", "globex.com", "", "NYC"),
+                (
+                    "enrichment",
+                    "dnb-55",
+                    "Globex Corporation Inc.",
+                    "globex.com",
+                    "+1 212 555 0100",
+                    "New York",
+                ),
+            ] {
+                let mut f: Vec<(&str, &str)> = vec![("name", name), ("domain", domain), ("city", city)];
+                if !phone.is_empty() {
+                    f.push(("phone", phone));
+                }
+                globex.push(add(
+                    tx,
+                    b,
+                    &Rec {
+                        object: "account",
+                        key: (source, id),
+                        fields: &f,
+                        created: "2021-05-05T00:00:00Z",
+                        updated: "2026-03-03T00:00:00Z",
+                    },
+                )?);
+            }
+            let cands: Vec<(&str, Vec<RecordRef>, f64, Vec<Reason>)> = vec![
+                (
+                    "contact",
+                    vec![jane_sf, jane_hs],
+                    0.97,
+                    vec![
+                        reason("email", "same address"),
+                        reason("last_name", "Doe / Doe-Smith, Jaro-Winkler 0.91"),
+                    ],
+                ),
+                ("account", globex, 0.88, vec![reason("domain", "same registrable domain globex.com")]),
+                (
+                    "contact",
+                    vec![jon, john],
+                    0.74,
+                    vec![reason("", "same company domain smith.io, names close")],
+                ),
+            ];
+            for (object, members, score, reasons) in cands {
+                tx.upsert_candidate(
+                    Some(b),
+                    AT,
+                    &NewCandidate { object: object.into(), members, score, origin: "detect".into(), reasons },
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // A later import changes Jon's record: the queue marks his candidate as changed.
+    store
+        .write(|tx| {
+            let b = batch(tx, "records")?;
+            add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("salesforce", "0035g00000XyZ"),
+                    fields: &[
+                        ("first_name", "Jon"),
+                        ("last_name", "Smith"),
+                        ("email", "jon@smith.io"),
+                        ("title", "VP Sales\u{1b}[2J"),
+                        ("phone", "555 0142"),
+                    ],
+                    created: "2022-07-01T00:00:00Z",
+                    updated: "2026-04-20T00:00:00Z",
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A fixture workspace in memory.
+pub fn store() -> Store {
+    let mut store = Store::in_memory().unwrap();
+    fill(&mut store);
+    store
+}
+
+/// A console over `store` at this size, with the fixed clock and the colour theme.
+pub fn console(store: Store, size: (u16, u16)) -> Console {
+    let mut ws = Workspace::new(store, "ann");
+    ws.clock = fixed_clock;
+    Console::open(ws, "fixture.mergeq", size, Theme::COLOR)
+}

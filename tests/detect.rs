@@ -1,0 +1,163 @@
+//! `mergeq detect` as a user runs it: FEBRL1 (1,000 records, 500 true pairs, from the shared data
+//! folder) imported, detected, listed; a second run adds nothing and compares nothing; a changed
+//! record is compared again alone; a pair rejected with `mergeq decide` is never proposed again.
+
+mod common;
+
+use common::Workspace;
+use mergeq::model::CandidateId;
+use mergeq::store::Store;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// FEBRL1 as Splink's cluster file holds it; the shared folder sits beside the repository.
+fn febrl1_source() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for shared in [root.join("../shared"), root.join("../../shared")] {
+        let path = shared.join("data/splink/febrl1_clusters_p0.95.csv");
+        if path.exists() {
+            return path;
+        }
+    }
+    panic!("FEBRL1 fixture not found: the shared data folder must sit beside the repository");
+}
+
+/// The records of FEBRL1 without Splink's `cluster_id` column.
+fn febrl1_records() -> String {
+    let text = std::fs::read_to_string(febrl1_source()).expect("read FEBRL1");
+    text.lines().map(|l| l.split_once(',').map(|(_, rest)| rest).unwrap_or(l)).collect::<Vec<_>>().join("\n")
+        + "\n"
+}
+
+fn truth_of(id: &str) -> String {
+    id.trim_start_matches("febrl:").split("-dup").next().unwrap().trim_end_matches("-org").to_string()
+}
+
+fn queue(ws: &Workspace) -> Vec<serde_json::Value> {
+    serde_json::from_str(&ws.ok(&["queue", "--json"])).expect("queue json")
+}
+
+fn detect(ws: &Workspace, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["detect", "--object", "person", "--json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ws.ok(&args)).expect("detect json")
+}
+
+#[test]
+fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
+    let ws = Workspace::new();
+    let records = ws.file("febrl1.csv", febrl1_records());
+    ws.ok(&[
+        "import",
+        "records",
+        records.to_str().unwrap(),
+        "--object",
+        "person",
+        "--source",
+        "febrl",
+        "--id-column",
+        "unique_id",
+    ]);
+
+    let first = detect(&ws, &[]);
+    assert_eq!(first["incremental"], false);
+    assert_eq!(first["records"], 1000);
+    let compared = first["pairs_compared"].as_u64().unwrap();
+    assert!(compared < 1000 * 999 / 2 / 20, "blocking compared {compared} pairs");
+
+    let list = queue(&ws);
+    let pairs: BTreeSet<(String, String)> = list
+        .iter()
+        .map(|c| {
+            let m = c["members"].as_array().unwrap();
+            (m[0].as_str().unwrap().to_string(), m[1].as_str().unwrap().to_string())
+        })
+        .collect();
+    let right = pairs.iter().filter(|(a, b)| truth_of(a) == truth_of(b)).count();
+    assert_eq!(right, pairs.len(), "every proposed pair is a true pair");
+    assert!(right >= 490, "found {right} of 500 true pairs");
+    assert!(list.iter().all(|c| c["origin"] == serde_json::json!(["detect"])));
+
+    // Why proposed: per field, the two values compared, the level and its weight.
+    let store = Store::open_existing(&ws.db).unwrap();
+    let top = store.candidate(CandidateId(list[0]["id"].as_i64().unwrap())).unwrap().unwrap();
+    let surname = top.reasons.iter().find(|r| r.field == "surname").expect("a surname reason");
+    assert!(surname.values.is_some() && surname.level.is_some() && surname.weight.is_some(), "{surname:?}");
+    assert!(top.reasons[0].text.starts_with("match probability"), "{:?}", top.reasons[0]);
+    drop(store);
+
+    // Nothing changed: nothing compared, nothing added.
+    let again = detect(&ws, &[]);
+    assert_eq!(again["incremental"], true);
+    assert_eq!(again["pairs_compared"], 0);
+    assert_eq!(again["candidates_added"], 0);
+    assert_eq!(queue(&ws).len(), list.len());
+
+    // One record changes: only pairs involving it are compared.
+    let changed = febrl1_records().replacen("rec-0-org,flynn,rokobaro", "rec-0-org,flynn,rokobarro", 1);
+    let changed = ws.file("febrl1b.csv", changed);
+    ws.ok(&[
+        "import",
+        "records",
+        changed.to_str().unwrap(),
+        "--object",
+        "person",
+        "--source",
+        "febrl",
+        "--id-column",
+        "unique_id",
+    ]);
+    let third = detect(&ws, &[]);
+    assert_eq!(third["incremental"], true);
+    assert_eq!(third["records_new_or_changed"], 1);
+    let compared = third["pairs_compared"].as_u64().unwrap();
+    assert!((1..50).contains(&compared), "compared {compared} pairs for one changed record");
+    assert_eq!(queue(&ws).len(), list.len(), "the changed pair is updated, not duplicated");
+}
+
+#[test]
+fn a_rejected_pair_is_not_proposed_again() {
+    let ws = Workspace::new();
+    let records = ws.file("febrl1.csv", febrl1_records());
+    ws.ok(&[
+        "import",
+        "records",
+        records.to_str().unwrap(),
+        "--object",
+        "person",
+        "--source",
+        "febrl",
+        "--id-column",
+        "unique_id",
+    ]);
+    detect(&ws, &[]);
+    let before = queue(&ws).len();
+    // A steward rejects the best candidate: its pair must never come back.
+    let top = &queue(&ws)[0];
+    let id = top["id"].as_i64().unwrap();
+    ws.ok(&["decide", &id.to_string(), "reject", "--note", "not the same person"]);
+    // A lower threshold changes the settings: a full run compares every blocked pair again.
+    let run = detect(&ws, &["--threshold", "0.4"]);
+    assert_eq!(run["incremental"], false);
+    assert!(run["candidates_suppressed"].as_u64().unwrap() >= 1, "{run}");
+    let after = queue(&ws);
+    let same_members: Vec<&serde_json::Value> =
+        after.iter().filter(|c| c["members"] == top["members"]).collect();
+    assert_eq!(same_members.len(), 1, "the rejected pair is not proposed again");
+    assert_eq!(same_members[0]["status"], "rejected");
+    assert!(after.len() >= before);
+}
+
+#[test]
+fn bad_config_names_file_line_and_column_and_changes_nothing() {
+    let ws = Workspace::new();
+    let records = ws.file("r.csv", "id,first_name,last_name\n1,ann,lee\n2,anne,lee\n");
+    ws.ok(&["import", "records", records.to_str().unwrap(), "--object", "contact", "--source", "crm"]);
+    let before = ws.dump();
+    let config = ws.file("c.toml", "[object.contact.fields]\nfirst_name = \"given\"\n");
+    let err = ws.fails(&["detect", "--object", "contact", "--config", config.to_str().unwrap()], 1);
+    assert!(err.contains("c.toml:2:14"), "{err}");
+    let err = ws.fails(&["detect", "--object", "nothing"], 1);
+    assert!(err.contains("no records of object `nothing`"), "{err}");
+    assert_eq!(ws.dump(), before);
+}

@@ -1,0 +1,213 @@
+//! Whole review flows through the console's real update path (keys → actions → effects → the
+//! journal) against a temporary workspace file: what the steward did is exactly what the journal
+//! holds, stale candidates and a locked workspace end up in the status line, never in a crash.
+
+mod console_fixture;
+
+use console_fixture as fixture;
+use mergeq::model::{CandidateId, RecordKey, Status};
+use mergeq::store::{NewBatch, NewRecord, Store};
+use mergeq::tui::app::Screen;
+use mergeq::tui::Console;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+use std::time::Duration;
+
+fn keys(console: &mut Console, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\u{1b}' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        console.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+fn workspace(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("flow.mergeq");
+    fixture::fill(&mut Store::open(&db).unwrap());
+    db
+}
+
+fn open(db: &Path) -> Console {
+    let store = Store::open_existing(db).unwrap();
+    store.set_busy_timeout(Duration::from_millis(200)).unwrap();
+    fixture::console(store, (120, 40))
+}
+
+fn status(c: &Console) -> (String, bool) {
+    let s = c.app.status.clone().expect("a status line");
+    (s.text, s.error)
+}
+
+fn open_id(c: &Console) -> i64 {
+    c.app.review.as_ref().expect("a candidate under review").data.candidate.id.0
+}
+
+/// (action, candidate, body) of every journal entry, in order.
+fn journal(db: &Path) -> Vec<(String, Option<i64>, serde_json::Value)> {
+    let store = Store::open_existing(db).unwrap();
+    let mut out = Vec::new();
+    store
+        .scan_journal(1, |e| {
+            out.push((e.action, e.candidate, serde_json::from_str(&e.body).unwrap()));
+            Ok(())
+        })
+        .unwrap();
+    out
+}
+
+#[test]
+fn pick_edit_approve_reject_undo_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+
+    keys(&mut c, "\n");
+    assert_eq!(open_id(&c), 1);
+    // company: take record 2's value (salesforce).
+    keys(&mut c, "j2");
+    assert_eq!(status(&c), ("company taken from salesforce:0035g00000AbC".into(), false));
+    // phone: edit in place, keep with Enter.
+    keys(&mut c, "jjjjje (main)\n");
+    assert_eq!(status(&c), ("phone edited".into(), false));
+    let golden = &c.app.review.as_ref().unwrap().golden;
+    assert_eq!(golden.fields["company"].value.as_deref(), Some("Acme Corp"));
+    assert_eq!(golden.fields["phone"].value.as_deref(), Some("(415) 555-0100 (main)"));
+    // An edit abandoned with Esc changes nothing.
+    keys(&mut c, "kexyz\u{1b}");
+    assert_eq!(c.app.review.as_ref().unwrap().choices.sets.len(), 1);
+
+    keys(&mut c, "a");
+    assert_eq!(status(&c), ("#1 approved: merged (journal entry 1)".into(), false));
+    assert_eq!(open_id(&c), 2, "the next pending candidate opens");
+    keys(&mut c, "nnot the same company\n");
+    keys(&mut c, "x");
+    assert_eq!(status(&c).0, "#2 rejected: not duplicates (journal entry 2)");
+    assert_eq!(open_id(&c), 3);
+    keys(&mut c, "u");
+    assert_eq!(status(&c).0, "undid the reject of #2: now pending (journal entry 3)");
+    assert_eq!(open_id(&c), 2, "the undone candidate opens again");
+    keys(&mut c, "q");
+    assert!(c.app.quit);
+    drop(c);
+
+    let entries = journal(&db);
+    let summary: Vec<(&str, Option<i64>)> = entries.iter().map(|(a, c, _)| (a.as_str(), *c)).collect();
+    assert_eq!(summary, [("approve", Some(1)), ("reject", Some(2)), ("undo", Some(2))]);
+    let approve = &entries[0].2;
+    assert_eq!(approve["note"], serde_json::Value::Null);
+    let choices = approve["choices"].to_string();
+    assert!(choices.contains("company") && choices.contains("salesforce:0035g00000AbC"), "{choices}");
+    assert!(choices.contains("(415) 555-0100 (main)"), "{choices}");
+    assert_eq!(entries[1].2["note"], "not the same company");
+    let store = Store::open_existing(&db).unwrap();
+    let status_of = |id| store.candidate(CandidateId(id)).unwrap().unwrap().status;
+    assert_eq!(
+        (status_of(1), status_of(2), status_of(3)),
+        (Status::Approved, Status::Pending, Status::Pending)
+    );
+    assert!(store.ui_state("ann").unwrap().is_some());
+}
+
+/// A member changed after the steward opened the candidate: the decision is refused, the new
+/// values are shown with the steward's choices kept, and deciding again works.
+#[test]
+fn a_stale_candidate_is_refused_then_shown_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nj2");
+    {
+        let mut other = Store::open_existing(&db).unwrap();
+        other
+            .write(|tx| {
+                let b = tx.begin_batch(&NewBatch {
+                    kind: "records".into(),
+                    file: "later.csv".into(),
+                    sha256: String::new(),
+                    format: "csv".into(),
+                    object: None,
+                    source: None,
+                    at: fixture::AT.into(),
+                    steward: "bob".into(),
+                })?;
+                let fields =
+                    [("first_name", "Jane"), ("last_name", "Doe-Smith"), ("email", "jane@newmail.com")];
+                tx.upsert_record(
+                    b,
+                    &NewRecord {
+                        object: "contact".into(),
+                        key: RecordKey::new("hubspot", "5102"),
+                        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                        created: None,
+                        updated: Some("2026-05-02T08:00:00Z".into()),
+                    },
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    keys(&mut c, "a");
+    let (text, error) = status(&c);
+    assert!(error, "{text}");
+    assert_eq!(open_id(&c), 1, "still on the same candidate");
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.data.members[0].0.fields["email"], "jane@newmail.com", "the new values are shown");
+    assert_eq!(r.choices.picks.len(), 1, "the steward's pick is kept");
+    assert!(journal(&db).is_empty());
+    keys(&mut c, "a");
+    assert!(!status(&c).1, "{:?}", status(&c));
+    assert_eq!(journal(&db).len(), 1);
+}
+
+#[test]
+fn a_locked_workspace_is_a_message_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\n");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    keys(&mut c, "a");
+    let (text, error) = status(&c);
+    assert!(error && text.contains("locked"), "{text}");
+    assert_eq!(c.app.screen, Screen::Review);
+    assert_eq!(open_id(&c), 1);
+    lock.execute_batch("ROLLBACK").unwrap();
+    keys(&mut c, "a");
+    assert_eq!(status(&c).0, "#1 approved: merged (journal entry 1)");
+}
+
+#[test]
+fn the_journal_screen_lists_entries_and_the_sign_off_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nnsame person\na");
+    keys(&mut c, "J");
+    assert_eq!(c.app.screen, Screen::Journal);
+    let j = &c.app.journal;
+    assert_eq!(j.unsigned, 1);
+    assert_eq!(j.last_signoff, None);
+    assert_eq!(j.entries.len(), 1);
+    assert_eq!((j.entries[0].action.as_str(), j.entries[0].candidate), ("approve", Some(CandidateId(1))));
+    assert_eq!(j.entries[0].note.as_deref(), Some("same person"));
+    assert_eq!(j.entries[0].steward, "ann");
+    keys(&mut c, "\u{1b}");
+    assert_eq!(c.app.screen, Screen::Review);
+
+    // A sign-off covers the decision; one more decision is not covered.
+    let key = dir.path().join("ann.key");
+    mergeq::journal::keygen(&key).unwrap();
+    let signing = mergeq::journal::load_signing_key(&key).unwrap();
+    mergeq::journal::sign_off(&mut c.ws.store, &signing, "ann", fixture::AT, None).unwrap();
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.unsigned, 0);
+    assert_eq!(c.app.journal.last_signoff.as_deref(), Some("ann up to entry 1 on 2026-05-02"));
+    keys(&mut c, "\u{1b}d");
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.unsigned, 1);
+    assert_eq!(c.app.journal.entries[0].action, "defer");
+}

@@ -1,0 +1,234 @@
+//! Every screen of the console drawn from fixture data on ratatui's TestBackend, at 80×24 and
+//! 120×40, compared with the committed insta snapshots.
+
+mod console_fixture;
+use console_fixture as common;
+
+use mergeq::model::CandidateId;
+use mergeq::tui::app::Screen;
+use mergeq::tui::{view, Console};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn draw(console: &Console) -> Terminal<TestBackend> {
+    let (w, h) = console.app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| view::draw(f, &console.app)).unwrap();
+    terminal
+}
+
+fn screen(console: &Console) -> String {
+    draw(console).backend().to_string()
+}
+
+fn keys(console: &mut Console, keys: &str) {
+    for c in keys.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\u{1b}' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        console.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+/// Runs `setup` on a fresh fixture console at each size and snapshots the screen.
+fn snap(name: &str, setup: impl Fn(&mut Console)) {
+    for (w, h) in SIZES {
+        let mut console = common::console(common::store(), (w, h));
+        setup(&mut console);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&console));
+    }
+}
+
+#[test]
+fn queue() {
+    snap("queue", |_| {});
+}
+
+#[test]
+fn review_of_a_pair() {
+    snap("review_pair", |c| {
+        keys(c, "\n");
+        assert_eq!(c.app.screen, Screen::Review);
+        assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    });
+}
+
+#[test]
+fn review_of_a_four_record_cluster() {
+    snap("review_cluster", |c| {
+        keys(c, "j\nl");
+        assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), 4);
+    });
+}
+
+#[test]
+fn edit_in_place() {
+    snap("edit", |c| {
+        keys(c, "\njjjjjje");
+        keys(c, " (EMEA)");
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snap("help_review", |c| keys(c, "\n?"));
+    snap("help_queue", |c| keys(c, "?"));
+}
+
+#[test]
+fn journal() {
+    snap("journal", |c| {
+        // Real entries, written through the journal by the console: approve with a note, reject,
+        // undo (the reject), then the journal screen.
+        keys(c, "\nnsame person, married name\na");
+        keys(c, "x");
+        keys(c, "u");
+        keys(c, "J");
+        assert_eq!(c.app.screen, Screen::Journal);
+        assert_eq!(c.app.journal.entries.len(), 3);
+        assert_eq!(c.app.journal.unsigned, 3);
+    });
+}
+
+#[test]
+fn empty_queue() {
+    for (w, h) in SIZES {
+        let console = common::console(mergeq::store::Store::in_memory().unwrap(), (w, h));
+        insta::assert_snapshot!(format!("empty_queue_{w}x{h}"), screen(&console));
+    }
+}
+
+#[test]
+fn error_in_the_status_line() {
+    snap("error", |c| {
+        keys(c, "\n9");
+        assert!(c.app.status.as_ref().unwrap().error);
+    });
+}
+
+/// Colour carries meaning in the diff view: the styled buffer is part of the snapshot.
+#[test]
+fn diff_styles() {
+    let mut console = common::console(common::store(), (80, 24));
+    keys(&mut console, "\n");
+    let terminal = draw(&console);
+    insta::assert_debug_snapshot!("review_pair_styles", terminal.backend().buffer());
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {
+        let mut console = common::console(common::store(), (w, h));
+        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}\nj\ne"] {
+            keys(&mut console, k);
+            draw(&console);
+        }
+    }
+}
+
+#[test]
+fn untrusted_text_is_drawn_as_markers() {
+    let mut console = common::console(common::store(), (120, 40));
+    keys(&mut console, "jj\n");
+    let text = screen(&console);
+    assert!(text.contains("VP Sales␛[2J"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+}
+
+#[test]
+fn filters_sort_and_search_narrow_the_queue() {
+    let mut c = common::console(common::store(), (80, 24));
+    let ids = |c: &Console| c.app.queue.rows.iter().map(|r| r.id.0).collect::<Vec<_>>();
+    assert_eq!(ids(&c), [1, 2, 3]);
+    keys(&mut c, "o");
+    assert_eq!(c.app.queue.query.object.as_deref(), Some("account"));
+    assert_eq!(ids(&c), [2]);
+    keys(&mut c, "oo");
+    assert_eq!(c.app.queue.query.object, None);
+    keys(&mut c, "cccc");
+    assert_eq!(c.app.queue.query.source.as_deref(), Some("webform"));
+    assert_eq!(ids(&c), [2, 3]);
+    keys(&mut c, "c");
+    assert_eq!(c.app.queue.query.source, None);
+    keys(&mut c, "bb");
+    assert_eq!(ids(&c), [2, 3], "0.70–0.90");
+    keys(&mut c, "bb");
+    keys(&mut c, "ss");
+    assert_eq!(ids(&c), [1, 2, 3], "age: oldest first");
+    keys(&mut c, "s/SMITH.io\n");
+    assert_eq!(ids(&c), [3]);
+    assert!(screen(&c).contains("search \"SMITH.io\""));
+    keys(&mut c, "/");
+    for _ in 0..8 {
+        c.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    }
+    keys(&mut c, "\n");
+    assert_eq!(ids(&c), [1, 2, 3]);
+    keys(&mut c, "f");
+    assert!(ids(&c).is_empty(), "nothing is deferred");
+    assert!(screen(&c).contains("No candidates match"));
+}
+
+#[test]
+fn the_place_is_kept_across_quit_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
+    let mut c = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    keys(&mut c, "bb\u{1b}j\nj=");
+    keys(&mut c, "q");
+    assert!(c.app.quit);
+    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    assert_eq!(again.app.screen, Screen::Review);
+    let r = again.app.review.as_ref().unwrap();
+    assert_eq!(r.data.candidate.id, CandidateId(3));
+    assert!(r.hide_equal);
+    assert_eq!(again.app.queue.band, 2);
+    assert_eq!(again.app.queue.selected_item().map(|i| i.id), Some(CandidateId(3)));
+}
+
+/// Under NO_COLOR every cell keeps the terminal's own colours: meaning is carried by modifiers.
+#[test]
+fn no_color_draws_without_colours() {
+    use ratatui::style::{Color, Modifier};
+    let mut console = common::console(common::store(), (120, 40));
+    console.app.theme = mergeq::tui::view::theme::Theme::PLAIN;
+    let mut reversed = 0;
+    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J"] {
+        keys(&mut console, setup);
+        let terminal = draw(&console);
+        for cell in terminal.backend().buffer().content() {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{setup:?}: {cell:?}");
+            if cell.modifier.contains(Modifier::REVERSED) {
+                reversed += 1;
+            }
+        }
+    }
+    assert!(reversed > 0, "the selection is still visible");
+}
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    use mergeq::tui::action::Action;
+    let mut c = common::console(common::store(), (120, 40));
+    c.dispatch(Action::Click { column: 10, row: 5 });
+    assert_eq!(c.app.queue.selected, 2, "row 5 is the third candidate");
+    c.dispatch(Action::ScrollUp);
+    assert_eq!(c.app.queue.selected, 0);
+    keys(&mut c, "j\n");
+    assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), 4);
+    // Record columns start after the field column; the third one is record 3.
+    c.dispatch(Action::Click { column: 14 + 19 * 2 + 3, row: 8 });
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!((r.member, r.selected), (2, 2));
+    c.dispatch(Action::ScrollDown);
+    assert_eq!(c.app.review.as_ref().unwrap().selected, 3, "the wheel moves down (to the last row)");
+    keys(&mut c, "hs");
+    assert_eq!(c.app.review.as_ref().unwrap().golden.survivor.to_string(), "hubspot:7731");
+    assert!(screen(&c).contains("survives hubspot:7731"), "{}", screen(&c));
+}
