@@ -6,7 +6,7 @@
 use super::crm::Crm;
 use super::golden::{self, GoldenCsv};
 use super::not_duplicates::NotDuplicates;
-use super::plan::{parse_approve, parse_reject, ApprovedMerge, DecisionMeta, Member};
+use super::plan::{parse_approve, parse_approve_lineage, parse_reject, ApprovedMerge, DecisionMeta, Member};
 use crate::model::{Fields, Record};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -217,7 +217,7 @@ impl<'a> Builder<'a> {
                     .par_iter()
                     .map(|e| {
                         let mut out = Vec::with_capacity(e.body.len() / 2);
-                        golden::jsonl(&parse_approve(e.meta.clone(), &e.body)?, &mut out)?;
+                        golden::jsonl(&parse_approve_lineage(e.meta.clone(), &e.body)?, &mut out)?;
                         Ok(out)
                     })
                     .collect::<Result<_>>()?;
@@ -230,7 +230,7 @@ impl<'a> Builder<'a> {
             Kind::GoldenCsv => {
                 let merges: Vec<ApprovedMerge> = batch
                     .par_iter()
-                    .map(|e| parse_approve(e.meta.clone(), &e.body))
+                    .map(|e| parse_approve_lineage(e.meta.clone(), &e.body))
                     .collect::<Result<_>>()?;
                 let csv = self.golden_csv.as_mut().expect("made for golden-csv");
                 for m in &merges {

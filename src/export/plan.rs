@@ -296,6 +296,25 @@ struct Body<'a> {
     note: Option<Text<'a>>,
 }
 
+/// A body read for the golden exports: members' keys only (their values are not needed there, and
+/// skipping them spares most of a body's strings).
+#[derive(serde::Deserialize)]
+struct LineageBody<'a> {
+    #[serde(borrow)]
+    object: Text<'a>,
+    #[serde(borrow)]
+    members: Vec<MemberKey<'a>>,
+    #[serde(borrow)]
+    golden: Option<BodyGolden<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct MemberKey<'a> {
+    #[serde(borrow)]
+    key: Text<'a>,
+    version: i64,
+}
+
 fn key(text: Text) -> Result<Key> {
     match Key::parse(text.0.clone()) {
         Some(key) => Ok(key),
@@ -309,19 +328,36 @@ fn body<'a>(meta: &DecisionMeta, text: &'a str) -> Result<Body<'a>> {
 /// Reads an approve entry's body; the merge borrows from `text`.
 pub fn parse_approve(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>> {
     let b = body(&meta, text)?;
-    let seq = meta.seq;
-    let in_entry = || format!("journal entry {seq}");
-    let golden =
-        b.golden.with_context(|| format!("journal entry {seq}: an approval without a golden record"))?;
+    let members = b.members.into_iter().map(|m| {
+        let fields: Values = m.fields.0.into_iter().map(|(k, v)| (k.0, v.0)).collect();
+        Ok(Member { key: key(m.key)?, version: m.version, fields })
+    });
+    approved(meta, b.object, members, b.golden)
+}
+
+/// Reads an approve entry's body for the golden exports: like `parse_approve`, but the members'
+/// values are left empty (only their keys are read).
+pub fn parse_approve_lineage(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>> {
+    let b: LineageBody = serde_json::from_str(text)
+        .with_context(|| format!("journal entry {}: not a decision body", meta.seq))?;
     let members = b
         .members
         .into_iter()
-        .map(|m| {
-            let fields: Values = m.fields.0.into_iter().map(|(k, v)| (k.0, v.0)).collect();
-            Ok(Member { key: key(m.key)?, version: m.version, fields })
-        })
-        .collect::<Result<Vec<_>>>()
-        .with_context(in_entry)?;
+        .map(|m| Ok(Member { key: key(m.key)?, version: m.version, fields: Values::default() }));
+    approved(meta, b.object, members, b.golden)
+}
+
+fn approved<'a>(
+    meta: DecisionMeta,
+    object: Text<'a>,
+    members: impl Iterator<Item = Result<Member<'a>>>,
+    golden: Option<BodyGolden<'a>>,
+) -> Result<ApprovedMerge<'a>> {
+    let seq = meta.seq;
+    let in_entry = || format!("journal entry {seq}");
+    let golden =
+        golden.with_context(|| format!("journal entry {seq}: an approval without a golden record"))?;
+    let members = members.collect::<Result<Vec<_>>>().with_context(in_entry)?;
     let survivor = key(golden.survivor.key).with_context(in_entry)?;
     if !members.iter().any(|m| m.key == survivor) {
         bail!("journal entry {seq}: the survivor {survivor} is not a member");
@@ -340,7 +376,7 @@ pub fn parse_approve(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>
     if !golden.is_sorted_by(|a, b| a.name < b.name) {
         golden.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    Ok(ApprovedMerge { meta, object: b.object.0, survivor, members, golden })
+    Ok(ApprovedMerge { meta, object: object.0, survivor, members, golden })
 }
 
 /// Reads a reject entry's body.
@@ -436,6 +472,17 @@ mod tests {
         );
         assert_eq!(m.merged().map(|m| m.key.to_string()).collect::<Vec<_>>(), ["hubspot:H1"]);
         assert!(!m.all_from("salesforce"));
+    }
+
+    #[test]
+    fn the_lineage_read_is_the_full_read_without_member_values() {
+        let mut full = parse_approve(meta(7), BODY).unwrap();
+        for m in &mut full.members {
+            m.fields = Values::default();
+        }
+        assert_eq!(parse_approve_lineage(meta(7), BODY).unwrap(), full);
+        let err = format!("{:#}", parse_approve_lineage(meta(9), "[]").unwrap_err());
+        assert!(err.contains("journal entry 9: not a decision body"), "{err}");
     }
 
     #[test]
