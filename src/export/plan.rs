@@ -392,6 +392,15 @@ pub(crate) mod fixture {
     //! Approved merges built by hand, for the renderers' tests.
     use super::*;
 
+    /// What `crm` writes for `m`, line by line; checks the count the renderer reports.
+    pub fn render_lines(crm: super::super::crm::Crm, m: &ApprovedMerge) -> Vec<String> {
+        let mut out = Vec::new();
+        let n = crm.render(m, &mut out).unwrap();
+        let lines: Vec<String> = String::from_utf8(out).unwrap().lines().map(str::to_string).collect();
+        assert_eq!(n as usize, lines.len());
+        lines
+    }
+
     pub fn meta(seq: i64) -> DecisionMeta {
         DecisionMeta { seq, candidate: seq * 10, at: "2026-05-01T10:00:00Z".into(), steward: "ana".into() }
     }

@@ -66,12 +66,7 @@ mod tests {
     use super::*;
 
     fn lines(m: &ApprovedMerge) -> Vec<String> {
-        let mut out = Vec::new();
-        let n = Crm::Salesforce.render(m, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        assert_eq!(n as usize, lines.len());
-        lines
+        render_lines(Crm::Salesforce, m)
     }
 
     #[test]

@@ -132,11 +132,7 @@ mod tests {
     use super::*;
 
     fn lines(m: &ApprovedMerge) -> Vec<String> {
-        let mut out = Vec::new();
-        let n = Crm::Zoho.render(m, &mut out).unwrap();
-        let lines: Vec<String> = String::from_utf8(out).unwrap().lines().map(str::to_string).collect();
-        assert_eq!(n as usize, lines.len());
-        lines
+        render_lines(Crm::Zoho, m)
     }
 
     #[test]
