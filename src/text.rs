@@ -68,9 +68,41 @@ pub fn visible_cut(text: &str, width: usize) -> String {
     out
 }
 
+/// 1234567 → "1,234,567": counts as a steward reads them, in messages, reports and the console.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        for (n, want) in [
+            (0, "0"),
+            (312, "312"),
+            (999, "999"),
+            (1000, "1,000"),
+            (5000, "5,000"),
+            (1234567, "1,234,567"),
+            (1_000_000, "1,000,000"),
+            (-1234, "-1,234"),
+        ] {
+            assert_eq!(thousands(n), want);
+        }
+    }
 
     #[test]
     fn markers_replace_hazards() {

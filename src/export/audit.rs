@@ -4,9 +4,9 @@
 
 use super::{spreadsheet_safe, Rendered};
 use crate::journal::signoff::read_covers;
-use crate::journal::verify::thousands;
 use crate::journal::Action;
 use crate::store::{JournalEntry, Store};
+use crate::text::thousands;
 use anyhow::{bail, Result};
 use serde_json::{json, Value};
 use std::fmt::Write;

@@ -9,6 +9,7 @@ use super::replay::{reverses_of, Replay};
 use super::signoff::read_covers;
 use crate::model::CandidateId;
 use crate::store::{EntryRef, JournalBatch, Store};
+use crate::text::thousands;
 use anyhow::Result;
 use ed25519_dalek::{Signature, VerifyingKey};
 use std::collections::BTreeMap;
@@ -62,23 +63,6 @@ impl VerifyReport {
             thousands(self.unsigned_decisions),
             if self.unsigned_decisions == 1 { "" } else { "s" },
         )
-    }
-}
-
-/// 1234567 → "1,234,567".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 
@@ -311,17 +295,4 @@ fn check_statuses(store: &Store, walk: &Walk) -> Result<Option<Problem>> {
         }));
     }
     Ok(None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_separators() {
-        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (1234567, "1,234,567"), (-1234, "-1,234")]
-        {
-            assert_eq!(thousands(n), want);
-        }
-    }
 }

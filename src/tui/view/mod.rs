@@ -10,6 +10,7 @@ pub mod theme;
 
 use super::app::{App, PromptKind, Screen};
 use super::keymap::{self, Context};
+pub use crate::text::thousands;
 use crate::text::visible_cut;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -78,22 +79,6 @@ pub fn pad(text: String, width: usize) -> String {
     }
     let mut out = text;
     out.extend(std::iter::repeat_n(' ', width - used));
-    out
-}
-
-/// 5000 → "5,000".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
     out
 }
 
@@ -213,9 +198,6 @@ mod tests {
 
     #[test]
     fn figures() {
-        assert_eq!(thousands(5000), "5,000");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(312), "312");
         assert_eq!(score_bar(1.0, 4), "████");
         assert_eq!(score_bar(0.0, 4), "    ");
         assert_eq!(score_bar(0.5, 4), "██  ");
