@@ -141,6 +141,20 @@ pub struct Content<'a> {
     pub body: &'a str,
 }
 
+impl<'a> From<crate::store::EntryRef<'a>> for Content<'a> {
+    /// The part of a stored entry that its hash covers.
+    fn from(e: crate::store::EntryRef<'a>) -> Self {
+        Content {
+            seq: e.seq,
+            at: e.at,
+            steward: e.steward,
+            action: e.action,
+            candidate: e.candidate,
+            body: e.body,
+        }
+    }
+}
+
 /// The canonical JSON of a whole entry. The body text goes in verbatim: it is stored canonical, so
 /// this equals `canonical_json` of the entry with the body parsed (what an independent verifier
 /// computes), and any later change to the stored text changes the hash.

@@ -95,14 +95,7 @@ impl Walk<'_> {
                 short(&self.prev_hash)
             )));
         }
-        let content = Content {
-            seq: e.seq,
-            at: e.at,
-            steward: e.steward,
-            action: e.action,
-            candidate: e.candidate,
-            body: e.body,
-        };
+        let content = Content::from(*e);
         if !hex_eq(&content_hash(e.prev_hash, &content), e.hash) {
             return Err(
                 at("its content does not match its hash: it was changed after it was written".into()),
