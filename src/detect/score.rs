@@ -17,15 +17,56 @@ pub struct Scorer<'a> {
     fields: Vec<usize>,
     /// Count family name, address, phone and company as one piece of evidence.
     pub place_once: bool,
+    /// `base[k][l]`: the model's weight of field `k` at level `l`.
+    base: Vec<Vec<f64>>,
+    /// `exact[k][id]`: the exact level's weight for value `id`, adjusted for how common it is.
+    exact: Vec<Vec<f64>>,
+    /// `local[k][id]`: an e-mail field's "same local part" weight for local part `id`.
+    local: Vec<Vec<f64>>,
 }
 
 impl<'a> Scorer<'a> {
+    /// Weighs every level and every value's exact agreement once, so that scoring a pair is
+    /// table lookups.
     pub fn new(table: &'a Table, comparer: &'a Comparer<'a>, model: &'a Model) -> Scorer<'a> {
-        let fields = comparer
+        let fields: Vec<usize> = comparer
             .fields()
             .map(|f| table.fields.iter().position(|t| std::ptr::eq(t, f)).unwrap_or(0))
             .collect();
-        Scorer { table, comparer, model, fields, place_once: true }
+        let base: Vec<Vec<f64>> = (0..fields.len())
+            .map(|k| (0..model.fields[k].m.len()).map(|l| model.weight(k, l as u8)).collect())
+            .collect();
+        // Term frequency: agreeing on a value half the records share is weak evidence.
+        let adjusted = |values: &super::table::Interned, u: f64, base: f64, cap: bool| -> Vec<f64> {
+            let floor = 1.0 / values.present.max(1) as f64;
+            values
+                .counts
+                .iter()
+                .map(|c| {
+                    let tf = (*c as f64 / values.present.max(1) as f64).max(floor);
+                    let adjust = (u / tf).log2();
+                    base + if cap { adjust.min(0.0) } else { adjust }
+                })
+                .collect()
+        };
+        let exact = fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| adjusted(&table.fields[*f].norm, model.fields[k].u[0], base[k][0], false))
+            .collect();
+        let local = fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let field = &table.fields[*f];
+                match (&field.alt, field.kind) {
+                    // The same local part at another domain: `mary@` says less than `wjohnson72@`.
+                    (Some(alt), Kind::Email) => adjusted(alt, model.fields[k].u[1], base[k][1], true),
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
+        Scorer { table, comparer, model, fields, place_once: true, base, exact, local }
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
@@ -33,26 +74,16 @@ impl<'a> Scorer<'a> {
         if l == MISSING {
             return 0.0;
         }
-        let base = self.model.weight(k, l);
         let field = &self.table.fields[self.fields[k]];
-        if l == 1 && field.kind == Kind::Email {
-            // The same local part at another domain: `mary@` says less than `wjohnson72@`.
-            if let Some(local) = &field.alt {
-                let tf = local.frequency(i).max(1.0 / local.present.max(1) as f64);
-                return base + (self.model.fields[k].u[1] / tf).log2().min(0.0);
+        if l == 1 && !self.local[k].is_empty() {
+            if let Some(alt) = &field.alt {
+                return self.local[k][alt.ids[i] as usize];
             }
         }
-        if l != 0 {
-            return base;
+        if l != 0 || (swapped && matches!(field.kind, Kind::FirstName | Kind::LastName)) {
+            return self.base[k][l as usize];
         }
-        let names = matches!(field.kind, Kind::FirstName | Kind::LastName);
-        if swapped && names {
-            return base;
-        }
-        // Term frequency: agreeing on a value half the records share is weak evidence.
-        let fm = &self.model.fields[k];
-        let tf = field.norm.frequency(i).max(1.0 / field.norm.present.max(1) as f64);
-        base + (fm.u[0] / tf).log2()
+        self.exact[k][field.norm.ids[i] as usize]
     }
 
     /// What each field contributes to a pair's weight, and whether it was counted. A household
