@@ -210,6 +210,9 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     if args.json {
         super::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     }
+    // The process ends here: freeing a million records' values one by one would only cost time.
+    std::mem::forget(table);
+    std::mem::forget(outcome.proposals);
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod block;
 pub mod compare;
+pub mod intern;
 pub mod kinds;
 pub mod model;
 pub mod names;
