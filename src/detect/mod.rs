@@ -141,7 +141,14 @@ pub fn detect(table: &Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> 
         progress(&format!("rules dropped (too many pairs): {}", block_stats.rules_dropped.join("; ")));
     }
     stats.blocking = block_stats;
-    let patterns: Vec<u64> = pairs.par_iter().map(|p| comparer.pattern(p.a as usize, p.b as usize)).collect();
+    let patterns: Vec<u64> = pairs
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let mut out = Vec::with_capacity(chunk.len());
+            comparer.patterns_into(chunk.iter().map(|p| (p.a as usize, p.b as usize)), &mut out);
+            out
+        })
+        .collect();
     stats.pairs_compared = pairs.len() as u64;
     if stats.blocking.training_pairs > 0 {
         progress(&format!(

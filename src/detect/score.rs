@@ -70,7 +70,8 @@ impl<'a> Scorer<'a> {
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
-    fn field_weight(&self, k: usize, l: u8, i: usize, swapped: bool) -> f64 {
+    /// (`id` is record `i`'s value id of the field.)
+    fn field_weight(&self, k: usize, l: u8, i: usize, id: u32, swapped: bool) -> f64 {
         if l == MISSING {
             return 0.0;
         }
@@ -83,7 +84,7 @@ impl<'a> Scorer<'a> {
         if l != 0 || (swapped && matches!(field.kind, Kind::FirstName | Kind::LastName)) {
             return self.base[k][l as usize];
         }
-        self.exact[k][field.norm.ids[i] as usize]
+        self.exact[k][id as usize]
     }
 
     /// What each field contributes to a pair's weight, and whether it was counted. A household
@@ -95,13 +96,14 @@ impl<'a> Scorer<'a> {
         let mut out = [(0.0, true); MAX_FIELDS];
         let mut best: Option<usize> = None;
         let mut worst: Option<usize> = None;
+        let ids = self.comparer.ids(i);
         for k in 0..self.fields.len() {
             let l = level_at(pattern, k);
             let kind = self.table.fields[self.fields[k]].kind;
             let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i, j) {
                 0.0
             } else {
-                self.field_weight(k, l, i, swapped)
+                self.field_weight(k, l, i, ids[k], swapped)
             };
             out[k] = (w, true);
             let household = self.place_once
