@@ -179,9 +179,9 @@ impl Sink<'_, '_> {
     ) -> Result<()> {
         let c = NewCandidate { object, members, score, origin: self.origin.clone(), reasons };
         match self.tx.upsert_candidate(Some(self.batch), &self.at, &c)? {
-            CandidateUpsert::New(_) => self.summary.candidates_added += 1,
-            CandidateUpsert::Changed(_) => self.summary.candidates_changed += 1,
-            CandidateUpsert::Unchanged(_) => self.summary.candidates_unchanged += 1,
+            CandidateUpsert::New => self.summary.candidates_added += 1,
+            CandidateUpsert::Changed => self.summary.candidates_changed += 1,
+            CandidateUpsert::Unchanged => self.summary.candidates_unchanged += 1,
             CandidateUpsert::Suppressed => self.summary.candidates_suppressed += 1,
         }
         Ok(())
