@@ -5,11 +5,12 @@
 use super::{Ctx, DetectArgs};
 use crate::detect::kinds::Config;
 use crate::detect::model::Model;
+use crate::detect::rows::{Batch, BatchReader};
 use crate::detect::table::RawTable;
 use crate::detect::{self, Options, DEFAULT_MAX_BLOCK, DEFAULT_THRESHOLD};
 use crate::store::{CandidateUpsert, DetectState, NewBatch, NewCandidate, RecordRef, Store};
 use anyhow::{bail, Context, Result};
-use std::borrow::Cow;
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// What a run did, for stderr and `--json`.
@@ -47,24 +48,37 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     }
     let mut store = Store::open_existing(&ctx.db)?;
 
-    let mut raw = RawTable::default();
+    // Reading and parsing on this thread, interning on another (see `detect::rows`).
     let mut count = 0u64;
-    store.detect_rows(&args.object, |row| {
-        let fields: FieldPairs = serde_json::from_str(row.fields)
-            .with_context(|| format!("record {} of the workspace has unreadable fields", row.rowid))?;
-        let dirty = row.seen_version != Some(row.version);
-        raw.push(
-            row.rowid,
-            row.version,
-            row.source,
-            dirty,
-            fields.0.iter().map(|(k, v)| (k.0.as_ref(), v.0.as_ref())),
-        );
-        count += 1;
-        if count.is_multiple_of(250_000) {
-            eprintln!("{count} records read");
-        }
-        Ok(())
+    let raw = std::thread::scope(|scope| -> Result<RawTable> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let interning = scope.spawn(move || {
+            let mut raw = RawTable::default();
+            for batch in receive {
+                batch.push_into(&mut raw);
+            }
+            raw
+        });
+        let mut reader = BatchReader::default();
+        let read = store.detect_rows(&args.object, |row| {
+            let dirty = row.seen_version != Some(row.version);
+            let full = reader
+                .add(row.rowid, row.version, row.source, dirty, row.fields)
+                .with_context(|| format!("record {} of the workspace has unreadable fields", row.rowid))?;
+            if let Some(batch) = full {
+                // The interning thread only stops when this side hangs up.
+                let _ = send.send(batch);
+            }
+            count += 1;
+            if count.is_multiple_of(250_000) {
+                eprintln!("{count} records read");
+            }
+            Ok(())
+        });
+        let _ = send.send(reader.take());
+        drop(send);
+        let raw = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map(|()| raw)
     })?;
     if raw.records.is_empty() {
         bail!(
@@ -158,23 +172,44 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         })?;
         let (mut added, mut changed, mut unchanged, mut suppressed) = (0u64, 0u64, 0u64, 0u64);
         let bulk = tx.begin_bulk(outcome.proposals.len() as u64)?;
-        for p in &outcome.proposals {
+        // Candidates (with their reasons written out) are made on other threads, a slice at a
+        // time, while this one stores the previous slice.
+        let explainer = outcome.explainer();
+        let make = |p: &detect::Proposal| {
             let member =
                 |i: usize| RecordRef { rowid: table.records[i].rowid, version: table.records[i].version };
-            let candidate = NewCandidate {
+            NewCandidate {
                 object: args.object.clone(),
                 members: vec![member(p.a), member(p.b)],
                 score: (p.probability * 1e6).round() / 1e6,
                 origin: "detect".into(),
-                reasons: p.reasons.clone(),
-            };
-            match tx.upsert_candidate(Some(batch), &at, &candidate)? {
-                CandidateUpsert::New => added += 1,
-                CandidateUpsert::Changed => changed += 1,
-                CandidateUpsert::Unchanged => unchanged += 1,
-                CandidateUpsert::Suppressed => suppressed += 1,
+                reasons: explainer.reasons(p),
             }
-        }
+        };
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<NewCandidate>>(2);
+            scope.spawn(|| {
+                for slice in outcome.proposals.chunks(2048) {
+                    if send.send(slice.par_iter().map(make).collect()).is_err() {
+                        break;
+                    }
+                }
+                drop(send);
+            });
+            for candidates in receive {
+                for candidate in &candidates {
+                    match tx.upsert_candidate(Some(batch), &at, candidate)? {
+                        CandidateUpsert::New => added += 1,
+                        CandidateUpsert::Changed => changed += 1,
+                        CandidateUpsert::Unchanged => unchanged += 1,
+                        CandidateUpsert::Suppressed => suppressed += 1,
+                    }
+                }
+                // Freeing them costs as much as making them: leave that to the other threads too.
+                rayon::spawn(move || drop(candidates));
+            }
+            Ok(())
+        })?;
         tx.end_bulk(bulk)?;
         let state = DetectState {
             fingerprint: fingerprint.clone(),
@@ -191,7 +226,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         object: args.object.clone(),
         incremental,
         threshold,
-        stats: outcome.stats,
+        stats: outcome.stats.clone(),
         candidates_added: added,
         candidates_changed: changed,
         candidates_unchanged: unchanged,
@@ -211,8 +246,8 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         super::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     }
     // The process ends here: freeing a million records' values one by one would only cost time.
+    std::mem::forget(outcome);
     std::mem::forget(table);
-    std::mem::forget(outcome.proposals);
     Ok(())
 }
 
@@ -235,56 +270,4 @@ fn cpu_seconds() -> Option<f64> {
     let user: f64 = fields.next()?.parse().ok()?;
     let system: f64 = fields.next()?.parse().ok()?;
     Some((user + system) / 100.0)
-}
-
-/// A record's fields as (name, value) pairs, read straight from the stored JSON object (no map:
-/// a million records are read per run).
-struct FieldPairs<'a>(Vec<(Text<'a>, Text<'a>)>);
-
-impl<'de> serde::Deserialize<'de> for FieldPairs<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Pairs;
-        impl<'de> serde::de::Visitor<'de> for Pairs {
-            type Value = FieldPairs<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of field values")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(12));
-                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
-                    out.push((k, v));
-                }
-                Ok(FieldPairs(out))
-            }
-        }
-        deserializer.deserialize_map(Pairs)
-    }
-}
-
-/// A JSON string, borrowed from the input when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> serde::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
 }

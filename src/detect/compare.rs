@@ -217,7 +217,7 @@ impl<'a> Comparer<'a> {
     }
 
     /// Record `r`'s compared values, in pattern order ("" when missing).
-    fn values(&self, r: usize) -> [&str; MAX_FIELDS] {
+    pub fn values(&self, r: usize) -> [&str; MAX_FIELDS] {
         let nf = self.fields.len();
         let row = &self.rows[r * self.width..(r + 1) * self.width];
         let mut at = (row[2 * nf + 1] as u64 | (row[2 * nf + 2] as u64) << 32) as usize;

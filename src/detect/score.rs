@@ -91,7 +91,7 @@ impl<'a> Scorer<'a> {
     /// shares family name, address and landline, an office its address, line and company: those
     /// fields (the place group and the family name) are one piece of evidence, so only their
     /// strongest agreement and their strongest disagreement count.
-    fn contributions(&self, pattern: u64, i: usize, j: usize) -> [(f64, bool); MAX_FIELDS] {
+    fn contributions(&self, pattern: u64, i: usize) -> [(f64, bool); MAX_FIELDS] {
         let swapped = pattern & SWAPPED != 0;
         let mut out = [(0.0, true); MAX_FIELDS];
         let mut best: Option<usize> = None;
@@ -100,7 +100,7 @@ impl<'a> Scorer<'a> {
         for k in 0..self.fields.len() {
             let l = level_at(pattern, k);
             let kind = self.table.fields[self.fields[k]].kind;
-            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i, j) {
+            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i) {
                 0.0
             } else {
                 self.field_weight(k, l, i, ids[k], swapped)
@@ -126,22 +126,24 @@ impl<'a> Scorer<'a> {
 
     /// True when an e-mail local part shared by both records is made of their names
     /// (`mary.lee@…`): it then says nothing the names do not already say.
-    fn local_part_is_name(&self, k: usize, i: usize, j: usize) -> bool {
-        let Some(local) = self.table.fields[self.fields[k]].alt.as_ref().and_then(|a| a.get(i)) else {
+    fn local_part_is_name(&self, k: usize, i: usize) -> bool {
+        let values = self.comparer.values(i);
+        let local = values[k].split('@').next().unwrap_or("");
+        if local.is_empty() {
             return false;
-        };
-        let _ = j;
-        self.fields.iter().map(|f| &self.table.fields[*f]).any(|f| {
-            matches!(f.kind, Kind::FirstName | Kind::LastName | Kind::FullName)
-                && f.norm
-                    .get(i)
-                    .is_some_and(|name| name.split(' ').any(|word| word.len() >= 3 && local.contains(word)))
+        }
+        (0..self.fields.len()).any(|n| {
+            matches!(
+                self.table.fields[self.fields[n]].kind,
+                Kind::FirstName | Kind::LastName | Kind::FullName
+            ) && values[n].split(' ').any(|word| word.len() >= 3 && local.contains(word))
         })
     }
 
     /// The match weight (log2 Bayes factor) of a pair with this pattern.
-    pub fn weight(&self, pattern: u64, i: usize, j: usize) -> f64 {
-        self.contributions(pattern, i, j).iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
+    /// (Exact agreement is weighted by how common record `i`'s value is.)
+    pub fn weight(&self, pattern: u64, i: usize) -> f64 {
+        self.contributions(pattern, i).iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
     }
 
     /// The probability of a match given the weight and the model's prior.
@@ -153,19 +155,23 @@ impl<'a> Scorer<'a> {
     /// Per-field reasons: the two values compared, the level and its weight.
     pub fn reasons(&self, pattern: u64, i: usize, j: usize) -> Vec<Reason> {
         let swapped = pattern & SWAPPED != 0;
-        let contributions = self.contributions(pattern, i, j);
+        let contributions = self.contributions(pattern, i);
         let mut out = Vec::with_capacity(self.fields.len());
+        let (values_i, values_j) = (self.comparer.values(i), self.comparer.values(j));
         for (k, &(own, counted)) in contributions.iter().enumerate().take(self.fields.len()) {
             let field = &self.table.fields[self.fields[k]];
             let l = level_at(pattern, k);
-            let (a, b) = (field.norm.get(i).unwrap_or(""), field.norm.get(j).unwrap_or(""));
+            let (a, b) = (values_i[k], values_j[k]);
+            if a.is_empty() && b.is_empty() {
+                // Nothing to compare and nothing to tell.
+                continue;
+            }
             let (a, b) = if swapped && matches!(field.kind, Kind::FirstName | Kind::LastName) {
-                let other = self
-                    .fields
-                    .iter()
-                    .map(|f| &self.table.fields[*f])
-                    .find(|f| matches!(f.kind, Kind::FirstName | Kind::LastName) && f.kind != field.kind);
-                (a, other.and_then(|o| o.norm.get(j)).unwrap_or(""))
+                let other = (0..self.fields.len()).find(|n| {
+                    let kind = self.table.fields[self.fields[*n]].kind;
+                    matches!(kind, Kind::FirstName | Kind::LastName) && kind != field.kind
+                });
+                (a, other.map(|n| values_j[n]).unwrap_or(""))
             } else {
                 (a, b)
             };

@@ -164,8 +164,6 @@ pub struct RawTable {
     pub sources: Vec<String>,
     columns: Vec<RawColumn>,
     column_of: FastMap<String, usize>,
-    /// The column of each field position of the last record.
-    order: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -194,25 +192,18 @@ impl RawTable {
         };
         let n = self.records.len();
         self.records.push(RecordMeta { rowid, version, source, dirty });
-        for (position, (name, value)) in fields.into_iter().enumerate() {
+        // Records list their fields in the same order: try the column after the last one first.
+        let mut next = 0;
+        for (name, value) in fields {
             let value = value.trim();
             if value.is_empty() {
                 continue;
             }
-            // Records list their fields in the same order: try the column the last record had here.
-            let col = match self.order.get(position) {
-                Some(&c) if self.columns[c].name == name => c,
-                _ => {
-                    let col = self.column(name, n);
-                    if position < self.order.len() {
-                        self.order[position] = col;
-                    } else {
-                        self.order.resize(position, usize::MAX);
-                        self.order.push(col);
-                    }
-                    col
-                }
+            let col = match self.columns.get(next) {
+                Some(c) if c.name == name => next,
+                _ => self.column(name, n),
             };
+            next = col + 1;
             let column = &mut self.columns[col];
             column.ids.resize(n + 1, 0);
             column.ids[n] = column.values.intern(value).0;
