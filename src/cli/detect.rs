@@ -47,6 +47,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         bail!("--threshold {threshold} is not between 0 and 1");
     }
     let mut store = Store::open_existing(&ctx.db)?;
+    std::thread::spawn(detect::normalise::warm_up);
 
     // Reading and parsing on this thread, interning on another (see `detect::rows`).
     let mut count = 0u64;

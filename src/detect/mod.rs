@@ -28,10 +28,11 @@ use table::Table;
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 /// Blocks larger than this are skipped.
 pub const DEFAULT_MAX_BLOCK: usize = 100;
-/// Random pairs drawn to estimate u: 20 per record, at least 100,000, at most 200,000 (the exact
-/// level, where rare agreement matters most, is computed from value frequencies instead).
-fn u_samples(records: usize) -> usize {
-    (records * 20).clamp(100_000, 200_000)
+/// Random pairs drawn to estimate u (the exact level, where rare agreement matters most, is
+/// computed from value frequencies instead): 100,000 pin the other levels' shares closely enough
+/// (CRM-like 100,000: the same F1 as with 200,000).
+fn u_samples(_records: usize) -> usize {
+    100_000
 }
 
 /// How to run detection.
