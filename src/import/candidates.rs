@@ -156,18 +156,7 @@ impl Sink<'_, '_> {
     }
 
     fn resolve(&self, t: &Table, row: &Row, col: usize) -> Result<(RecordRef, String), InputError> {
-        let key = row.get(col).ok_or_else(|| t.error(row.line, col, "missing record key"))?;
-        if RecordKey::parse(key).is_none() {
-            return Err(t.error(
-                row.line,
-                col,
-                format!("`{}` is not a record key `source:id`", crate::text::visible(key)),
-            ));
-        }
-        self.index
-            .resolve(key)
-            .map(|(r, o)| (r, o.to_string()))
-            .map_err(|e| t.error(row.line, col, crate::text::visible(&e).into_owned()))
+        resolve_key(&self.index, t, row, col).map(|(r, o)| (r, o.to_string()))
     }
 
     fn candidate(
@@ -178,7 +167,11 @@ impl Sink<'_, '_> {
         reasons: Vec<Reason>,
     ) -> Result<()> {
         let c = NewCandidate { object, members, score, origin: self.origin.clone(), reasons };
-        match self.tx.upsert_candidate(Some(self.batch), &self.at, &c)? {
+        self.write_candidate(&c)
+    }
+
+    fn write_candidate(&mut self, c: &NewCandidate) -> Result<()> {
+        match self.tx.upsert_candidate(Some(self.batch), &self.at, c)? {
             CandidateUpsert::New => self.summary.candidates_added += 1,
             CandidateUpsert::Changed => self.summary.candidates_changed += 1,
             CandidateUpsert::Unchanged => self.summary.candidates_unchanged += 1,
@@ -234,6 +227,24 @@ impl Sink<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The record a key cell names, with its object.
+fn resolve_key<'i>(
+    index: &'i RecordIndex,
+    t: &Table,
+    row: &Row,
+    col: usize,
+) -> Result<(RecordRef, &'i str), InputError> {
+    let key = row.get(col).ok_or_else(|| t.error(row.line, col, "missing record key"))?;
+    if RecordKey::parse(key).is_none() {
+        return Err(t.error(
+            row.line,
+            col,
+            format!("`{}` is not a record key `source:id`", crate::text::visible(key)),
+        ));
+    }
+    index.resolve(key).map_err(|e| t.error(row.line, col, crate::text::visible(&e).into_owned()))
 }
 
 /// Imports a candidates file in one transaction: all of it, or nothing.
@@ -331,26 +342,117 @@ fn same_object(t: &Table, row: &Row, col: usize, a: &str, b: &str) -> Result<(),
     Ok(())
 }
 
-/// `left,right,score,reason`: one pair per row, keys `source:id`.
+/// `left,right,score,reason`: one pair per row, keys `source:id`. A second thread reads, checks
+/// and resolves the rows while this one merges them into the workspace.
 fn read_pairs(t: &mut Table, sink: &mut Sink) -> Result<()> {
-    let (left, right) =
-        (t.col("left").expect("checked by layout"), t.col("right").expect("checked by layout"));
-    let (score_col, reason_col) = (t.col("score"), t.col("reason"));
-    let mut row = Row::default();
-    while t.next_row(&mut row)? {
-        let (l, lo) = sink.resolve(t, &row, left)?;
-        let (r, ro) = sink.resolve(t, &row, right)?;
-        if l.rowid == r.rowid {
-            return Err(t.error(row.line, right, "a record cannot be a duplicate of itself").into());
+    let cols = PairColumns {
+        left: t.col("left").expect("checked by layout"),
+        right: t.col("right").expect("checked by layout"),
+        score: t.col("score"),
+        reason: t.col("reason"),
+    };
+    // A pairs file carries no records: the index is only read while the file is.
+    let index = std::mem::take(&mut sink.index);
+    let outcome = std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel(8);
+        let reader = scope.spawn(|| parse_pairs(t, &index, &cols, send));
+        // One candidate value, refilled for each row: no allocation per row on this thread.
+        let mut c = NewCandidate {
+            object: String::new(),
+            members: Vec::with_capacity(2),
+            score: 0.0,
+            origin: sink.origin.clone(),
+            reasons: Vec::new(),
+        };
+        for batch in receive {
+            for p in batch {
+                if c.object != p.object {
+                    c.object = p.object.to_string();
+                }
+                c.members.clear();
+                c.members.extend([p.left, p.right]);
+                c.score = p.score;
+                match p.reason {
+                    RowReason::Same => {}
+                    RowReason::None => c.reasons.clear(),
+                    RowReason::Text(text) => c.reasons = vec![Reason::text(text)],
+                }
+                sink.write_candidate(&c)?;
+                sink.row_done();
+            }
         }
-        same_object(t, &row, right, &lo, &ro)?;
-        let score = match score_col {
+        reader.join().expect("the pairs reader does not panic")?;
+        Ok(())
+    });
+    sink.index = index;
+    outcome
+}
+
+struct PairColumns {
+    left: usize,
+    right: usize,
+    score: Option<usize>,
+    reason: Option<usize>,
+}
+
+/// One row of a pairs file, checked and resolved.
+struct ParsedPair<'i> {
+    left: RecordRef,
+    right: RecordRef,
+    object: &'i str,
+    score: f64,
+    reason: RowReason,
+}
+
+/// A row's reason text, sent only when it differs from the row before.
+enum RowReason {
+    Same,
+    None,
+    Text(String),
+}
+
+/// Rows handed from the reading thread at a time.
+const PAIRS_PER_BATCH: usize = 4096;
+
+/// Reads, checks and resolves every row, sending them on in batches; stops at the first bad row
+/// (returned) or when the receiver is gone.
+fn parse_pairs<'i>(
+    t: &mut Table,
+    index: &'i RecordIndex,
+    cols: &PairColumns,
+    out: std::sync::mpsc::SyncSender<Vec<ParsedPair<'i>>>,
+) -> Result<(), InputError> {
+    let mut row = Row::default();
+    let mut batch = Vec::with_capacity(PAIRS_PER_BATCH);
+    let mut last_reason: Option<String> = None;
+    while t.next_row(&mut row)? {
+        let (left, lo) = resolve_key(index, t, &row, cols.left)?;
+        let (right, ro) = resolve_key(index, t, &row, cols.right)?;
+        if left.rowid == right.rowid {
+            return Err(t.error(row.line, cols.right, "a record cannot be a duplicate of itself"));
+        }
+        same_object(t, &row, cols.right, lo, ro)?;
+        let score = match cols.score {
             Some(c) => parse_score(t, &row, c)?,
             None => 1.0,
         };
-        let reasons = reason_col.and_then(|c| row.get(c)).map(|r| vec![Reason::text(r)]).unwrap_or_default();
-        sink.candidate(lo, vec![l, r], score, reasons)?;
-        sink.row_done();
+        let text = cols.reason.and_then(|c| row.get(c));
+        let reason = if text == last_reason.as_deref() {
+            RowReason::Same
+        } else {
+            last_reason = text.map(str::to_string);
+            text.map_or(RowReason::None, |t| RowReason::Text(t.to_string()))
+        };
+        batch.push(ParsedPair { left, right, object: lo, score, reason });
+        if batch.len() == PAIRS_PER_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(PAIRS_PER_BATCH));
+            if out.send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = out.send(batch);
     }
     Ok(())
 }
