@@ -2,6 +2,7 @@
 
 use super::sink::Sink;
 use super::{parse_score, resolve_key, same_object};
+use crate::import::pipeline::{pipelined, Rows};
 use crate::import::table::{Row, Table};
 use crate::import::InputError;
 use crate::model::Reason;
@@ -20,37 +21,33 @@ pub(super) fn read_pairs(t: &mut Table, sink: &mut Sink) -> Result<()> {
     };
     // A pairs file carries no records: the index is only read while the file is.
     let index = std::mem::take(&mut sink.index);
-    let outcome = std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel(8);
-        let reader = scope.spawn(|| parse_pairs(t, &index, &cols, send));
-        // One candidate value, refilled for each row: no allocation per row on this thread.
-        let mut c = NewCandidate {
-            object: String::new(),
-            members: Vec::with_capacity(2),
-            score: 0.0,
-            origin: sink.origin.clone(),
-            reasons: Vec::new(),
-        };
-        for batch in receive {
-            for p in batch {
-                if c.object != p.object {
-                    c.object = p.object.to_string();
-                }
-                c.members.clear();
-                c.members.extend([p.left, p.right]);
-                c.score = p.score;
-                match p.reason {
-                    RowReason::Same => {}
-                    RowReason::None => c.reasons.clear(),
-                    RowReason::Text(text) => c.reasons = vec![Reason::text(text)],
-                }
-                sink.write_candidate(&c)?;
-                sink.row_done();
+    // One candidate value, refilled for each row: no allocation per row on this thread.
+    let mut c = NewCandidate {
+        object: String::new(),
+        members: Vec::with_capacity(2),
+        score: 0.0,
+        origin: sink.origin.clone(),
+        reasons: Vec::new(),
+    };
+    let outcome = pipelined(
+        |rows| parse_pairs(t, &index, &cols, rows),
+        |p| {
+            if c.object != p.object {
+                c.object = p.object.to_string();
             }
-        }
-        reader.join().expect("the pairs reader does not panic")?;
-        Ok(())
-    });
+            c.members.clear();
+            c.members.extend([p.left, p.right]);
+            c.score = p.score;
+            match p.reason {
+                RowReason::Same => {}
+                RowReason::None => c.reasons.clear(),
+                RowReason::Text(text) => c.reasons = vec![Reason::text(text)],
+            }
+            sink.write_candidate(&c)?;
+            sink.row_done();
+            Ok(())
+        },
+    );
     sink.index = index;
     outcome
 }
@@ -78,19 +75,15 @@ enum RowReason {
     Text(String),
 }
 
-/// Rows handed from the reading thread at a time.
-const PAIRS_PER_BATCH: usize = 4096;
-
-/// Reads, checks and resolves every row, sending them on in batches; stops at the first bad row
-/// (returned) or when the receiver is gone.
+/// Reads, checks and resolves every row, handing them on; stops at the first bad row (returned)
+/// or when the writing side has stopped.
 fn parse_pairs<'i>(
     t: &mut Table,
     index: &'i RecordIndex,
     cols: &PairColumns,
-    out: std::sync::mpsc::SyncSender<Vec<ParsedPair<'i>>>,
+    rows: &mut Rows<ParsedPair<'i>>,
 ) -> Result<(), InputError> {
     let mut row = Row::default();
-    let mut batch = Vec::with_capacity(PAIRS_PER_BATCH);
     let mut last_reason: Option<String> = None;
     while t.next_row(&mut row)? {
         let (left, lo) = resolve_key(index, t, &row, cols.left)?;
@@ -110,16 +103,9 @@ fn parse_pairs<'i>(
             last_reason = text.map(str::to_string);
             text.map_or(RowReason::None, |t| RowReason::Text(t.to_string()))
         };
-        batch.push(ParsedPair { left, right, object: lo, score, reason });
-        if batch.len() == PAIRS_PER_BATCH {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(PAIRS_PER_BATCH));
-            if out.send(full).is_err() {
-                return Ok(());
-            }
+        if !rows.push(ParsedPair { left, right, object: lo, score, reason }) {
+            break;
         }
-    }
-    if !batch.is_empty() {
-        let _ = out.send(batch);
     }
     Ok(())
 }
