@@ -13,6 +13,7 @@ use crate::model::Reason;
 use anyhow::Result;
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hash};
+use std::rc::Rc;
 
 /// The index that a bulk load drops and rebuilds: building it from all rows at once beats a
 /// million random inserts.
@@ -36,6 +37,12 @@ enum Members {
 
 impl Members {
     fn of(c: &NewCandidate) -> Members {
+        if let [a, b] = c.members[..] {
+            if a.rowid != b.rowid {
+                let (a, b) = if a.rowid < b.rowid { (a, b) } else { (b, a) };
+                return Members::Pair([(a.rowid, a.version), (b.rowid, b.version)]);
+            }
+        }
         let mut refs: Vec<(i64, i64)> = c.members.iter().map(|m| (m.rowid, m.version)).collect();
         refs.sort_unstable_by_key(|m| m.0);
         refs.dedup_by_key(|m| m.0);
@@ -89,8 +96,9 @@ struct Context {
 struct Pending {
     members: Members,
     score: f64,
-    /// `model::Reason`s as the JSON array stored in `candidates.reasons`.
-    reasons: Box<str>,
+    /// `model::Reason`s as the JSON array stored in `candidates.reasons`; shared by consecutive
+    /// candidates with the same reasons (a file's rows often give one reason text).
+    reasons: Rc<str>,
     context: u32,
 }
 
@@ -102,6 +110,8 @@ pub(super) struct BulkState {
     new: HashTable<u32>,
     pending: Vec<Pending>,
     contexts: Vec<Context>,
+    /// The last reasons written, as given and as JSON.
+    last_reasons: (Vec<Reason>, Rc<str>),
 }
 
 impl BulkState {
@@ -163,6 +173,7 @@ impl Tx<'_> {
             new: HashTable::with_capacity(expected as usize),
             pending: Vec::with_capacity(expected as usize),
             contexts: Vec::new(),
+            last_reasons: (Vec::new(), Rc::from("[]")),
         });
         Ok(BulkLoad { restore })
     }
@@ -202,11 +213,14 @@ impl Tx<'_> {
                 batch,
             }),
         };
+        if state.last_reasons.0 != c.reasons {
+            state.last_reasons = (c.reasons.clone(), Rc::from(serde_json::to_string(&c.reasons)?));
+        }
         let index = state.pending.len() as u32;
         state.pending.push(Pending {
             members,
             score: c.score,
-            reasons: serde_json::to_string(&c.reasons)?.into_boxed_str(),
+            reasons: state.last_reasons.1.clone(),
             context,
         });
         let pending = &state.pending;
@@ -313,7 +327,7 @@ fn merge_pending(state: &mut BulkState, i: usize, c: &NewCandidate) -> Result<Ca
     let context = state.context(&context);
     let p = &mut state.pending[i];
     p.score = p.score.max(c.score);
-    p.reasons = serde_json::to_string(&reasons)?.into_boxed_str();
+    p.reasons = Rc::from(serde_json::to_string(&reasons)?);
     p.context = context;
     Ok(CandidateUpsert::Changed)
 }
