@@ -285,6 +285,16 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
         all_keys.push(keys);
         sorted.push(blocks);
     }
+    // Record-major keys: finding every rule a pair shares then reads two short runs of memory
+    // instead of two scattered keys per rule.
+    let nrules = all_keys.len();
+    let mut by_record = vec![0u64; table.records.len() * nrules];
+    by_record.par_chunks_mut(nrules.max(1)).enumerate().for_each(|(record, row)| {
+        for (slot, keys) in row.iter_mut().zip(&all_keys) {
+            *slot = keys[record];
+        }
+    });
+    drop(all_keys);
     let records = &table.records;
     let per_rule: Vec<(Vec<Pair>, u64, u64)> = sorted
         .par_iter()
@@ -315,8 +325,10 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                         }
                         let mut mask = 0u32;
                         let mut taken = false;
-                        for (r2, keys) in all_keys.iter().enumerate() {
-                            if keys[a as usize] == keys[b as usize] && keys[a as usize] != 0 {
+                        let keys_a = &by_record[a as usize * nrules..(a as usize + 1) * nrules];
+                        let keys_b = &by_record[b as usize * nrules..(b as usize + 1) * nrules];
+                        for (r2, (ka, kb)) in keys_a.iter().zip(keys_b).enumerate() {
+                            if ka == kb && *ka != 0 {
                                 mask |= 1 << r2;
                                 // Produced by an earlier kept rule, or (for a sample) by any kept
                                 // rule or an earlier dropped one.
