@@ -3,7 +3,7 @@
 //! run compared so that the next run compares only pairs involving new or changed records.
 
 use super::{Ctx, DetectArgs};
-use crate::detect::kinds::Config;
+use crate::detect::kinds::{Config, Kind};
 use crate::detect::model::Model;
 use crate::detect::rows::{Batch, BatchReader};
 use crate::detect::table::RawTable;
@@ -47,7 +47,6 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         bail!("--threshold {threshold} is not between 0 and 1");
     }
     let mut store = Store::open_existing(&ctx.db)?;
-    std::thread::spawn(detect::normalise::warm_up);
 
     // Reading and parsing on this thread, interning on another (see `detect::rows`).
     let mut count = 0u64;
@@ -66,6 +65,12 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             let full = reader
                 .add(row.rowid, row.version, row.source, dirty, row.fields)
                 .with_context(|| format!("record {} of the workspace has unreadable fields", row.rowid))?;
+            if count == 0 {
+                let phones = reader.names().iter().any(|n| settings.kind_of(&args.object, n) == Kind::Phone);
+                if phones {
+                    std::thread::spawn(detect::normalise::warm_up);
+                }
+            }
             if let Some(batch) = full {
                 // The interning thread only stops when this side hangs up.
                 let _ = send.send(batch);

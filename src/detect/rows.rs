@@ -109,6 +109,11 @@ impl BatchReader {
         Ok((batch.rows.len() >= BATCH).then(|| self.take()))
     }
 
+    /// The field names seen so far, by number.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// The records parsed since the last full batch.
     pub fn take(&mut self) -> Batch {
         let mut batch = std::mem::take(&mut self.current);
