@@ -59,11 +59,9 @@ pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
     }
     let mut seqs: Vec<i64> = replay
-        .statuses()
-        .keys()
-        .filter_map(|&c| replay.standing(c).last().copied())
-        .filter(|&(seq, a)| a == action && seq > w.after && seq <= w.through)
-        .map(|(seq, _)| seq)
+        .latest()
+        .filter(|&(_, (seq, a))| a == action && seq > w.after && seq <= w.through)
+        .map(|(_, (seq, _))| seq)
         .collect();
     seqs.sort_unstable();
     Ok(seqs)
