@@ -3,18 +3,20 @@
 //! the same format with `--since-last`), the candidates whose standing decision falls in it, and
 //! the two-pass read that feeds their bodies to `decisions::Builder` while the next batch is read.
 
-use super::decisions::{Builder, Current, DecisionEntry, Kind};
-use super::plan::DecisionMeta;
-use super::{ExportOptions, Rendered};
+use super::decisions::{Batch, Builder, Current, Kind};
+use super::{ExportOptions, Summary};
 use crate::journal::replay::Replay;
 use crate::journal::Action;
 use crate::model::CandidateId;
 use crate::store::Store;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
+use std::io::Write;
 
-/// Decisions read per batch: large enough to keep both cores busy, small enough to bound memory.
+/// Decisions read per batch: large enough to keep both cores busy, small enough to bound memory
+/// (with at most `BATCH_BYTES` of text, whatever the size of the bodies).
 const BATCH: usize = 4096;
+const BATCH_BYTES: usize = 16 << 20;
 
 /// The journal entries an export considers: `after < seq <= through`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,24 +69,34 @@ pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
     Ok(seqs)
 }
 
-/// Renders a decision export: reads the chosen bodies in batches and builds the file from each
-/// batch on a second thread while the next one is read.
-pub fn render(store: &Store, kind: Kind, format: &str, opts: &ExportOptions) -> Result<Rendered> {
+/// Renders a decision export into `out`: reads the chosen bodies in batches and builds the file
+/// from each batch on other threads while the next one is read.
+pub fn render(
+    store: &Store,
+    kind: Kind,
+    format: &str,
+    opts: &ExportOptions,
+    out: &mut (impl Write + Send),
+) -> Result<Summary> {
     let w = window(store, format, opts.include_unsigned, opts.since_last)?;
     let action = Action::parse(kind.action()).expect("approve or reject");
     let wanted = standing(store, action, w)?;
     let current = Current::new(store.changed_records()?);
     let builder = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
-    let (bytes, counts) = std::thread::scope(|s| -> Result<_> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<DecisionEntry>>(2);
+    let counts = std::thread::scope(|s| -> Result<_> {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        // Batches come back once built, to be refilled: their buffers are allocated once.
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
         let worker = s.spawn(move || -> Result<_> {
             let mut builder = builder;
-            for batch in rx {
-                builder.push(&batch)?;
+            for mut batch in full_rx {
+                builder.push(&batch, out)?;
+                batch.clear();
+                let _ = empty_tx.send(batch);
             }
-            Ok(builder.finish())
+            builder.finish(out)
         });
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Batch::default();
         let mut next = 0usize;
         let read = store.scan_decisions(
             kind.action(),
@@ -98,21 +110,19 @@ pub fn render(store: &Store, kind: Kind, format: &str, opts: &ExportOptions) -> 
                 next < wanted.len() && wanted[next] == seq
             },
             |row| {
-                let meta =
-                    DecisionMeta { seq: row.seq, candidate: row.candidate, at: row.at, steward: row.steward };
-                batch.push(DecisionEntry { meta, body: row.body });
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                batch.push(row.seq, row.candidate, row.at, row.steward, row.body);
+                if batch.len() == BATCH || batch.text_len() >= BATCH_BYTES {
+                    let empty = empty_rx.try_recv().unwrap_or_default();
                     // A closed channel means the worker failed: its error is reported below.
-                    let _ = tx.send(full);
+                    let _ = full_tx.send(std::mem::replace(&mut batch, empty));
                 }
                 Ok(())
             },
         );
         if !batch.is_empty() {
-            let _ = tx.send(batch);
+            let _ = full_tx.send(batch);
         }
-        drop(tx);
+        drop(full_tx);
         let built = worker.join().map_err(|_| anyhow!("the export's worker thread panicked"))?;
         read?;
         built
@@ -123,5 +133,5 @@ pub fn render(store: &Store, kind: Kind, format: &str, opts: &ExportOptions) -> 
     if let Kind::Crm(crm) = kind {
         details["source"] = json!(opts.source.as_deref().unwrap_or(crm.name()));
     }
-    Ok(Rendered { bytes, items: counts.decisions, details })
+    Ok(Summary { items: counts.decisions, details })
 }

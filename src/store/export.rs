@@ -20,14 +20,15 @@ pub struct DecisionIndex {
     pub reverses: Option<i64>,
 }
 
-/// A decision entry with its body, as an export reads it.
+/// A decision entry with its body, as an export reads it (borrowed from SQLite's row: copied only
+/// where the export keeps it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionRow {
+pub struct DecisionRow<'r> {
     pub seq: i64,
     pub candidate: i64,
-    pub at: String,
-    pub steward: String,
-    pub body: String,
+    pub at: &'r str,
+    pub steward: &'r str,
+    pub body: &'r str,
 }
 
 impl Store {
@@ -66,7 +67,7 @@ impl Store {
         after: i64,
         through: i64,
         mut wanted: impl FnMut(i64) -> bool,
-        mut f: impl FnMut(DecisionRow) -> Result<()>,
+        mut f: impl FnMut(DecisionRow<'_>) -> Result<()>,
     ) -> Result<()> {
         // Bodies are read straight from a memory map rather than copied page by page (a million
         // decisions are gigabytes of journal); SQLite caps the map at its own limit.
@@ -84,9 +85,9 @@ impl Store {
             f(DecisionRow {
                 seq,
                 candidate: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                at: r.get(2)?,
-                steward: r.get(3)?,
-                body: r.get(4)?,
+                at: r.get_ref(2)?.as_str()?,
+                steward: r.get_ref(3)?.as_str()?,
+                body: r.get_ref(4)?.as_str()?,
             })?;
         }
         Ok(())
