@@ -9,72 +9,64 @@
 //! name in the export (sorted) `NAME,NAME.from,NAME.rule`; lists are joined with `;`; an empty cell
 //! is no value. Cells that would start a spreadsheet formula get a `'` unless `raw`.
 
+use super::crm::push_json_str;
 use super::csv_cell::push_cell;
 use super::plan::{ApprovedMerge, Key};
 use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The fixed columns of `golden-csv`, before the field columns.
 pub const CSV_COLUMNS: [&str; 7] =
     ["candidate", "object", "decision", "decided_at", "steward", "survivor", "merged"];
 
-struct Keys<'a>(&'a [Key<'a>]);
-
-impl Serialize for Keys<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(Key::as_str))
-    }
-}
-
-#[derive(serde::Serialize)]
-struct Value<'a> {
-    value: Option<&'a str>,
-    from: Keys<'a>,
-    rule: &'a str,
-}
-
-struct Fields<'a>(&'a ApprovedMerge<'a>);
-
-impl Serialize for Fields<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.golden.len()))?;
-        for g in &self.0.golden {
-            map.serialize_entry(
-                &g.name,
-                &Value { value: g.value.as_deref(), from: Keys(&g.from), rule: &g.rule },
-            )?;
-        }
-        map.end()
-    }
-}
-
-#[derive(serde::Serialize)]
-struct Line<'a> {
-    candidate: i64,
-    object: &'a str,
-    decision: i64,
-    decided_at: &'a str,
-    steward: &'a str,
-    survivor: &'a str,
-    merged: Vec<&'a str>,
-    fields: Fields<'a>,
-}
-
-/// Appends one `golden-jsonl` line; values go out exactly as stored.
+/// Appends one `golden-jsonl` line; values go out exactly as stored. Written by hand rather than
+/// through serde (a million lines): the bytes are serde_json's, which the tests check.
 pub fn jsonl(m: &ApprovedMerge, out: &mut Vec<u8>) -> Result<()> {
-    let line = Line {
-        candidate: m.meta.candidate,
-        object: &m.object,
-        decision: m.meta.seq,
-        decided_at: &m.meta.at,
-        steward: &m.meta.steward,
-        survivor: m.survivor.as_str(),
-        merged: m.merged().map(|r| r.key.as_str()).collect(),
-        fields: Fields(m),
-    };
-    super::crm::line(out, &line)
+    let mut number = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"candidate\":");
+    out.extend_from_slice(number.format(m.meta.candidate).as_bytes());
+    out.extend_from_slice(b",\"object\":");
+    push_json_str(out, &m.object);
+    out.extend_from_slice(b",\"decision\":");
+    out.extend_from_slice(number.format(m.meta.seq).as_bytes());
+    out.extend_from_slice(b",\"decided_at\":");
+    push_json_str(out, &m.meta.at);
+    out.extend_from_slice(b",\"steward\":");
+    push_json_str(out, &m.meta.steward);
+    out.extend_from_slice(b",\"survivor\":");
+    push_json_str(out, m.survivor.as_str());
+    out.extend_from_slice(b",\"merged\":[");
+    for (i, r) in m.merged().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_str(out, r.key.as_str());
+    }
+    out.extend_from_slice(b"],\"fields\":{");
+    for (i, g) in m.golden.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_str(out, &g.name);
+        out.extend_from_slice(b":{\"value\":");
+        match &g.value {
+            Some(v) => push_json_str(out, v),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"from\":[");
+        for (j, k) in g.from.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            push_json_str(out, k.as_str());
+        }
+        out.extend_from_slice(b"],\"rule\":");
+        push_json_str(out, &g.rule);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}}\n");
+    Ok(())
 }
 
 fn joined<'k>(keys: impl Iterator<Item = &'k str>) -> String {
@@ -285,6 +277,94 @@ mod tests {
         jsonl(&cluster5("sf"), &mut out).unwrap();
         let want = r#"{"candidate":420,"object":"contact","decision":42,"decided_at":"2026-05-01T10:00:00Z","steward":"ana","survivor":"sf:1","merged":["sf:2","sf:3","sf:4","sf:5"],"fields":{"city":{"value":"Lisbon","from":["sf:4"],"rule":"non_empty"},"email":{"value":"ana@acme.example","from":["sf:2"],"rule":"valid_email"},"fax":{"value":null,"from":[],"rule":"steward"},"first_name":{"value":"Ana","from":["sf:1"],"rule":"most_frequent"},"phone":{"value":"+1 555 0199","from":["sf:3"],"rule":"valid_phone"}}}"#;
         assert_eq!(String::from_utf8(out).unwrap(), format!("{want}\n"));
+    }
+
+    mod serde_line {
+        //! The line as serde_json writes it, to check the hand-written one against.
+        use super::super::super::plan::{ApprovedMerge, Key};
+        use serde::ser::{Serialize, SerializeMap, Serializer};
+
+        struct Keys<'a>(&'a [Key<'a>]);
+
+        impl Serialize for Keys<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(Key::as_str))
+            }
+        }
+
+        #[derive(serde::Serialize)]
+        struct Value<'a> {
+            value: Option<&'a str>,
+            from: Keys<'a>,
+            rule: &'a str,
+        }
+
+        struct Fields<'a>(&'a ApprovedMerge<'a>);
+
+        impl Serialize for Fields<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.golden.len()))?;
+                for g in &self.0.golden {
+                    map.serialize_entry(
+                        &g.name,
+                        &Value { value: g.value.as_deref(), from: Keys(&g.from), rule: &g.rule },
+                    )?;
+                }
+                map.end()
+            }
+        }
+
+        #[derive(serde::Serialize)]
+        struct Line<'a> {
+            candidate: i64,
+            object: &'a str,
+            decision: i64,
+            decided_at: &'a str,
+            steward: &'a str,
+            survivor: &'a str,
+            merged: Vec<&'a str>,
+            fields: Fields<'a>,
+        }
+
+        pub fn jsonl(m: &ApprovedMerge) -> String {
+            let line = Line {
+                candidate: m.meta.candidate,
+                object: &m.object,
+                decision: m.meta.seq,
+                decided_at: &m.meta.at,
+                steward: &m.meta.steward,
+                survivor: m.survivor.as_str(),
+                merged: m.merged().map(|r| r.key.as_str()).collect(),
+                fields: Fields(m),
+            };
+            serde_json::to_string(&line).unwrap() + "\n"
+        }
+    }
+
+    #[test]
+    fn jsonl_lines_are_what_serde_json_writes() {
+        for text in [
+            "plain",
+            "",
+            "q\"uote",
+            "back\\slash",
+            "tab\there",
+            "nl\n",
+            "\u{1}\u{1f}",
+            "é ✓ \u{7f}",
+            "/slash",
+        ] {
+            let mut m = cluster5("sf");
+            m.object = text.to_string().into();
+            m.meta.steward = text.to_string().into();
+            m.golden[0].value = Some(text.to_string().into());
+            m.golden[1].name = format!("{text}x").into();
+            m.golden[1].rule = text.to_string().into();
+            m.members[2].key = k(&format!("sf:3{text}"));
+            let mut out = Vec::new();
+            jsonl(&m, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), serde_line::jsonl(&m), "{text:?}");
+        }
     }
 
     #[test]
