@@ -98,10 +98,12 @@ pub fn render(
         });
         let mut batch = Batch::default();
         let mut next = 0usize;
+        let dense = wanted.len() as i64 * 2 > w.through - w.after;
         let read = store.scan_decisions(
             kind.action(),
             w.after,
             w.through,
+            dense,
             |seq| {
                 // `wanted` is sorted and the scan goes in order: one cursor finds each.
                 while next < wanted.len() && wanted[next] < seq {
@@ -134,4 +136,71 @@ pub fn render(
         details["source"] = json!(opts.source.as_deref().unwrap_or(crm.name()));
     }
     Ok(Summary { items: counts.decisions, details })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::journal::{self, Action, NewEntry};
+    use crate::model::CandidateId;
+    use crate::store::Store;
+    use serde_json::json;
+
+    #[test]
+    fn the_table_walk_and_the_index_read_the_same_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("w.mergeq")).unwrap();
+        store
+            .write(|tx| {
+                for i in 1..=30i64 {
+                    let action = [Action::Approve, Action::Reject, Action::Defer][i as usize % 3];
+                    let body = json!({"members": [{"key": format!("a:{i}"), "version": 1}], "i": i});
+                    let candidate = Some(CandidateId(i));
+                    journal::append(
+                        tx,
+                        &NewEntry {
+                            at: "2026-05-01T10:00:00Z",
+                            steward: "ana",
+                            action,
+                            candidate,
+                            body: &body,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let read = |action: &str, after: i64, through: i64, dense: bool| {
+            let mut rows = Vec::new();
+            store
+                .scan_decisions(
+                    action,
+                    after,
+                    through,
+                    dense,
+                    |seq| seq % 4 != 0,
+                    |r| {
+                        rows.push((
+                            r.seq,
+                            r.candidate,
+                            r.at.to_string(),
+                            r.steward.to_string(),
+                            r.body.to_string(),
+                        ));
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            rows
+        };
+        for (action, after, through) in
+            [("approve", 0, 30), ("reject", 5, 22), ("defer", 29, 30), ("approve", 0, 0)]
+        {
+            let by_index = read(action, after, through, false);
+            assert_eq!(by_index, read(action, after, through, true), "{action} {after}..{through}");
+            assert!(by_index.iter().all(|r| r.0 > after && r.0 <= through && r.0 % 4 != 0));
+            if (action, through) == ("approve", 30) {
+                assert_eq!(by_index.len(), 8, "{by_index:?}");
+            }
+        }
+    }
 }
