@@ -9,7 +9,6 @@ use super::not_duplicates::NotDuplicates;
 use super::plan::{parse_approve, parse_approve_lineage, parse_reject, DecisionMeta, Member};
 use crate::model::{Fields, Record};
 use anyhow::Result;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -75,9 +74,6 @@ impl Batch {
         (meta, &self.text[e.body.clone()])
     }
 }
-
-/// Entries parsed and rendered together, on one thread, into one piece of output.
-const PART: usize = 64;
 
 /// The decision exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,11 +205,14 @@ pub fn notes(details: &Value) -> Vec<String> {
     notes
 }
 
-/// A run of entries rendered together: its bytes (or golden-csv rows) and what it counted.
-#[derive(Default)]
-struct Part {
+/// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
+/// batch itself (which pair comes first depends on every rejection before it, so those are
+/// rendered in order, in `accept`).
+#[derive(Debug, Default)]
+pub struct Part {
     bytes: Vec<u8>,
     csv: Option<CsvRows>,
+    rejections: Option<Batch>,
     counts: Counts,
 }
 
@@ -229,16 +228,28 @@ impl Counts {
     }
 }
 
-/// Builds one decision export from batches of entries, in journal order: parts of each batch are
-/// parsed and rendered in parallel, then written out (or kept, for golden-csv) in order.
-pub struct Builder<'a> {
+/// Parses and renders batches of decision entries (of `kind.action()`), each on its own: batches
+/// may be rendered on several threads at once.
+pub struct Renderer<'a> {
     kind: Kind,
     /// The workspace source whose records a CRM plan may merge.
     source: String,
     current: &'a Current,
+    raw: bool,
+}
+
+/// Takes rendered batches in journal order: writes them out, or keeps them for the files written
+/// whole at the end (golden-csv, whose header needs every field name; not-duplicates).
+pub struct Assembly {
     golden_csv: Option<GoldenCsv>,
     not_duplicates: Option<NotDuplicates>,
     counts: Counts,
+}
+
+/// Builds one decision export: a `Renderer` and an `Assembly`.
+pub struct Builder<'a> {
+    pub renderer: Renderer<'a>,
+    pub assembly: Assembly,
 }
 
 impl<'a> Builder<'a> {
@@ -251,48 +262,37 @@ impl<'a> Builder<'a> {
             (None, _) => String::new(),
         };
         Builder {
-            kind,
-            source,
-            current,
-            golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
-            not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
-            counts: Counts::default(),
+            renderer: Renderer { kind, source, current, raw },
+            assembly: Assembly {
+                golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
+                not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
+                counts: Counts::default(),
+            },
         }
     }
 
-    /// Adds a batch of decision entries (of `kind.action()`), in journal order; what is final
-    /// goes to `out`.
-    pub fn push(&mut self, batch: &Batch, out: &mut impl Write) -> Result<()> {
-        if let Some(file) = self.not_duplicates.as_mut() {
-            // Which pair comes first depends on every rejection before it: one thread.
-            for i in 0..batch.len() {
-                let (meta, body) = batch.get(i);
-                file.push(&parse_reject(meta, body)?);
-                self.counts.decisions += 1;
-            }
-            self.counts.lines = file.pairs() as u64;
-            return Ok(());
-        }
-        let starts: Vec<usize> = (0..batch.len()).step_by(PART).collect();
-        let parts: Vec<Part> = starts
-            .into_par_iter()
-            .map(|start| self.part(batch, start..(start + PART).min(batch.len())))
-            .collect::<Result<_>>()?;
-        for part in parts {
-            out.write_all(&part.bytes)?;
-            if let Some(rows) = part.csv {
-                self.golden_csv.as_mut().expect("made for golden-csv").append(rows);
-            }
-            self.counts.add(part.counts);
-        }
-        Ok(())
+    /// Renders and accepts a batch on this thread; gives the batch back.
+    pub fn push(&mut self, batch: Batch, out: &mut impl Write) -> Result<Batch> {
+        let (part, back) = self.renderer.render(batch)?;
+        let kept = self.assembly.accept(part, out)?;
+        Ok(back.or(kept).expect("a batch comes back from render or accept"))
     }
 
-    /// Parses and renders entries `range` of `batch`.
-    fn part(&self, batch: &Batch, range: std::ops::Range<usize>) -> Result<Part> {
+    pub fn finish(self, out: &mut impl Write) -> Result<Counts> {
+        self.assembly.finish(out)
+    }
+}
+
+impl Renderer<'_> {
+    /// Renders a batch; gives it back unless the part keeps it (not-duplicates).
+    pub fn render(&self, batch: Batch) -> Result<(Part, Option<Batch>)> {
         let mut part = Part::default();
-        let raw = self.golden_csv.as_ref().is_some_and(GoldenCsv::raw);
-        for i in range {
+        if self.kind == Kind::NotDuplicates {
+            part.rejections = Some(batch);
+            return Ok((part, None));
+        }
+        part.bytes.reserve(batch.text_len() / 2);
+        for i in 0..batch.len() {
             let (meta, body) = batch.get(i);
             match self.kind {
                 Kind::Crm(crm) => self.crm_piece(crm, meta, body, &mut part)?,
@@ -303,14 +303,14 @@ impl<'a> Builder<'a> {
                 }
                 Kind::GoldenCsv => {
                     let m = parse_approve_lineage(meta, body)?;
-                    part.csv.get_or_insert_with(CsvRows::default).push(&m, raw);
+                    part.csv.get_or_insert_with(CsvRows::default).push(&m, self.raw);
                     part.counts.lines += 1;
                     part.counts.decisions += 1;
                 }
-                Kind::NotDuplicates => unreachable!("rendered in push"),
+                Kind::NotDuplicates => unreachable!("rendered in accept"),
             }
         }
-        Ok(part)
+        Ok((part, Some(batch)))
     }
 
     fn crm_piece(&self, crm: Crm, meta: DecisionMeta, body: &str, part: &mut Part) -> Result<()> {
@@ -330,6 +330,27 @@ impl<'a> Builder<'a> {
         part.counts.lines += crm.render(&m, &mut part.bytes)?;
         part.counts.decisions += 1;
         Ok(())
+    }
+}
+
+impl Assembly {
+    /// Takes the next rendered batch, in journal order; what is final goes to `out`. Gives back the
+    /// batch a not-duplicates part kept, once read.
+    pub fn accept(&mut self, part: Part, out: &mut impl Write) -> Result<Option<Batch>> {
+        out.write_all(&part.bytes)?;
+        if let Some(rows) = part.csv {
+            self.golden_csv.as_mut().expect("made for golden-csv").append(rows);
+        }
+        self.counts.add(part.counts);
+        let Some(batch) = part.rejections else { return Ok(None) };
+        let file = self.not_duplicates.as_mut().expect("made for not-duplicates");
+        for i in 0..batch.len() {
+            let (meta, body) = batch.get(i);
+            file.push(&parse_reject(meta, body)?);
+            self.counts.decisions += 1;
+        }
+        self.counts.lines = file.pairs() as u64;
+        Ok(Some(batch))
     }
 
     /// Writes what is left (the golden-csv and not-duplicates files are written whole at the end)
@@ -401,7 +422,7 @@ mod tests {
                 let m = meta(*seq);
                 batch.push(m.seq, m.candidate, &m.at, &m.steward, body);
             }
-            b.push(&batch, &mut out).unwrap();
+            batch = b.push(batch, &mut out).unwrap();
         }
         let counts = b.finish(&mut out).unwrap();
         (String::from_utf8(out).unwrap(), counts)
@@ -496,15 +517,17 @@ mod tests {
     }
 
     #[test]
-    fn large_batches_render_in_parallel_parts_in_journal_order() {
+    fn batches_of_any_size_give_the_same_export() {
         // Many entries, of every kind the builder tells apart, in one batch and one by one.
         let mut many = Vec::new();
-        for i in 0..(3 * PART as i64 + 5) {
+        for i in 0..200 {
             let mut e = entries()[(i % 3) as usize].clone();
             e.0 = i + 1;
             many.push(e);
         }
-        for format in ["salesforce", "hubspot", "dynamics", "zoho", "golden-jsonl", "golden-csv"] {
+        for format in
+            ["salesforce", "hubspot", "dynamics", "zoho", "golden-jsonl", "golden-csv", "not-duplicates"]
+        {
             let (whole, whole_counts) = run_in(format, None, &Current::default(), &many, many.len());
             let (single, single_counts) = run_in(format, None, &Current::default(), &many, 1);
             assert_eq!(whole, single, "{format}");
