@@ -175,7 +175,6 @@ pub fn render(
             },
         );
         let read = read.and_then(|_| if batch.is_empty() { Ok(()) } else { send(batch) });
-        drop(send);
         drop(job_tx);
         let built = writer.join().map_err(|_| anyhow!("the export's writer thread panicked"))?;
         let counts = built?;
