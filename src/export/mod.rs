@@ -4,7 +4,6 @@
 //! Formats render bytes and read the store; they never open files or write the journal themselves.
 
 pub mod audit;
-mod body;
 pub mod crm;
 pub mod csv_cell;
 pub mod decisions;

@@ -4,8 +4,8 @@
 //! Strings borrow from the body text wherever JSON escapes allow: a million-decision export parses
 //! a million bodies, and copying every value would cost more than reading it.
 
-use super::body::{self, RawBody, RawGolden};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -198,34 +198,149 @@ impl<'a> ApprovedMerge<'a> {
     }
 }
 
-fn key(text: Cow<str>) -> Result<Key> {
-    match Key::parse(text.clone()) {
-        Some(key) => Ok(key),
-        None => bail!("`{}` is not a record key (source:id)", crate::text::visible(&text)),
+/// A JSON string, borrowed from the body unless it holds escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
-fn read<'a>(meta: &DecisionMeta, text: &'a str, values: bool) -> Result<RawBody<'a>> {
-    body::read(text, values)
-        .map_err(|e| anyhow!(e))
-        .with_context(|| format!("journal entry {}: not a decision body", meta.seq))
+/// A JSON object's entries in their order, without building a map.
+struct Pairs<'a, T>(Vec<(Text<'a>, T)>);
+
+impl<T> Default for Pairs<'_, T> {
+    fn default() -> Self {
+        Pairs(Vec::new())
+    }
 }
 
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Pairs<'a, T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Pairs<'de, T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(entry) = map.next_entry()? {
+                    out.push(entry);
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct BodyMember<'a> {
+    #[serde(borrow)]
+    key: Text<'a>,
+    version: i64,
+    #[serde(default, borrow)]
+    fields: Pairs<'a, Text<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct BodyGoldenField<'a> {
+    #[serde(borrow)]
+    value: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    from: Vec<Text<'a>>,
+    #[serde(borrow)]
+    rule: Text<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct BodySurvivor<'a> {
+    #[serde(borrow)]
+    key: Text<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct BodyGolden<'a> {
+    #[serde(borrow)]
+    fields: Pairs<'a, BodyGoldenField<'a>>,
+    #[serde(borrow)]
+    survivor: BodySurvivor<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct Body<'a> {
+    #[serde(borrow)]
+    object: Text<'a>,
+    #[serde(borrow)]
+    members: Vec<BodyMember<'a>>,
+    #[serde(borrow)]
+    golden: Option<BodyGolden<'a>>,
+    #[serde(default, borrow)]
+    note: Option<Text<'a>>,
+}
+
+/// A body read for the golden exports: members' keys only (their values are not needed there, and
+/// skipping them spares most of a body's strings).
+#[derive(serde::Deserialize)]
+struct LineageBody<'a> {
+    #[serde(borrow)]
+    object: Text<'a>,
+    #[serde(borrow)]
+    members: Vec<MemberKey<'a>>,
+    #[serde(borrow)]
+    golden: Option<BodyGolden<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct MemberKey<'a> {
+    #[serde(borrow)]
+    key: Text<'a>,
+    version: i64,
+}
+
+fn key(text: Text) -> Result<Key> {
+    match Key::parse(text.0.clone()) {
+        Some(key) => Ok(key),
+        None => bail!("`{}` is not a record key (source:id)", crate::text::visible(&text.0)),
+    }
+}
+
+fn body<'a>(meta: &DecisionMeta, text: &'a str) -> Result<Body<'a>> {
+    serde_json::from_str(text).with_context(|| format!("journal entry {}: not a decision body", meta.seq))
+}
 /// Reads an approve entry's body; the merge borrows from `text`.
 pub fn parse_approve<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<ApprovedMerge<'a>> {
-    let b = read(&meta, text, true)?;
+    let b = body(&meta, text)?;
     let members = b.members.into_iter().map(|m| {
-        let fields: Values = m.fields.into_iter().collect();
+        let fields: Values = m.fields.0.into_iter().map(|(k, v)| (k.0, v.0)).collect();
         Ok(Member { key: key(m.key)?, version: m.version, fields })
     });
     approved(meta, b.object, members, b.golden)
 }
 
 /// Reads an approve entry's body for the golden exports: like `parse_approve`, but the members'
-/// values are left empty (only their keys are read; skipping the values spares most of a body's
-/// strings).
+/// values are left empty (only their keys are read).
 pub fn parse_approve_lineage<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<ApprovedMerge<'a>> {
-    let b = read(&meta, text, false)?;
+    let b: LineageBody = serde_json::from_str(text)
+        .with_context(|| format!("journal entry {}: not a decision body", meta.seq))?;
     let members = b
         .members
         .into_iter()
@@ -235,25 +350,26 @@ pub fn parse_approve_lineage<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Resul
 
 fn approved<'a>(
     meta: DecisionMeta<'a>,
-    object: Cow<'a, str>,
+    object: Text<'a>,
     members: impl Iterator<Item = Result<Member<'a>>>,
-    golden: Option<RawGolden<'a>>,
+    golden: Option<BodyGolden<'a>>,
 ) -> Result<ApprovedMerge<'a>> {
     let seq = meta.seq;
     let in_entry = || format!("journal entry {seq}");
     let golden =
         golden.with_context(|| format!("journal entry {seq}: an approval without a golden record"))?;
     let members = members.collect::<Result<Vec<_>>>().with_context(in_entry)?;
-    let survivor = key(golden.survivor).with_context(in_entry)?;
+    let survivor = key(golden.survivor.key).with_context(in_entry)?;
     if !members.iter().any(|m| m.key == survivor) {
         bail!("journal entry {seq}: the survivor {survivor} is not a member");
     }
     let mut golden = golden
         .fields
+        .0
         .into_iter()
         .map(|(name, f)| {
             let from = f.from.into_iter().map(key).collect::<Result<_>>()?;
-            Ok(GoldenField { name, value: f.value, from, rule: f.rule })
+            Ok(GoldenField { name: name.0, value: f.value.map(|v| v.0), from, rule: f.rule.0 })
         })
         .collect::<Result<Vec<_>>>()
         .with_context(in_entry)?;
@@ -261,15 +377,15 @@ fn approved<'a>(
     if !golden.is_sorted_by(|a, b| a.name < b.name) {
         golden.sort_by(|a, b| a.name.cmp(&b.name));
     }
-    Ok(ApprovedMerge { meta, object, survivor, members, golden })
+    Ok(ApprovedMerge { meta, object: object.0, survivor, members, golden })
 }
 
 /// Reads a reject entry's body.
 pub fn parse_reject<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<Rejection<'a>> {
-    let b = read(&meta, text, true)?;
+    let b = body(&meta, text)?;
     let members = b.members.into_iter().map(|m| key(m.key)).collect::<Result<_>>();
     let members = members.with_context(|| format!("journal entry {}", meta.seq))?;
-    Ok(Rejection { meta, object: b.object, members, note: b.note })
+    Ok(Rejection { meta, object: b.object.0, members, note: b.note.map(|n| n.0) })
 }
 
 #[cfg(test)]
