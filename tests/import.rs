@@ -265,3 +265,70 @@ fn stats_count_records_and_candidates() {
     let text = ws.ok(&["stats"]);
     assert!(text.starts_with("0 of 2 candidates decided"), "{text}");
 }
+
+/// A pairs file large enough to be loaded in bulk (new candidates buffered, written best score
+/// first at the end): 60,000 pairs over 400 records, one of them given twice.
+fn bulk_pairs_file(ws: &Workspace, bad_last_row: bool) -> std::path::PathBuf {
+    let mut records = String::from("id,name\n");
+    for i in 0..400 {
+        records.push_str(&format!("r{i},Name {i}\n"));
+    }
+    let recs = ws.file("bulk_records.csv", records.as_bytes());
+    ws.ok(&["import", "records", recs.to_str().unwrap(), "--object", "contact", "--source", "s"]);
+    let mut pairs = String::from("left,right,score,reason\n");
+    let mut n = 0;
+    'all: for i in 0..400 {
+        for j in i + 1..400 {
+            pairs.push_str(&format!(
+                "s:r{i},s:r{j},0.{:04},names alike in a generated bulk file\n",
+                (i * 7 + j) % 10_000
+            ));
+            n += 1;
+            if n == 60_000 {
+                break 'all;
+            }
+        }
+    }
+    pairs.push_str("s:r1,s:r0,0.9999,given again reversed\n");
+    if bad_last_row {
+        pairs.push_str("s:r1,s:nobody,0.5,x\n");
+    }
+    ws.file("bulk_pairs.csv", pairs.as_bytes())
+}
+
+#[test]
+fn a_bulk_pairs_file_loads_whole_best_score_first_and_once() {
+    let ws = Workspace::new();
+    let pairs = bulk_pairs_file(&ws, false);
+    let import = |ws: &Workspace| {
+        let out = ws.cmd().args(["import", "candidates", pairs.to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let summary = import(&ws);
+    assert!(summary.contains("60001 rows · candidates 60000 new, 1 updated"), "{summary}");
+    let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    assert_eq!(stats["candidates"], 60_000);
+    assert_eq!(stats["pending"], 60_000, "the status counts follow a bulk load");
+    let queue = queue_json(&ws);
+    assert_eq!(queue.len(), 60_000);
+    assert_eq!(queue[0]["score"], 0.9999);
+    assert_eq!(queue[0]["members"], serde_json::json!(["s:r0", "s:r1"]));
+    let scores: Vec<f64> = queue.iter().map(|c| c["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+
+    let before = ws.dump();
+    let again = import(&ws);
+    assert!(again.contains("nothing new"), "{again}");
+    assert_eq!(before, ws.dump());
+}
+
+#[test]
+fn a_bad_row_at_the_end_of_a_bulk_file_leaves_the_workspace_as_it_was() {
+    let ws = Workspace::new();
+    let pairs = bulk_pairs_file(&ws, true);
+    let before = ws.dump();
+    let err = ws.fails(&["import", "candidates", pairs.to_str().unwrap()], 1);
+    assert!(err.contains("bulk_pairs.csv:60003:2: unknown record s:nobody"), "{err}");
+    assert_eq!(before, ws.dump());
+}

@@ -171,9 +171,9 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
                 reasons: p.reasons.clone(),
             };
             match tx.upsert_candidate(Some(batch), &at, &candidate)? {
-                CandidateUpsert::New(_) => added += 1,
-                CandidateUpsert::Changed(_) => changed += 1,
-                CandidateUpsert::Unchanged(_) => unchanged += 1,
+                CandidateUpsert::New => added += 1,
+                CandidateUpsert::Changed => changed += 1,
+                CandidateUpsert::Unchanged => unchanged += 1,
                 CandidateUpsert::Suppressed => suppressed += 1,
             }
         }

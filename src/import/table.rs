@@ -146,6 +146,10 @@ impl Table {
 
     /// Reads the next data row into `row`; `false` at the end of the file.
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, InputError> {
+        // The previous row's buffers are reused: no allocation per row.
+        if self.raw.is_empty() {
+            self.raw = std::mem::take(&mut row.cells).into_byte_record();
+        }
         loop {
             if !self.reader.read_byte_record(&mut self.raw).map_err(|e| csv_error(&self.file, e))? {
                 return Ok(false);

@@ -19,9 +19,9 @@ pub struct NewCandidate {
 /// What a candidate upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandidateUpsert {
-    New(CandidateId),
-    Changed(CandidateId),
-    Unchanged(CandidateId),
+    New,
+    Changed,
+    Unchanged,
     /// A steward rejected these records as not duplicates: not proposed again.
     Suppressed,
 }
@@ -69,42 +69,42 @@ impl Tx<'_> {
         at: &str,
         c: &NewCandidate,
     ) -> Result<CandidateUpsert> {
-        let conn = self.conn();
-        let (key, versions) = member_key(&c.members);
         if self.all_pairs_rejected(&c.members)? {
             return Ok(CandidateUpsert::Suppressed);
         }
-        let mut bulk = self.bulk.borrow_mut();
-        let existing = match bulk.as_ref() {
-            Some(known) => known.get(key.as_str()).copied(),
-            None => conn
-                .prepare_cached("SELECT id FROM candidates WHERE member_key = ?1")?
-                .query_row(params![key], |r| r.get::<_, i64>(0))
-                .optional()?,
-        };
-        let Some(id) = existing else {
-            conn.prepare_cached(
-                "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                c.object,
-                key,
-                versions,
-                c.members.len() as i64,
-                c.score,
-                serde_json::to_string(&[&c.origin])?,
-                serde_json::to_string(&c.reasons)?,
-                at,
-                batch.map(|b| b.0)
-            ])?;
-            let id = conn.last_insert_rowid();
-            if let Some(known) = bulk.as_mut() {
-                known.insert(key.into_boxed_str(), id);
-            }
-            return Ok(CandidateUpsert::New(CandidateId(id)));
-        };
-        drop(bulk);
+        if let Some(done) = self.bulk_upsert(batch, at, c)? {
+            return Ok(done);
+        }
+        let conn = self.conn();
+        let (key, versions) = member_key(&c.members);
+        let existing = conn
+            .prepare_cached("SELECT id FROM candidates WHERE member_key = ?1")?
+            .query_row(params![key], |r| r.get::<_, i64>(0))
+            .optional()?;
+        if let Some(id) = existing {
+            return self.update_candidate(id, at, c);
+        }
+        conn.prepare_cached(
+            "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            c.object,
+            key,
+            versions,
+            c.members.len() as i64,
+            c.score,
+            serde_json::to_string(&[&c.origin])?,
+            serde_json::to_string(&c.reasons)?,
+            at,
+            batch.map(|b| b.0)
+        ])?;
+        Ok(CandidateUpsert::New)
+    }
+
+    /// Merges `c` into the stored candidate `id` with the same members.
+    pub(super) fn update_candidate(&self, id: i64, at: &str, c: &NewCandidate) -> Result<CandidateUpsert> {
+        let conn = self.conn();
         let (old_score, old_origin, old_reasons): (f64, String, String) = conn
             .prepare_cached("SELECT score, origin, reasons FROM candidates WHERE id = ?1")?
             .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -126,7 +126,7 @@ impl Tx<'_> {
             changed = true;
         }
         if !changed {
-            return Ok(CandidateUpsert::Unchanged(CandidateId(id)));
+            return Ok(CandidateUpsert::Unchanged);
         }
         conn.prepare_cached(
             "UPDATE candidates SET score = ?2, origin = ?3, reasons = ?4, updated_at = ?5 WHERE id = ?1",
@@ -138,7 +138,7 @@ impl Tx<'_> {
             serde_json::to_string(&all_reasons)?,
             at
         ])?;
-        Ok(CandidateUpsert::Changed(CandidateId(id)))
+        Ok(CandidateUpsert::Changed)
     }
 
     /// True when every pair of these records was rejected by a steward.
@@ -265,152 +265,5 @@ impl Store {
         }
         out.sort_by(|a, b| a.0.key.cmp(&b.0.key));
         Ok(out)
-    }
-}
-
-/// The tables whose indexes a large candidate import drops and rebuilds: building an index from
-/// sorted rows once is many times faster than a million random inserts into it. While they are
-/// gone, member sets are kept unique through an in-memory map of every candidate's member key.
-const BULK_TABLES: &[&str] = &["candidates"];
-
-/// A large import in progress: the index definitions to rebuild when it ends.
-#[must_use = "call Tx::end_bulk to rebuild the indexes"]
-pub struct BulkLoad {
-    indexes: Vec<String>,
-}
-
-impl Tx<'_> {
-    /// Prepares for about `expected` new candidates: when that is large next to what the workspace
-    /// holds, drops the indexes (rebuilt by `end_bulk` in the same transaction).
-    pub fn begin_bulk(&self, expected: u64) -> Result<BulkLoad> {
-        let existing: i64 = self.conn().query_row("SELECT count(*) FROM candidates", [], |r| r.get(0))?;
-        let mut indexes = Vec::new();
-        if expected < 50_000 || (expected as i64) < existing / 2 {
-            return Ok(BulkLoad { indexes });
-        }
-        let mut known = rustc_hash::FxHashMap::default();
-        known.reserve(existing as usize + expected as usize);
-        let mut stmt = self.conn().prepare("SELECT member_key, id FROM candidates")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            known.insert(row.get::<_, String>(0)?.into_boxed_str(), row.get::<_, i64>(1)?);
-        }
-        for table in BULK_TABLES {
-            let mut stmt = self.conn().prepare(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
-            )?;
-            let found: Vec<(String, String)> =
-                stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-            for (name, sql) in found {
-                self.conn().execute_batch(&format!("DROP INDEX \"{name}\""))?;
-                indexes.push(sql);
-            }
-        }
-        *self.bulk.borrow_mut() = Some(known);
-        Ok(BulkLoad { indexes })
-    }
-
-    /// Rebuilds what `begin_bulk` dropped.
-    pub fn end_bulk(&self, bulk: BulkLoad) -> Result<()> {
-        *self.bulk.borrow_mut() = None;
-        for sql in bulk.indexes {
-            self.conn().execute_batch(&sql)?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{NewBatch, NewRecord};
-
-    fn seed(store: &mut Store, n: usize) -> Vec<RecordRef> {
-        store
-            .write(|tx| {
-                let batch = tx.begin_batch(&NewBatch {
-                    kind: "records".into(),
-                    file: "t.csv".into(),
-                    sha256: String::new(),
-                    format: "csv".into(),
-                    object: None,
-                    source: None,
-                    at: "2026-01-01T00:00:00Z".into(),
-                    steward: "t".into(),
-                })?;
-                (0..n)
-                    .map(|i| {
-                        let rec = NewRecord {
-                            object: "contact".into(),
-                            key: RecordKey::new("s", i.to_string()),
-                            fields: Default::default(),
-                            created: None,
-                            updated: None,
-                        };
-                        Ok(tx.upsert_record(batch, &rec)?.1)
-                    })
-                    .collect()
-            })
-            .unwrap()
-    }
-
-    fn pair(a: RecordRef, b: RecordRef, score: f64) -> NewCandidate {
-        NewCandidate {
-            object: "contact".into(),
-            members: vec![a, b],
-            score,
-            origin: "t".into(),
-            reasons: vec![],
-        }
-    }
-
-    #[test]
-    fn bulk_load_keeps_member_sets_unique_and_rebuilds_indexes() {
-        let mut store = Store::in_memory().unwrap();
-        let r = seed(&mut store, 4);
-        let indexes_before = store.logical_dump().unwrap();
-        store
-            .write(|tx| {
-                tx.upsert_candidate(None, "t", &pair(r[0], r[1], 0.5))?;
-                let bulk = tx.begin_bulk(1_000_000)?;
-                assert!(!bulk.indexes.is_empty(), "a large load drops the indexes");
-                assert!(matches!(
-                    tx.upsert_candidate(None, "t", &pair(r[1], r[0], 0.9))?,
-                    CandidateUpsert::Changed(_)
-                ));
-                assert!(matches!(
-                    tx.upsert_candidate(None, "t", &pair(r[2], r[3], 0.4))?,
-                    CandidateUpsert::New(_)
-                ));
-                assert!(matches!(
-                    tx.upsert_candidate(None, "t", &pair(r[3], r[2], 0.4))?,
-                    CandidateUpsert::Unchanged(_)
-                ));
-                tx.end_bulk(bulk)
-            })
-            .unwrap();
-        let q = store.queue(&QueueFilter::default()).unwrap();
-        assert_eq!(q.len(), 2);
-        assert_eq!(q[0].score, 0.9);
-        let schema =
-            |dump: &str| dump.lines().filter(|l| l.starts_with("CREATE")).collect::<Vec<_>>().join("\n");
-        assert_eq!(
-            schema(&indexes_before),
-            schema(&store.logical_dump().unwrap()),
-            "indexes rebuilt as they were"
-        );
-    }
-
-    #[test]
-    fn small_loads_keep_their_indexes() {
-        let mut store = Store::in_memory().unwrap();
-        seed(&mut store, 2);
-        store
-            .write(|tx| {
-                let bulk = tx.begin_bulk(10)?;
-                assert!(bulk.indexes.is_empty());
-                tx.end_bulk(bulk)
-            })
-            .unwrap();
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
 mod bulk;
+mod candidate_load;
 mod candidates;
 mod detect;
 mod export;
@@ -11,7 +12,8 @@ mod queue;
 mod records;
 
 pub use bulk::{BulkPair, BulkRecord};
-pub use candidates::{BulkLoad, CandidateUpsert, NewCandidate, QueueFilter};
+pub use candidate_load::BulkLoad;
+pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
 pub use detect::{DetectRow, DetectState};
 pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
@@ -46,8 +48,8 @@ pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     /// Whether any rejected pair exists, once asked (see `has_rejected_pairs`).
     rejected_known: std::cell::Cell<Option<bool>>,
-    /// During a bulk load: every candidate's member key and id (the unique index is rebuilt after).
-    bulk: std::cell::RefCell<Option<rustc_hash::FxHashMap<Box<str>, i64>>>,
+    /// During a buffered bulk load: the member sets it knows and the candidates it will write.
+    bulk: std::cell::RefCell<Option<candidate_load::BulkState>>,
 }
 
 impl Store {

@@ -35,7 +35,7 @@ pub struct RecordRef {
 #[derive(Debug, Default)]
 pub struct RecordIndex {
     /// Keyed by the `source:id` text, so a key read from a file resolves without allocating.
-    by_key: rustc_hash::FxHashMap<Box<str>, (RecordRef, u32)>,
+    by_key: hashbrown::HashMap<Box<str>, (RecordRef, u32)>,
     objects: Vec<String>,
 }
 
