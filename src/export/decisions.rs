@@ -4,22 +4,75 @@
 //! rest rendered in journal order. No I/O: `select` feeds the entries, `mod` delivers the bytes.
 
 use super::crm::Crm;
-use super::golden::{self, GoldenCsv};
+use super::golden::{self, CsvRows, GoldenCsv};
 use super::not_duplicates::NotDuplicates;
-use super::plan::{parse_approve, parse_approve_lineage, parse_reject, ApprovedMerge, DecisionMeta, Member};
+use super::plan::{parse_approve, parse_approve_lineage, parse_reject, DecisionMeta, Member};
 use crate::model::{Fields, Record};
 use anyhow::Result;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 
-/// A decision entry as the journal holds it: who, when, and its body text.
+/// Decision entries as the journal holds them (who, when, and the body text), their texts kept in
+/// one buffer: a batch is cleared and refilled rather than allocating for every entry.
+#[derive(Debug, Default)]
+pub struct Batch {
+    text: String,
+    entries: Vec<Slot>,
+}
+
+/// Where an entry's texts lie in its batch's buffer.
 #[derive(Debug, Clone)]
-pub struct DecisionEntry {
-    pub meta: DecisionMeta,
-    pub body: String,
+struct Slot {
+    seq: i64,
+    candidate: i64,
+    at: std::ops::Range<usize>,
+    steward: std::ops::Range<usize>,
+    body: std::ops::Range<usize>,
+}
+
+impl Batch {
+    pub fn push(&mut self, seq: i64, candidate: i64, at: &str, steward: &str, body: &str) {
+        let mut put = |s: &str| {
+            let start = self.text.len();
+            self.text.push_str(s);
+            start..self.text.len()
+        };
+        let (at, steward, body) = (put(at), put(steward), put(body));
+        self.entries.push(Slot { seq, candidate, at, steward, body });
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.entries.clear();
+    }
+
+    /// Entry `i`: who decided, when, and the body text.
+    pub fn get(&self, i: usize) -> (DecisionMeta<'_>, &str) {
+        let e = &self.entries[i];
+        let meta = DecisionMeta {
+            seq: e.seq,
+            candidate: e.candidate,
+            at: Cow::Borrowed(&self.text[e.at.clone()]),
+            steward: Cow::Borrowed(&self.text[e.steward.clone()]),
+        };
+        (meta, &self.text[e.body.clone()])
+    }
 }
 
 /// The decision exports.
@@ -152,23 +205,51 @@ pub fn notes(details: &Value) -> Vec<String> {
     notes
 }
 
-/// One rendered decision of a JSON Lines export.
-enum Piece {
-    Lines(Vec<u8>, u64, u64),
-    OtherSource,
-    Unmergeable(String),
+/// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
+/// batch itself (which pair comes first depends on every rejection before it, so those are
+/// rendered in order, in `accept`).
+#[derive(Debug, Default)]
+pub struct Part {
+    bytes: Vec<u8>,
+    csv: Option<CsvRows>,
+    rejections: Option<Batch>,
+    counts: Counts,
 }
 
-/// Builds one decision export from batches of entries, in journal order.
-pub struct Builder<'a> {
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.decisions += other.decisions;
+        self.lines += other.lines;
+        self.other_source += other.other_source;
+        for (object, n) in other.unmergeable {
+            *self.unmergeable.entry(object).or_default() += n;
+        }
+        self.refreshed_members += other.refreshed_members;
+    }
+}
+
+/// Parses and renders batches of decision entries (of `kind.action()`), each on its own: batches
+/// may be rendered on several threads at once.
+pub struct Renderer<'a> {
     kind: Kind,
     /// The workspace source whose records a CRM plan may merge.
     source: String,
     current: &'a Current,
-    out: Vec<u8>,
+    raw: bool,
+}
+
+/// Takes rendered batches in journal order: writes them out, or keeps them for the files written
+/// whole at the end (golden-csv, whose header needs every field name; not-duplicates).
+pub struct Assembly {
     golden_csv: Option<GoldenCsv>,
     not_duplicates: Option<NotDuplicates>,
     counts: Counts,
+}
+
+/// Builds one decision export: a `Renderer` and an `Assembly`.
+pub struct Builder<'a> {
+    pub renderer: Renderer<'a>,
+    pub assembly: Assembly,
 }
 
 impl<'a> Builder<'a> {
@@ -181,102 +262,106 @@ impl<'a> Builder<'a> {
             (None, _) => String::new(),
         };
         Builder {
-            kind,
-            source,
-            current,
-            out: Vec::new(),
-            golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
-            not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
-            counts: Counts::default(),
+            renderer: Renderer { kind, source, current, raw },
+            assembly: Assembly {
+                golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
+                not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
+                counts: Counts::default(),
+            },
         }
     }
 
-    /// Adds a batch of decision entries (of `kind.action()`), in journal order.
-    pub fn push(&mut self, batch: &[DecisionEntry]) -> Result<()> {
-        match self.kind {
-            Kind::Crm(crm) => {
-                let pieces: Vec<Piece> =
-                    batch.par_iter().map(|e| self.crm_piece(crm, e)).collect::<Result<_>>()?;
-                for piece in pieces {
-                    match piece {
-                        Piece::Lines(bytes, lines, refreshed) => {
-                            self.out.extend_from_slice(&bytes);
-                            self.counts.lines += lines;
-                            self.counts.refreshed_members += refreshed;
-                            self.counts.decisions += 1;
-                        }
-                        Piece::OtherSource => self.counts.other_source += 1,
-                        Piece::Unmergeable(object) => {
-                            *self.counts.unmergeable.entry(object).or_default() += 1
-                        }
-                    }
-                }
-            }
-            Kind::GoldenJsonl => {
-                let pieces: Vec<Vec<u8>> = batch
-                    .par_iter()
-                    .map(|e| {
-                        let mut out = Vec::with_capacity(e.body.len() / 2);
-                        golden::jsonl(&parse_approve_lineage(e.meta.clone(), &e.body)?, &mut out)?;
-                        Ok(out)
-                    })
-                    .collect::<Result<_>>()?;
-                for bytes in pieces {
-                    self.out.extend_from_slice(&bytes);
-                    self.counts.lines += 1;
-                    self.counts.decisions += 1;
-                }
-            }
-            Kind::GoldenCsv => {
-                let merges: Vec<ApprovedMerge> = batch
-                    .par_iter()
-                    .map(|e| parse_approve_lineage(e.meta.clone(), &e.body))
-                    .collect::<Result<_>>()?;
-                let csv = self.golden_csv.as_mut().expect("made for golden-csv");
-                for m in &merges {
-                    csv.push(m);
-                }
-                self.counts.decisions += merges.len() as u64;
-                self.counts.lines = csv.rows() as u64;
-            }
-            Kind::NotDuplicates => {
-                let file = self.not_duplicates.as_mut().expect("made for not-duplicates");
-                for e in batch {
-                    file.push(&parse_reject(e.meta.clone(), &e.body)?);
-                    self.counts.decisions += 1;
-                }
-                self.counts.lines = file.pairs() as u64;
-            }
-        }
-        Ok(())
+    /// Renders and accepts a batch on this thread; gives the batch back.
+    pub fn push(&mut self, batch: Batch, out: &mut impl Write) -> Result<Batch> {
+        let (part, back) = self.renderer.render(batch)?;
+        let kept = self.assembly.accept(part, out)?;
+        Ok(back.or(kept).expect("a batch comes back from render or accept"))
     }
 
-    fn crm_piece(&self, crm: Crm, e: &DecisionEntry) -> Result<Piece> {
-        let mut m = parse_approve(e.meta.clone(), &e.body)?;
+    pub fn finish(self, out: &mut impl Write) -> Result<Counts> {
+        self.assembly.finish(out)
+    }
+}
+
+impl Renderer<'_> {
+    /// Renders a batch; gives it back unless the part keeps it (not-duplicates).
+    pub fn render(&self, batch: Batch) -> Result<(Part, Option<Batch>)> {
+        let mut part = Part::default();
+        if self.kind == Kind::NotDuplicates {
+            part.rejections = Some(batch);
+            return Ok((part, None));
+        }
+        part.bytes.reserve(batch.text_len() / 2);
+        for i in 0..batch.len() {
+            let (meta, body) = batch.get(i);
+            match self.kind {
+                Kind::Crm(crm) => self.crm_piece(crm, meta, body, &mut part)?,
+                Kind::GoldenJsonl => {
+                    golden::jsonl(&parse_approve_lineage(meta, body)?, &mut part.bytes)?;
+                    part.counts.lines += 1;
+                    part.counts.decisions += 1;
+                }
+                Kind::GoldenCsv => {
+                    let m = parse_approve_lineage(meta, body)?;
+                    part.csv.get_or_insert_with(CsvRows::default).push(&m, self.raw);
+                    part.counts.lines += 1;
+                    part.counts.decisions += 1;
+                }
+                Kind::NotDuplicates => unreachable!("rendered in accept"),
+            }
+        }
+        Ok((part, Some(batch)))
+    }
+
+    fn crm_piece(&self, crm: Crm, meta: DecisionMeta, body: &str, part: &mut Part) -> Result<()> {
+        let mut m = parse_approve(meta, body)?;
         if !m.all_from(&self.source) {
-            return Ok(Piece::OtherSource);
+            part.counts.other_source += 1;
+            return Ok(());
         }
         if crm.object_name(&m.object).is_none() {
-            return Ok(Piece::Unmergeable(m.object.into_owned()));
+            *part.counts.unmergeable.entry(m.object.into_owned()).or_default() += 1;
+            return Ok(());
         }
         let object = m.object.clone();
-        let mut refreshed = 0;
         for member in &mut m.members {
-            refreshed += u64::from(self.current.refresh(&object, member));
+            part.counts.refreshed_members += u64::from(self.current.refresh(&object, member));
         }
-        let mut out = Vec::with_capacity(e.body.len() / 2);
-        let lines = crm.render(&m, &mut out)?;
-        Ok(Piece::Lines(out, lines, refreshed))
+        part.counts.lines += crm.render(&m, &mut part.bytes)?;
+        part.counts.decisions += 1;
+        Ok(())
+    }
+}
+
+impl Assembly {
+    /// Takes the next rendered batch, in journal order; what is final goes to `out`. Gives back the
+    /// batch a not-duplicates part kept, once read.
+    pub fn accept(&mut self, part: Part, out: &mut impl Write) -> Result<Option<Batch>> {
+        out.write_all(&part.bytes)?;
+        if let Some(rows) = part.csv {
+            self.golden_csv.as_mut().expect("made for golden-csv").append(rows);
+        }
+        self.counts.add(part.counts);
+        let Some(batch) = part.rejections else { return Ok(None) };
+        let file = self.not_duplicates.as_mut().expect("made for not-duplicates");
+        for i in 0..batch.len() {
+            let (meta, body) = batch.get(i);
+            file.push(&parse_reject(meta, body)?);
+            self.counts.decisions += 1;
+        }
+        self.counts.lines = file.pairs() as u64;
+        Ok(Some(batch))
     }
 
-    /// The finished bytes and what went into them.
-    pub fn finish(self) -> (Vec<u8>, Counts) {
-        let bytes = match (self.golden_csv, self.not_duplicates) {
-            (Some(csv), _) => csv.finish(),
-            (_, Some(file)) => file.finish(),
-            _ => self.out,
-        };
-        (bytes, self.counts)
+    /// Writes what is left (the golden-csv and not-duplicates files are written whole at the end)
+    /// and returns what went into the export.
+    pub fn finish(self, out: &mut impl Write) -> Result<Counts> {
+        match (self.golden_csv, self.not_duplicates) {
+            (Some(csv), _) => csv.write_to(out)?,
+            (_, Some(file)) => out.write_all(&file.finish())?,
+            _ => {}
+        }
+        Ok(self.counts)
     }
 }
 
@@ -313,25 +398,41 @@ mod tests {
             .to_string()
     }
 
-    fn entry(seq: i64, body: String) -> DecisionEntry {
-        DecisionEntry { meta: meta(seq), body }
+    /// `(seq, body)`
+    type Entry = (i64, String);
+
+    fn entry(seq: i64, body: String) -> Entry {
+        (seq, body)
     }
 
-    fn run(
+    /// The export of `entries`, fed in batches of `per_batch`.
+    fn run_in(
         format: &str,
         source: Option<&str>,
         current: &Current,
-        entries: &[DecisionEntry],
+        entries: &[Entry],
+        per_batch: usize,
     ) -> (String, Counts) {
         let mut b = Builder::new(Kind::parse(format).unwrap(), source, false, current);
-        for batch in entries.chunks(2) {
-            b.push(batch).unwrap();
+        let mut out = Vec::new();
+        let mut batch = Batch::default();
+        for chunk in entries.chunks(per_batch) {
+            batch.clear();
+            for (seq, body) in chunk {
+                let m = meta(*seq);
+                batch.push(m.seq, m.candidate, &m.at, &m.steward, body);
+            }
+            batch = b.push(batch, &mut out).unwrap();
         }
-        let (bytes, counts) = b.finish();
-        (String::from_utf8(bytes).unwrap(), counts)
+        let counts = b.finish(&mut out).unwrap();
+        (String::from_utf8(out).unwrap(), counts)
     }
 
-    fn entries() -> Vec<DecisionEntry> {
+    fn run(format: &str, source: Option<&str>, current: &Current, entries: &[Entry]) -> (String, Counts) {
+        run_in(format, source, current, entries, 2)
+    }
+
+    fn entries() -> Vec<Entry> {
         vec![
             entry(
                 3,
@@ -413,5 +514,32 @@ mod tests {
             Some("hubspot:1,salesforce:2,contact,2026-05-01T10:00:00Z,ana,40,4,")
         );
         assert_eq!((counts.decisions, counts.lines), (1, 1));
+    }
+
+    #[test]
+    fn batches_of_any_size_give_the_same_export() {
+        // Many entries, of every kind the builder tells apart, in one batch and one by one.
+        let mut many = Vec::new();
+        for i in 0..200 {
+            let mut e = entries()[(i % 3) as usize].clone();
+            e.0 = i + 1;
+            many.push(e);
+        }
+        for format in
+            ["salesforce", "hubspot", "dynamics", "zoho", "golden-jsonl", "golden-csv", "not-duplicates"]
+        {
+            let (whole, whole_counts) = run_in(format, None, &Current::default(), &many, many.len());
+            let (single, single_counts) = run_in(format, None, &Current::default(), &many, 1);
+            assert_eq!(whole, single, "{format}");
+            assert_eq!(whole_counts, single_counts, "{format}");
+            assert!(whole_counts.decisions + whole_counts.other_source > 0, "{format}");
+        }
+        let (text, counts) = run_in("golden-jsonl", None, &Current::default(), &many, many.len());
+        let decisions: Vec<i64> = text
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["decision"].as_i64().unwrap())
+            .collect();
+        assert_eq!(decisions, (1..=many.len() as i64).collect::<Vec<_>>());
+        assert_eq!(counts.decisions, many.len() as u64);
     }
 }

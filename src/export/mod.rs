@@ -1,7 +1,7 @@
-//! Exports: dispatches a format name to the code that renders it, then delivers the bytes — to a
-//! file written atomically (a temporary file in the same folder, renamed into place) or to stdout —
-//! and records the export, with the SHA-256 of what was written, as a journal entry.
-//! Formats render bytes and read the store; they never write files or the journal themselves.
+//! Exports: dispatches a format name to the code that renders it into a `Sink` — a file written
+//! atomically (a temporary file in the same folder, renamed into place) or stdout — and records the
+//! export, with the SHA-256 of what was written, as a journal entry.
+//! Formats render bytes and read the store; they never open files or write the journal themselves.
 
 pub mod audit;
 pub mod crm;
@@ -14,15 +14,16 @@ pub mod not_duplicates;
 pub mod plan;
 pub mod salesforce;
 pub mod select;
+pub mod sink;
 pub mod zoho;
 
 pub use decisions::notes;
 
 use crate::journal::{record_export, ExportEvent};
 use crate::store::Store;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sink::Sink;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -54,10 +55,19 @@ pub struct ExportOptions {
     pub at: String,
 }
 
-/// A rendered export, before it is delivered.
+/// A rendered export, before it is delivered (the audit formats render to memory).
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub bytes: Vec<u8>,
+    /// What the format counts (rows, decisions, entries).
+    pub items: u64,
+    /// Format-specific facts for the journal entry (integers and strings only).
+    pub details: Value,
+}
+
+/// What a format says about the bytes it wrote.
+#[derive(Debug, Clone)]
+pub struct Summary {
     /// What the format counts (rows, decisions, entries).
     pub items: u64,
     /// Format-specific facts for the journal entry (integers and strings only).
@@ -78,90 +88,48 @@ pub struct ExportOutcome {
     pub details: Value,
 }
 
-/// Renders `format` and delivers it.
+/// Renders `format` into its destination and records the export in the journal: for a file, the
+/// bytes go to a temporary file as they are rendered, and the journal entry commits before that
+/// file is renamed into place, so a failed export leaves neither the file nor the entry.
 pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<ExportOutcome> {
-    let rendered = match format {
-        "audit-csv" => audit::csv(store, opts.raw)?,
-        "audit-report" => audit::report(store, opts.include_unsigned)?,
-        f => match decisions::Kind::parse(f) {
-            Some(kind) => select::render(store, kind, f, opts)?,
-            None => {
-                bail!("unknown export format `{}` (formats: {})", crate::text::visible(f), FORMATS.join(", "))
-            }
-        },
+    let kind = decisions::Kind::parse(format);
+    if kind.is_none() && !matches!(format, "audit-csv" | "audit-report") {
+        bail!("unknown export format `{}` (formats: {})", crate::text::visible(format), FORMATS.join(", "));
+    }
+    let mut sink = Sink::new(opts.out.as_deref())?;
+    let summary = match kind {
+        Some(kind) => select::render(store, kind, format, opts, &mut sink)?,
+        None => {
+            let r = if format == "audit-csv" {
+                audit::csv(store, opts.raw)?
+            } else {
+                audit::report(store, opts.include_unsigned)?
+            };
+            sink.write_all(&r.bytes)?;
+            Summary { items: r.items, details: r.details }
+        }
     };
-    deliver(store, format, opts, rendered)
-}
-
-/// Writes the bytes where `opts.out` says and records the export in the journal: for a file, the
-/// journal entry commits before the finished temporary file is renamed into place, so a failed
-/// export leaves neither the file nor the entry.
-pub fn deliver(store: &mut Store, format: &str, opts: &ExportOptions, r: Rendered) -> Result<ExportOutcome> {
-    let sha256 = crate::journal::encoding::hex(&Sha256::digest(&r.bytes));
     let path = opts.out.as_deref().filter(|p| *p != Path::new("-"));
     let file = path.map_or("-".to_string(), |p| p.display().to_string());
-    let event = ExportEvent {
-        format,
-        file: &file,
-        sha256: &sha256,
-        bytes: r.bytes.len() as u64,
-        items: r.items,
-        details: r.details.clone(),
-    };
-    let record = |store: &mut Store| store.write(|tx| record_export(tx, &opts.steward, &opts.at, &event));
-    let seq = match path {
-        Some(path) => write_atomically(path, &r.bytes, || record(store))?,
-        None => {
-            let seq = record(store)?;
-            let mut out = std::io::stdout().lock();
-            match out.write_all(&r.bytes).and_then(|_| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-                _ => {}
-            }
-            seq
-        }
-    };
-    Ok(ExportOutcome { format: format.to_string(), file, sha256, items: r.items, seq, details: r.details })
-}
-
-/// Writes a temporary file beside `path`, runs `commit`, then renames the file into place; the
-/// temporary file is removed when anything fails before the rename.
-pub fn write_atomically<T>(path: &Path, bytes: &[u8], commit: impl FnOnce() -> Result<T>) -> Result<T> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.mergeq-{}.tmp", name.to_string_lossy(), std::process::id()));
-    let written = (|| -> Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(bytes)
-            .and_then(|_| f.sync_all())
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        Ok(())
-    })();
-    let committed = written.and_then(|_| commit());
-    match committed {
-        Ok(value) => {
-            std::fs::rename(&tmp, path).with_context(|| {
-                format!(
-                    "renaming {} to {} (the export is in the journal; the file is {})",
-                    tmp.display(),
-                    path.display(),
-                    tmp.display()
-                )
-            })?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    let delivered = sink.finish(|sha256, bytes| {
+        let event = ExportEvent {
+            format,
+            file: &file,
+            sha256,
+            bytes,
+            items: summary.items,
+            details: summary.details.clone(),
+        };
+        store.write(|tx| record_export(tx, &opts.steward, &opts.at, &event))
+    })?;
+    Ok(ExportOutcome {
+        format: format.to_string(),
+        file,
+        sha256: delivered.sha256,
+        items: summary.items,
+        seq: delivered.value,
+        details: summary.details,
+    })
 }
 
 /// A CSV cell made safe to open in a spreadsheet: a cell that starts like a formula gets a `'`.
@@ -193,17 +161,5 @@ mod tests {
         for (cell, want) in cases {
             assert_eq!(spreadsheet_safe(cell), want);
         }
-    }
-
-    #[test]
-    fn atomic_write_leaves_nothing_when_the_commit_fails() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.csv");
-        let failed: Result<()> = write_atomically(&path, b"x", || bail!("no"));
-        assert!(failed.is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        write_atomically(&path, b"hello", || Ok(())).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

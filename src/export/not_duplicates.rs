@@ -101,7 +101,7 @@ sf:1,sf:3,contact,2026-05-01T10:00:00Z,ana,70,7,
             for raw in [false, true] {
                 let mut r =
                     rejection(5, &[&format!("sf:{trigger}1"), "tt:2"], Some(&format!("{trigger}note")));
-                r.meta.steward = format!("{trigger}ana");
+                r.meta.steward = format!("{trigger}ana").into();
                 let mut f = NotDuplicates::new(raw);
                 f.push(&r);
                 let text = String::from_utf8(f.finish()).unwrap();

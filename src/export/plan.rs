@@ -9,15 +9,16 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Who made a decision, when, and where it sits in the journal.
+/// Who made a decision, when, and where it sits in the journal (borrowed from the batch of entries
+/// that holds it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionMeta {
+pub struct DecisionMeta<'a> {
     /// The decision's journal sequence number.
     pub seq: i64,
     pub candidate: i64,
     /// RFC 3339 UTC.
-    pub at: String,
-    pub steward: String,
+    pub at: Cow<'a, str>,
+    pub steward: Cow<'a, str>,
 }
 
 /// A record key as a decision body writes it, `source:id` (the id may hold `:`).
@@ -132,7 +133,7 @@ pub struct GoldenField<'a> {
 /// and the golden record, field by field in name order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovedMerge<'a> {
-    pub meta: DecisionMeta,
+    pub meta: DecisionMeta<'a>,
     pub object: Cow<'a, str>,
     pub survivor: Key<'a>,
     pub members: Vec<Member<'a>>,
@@ -142,7 +143,7 @@ pub struct ApprovedMerge<'a> {
 /// A rejected candidate: its members are not duplicates of one another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection<'a> {
-    pub meta: DecisionMeta,
+    pub meta: DecisionMeta<'a>,
     pub object: Cow<'a, str>,
     pub members: Vec<Key<'a>>,
     pub note: Option<Cow<'a, str>>,
@@ -326,7 +327,7 @@ fn body<'a>(meta: &DecisionMeta, text: &'a str) -> Result<Body<'a>> {
     serde_json::from_str(text).with_context(|| format!("journal entry {}: not a decision body", meta.seq))
 }
 /// Reads an approve entry's body; the merge borrows from `text`.
-pub fn parse_approve(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>> {
+pub fn parse_approve<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<ApprovedMerge<'a>> {
     let b = body(&meta, text)?;
     let members = b.members.into_iter().map(|m| {
         let fields: Values = m.fields.0.into_iter().map(|(k, v)| (k.0, v.0)).collect();
@@ -337,7 +338,7 @@ pub fn parse_approve(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>
 
 /// Reads an approve entry's body for the golden exports: like `parse_approve`, but the members'
 /// values are left empty (only their keys are read).
-pub fn parse_approve_lineage(meta: DecisionMeta, text: &str) -> Result<ApprovedMerge<'_>> {
+pub fn parse_approve_lineage<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<ApprovedMerge<'a>> {
     let b: LineageBody = serde_json::from_str(text)
         .with_context(|| format!("journal entry {}: not a decision body", meta.seq))?;
     let members = b
@@ -348,7 +349,7 @@ pub fn parse_approve_lineage(meta: DecisionMeta, text: &str) -> Result<ApprovedM
 }
 
 fn approved<'a>(
-    meta: DecisionMeta,
+    meta: DecisionMeta<'a>,
     object: Text<'a>,
     members: impl Iterator<Item = Result<Member<'a>>>,
     golden: Option<BodyGolden<'a>>,
@@ -380,7 +381,7 @@ fn approved<'a>(
 }
 
 /// Reads a reject entry's body.
-pub fn parse_reject(meta: DecisionMeta, text: &str) -> Result<Rejection<'_>> {
+pub fn parse_reject<'a>(meta: DecisionMeta<'a>, text: &'a str) -> Result<Rejection<'a>> {
     let b = body(&meta, text)?;
     let members = b.members.into_iter().map(|m| key(m.key)).collect::<Result<_>>();
     let members = members.with_context(|| format!("journal entry {}", meta.seq))?;
@@ -401,7 +402,7 @@ pub(crate) mod fixture {
         lines
     }
 
-    pub fn meta(seq: i64) -> DecisionMeta {
+    pub fn meta(seq: i64) -> DecisionMeta<'static> {
         DecisionMeta { seq, candidate: seq * 10, at: "2026-05-01T10:00:00Z".into(), steward: "ana".into() }
     }
 

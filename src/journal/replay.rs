@@ -4,12 +4,47 @@
 
 use super::encoding::Action;
 use crate::model::{CandidateId, Status};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// The decisions still standing, per candidate, oldest first.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Replay {
-    stacks: HashMap<CandidateId, Vec<(i64, Action)>>,
+    stacks: FxHashMap<CandidateId, Stack>,
+}
+
+/// One candidate's standing decisions. Nearly every candidate is decided once: that decision is
+/// kept inline, so replaying a million-decision journal allocates nothing per candidate.
+#[derive(Debug, Clone, PartialEq)]
+enum Stack {
+    One([(i64, Action); 1]),
+    Many(Vec<(i64, Action)>),
+}
+
+impl Stack {
+    fn as_slice(&self) -> &[(i64, Action)] {
+        match self {
+            Stack::One(one) => one,
+            Stack::Many(many) => many,
+        }
+    }
+
+    fn push(&mut self, decision: (i64, Action)) {
+        match self {
+            Stack::One([first]) => *self = Stack::Many(vec![*first, decision]),
+            Stack::Many(many) if many.is_empty() => *self = Stack::One([decision]),
+            Stack::Many(many) => many.push(decision),
+        }
+    }
+
+    fn pop(&mut self) {
+        match self {
+            Stack::One(_) => *self = Stack::Many(Vec::new()),
+            Stack::Many(many) => {
+                many.pop();
+            }
+        }
+    }
 }
 
 /// The status a decision action gives.
@@ -47,12 +82,17 @@ impl Replay {
             return Ok(());
         }
         let Some(candidate) = candidate else { return Err(format!("a {action} entry names no candidate")) };
-        let stack = self.stacks.entry(candidate).or_default();
         if action.is_decision() {
-            stack.push((seq, action));
+            match self.stacks.entry(candidate) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push((seq, action)),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Stack::One([(seq, action)]));
+                }
+            }
             return Ok(());
         }
-        match (stack.last(), reverses) {
+        let stack = self.stacks.entry(candidate).or_insert(Stack::Many(Vec::new()));
+        match (stack.as_slice().last(), reverses) {
             (Some(&(top, _)), Some(r)) if top == r => {
                 stack.pop();
                 Ok(())
@@ -73,6 +113,12 @@ impl Replay {
     /// A candidate's standing decisions (sequence number and action), oldest first.
     pub fn standing(&self, candidate: CandidateId) -> &[(i64, Action)] {
         self.stacks.get(&candidate).map_or(&[], |s| s.as_slice())
+    }
+
+    /// Every candidate's latest standing decision, in no particular order (candidates whose
+    /// decisions were all undone have none).
+    pub fn latest(&self) -> impl Iterator<Item = (CandidateId, (i64, Action))> + '_ {
+        self.stacks.iter().filter_map(|(&c, s)| s.as_slice().last().map(|&d| (c, d)))
     }
 
     /// The status of every candidate the journal mentions.
@@ -98,6 +144,27 @@ mod tests {
             (vec![(Defer, c(1), None), (Reject, c(1), None), (Undo, c(1), Some(2))], Status::Deferred, false),
             (vec![(Approve, c(1), None), (Undo, c(1), Some(1))], Status::Pending, false),
             (
+                vec![(Approve, c(1), None), (Undo, c(1), Some(1)), (Reject, c(1), None)],
+                Status::Rejected,
+                false,
+            ),
+            (
+                vec![
+                    (Defer, c(1), None),
+                    (Approve, c(1), None),
+                    (Reject, c(1), None),
+                    (Undo, c(1), Some(3)),
+                    (Undo, c(1), Some(2)),
+                ],
+                Status::Deferred,
+                false,
+            ),
+            (
+                vec![(Approve, c(1), None), (Undo, c(1), Some(1)), (Undo, c(1), Some(1))],
+                Status::Pending,
+                true,
+            ),
+            (
                 vec![(Approve, c(1), None), (Approve, c(2), None), (Undo, c(1), Some(1))],
                 Status::Pending,
                 false,
@@ -115,6 +182,26 @@ mod tests {
             }
             assert_eq!((r.status(CandidateId(1)), err), (want, want_err), "{entries:?}");
         }
+    }
+
+    #[test]
+    fn latest_is_each_candidates_top_decision() {
+        let c = |n| Some(CandidateId(n));
+        let mut r = Replay::new();
+        let entries = [
+            (Approve, c(1), None),
+            (Reject, c(2), None),
+            (Defer, c(1), None),
+            (Approve, c(3), None),
+            (Undo, c(3), Some(4)),
+        ];
+        for (i, (a, cand, rev)) in entries.into_iter().enumerate() {
+            r.apply(i as i64 + 1, a, cand, rev).unwrap();
+        }
+        let mut latest: Vec<_> = r.latest().collect();
+        latest.sort();
+        assert_eq!(latest, [(CandidateId(1), (3, Defer)), (CandidateId(2), (2, Reject))]);
+        assert_eq!(r.standing(CandidateId(1)), [(1, Approve), (3, Defer)]);
     }
 
     #[test]

@@ -20,14 +20,15 @@ pub struct DecisionIndex {
     pub reverses: Option<i64>,
 }
 
-/// A decision entry with its body, as an export reads it.
+/// A decision entry with its body, as an export reads it (borrowed from SQLite's row: copied only
+/// where the export keeps it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionRow {
+pub struct DecisionRow<'r> {
     pub seq: i64,
     pub candidate: i64,
-    pub at: String,
-    pub steward: String,
-    pub body: String,
+    pub at: &'r str,
+    pub steward: &'r str,
+    pub body: &'r str,
 }
 
 impl Store {
@@ -59,22 +60,29 @@ impl Store {
     }
 
     /// The `action` entries with `after < seq <= through` that `wanted` picks, in order, with their
-    /// bodies (a body is read only for an entry picked).
+    /// bodies (a body is read only for an entry picked). `dense`: most entries of the range are
+    /// wanted, so the table is walked in order instead of seeking each entry from the action index.
     pub fn scan_decisions(
         &self,
         action: &str,
         after: i64,
         through: i64,
+        dense: bool,
         mut wanted: impl FnMut(i64) -> bool,
-        mut f: impl FnMut(DecisionRow) -> Result<()>,
+        mut f: impl FnMut(DecisionRow<'_>) -> Result<()>,
     ) -> Result<()> {
         // Bodies are read straight from a memory map rather than copied page by page (a million
         // decisions are gigabytes of journal); SQLite caps the map at its own limit.
         self.conn().pragma_update(None, "mmap_size", 1i64 << 40)?;
-        let mut stmt = self.conn().prepare(
+        // `+action` keeps the planner off `journal_by_action`: a walk of the table by rowid.
+        let sql = if dense {
             "SELECT seq, candidate, at, steward, body FROM journal \
-             WHERE action = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq",
-        )?;
+             WHERE +action = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq"
+        } else {
+            "SELECT seq, candidate, at, steward, body FROM journal \
+             WHERE action = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq"
+        };
+        let mut stmt = self.conn().prepare(sql)?;
         let mut rows = stmt.query(rusqlite::params![action, after, through])?;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
@@ -84,9 +92,9 @@ impl Store {
             f(DecisionRow {
                 seq,
                 candidate: r.get::<_, Option<i64>>(1)?.unwrap_or_default(),
-                at: r.get(2)?,
-                steward: r.get(3)?,
-                body: r.get(4)?,
+                at: r.get_ref(2)?.as_str()?,
+                steward: r.get_ref(3)?.as_str()?,
+                body: r.get_ref(4)?.as_str()?,
             })?;
         }
         Ok(())

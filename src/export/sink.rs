@@ -1,0 +1,214 @@
+//! Where an export's bytes go while they are rendered: a temporary file beside the target (renamed
+//! into place once the export's journal entry commits) or memory (for stdout, written out after the
+//! entry commits). Bytes are hashed as they pass, so the SHA-256 the journal records needs no second
+//! read, and a large export is never held in memory on its way to a file.
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A temporary file, removed when dropped unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+enum Target {
+    /// `out` is declared before `tmp` so the file is closed before it is removed.
+    File {
+        out: BufWriter<File>,
+        tmp: TempFile,
+        path: PathBuf,
+    },
+    Memory(Vec<u8>),
+}
+
+/// An export's destination, written through `std::io::Write`.
+pub struct Sink {
+    hasher: Sha256,
+    bytes: u64,
+    target: Target,
+}
+
+/// What a finished sink delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered<T> {
+    /// What the commit returned.
+    pub value: T,
+    /// Hex SHA-256 of every byte written.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl Sink {
+    /// A sink for `path` (a temporary file beside it, created now), or for stdout when `None` or `-`.
+    pub fn new(path: Option<&Path>) -> Result<Sink> {
+        let target = match path.filter(|p| *p != Path::new("-")) {
+            None => Target::Memory(Vec::new()),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let name =
+                    path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+                let tmp = dir.join(format!(".{}.mergeq-{}.tmp", name.to_string_lossy(), std::process::id()));
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)
+                    .with_context(|| format!("creating {}", tmp.display()))?;
+                Target::File {
+                    out: BufWriter::with_capacity(1 << 20, file),
+                    tmp: TempFile { path: tmp, renamed: false },
+                    path: path.to_path_buf(),
+                }
+            }
+        };
+        Ok(Sink { hasher: Sha256::new(), bytes: 0, target })
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes == 0
+    }
+
+    /// Finishes the export: for a file, flushes and syncs the temporary file, runs `commit` (given
+    /// the hash and length), then renames the file into place — a failure before the rename leaves
+    /// no file; for stdout, runs `commit`, then writes the bytes (a closed pipe is not an error).
+    pub fn finish<T>(self, commit: impl FnOnce(&str, u64) -> Result<T>) -> Result<Delivered<T>> {
+        let Sink { hasher, bytes, target } = self;
+        let sha256 = crate::journal::encoding::hex(&hasher.finalize());
+        let value = match target {
+            Target::File { out, mut tmp, path } => {
+                let file = out.into_inner().map_err(|e| e.into_error()).and_then(|f| {
+                    f.sync_all()?;
+                    Ok(f)
+                });
+                file.with_context(|| format!("writing {}", tmp.path.display()))?;
+                let value = commit(&sha256, bytes)?;
+                std::fs::rename(&tmp.path, &path).with_context(|| {
+                    format!(
+                        "renaming {} to {} (the export is in the journal; the file is {})",
+                        tmp.path.display(),
+                        path.display(),
+                        tmp.path.display()
+                    )
+                })?;
+                tmp.renamed = true;
+                value
+            }
+            Target::Memory(data) => {
+                let value = commit(&sha256, bytes)?;
+                let mut out = std::io::stdout().lock();
+                match out.write_all(&data).and_then(|_| out.flush()) {
+                    Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                    _ => {}
+                }
+                value
+            }
+        };
+        Ok(Delivered { value, sha256, bytes })
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match &mut self.target {
+            Target::File { out, .. } => out.write_all(buf)?,
+            Target::Memory(data) => data.extend_from_slice(buf),
+        }
+        self.hasher.update(buf);
+        self.bytes += buf.len() as u64;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.target {
+            Target::File { out, .. } => out.flush(),
+            Target::Memory(_) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::bail;
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_file_appears_only_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut sink = Sink::new(Some(&path)).unwrap();
+        sink.write_all(b"hel").unwrap();
+        sink.write_all(b"lo").unwrap();
+        assert_eq!(sink.len(), 5);
+        assert!(!path.exists());
+        let done = sink
+            .finish(|sha, bytes| {
+                assert_eq!(files(dir.path()).len(), 1, "only the temporary file before the commit");
+                Ok((sha.to_string(), bytes))
+            })
+            .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+        let want = crate::journal::encoding::hex(&Sha256::digest(b"hello"));
+        assert_eq!(done, Delivered { value: (want.clone(), 5), sha256: want, bytes: 5 });
+        assert_eq!(files(dir.path()), ["out.csv"]);
+    }
+
+    #[test]
+    fn nothing_is_left_when_the_commit_fails_or_the_export_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut sink = Sink::new(Some(&path)).unwrap();
+        sink.write_all(b"x").unwrap();
+        let failed = sink.finish(|_, _| -> Result<()> { bail!("no") });
+        assert!(failed.is_err());
+        assert!(files(dir.path()).is_empty());
+        // A render that fails drops its sink unfinished.
+        let mut sink = Sink::new(Some(&path)).unwrap();
+        sink.write_all(&[b'y'; 3 << 20]).unwrap();
+        drop(sink);
+        assert!(files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn an_existing_file_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old contents, longer than the new").unwrap();
+        let mut sink = Sink::new(Some(&path)).unwrap();
+        sink.write_all(b"new").unwrap();
+        sink.finish(|_, _| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    }
+}
