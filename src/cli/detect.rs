@@ -217,6 +217,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             Ok(())
         })?;
         tx.end_bulk(bulk)?;
+        eprintln!("[{}] candidates stored", clock(started));
         let state = DetectState {
             fingerprint: fingerprint.clone(),
             model: model_json.clone(),
@@ -224,9 +225,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             at: at.clone(),
         };
         tx.save_detect_state(&args.object, &state, &seen, !incremental)?;
+        eprintln!("[{}] compared record versions stored", clock(started));
         tx.finish_batch(batch, outcome.stats.pairs_compared, added, changed, "")?;
         Ok((added, changed, unchanged, suppressed))
     })?;
+    eprintln!("[{}] committed", clock(started));
 
     let summary = Summary {
         object: args.object.clone(),
