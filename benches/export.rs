@@ -4,9 +4,10 @@
 //! holds EXPORT_BENCH_DECISIONS (default 1,000,000) approved decisions on as many candidates, then a
 //! sign-off over them all, and times `export::export` — the whole path of `mergeq export FORMAT
 //! --out FILE`: the window and the replay of every decision, the read of every body, parsing,
-//! rendering, SHA-256, the atomic file write (with fsync) and the export's journal entry — for
-//! each format in EXPORT_BENCH_FORMATS (default: the six decision exports), EXPORT_BENCH_RUNS
-//! (default 3) times each, printing every run's wall and CPU time and each format's median.
+//! rendering, SHA-256, the atomic file write (with fsync) and the export's journal entry, with the
+//! binary's allocator — for each format in EXPORT_BENCH_FORMATS (default: the six decision
+//! exports), EXPORT_BENCH_RUNS (default 3) times each, printing every run's wall and CPU time and
+//! each format's median.
 //!
 //! The journal is built in one transaction through the real append path (`journal::append`:
 //! canonical encoding, hash chain, store checks) from real decision bodies: 100 candidates
@@ -14,6 +15,10 @@
 //! on each) are decided through `journal::decide_in`, and each of the million entries copies one of
 //! those bodies with its record ids made unique. Candidate ids beyond the 100 have no row in the
 //! candidates table: the export reads only the journal.
+
+// The allocator of the `mergeq` binary (src/main.rs), so the figures are those of `mergeq export`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mergeq::export::{self, ExportOptions};
 use mergeq::journal::{self, Action, DecisionRequest, NewEntry, Verdict};
