@@ -5,11 +5,12 @@
 use super::{Ctx, DetectArgs};
 use crate::detect::kinds::Config;
 use crate::detect::model::Model;
+use crate::detect::rows::{Batch, BatchReader};
 use crate::detect::table::RawTable;
 use crate::detect::{self, Options, DEFAULT_MAX_BLOCK, DEFAULT_THRESHOLD};
 use crate::store::{CandidateUpsert, DetectState, NewBatch, NewCandidate, RecordRef, Store};
 use anyhow::{bail, Context, Result};
-use std::borrow::Cow;
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// What a run did, for stderr and `--json`.
@@ -46,25 +47,39 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         bail!("--threshold {threshold} is not between 0 and 1");
     }
     let mut store = Store::open_existing(&ctx.db)?;
+    std::thread::spawn(detect::normalise::warm_up);
 
-    let mut raw = RawTable::default();
+    // Reading and parsing on this thread, interning on another (see `detect::rows`).
     let mut count = 0u64;
-    store.detect_rows(&args.object, |row| {
-        let fields: FieldPairs = serde_json::from_str(row.fields)
-            .with_context(|| format!("record {} of the workspace has unreadable fields", row.rowid))?;
-        let dirty = row.seen_version != Some(row.version);
-        raw.push(
-            row.rowid,
-            row.version,
-            row.source,
-            dirty,
-            fields.0.iter().map(|(k, v)| (k.0.as_ref(), v.0.as_ref())),
-        );
-        count += 1;
-        if count.is_multiple_of(250_000) {
-            eprintln!("{count} records read");
-        }
-        Ok(())
+    let raw = std::thread::scope(|scope| -> Result<RawTable> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let interning = scope.spawn(move || {
+            let mut raw = RawTable::default();
+            for batch in receive {
+                batch.push_into(&mut raw);
+            }
+            raw
+        });
+        let mut reader = BatchReader::default();
+        let read = store.detect_rows(&args.object, |row| {
+            let dirty = row.seen_version != Some(row.version);
+            let full = reader
+                .add(row.rowid, row.version, row.source, dirty, row.fields)
+                .with_context(|| format!("record {} of the workspace has unreadable fields", row.rowid))?;
+            if let Some(batch) = full {
+                // The interning thread only stops when this side hangs up.
+                let _ = send.send(batch);
+            }
+            count += 1;
+            if count.is_multiple_of(250_000) {
+                eprintln!("{count} records read");
+            }
+            Ok(())
+        });
+        let _ = send.send(reader.take());
+        drop(send);
+        let raw = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map(|()| raw)
     })?;
     if raw.records.is_empty() {
         bail!(
@@ -72,11 +87,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             args.object
         );
     }
-    eprintln!("[{:.1} s] {count} records read", started.elapsed().as_secs_f64());
+    eprintln!("[{}] {count} records read", clock(started));
     let mut table = raw.build(&args.object, &settings);
     eprintln!(
-        "[{:.1} s] {} records normalised ({} fields: {})",
-        started.elapsed().as_secs_f64(),
+        "[{}] {} records normalised ({} fields: {})",
+        clock(started),
         table.records.len(),
         table.fields.len(),
         table
@@ -131,11 +146,9 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         model: reusable,
         place_once: settings.place_once,
     };
-    let outcome = detect::detect(&table, &opts, &mut |message| {
-        eprintln!("[{:.1} s] {message}", started.elapsed().as_secs_f64())
-    });
+    let outcome = detect::detect(&table, &opts, &mut |message| eprintln!("[{}] {message}", clock(started)));
 
-    eprintln!("[{:.1} s] writing candidates", started.elapsed().as_secs_f64());
+    eprintln!("[{}] writing candidates", clock(started));
     let at = crate::clock::now();
     let model_json = serde_json::to_string(&outcome.model)?;
     let records_trained = match (&previous, outcome.stats.trained) {
@@ -160,23 +173,44 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         })?;
         let (mut added, mut changed, mut unchanged, mut suppressed) = (0u64, 0u64, 0u64, 0u64);
         let bulk = tx.begin_bulk(outcome.proposals.len() as u64)?;
-        for p in &outcome.proposals {
+        // Candidates (with their reasons written out) are made on other threads, a slice at a
+        // time, while this one stores the previous slice.
+        let explainer = outcome.explainer();
+        let make = |p: &detect::Proposal| {
             let member =
                 |i: usize| RecordRef { rowid: table.records[i].rowid, version: table.records[i].version };
-            let candidate = NewCandidate {
+            NewCandidate {
                 object: args.object.clone(),
                 members: vec![member(p.a), member(p.b)],
                 score: (p.probability * 1e6).round() / 1e6,
                 origin: "detect".into(),
-                reasons: p.reasons.clone(),
-            };
-            match tx.upsert_candidate(Some(batch), &at, &candidate)? {
-                CandidateUpsert::New => added += 1,
-                CandidateUpsert::Changed => changed += 1,
-                CandidateUpsert::Unchanged => unchanged += 1,
-                CandidateUpsert::Suppressed => suppressed += 1,
+                reasons: explainer.reasons(p),
             }
-        }
+        };
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<NewCandidate>>(2);
+            scope.spawn(|| {
+                for slice in outcome.proposals.chunks(2048) {
+                    if send.send(slice.par_iter().map(make).collect()).is_err() {
+                        break;
+                    }
+                }
+                drop(send);
+            });
+            for candidates in receive {
+                for candidate in &candidates {
+                    match tx.upsert_candidate(Some(batch), &at, candidate)? {
+                        CandidateUpsert::New => added += 1,
+                        CandidateUpsert::Changed => changed += 1,
+                        CandidateUpsert::Unchanged => unchanged += 1,
+                        CandidateUpsert::Suppressed => suppressed += 1,
+                    }
+                }
+                // Freeing them costs as much as making them: leave that to the other threads too.
+                rayon::spawn(move || drop(candidates));
+            }
+            Ok(())
+        })?;
         tx.end_bulk(bulk)?;
         let state = DetectState {
             fingerprint: fingerprint.clone(),
@@ -193,7 +227,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         object: args.object.clone(),
         incremental,
         threshold,
-        stats: outcome.stats,
+        stats: outcome.stats.clone(),
         candidates_added: added,
         candidates_changed: changed,
         candidates_unchanged: unchanged,
@@ -212,57 +246,29 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     if args.json {
         super::print(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
     }
+    // The process ends here: freeing a million records' values one by one would only cost time.
+    std::mem::forget(outcome);
+    std::mem::forget(table);
     Ok(())
 }
 
-/// A record's fields as (name, value) pairs, read straight from the stored JSON object (no map:
-/// a million records are read per run).
-struct FieldPairs<'a>(Vec<(Text<'a>, Text<'a>)>);
-
-impl<'de> serde::Deserialize<'de> for FieldPairs<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Pairs;
-        impl<'de> serde::de::Visitor<'de> for Pairs {
-            type Value = FieldPairs<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of field values")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(12));
-                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
-                    out.push((k, v));
-                }
-                Ok(FieldPairs(out))
-            }
-        }
-        deserializer.deserialize_map(Pairs)
+/// Wall time since `started`, and the process's CPU time where the system reports it (Linux), for
+/// the progress lines: with two threads working, the two differ.
+fn clock(started: Instant) -> String {
+    let wall = started.elapsed().as_secs_f64();
+    match cpu_seconds() {
+        Some(cpu) => format!("{wall:.2} s, CPU {cpu:.2} s"),
+        None => format!("{wall:.2} s"),
     }
 }
 
-/// A JSON string, borrowed from the input when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> serde::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
+/// User plus system time of this process from `/proc/self/stat` (in clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }

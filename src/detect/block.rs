@@ -1,6 +1,7 @@
 //! Blocking: which pairs get compared. Layered keys, strongest first — the same id, the same web
 //! domain (accounts), the same e-mail, company with phone, the same phone — then looser keys
-//! (phonetic names with postcode, date of birth, company…). A pair is produced once, by the first
+//! (mailbox name with family initial, phonetic names with postcode, date of birth, company…;
+//! names alone only for records without e-mail or phone). A pair is produced once, by the first
 //! rule whose key it shares; each pair carries the set of rules it satisfies (training needs it).
 //! Blocks above `max_block` records are skipped, and a rule whose blocks would still produce more
 //! pairs than the budget is dropped, so no run compares all pairs.
@@ -104,11 +105,15 @@ pub fn rules_for(table: &Table) -> Vec<Rule> {
     for p in of(Kind::Phone) {
         rules.push((vec![Atom::Norm(p)], false));
     }
+    let (fname, lname, full) = (first(Kind::FirstName), first(Kind::LastName), first(Kind::FullName));
+    // The same mailbox name at another domain, with the family name's initial: `john.smith@`
+    // alone joins every John Smith (and every `info@`) across all domains.
     for f in of(Kind::Email) {
-        rules.push((vec![Atom::Alt(f)], false));
+        let mut atoms = vec![Atom::Alt(f)];
+        atoms.extend(lname.map(Atom::Initial));
+        rules.push((atoms, false));
     }
     // Names: phonetic codes of given and family name in either order, with something else.
-    let (fname, lname, full) = (first(Kind::FirstName), first(Kind::LastName), first(Kind::FullName));
     let date = first(Kind::Date);
     let postcode = first(Kind::Postcode);
     let company = first(Kind::Company);
@@ -127,7 +132,10 @@ pub fn rules_for(table: &Table) -> Vec<Rule> {
             rules.push((atoms, unordered));
         }
     }
-    if let Some(pair) = &name_pair {
+    // Names alone only for records without contact points: with an e-mail or a phone, a person's
+    // duplicates share one of those or a place, and namesakes outnumber them in a name-only block
+    // (CRM-like 100,000: 409,143 more pairs for 45 more matches and 56 more false ones).
+    if let (Some(pair), true) = (&name_pair, of(Kind::Email).is_empty() && of(Kind::Phone).is_empty()) {
         rules.push((pair.clone(), unordered));
     }
     if let Some(d) = date {
@@ -404,15 +412,27 @@ mod tests {
     }
 
     #[test]
+    fn names_alone_block_only_records_without_contact_points() {
+        let names = |rules: &[Rule]| rules.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        let crm = names(&rules_for(&people()));
+        assert!(crm.contains(&"email (local part) + last_name (initial)".to_string()), "{crm:?}");
+        assert!(!crm.iter().any(|r| r.ends_with("(phonetic) (either order)")), "{crm:?}");
+        let mut raw = RawTable::default();
+        raw.push(1, 1, "a", true, [("given_name", "ann"), ("surname", "lee"), ("postcode", "2000")]);
+        let febrl = names(&rules_for(&raw.build("person", &ObjectConfig::default())));
+        assert!(febrl.iter().any(|r| r.ends_with("(phonetic) (either order)")), "{febrl:?}");
+    }
+
+    #[test]
     fn oversized_blocks_and_greedy_rules_are_skipped() {
         let table = people();
         let rules = rules_for(&table);
         let opts =
-            BlockOptions { link_only: false, max_block: 3, rule_budget: 1_000_000, sample_dropped: false };
+            BlockOptions { link_only: false, max_block: 1, rule_budget: 1_000_000, sample_dropped: false };
         let (_, stats, _) = super::pairs(&table, &rules, opts);
         assert!(stats.blocks_skipped > 0);
         let opts =
-            BlockOptions { link_only: false, max_block: 1000, rule_budget: 500, sample_dropped: false };
+            BlockOptions { link_only: false, max_block: 1000, rule_budget: 300, sample_dropped: false };
         let (_, stats, _) = super::pairs(&table, &rules, opts);
         assert!(!stats.rules_dropped.is_empty(), "{stats:?}");
     }

@@ -150,14 +150,22 @@ fn tail(text: &str, n: usize) -> &str {
 }
 
 /// Compares two records field by field.
+///
+/// Each record's compared values sit together: a row of `u32` (value ids, the given-name alias,
+/// value lengths, where its text starts) and its values end to end in one text buffer. A pair then
+/// reads two rows and two short runs of text instead of some forty scattered places (ids per
+/// column, offsets and bytes per dictionary), which is what comparing cost when memory-bound.
 pub struct Comparer<'a> {
     table: &'a Table,
     fields: Vec<usize>,
+    kinds: Vec<Kind>,
     /// Positions (in `fields`) of the given- and family-name fields, when both exist.
     names: Option<(usize, usize)>,
-    /// Each record's value ids, `width` per record: the compared fields, then the given-name alias.
+    /// Per record, `width` slots: ids of the compared fields, the given-name alias id, the length
+    /// of each compared value, and the start of the record's text (low and high half).
     rows: Vec<u32>,
     width: usize,
+    text: String,
 }
 
 impl<'a> Comparer<'a> {
@@ -166,18 +174,28 @@ impl<'a> Comparer<'a> {
         let fields: Vec<usize> = (0..table.fields.len()).take(MAX_FIELDS).collect();
         let pos = |kind| fields.iter().position(|f| table.fields[*f].kind == kind);
         let names = pos(Kind::FirstName).zip(pos(Kind::LastName));
-        // Row-major ids (and the given-name alias last): one pair reads two short runs of memory
-        // instead of two scattered ids per field.
-        let width = fields.len() + 1;
+        let nf = fields.len();
+        let width = 2 * nf + 3;
         let alias = pos(Kind::FirstName).and_then(|p| table.fields[fields[p]].alt.as_ref());
-        let mut rows = vec![0u32; table.records.len() * width];
+        let n = table.records.len();
+        let mut rows = vec![0u32; n * width];
+        let mut text = String::new();
         for (r, row) in rows.chunks_mut(width).enumerate() {
+            let start = text.len() as u64;
             for (slot, f) in fields.iter().enumerate() {
-                row[slot] = table.fields[*f].norm.ids[r];
+                let values = &table.fields[*f].norm;
+                let id = values.ids[r];
+                row[slot] = id;
+                let value = if id == 0 { "" } else { &values.dict[id as usize] };
+                row[nf + 1 + slot] = value.len() as u32;
+                text.push_str(value);
             }
-            row[width - 1] = alias.map(|a| a.ids[r]).unwrap_or(0);
+            row[nf] = alias.map(|a| a.ids[r]).unwrap_or(0);
+            row[2 * nf + 1] = start as u32;
+            row[2 * nf + 2] = (start >> 32) as u32;
         }
-        Comparer { table, fields, names, rows, width }
+        let kinds = fields.iter().map(|f| table.fields[*f].kind).collect();
+        Comparer { table, fields, kinds, names, rows, width, text }
     }
 
     /// The compared fields, in pattern order.
@@ -193,44 +211,107 @@ impl<'a> Comparer<'a> {
         self.fields.is_empty()
     }
 
-    fn field_level(&self, field: &Field, a: u32, b: u32, same_alias: bool) -> u8 {
+    /// Record `r`'s value ids, in pattern order.
+    pub fn ids(&self, r: usize) -> &[u32] {
+        &self.rows[r * self.width..r * self.width + self.fields.len()]
+    }
+
+    /// Record `r`'s compared values, in pattern order ("" when missing).
+    pub fn values(&self, r: usize) -> [&str; MAX_FIELDS] {
+        let nf = self.fields.len();
+        let row = &self.rows[r * self.width..(r + 1) * self.width];
+        let mut at = (row[2 * nf + 1] as u64 | (row[2 * nf + 2] as u64) << 32) as usize;
+        let mut out = [""; MAX_FIELDS];
+        for (slot, value) in out.iter_mut().enumerate().take(nf) {
+            let len = row[nf + 1 + slot] as usize;
+            *value = &self.text[at..at + len];
+            at += len;
+        }
+        out
+    }
+
+    fn field_level(kind: Kind, a: u32, b: u32, x: &str, y: &str, same_alias: bool) -> u8 {
         if a == 0 || b == 0 {
             return MISSING;
         }
         if a == b {
             return 0;
         }
-        let (x, y) = (&field.norm.dict[a as usize], &field.norm.dict[b as usize]);
-        if field.kind == Kind::FirstName {
+        if kind == Kind::FirstName {
             // Nicknames: the interned formal names are equal.
-            return if same_alias { 1 } else { level_without_alias(field.kind, x, y) };
+            return if same_alias { 1 } else { level_without_alias(kind, x, y) };
         }
-        level_of(field.kind, x, y)
+        level_of(kind, x, y)
     }
 
     /// The packed levels of records `i` and `j`.
     pub fn pattern(&self, i: usize, j: usize) -> u64 {
+        self.pattern_of(i, j, &self.values(i), &self.values(j))
+    }
+
+    /// The packed levels of many pairs, appended to `out`. Pairs go in batches whose records are
+    /// fetched from memory first, all together: comparing waits on memory more than it computes,
+    /// and reads that do not depend on each other overlap.
+    pub fn patterns_into(&self, pairs: impl IntoIterator<Item = (usize, usize)>, out: &mut Vec<u64>) {
+        const BATCH: usize = 16;
+        let mut batch = [(0usize, 0usize); BATCH];
+        let mut pairs = pairs.into_iter().peekable();
+        while pairs.peek().is_some() {
+            let mut n = 0;
+            for (slot, pair) in batch.iter_mut().zip(pairs.by_ref()) {
+                *slot = pair;
+                n += 1;
+            }
+            let batch = &batch[..n];
+            let mut touched = 0u32;
+            for &(i, j) in batch {
+                touched ^= self.rows[i * self.width] ^ self.rows[(i + 1) * self.width - 1];
+                touched ^= self.rows[j * self.width] ^ self.rows[(j + 1) * self.width - 1];
+            }
+            for &(i, j) in batch {
+                touched ^= self.text_ends(i) ^ self.text_ends(j);
+            }
+            std::hint::black_box(touched);
+            for &(i, j) in batch {
+                out.push(self.pattern(i, j));
+            }
+        }
+    }
+
+    /// The first and last byte of record `r`'s text (reading them brings it into the cache).
+    fn text_ends(&self, r: usize) -> u32 {
+        let nf = self.fields.len();
+        let row = &self.rows[r * self.width..(r + 1) * self.width];
+        let start = (row[2 * nf + 1] as u64 | (row[2 * nf + 2] as u64) << 32) as usize;
+        let len: usize = row[nf + 1..2 * nf + 1].iter().map(|l| *l as usize).sum();
+        let bytes = self.text.as_bytes();
+        match len {
+            0 => 0,
+            _ => bytes[start] as u32 ^ bytes[start + len - 1] as u32,
+        }
+    }
+
+    fn pattern_of(&self, i: usize, j: usize, values_i: &[&str], values_j: &[&str]) -> u64 {
+        let nf = self.fields.len();
         let mut levels = [0u8; MAX_FIELDS];
         let row_i = &self.rows[i * self.width..(i + 1) * self.width];
         let row_j = &self.rows[j * self.width..(j + 1) * self.width];
-        let alias = self.width - 1;
-        let same_alias = row_i[alias] != 0 && row_i[alias] == row_j[alias];
-        for (slot, f) in self.fields.iter().enumerate() {
-            levels[slot] = self.field_level(&self.table.fields[*f], row_i[slot], row_j[slot], same_alias);
+        let same_alias = row_i[nf] != 0 && row_i[nf] == row_j[nf];
+        for (slot, &kind) in self.kinds.iter().enumerate() {
+            levels[slot] =
+                Self::field_level(kind, row_i[slot], row_j[slot], values_i[slot], values_j[slot], same_alias);
         }
         let mut swapped = false;
         if let Some((fp, lp)) = self.names {
             let (lf, ll) = (levels[fp], levels[lp]);
             if lf != MISSING && ll != MISSING && (lf >= 2 || ll >= 2) {
-                let first = &self.table.fields[self.fields[fp]].norm;
-                let last = &self.table.fields[self.fields[lp]].norm;
-                let (fi, li) = (first.get(i).unwrap_or(""), last.get(i).unwrap_or(""));
-                let (fj, lj) = (first.get(j).unwrap_or(""), last.get(j).unwrap_or(""));
+                let (fi, li) = (values_i[fp], values_i[lp]);
+                let (fj, lj) = (values_j[fp], values_j[lp]);
                 // Swapped names keep their initials: anything else is not worth comparing crosswise.
                 if fi.as_bytes().first() != lj.as_bytes().first()
                     || li.as_bytes().first() != fj.as_bytes().first()
                 {
-                    return pack(&levels[..self.fields.len()]);
+                    return pack(&levels[..nf]);
                 }
                 let cross_first = if fi == lj { 0 } else { level_of(Kind::FirstName, fi, lj) };
                 let cross_last = if li == fj { 0 } else { level_of(Kind::LastName, li, fj) };
@@ -242,7 +323,7 @@ impl<'a> Comparer<'a> {
                 }
             }
         }
-        pack(&levels[..self.fields.len()]) | if swapped { SWAPPED } else { 0 }
+        pack(&levels[..nf]) | if swapped { SWAPPED } else { 0 }
     }
 }
 

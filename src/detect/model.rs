@@ -100,6 +100,7 @@ pub fn estimate_u(table: &Table, comparer: &Comparer, samples: usize, link_only:
                 let mut local: Vec<Vec<f64>> = counts.clone();
                 let mut done = 0;
                 let mut tries = 0;
+                let mut drawn = Vec::with_capacity(per_chunk);
                 while done < per_chunk && tries < per_chunk * 20 {
                     tries += 1;
                     let (i, j) = (rng.below(n), rng.below(n));
@@ -107,7 +108,12 @@ pub fn estimate_u(table: &Table, comparer: &Comparer, samples: usize, link_only:
                         continue;
                     }
                     done += 1;
-                    let p = comparer.pattern(i, j) & !SWAPPED;
+                    drawn.push((i, j));
+                }
+                let mut patterns = Vec::with_capacity(drawn.len());
+                comparer.patterns_into(drawn, &mut patterns);
+                for p in patterns {
+                    let p = p & !SWAPPED;
                     for (k, slot) in local.iter_mut().enumerate() {
                         let l = level_at(p, k);
                         if l != MISSING {

@@ -3,6 +3,7 @@
 //! derived forms blocking and comparison need (e-mail local part, given-name alias, phonetic code).
 //! Built once per run from rows the store streams; normalisation runs per distinct value, in parallel.
 
+use super::intern::{Interner, Strings};
 use super::kinds::{Kind, ObjectConfig};
 use super::{names, normalise};
 use rayon::prelude::*;
@@ -26,7 +27,7 @@ pub struct RecordMeta {
 #[derive(Debug, Default, Clone)]
 pub struct Interned {
     pub ids: Vec<u32>,
-    pub dict: Vec<Box<str>>,
+    pub dict: Strings,
     /// How many records hold each value (for term-frequency weights).
     pub counts: Vec<u32>,
     /// A hash of each value, for block keys.
@@ -36,41 +37,37 @@ pub struct Interned {
 }
 
 impl Interned {
-    fn new() -> Interned {
-        Interned { dict: vec!["".into()], counts: vec![0], hashes: vec![0], ..Interned::default() }
-    }
-
     /// Interns per distinct source value: `map[raw id]` is the value for that raw value.
     fn from_mapped(raw_ids: &[u32], map: &[Option<String>]) -> Interned {
-        let mut out = Interned::new();
-        let mut lookup: FastMap<&str, u32> = FastMap::default();
+        let mut interner = Interner::default();
+        let mut counts = vec![0u32];
+        let mut hashes = vec![0u64];
         let mut remap = vec![0u32; map.len()];
         for (raw, value) in map.iter().enumerate() {
             if let Some(v) = value {
-                let next = out.dict.len() as u32;
-                let id = *lookup.entry(v.as_str()).or_insert(next);
-                if id == next {
-                    out.dict.push(v.as_str().into());
-                    out.counts.push(0);
-                    out.hashes.push(hash_str(v));
+                let (id, new) = interner.intern(v);
+                if new {
+                    counts.push(0);
+                    hashes.push(hash_str(v));
                 }
                 remap[raw] = id;
             }
         }
-        out.ids = raw_ids.iter().map(|r| remap[*r as usize]).collect();
-        for id in &out.ids {
+        let ids: Vec<u32> = raw_ids.iter().map(|r| remap[*r as usize]).collect();
+        let mut present = 0;
+        for id in &ids {
             if *id != 0 {
-                out.counts[*id as usize] += 1;
-                out.present += 1;
+                counts[*id as usize] += 1;
+                present += 1;
             }
         }
-        out
+        Interned { ids, dict: interner.into_strings(), counts, hashes, present }
     }
 
     pub fn get(&self, record: usize) -> Option<&str> {
         match self.ids[record] {
             0 => None,
-            id => Some(&self.dict[id as usize]),
+            id => Some(self.dict.get(id as usize)),
         }
     }
 
@@ -173,8 +170,7 @@ pub struct RawTable {
 struct RawColumn {
     name: String,
     ids: Vec<u32>,
-    dict: Vec<String>,
-    lookup: FastMap<String, u32>,
+    values: Interner,
 }
 
 impl RawTable {
@@ -196,37 +192,36 @@ impl RawTable {
         };
         let n = self.records.len();
         self.records.push(RecordMeta { rowid, version, source, dirty });
+        // Records list their fields in the same order: try the column after the last one first.
+        let mut next = 0;
         for (name, value) in fields {
             let value = value.trim();
             if value.is_empty() {
                 continue;
             }
-            let col = match self.column_of.get(name) {
-                Some(c) => *c,
-                None => {
-                    self.columns.push(RawColumn {
-                        name: name.to_string(),
-                        ids: vec![0; n],
-                        dict: vec![String::new()],
-                        lookup: FastMap::default(),
-                    });
-                    self.column_of.insert(name.to_string(), self.columns.len() - 1);
-                    self.columns.len() - 1
-                }
+            let col = match self.columns.get(next) {
+                Some(c) if c.name == name => next,
+                _ => self.column(name, n),
             };
+            next = col + 1;
             let column = &mut self.columns[col];
             column.ids.resize(n + 1, 0);
-            let id = match column.lookup.get(value) {
-                Some(id) => *id,
-                None => {
-                    column.dict.push(value.to_string());
-                    let id = (column.dict.len() - 1) as u32;
-                    column.lookup.insert(value.to_string(), id);
-                    id
-                }
-            };
-            column.ids[n] = id;
+            column.ids[n] = column.values.intern(value).0;
         }
+    }
+
+    /// The column of a field name, added (empty for the records before) if new.
+    fn column(&mut self, name: &str, records_before: usize) -> usize {
+        if let Some(c) = self.column_of.get(name) {
+            return *c;
+        }
+        self.columns.push(RawColumn {
+            name: name.to_string(),
+            ids: vec![0; records_before],
+            values: Interner::default(),
+        });
+        self.column_of.insert(name.to_string(), self.columns.len() - 1);
+        self.columns.len() - 1
     }
 
     /// Normalises every column for its kind (from `config`, else inferred); `ignore` columns go.
@@ -240,7 +235,6 @@ impl RawTable {
             .into_par_iter()
             .filter_map(|mut col| {
                 col.ids.resize(n, 0);
-                col.lookup = FastMap::default();
                 let kind = config.kind_of(object, &col.name);
                 (kind != Kind::Ignore).then(|| build_field(col, kind, region))
             })
@@ -250,16 +244,17 @@ impl RawTable {
 }
 
 fn build_field(col: RawColumn, kind: Kind, region: Option<phonenumber::country::Id>) -> Field {
-    let normalised: Vec<Option<String>> = col
-        .dict
-        .par_iter()
-        .enumerate()
-        .map(|(i, raw)| if i == 0 { None } else { normalise::normalise(kind, raw, region) })
+    let raw = col.values.into_strings();
+    let normalised: Vec<Option<String>> = (0..raw.len())
+        .into_par_iter()
+        .map(|i| if i == 0 { None } else { normalise::normalise(kind, &raw[i], region) })
         .collect();
     let norm = Interned::from_mapped(&col.ids, &normalised);
     let derive = |f: &(dyn Fn(&str) -> Option<String> + Sync)| {
-        let derived: Vec<Option<String>> =
-            norm.dict.par_iter().enumerate().map(|(i, v)| if i == 0 { None } else { f(v) }).collect();
+        let derived: Vec<Option<String>> = (0..norm.dict.len())
+            .into_par_iter()
+            .map(|i| if i == 0 { None } else { f(&norm.dict[i]) })
+            .collect();
         Interned::from_mapped(&norm.ids, &derived)
     };
     let metaphone = DoubleMetaphone::new(Some(4));

@@ -101,9 +101,21 @@ impl Tx<'_> {
                 params![object],
             )?;
         }
+        // Many rows per statement: a full run records every record of the object.
+        const ROWS: usize = 256;
+        let many = format!(
+            "INSERT OR REPLACE INTO detect_seen (record_id, version) VALUES {}",
+            vec!["(?, ?)"; ROWS].join(", ")
+        );
+        let mut chunks = seen.chunks_exact(ROWS);
+        let mut put_many = conn.prepare_cached(&many)?;
+        for chunk in &mut chunks {
+            let values = chunk.iter().flat_map(|(rowid, version)| [rowid, version]);
+            put_many.execute(rusqlite::params_from_iter(values))?;
+        }
         let mut put =
             conn.prepare_cached("INSERT OR REPLACE INTO detect_seen (record_id, version) VALUES (?1, ?2)")?;
-        for (rowid, version) in seen {
+        for (rowid, version) in chunks.remainder() {
             put.execute(params![rowid, version])?;
         }
         Ok(())
