@@ -4,9 +4,11 @@
 //! holds EXPORT_BENCH_DECISIONS (default 1,000,000) approved decisions on as many candidates, then a
 //! sign-off over them all, and times `export::export` — the whole path of `mergeq export FORMAT
 //! --out FILE`: the window and the replay of every decision, the read of every body, parsing,
-//! rendering, SHA-256, the atomic file write (with fsync) and the export's journal entry — for
-//! each format in EXPORT_BENCH_FORMATS (default: the six decision exports), EXPORT_BENCH_RUNS
-//! (default 3) times each, printing every run's wall and CPU time and each format's median.
+//! rendering, SHA-256, the atomic file write (with fsync) and the export's journal entry, with the
+//! binary's allocator — for each format in EXPORT_BENCH_FORMATS (default: the six decision
+//! exports), EXPORT_BENCH_RUNS (default 3) times each, printing every run's wall and CPU time and
+//! each format's median. EXPORT_BENCH_VERDICT=reject makes the decisions rejections instead (the
+//! default format is then not-duplicates; keep that workspace in another file).
 //!
 //! The journal is built in one transaction through the real append path (`journal::append`:
 //! canonical encoding, hash chain, store checks) from real decision bodies: 100 candidates
@@ -14,6 +16,10 @@
 //! on each) are decided through `journal::decide_in`, and each of the million entries copies one of
 //! those bodies with its record ids made unique. Candidate ids beyond the 100 have no row in the
 //! candidates table: the export reads only the journal.
+
+// The allocator of the `mergeq` binary (src/main.rs), so the figures are those of `mergeq export`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mergeq::export::{self, ExportOptions};
 use mergeq::journal::{self, Action, DecisionRequest, NewEntry, Verdict};
@@ -83,8 +89,12 @@ fn templates(store: &mut Store) {
         .unwrap();
 }
 
-fn request(c: usize) -> DecisionRequest {
+fn request(c: usize, reject: bool) -> DecisionRequest {
     let mut choices = Choices::default();
+    if reject {
+        // A rejection carries no choices.
+        return DecisionRequest { verdict: Verdict::Reject, choices, ..request(c, false) };
+    }
     choices.picks.push(("Email".into(), RecordKey::new("salesforce", format!("003T{c:04}M1"))));
     choices.sets.push(("Title".into(), Some(format!("Head of Sales {c}"))));
     DecisionRequest {
@@ -99,16 +109,16 @@ fn request(c: usize) -> DecisionRequest {
     }
 }
 
-/// Appends `decisions` approvals (the first 100 real, the rest copies with unique ids) and a
+/// Appends `decisions` approvals or rejections (the first 100 real, the rest copies with unique ids) and a
 /// sign-off, in one transaction. Returns the average body length.
-fn build(store: &mut Store, decisions: usize) -> usize {
+fn build(store: &mut Store, decisions: usize, reject: bool) -> usize {
     let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
     let mut body_bytes = 0;
     store
         .write(|tx| {
             let mut bodies: Vec<String> = Vec::new();
             for c in 0..TEMPLATES.min(decisions) {
-                let out = journal::decide_in(tx, &request(c))?;
+                let out = journal::decide_in(tx, &request(c, reject))?;
                 let body = tx.journal_entry(out.seq)?.unwrap().body;
                 body_bytes += body.len();
                 bodies.push(body);
@@ -118,8 +128,8 @@ fn build(store: &mut Store, decisions: usize) -> usize {
                 let text = bodies[i % TEMPLATES].replace("salesforce:003T", &format!("salesforce:003T{i}-"));
                 let body: Value = serde_json::from_str(&text)?;
                 let candidate = Some(CandidateId(i as i64 + 1));
-                let entry =
-                    NewEntry { at: AT, steward: "ana", action: Action::Approve, candidate, body: &body };
+                let action = if reject { Action::Reject } else { Action::Approve };
+                let entry = NewEntry { at: AT, steward: "ana", action, candidate, body: &body };
                 body_bytes += journal::append(tx, &entry)?.body.len();
             }
             journal::sign_off_in(tx, &key, "ana", AT, Some("bench"))?;
@@ -152,8 +162,11 @@ fn peak_rss_mib() -> f64 {
 fn main() {
     let decisions = env_or("EXPORT_BENCH_DECISIONS", 1_000_000);
     let runs = env_or("EXPORT_BENCH_RUNS", 3);
-    let formats = std::env::var("EXPORT_BENCH_FORMATS")
-        .unwrap_or_else(|_| "salesforce,hubspot,dynamics,zoho,golden-jsonl,golden-csv".into());
+    // EXPORT_BENCH_VERDICT=reject builds rejections instead, for the not-duplicates export.
+    let reject = std::env::var("EXPORT_BENCH_VERDICT").is_ok_and(|v| v == "reject");
+    let default_formats =
+        if reject { "not-duplicates" } else { "salesforce,hubspot,dynamics,zoho,golden-jsonl,golden-csv" };
+    let formats = std::env::var("EXPORT_BENCH_FORMATS").unwrap_or_else(|_| default_formats.into());
     let base =
         std::env::var("EXPORT_BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let dir = tempfile::tempdir_in(base).unwrap();
@@ -167,9 +180,10 @@ fn main() {
     } else {
         templates(&mut store);
         let t = Instant::now();
-        let avg = build(&mut store, decisions);
+        let avg = build(&mut store, decisions, reject);
         println!(
-            "built {decisions} approved decisions and a sign-off in {:.1} s (bodies about {avg} bytes; workspace {:.0} MiB)",
+            "built {decisions} {} decisions and a sign-off in {:.1} s (bodies about {avg} bytes; workspace {:.0} MiB)",
+            if reject { "rejected" } else { "approved" },
             t.elapsed().as_secs_f64(),
             std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1048576.0
         );
@@ -207,7 +221,8 @@ fn main() {
     }
     for (format, median) in medians {
         println!(
-            "export {format} of {decisions} approved decisions: median {:.2} s (target < 10 s)",
+            "export {format} of {decisions} {} decisions: median {:.2} s (target < 10 s)",
+            if reject { "rejected" } else { "approved" },
             median.as_secs_f64()
         );
     }

@@ -1,7 +1,9 @@
 //! From decision entries to the bytes of one decision export (a CRM plan, the golden records, the
-//! not-duplicate list): bodies parsed in parallel batches, members brought up to date with what
-//! later imports say the CRM holds, candidates the format cannot carry counted and left out, the
-//! rest rendered in journal order. No I/O: `select` feeds the entries, `mod` delivers the bytes.
+//! not-duplicate list): batches of entries parsed and rendered independently (`Renderer`, on as
+//! many threads as the caller runs), members brought up to date with what later imports say the
+//! CRM holds, candidates the format cannot carry counted and left out, and the rendered batches
+//! taken in journal order (`Assembly`) into any `Write`. No file I/O: `select` runs the threads and
+//! feeds the entries, `sink` delivers the bytes.
 
 use super::crm::Crm;
 use super::golden::{self, CsvRows, GoldenCsv};

@@ -1,7 +1,8 @@
 //! Which decisions an export carries, and the run that reads them: the window of journal entries
 //! (up to the latest sign-off, or the head with `--include-unsigned`; after the previous export of
 //! the same format with `--since-last`), the candidates whose standing decision falls in it, and
-//! the two-pass read that feeds their bodies to `decisions::Builder` while the next batch is read.
+//! the two-pass read that feeds their bodies, batch by batch, to renderer threads and a writer
+//! thread while the next batch is read.
 
 use super::decisions::{Batch, Builder, Current, Kind, Part};
 use super::{ExportOptions, Summary};
