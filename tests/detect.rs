@@ -113,6 +113,19 @@ fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
     let compared = third["pairs_compared"].as_u64().unwrap();
     assert!((1..50).contains(&compared), "compared {compared} pairs for one changed record");
     assert_eq!(queue(&ws).len(), list.len(), "the changed pair is updated, not duplicated");
+
+    // Its reasons are this run's: one overall line and one comparison per field, the new surname.
+    let store = Store::open_existing(&ws.db).unwrap();
+    let pair = queue(&ws)
+        .into_iter()
+        .find(|c| c["members"].as_array().unwrap().iter().any(|m| m == "febrl:rec-0-org"))
+        .expect("the changed record's pair");
+    let updated = store.candidate(CandidateId(pair["id"].as_i64().unwrap())).unwrap().unwrap();
+    let surnames: Vec<_> = updated.reasons.iter().filter(|r| r.field == "surname").collect();
+    assert_eq!(surnames.len(), 1, "{:?}", updated.reasons);
+    assert!(format!("{:?}", surnames[0].values).contains("rokobarro"), "{:?}", surnames[0]);
+    let overall = updated.reasons.iter().filter(|r| r.text.starts_with("match probability")).count();
+    assert_eq!(overall, 1, "{:?}", updated.reasons);
 }
 
 #[test]

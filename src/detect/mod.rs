@@ -122,10 +122,14 @@ pub struct Explainer<'o> {
 impl Explainer<'_> {
     pub fn reasons(&self, p: &Proposal) -> Vec<Reason> {
         let rule = self.rules.get(p.rule).map(String::as_str).unwrap_or("");
-        let mut reasons = vec![Reason::text(format!(
-            "match probability {:.4} (weight {:+.2}); blocked on {rule}",
-            p.probability, p.weight
-        ))];
+        // The overall line carries the weight too, so that a later run's line replaces it.
+        let mut reasons = vec![Reason {
+            weight: Some(p.weight),
+            ..Reason::text(format!(
+                "match probability {:.4} (weight {:+.2}); blocked on {rule}",
+                p.probability, p.weight
+            ))
+        }];
         reasons.extend(self.scorer.reasons(p.pattern, p.a, p.b));
         reasons
     }

@@ -312,12 +312,7 @@ fn merge_pending(state: &mut BulkState, i: usize, c: &NewCandidate) -> Result<Ca
         changed = true;
     }
     let mut reasons: Vec<Reason> = serde_json::from_str(&p.reasons)?;
-    for r in &c.reasons {
-        if !reasons.contains(r) {
-            reasons.push(r.clone());
-            changed = true;
-        }
-    }
+    changed |= super::candidates::unite_reasons(&mut reasons, &c.reasons);
     if c.score > p.score {
         changed = true;
     }

@@ -115,12 +115,7 @@ impl Tx<'_> {
             origins.push(c.origin.clone());
             changed = true;
         }
-        for r in &c.reasons {
-            if !all_reasons.contains(r) {
-                all_reasons.push(r.clone());
-                changed = true;
-            }
-        }
+        changed |= unite_reasons(&mut all_reasons, &c.reasons);
         let score = old_score.max(c.score);
         if score != old_score {
             changed = true;
@@ -178,6 +173,26 @@ impl Tx<'_> {
     pub fn rejected_pairs_changed(&self) {
         self.rejected_known.set(None);
     }
+}
+
+/// Adds `new` reasons to `all`. A matcher's evidence about a field (a reason with a weight; field ""
+/// is the overall score) replaces older evidence about that field: after records change, "why
+/// proposed" shows the values compared now, not every value ever compared. Free-text reasons are
+/// kept. True when `all` changed.
+pub(super) fn unite_reasons(all: &mut Vec<Reason>, new: &[Reason]) -> bool {
+    let before = all.len();
+    let mut changed = false;
+    for r in new.iter().filter(|r| r.weight.is_some()) {
+        all.retain(|old| old == r || old.weight.is_none() || old.field != r.field);
+    }
+    changed |= all.len() != before;
+    for r in new {
+        if !all.contains(r) {
+            all.push(r.clone());
+            changed = true;
+        }
+    }
+    changed
 }
 
 fn parse_json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
@@ -265,5 +280,55 @@ impl Store {
         }
         out.sort_by(|a, b| a.0.key.cmp(&b.0.key));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compared(field: &str, a: &str, b: &str, level: i32) -> Reason {
+        Reason {
+            field: field.into(),
+            text: format!("{a} ~ {b}"),
+            values: Some((a.into(), b.into())),
+            level: Some(level),
+            weight: Some(1.0),
+        }
+    }
+
+    fn overall(probability: f64) -> Reason {
+        Reason {
+            weight: Some(probability * 10.0),
+            ..Reason::text(format!("match probability {probability}"))
+        }
+    }
+
+    #[test]
+    fn new_evidence_about_a_field_replaces_the_old() {
+        let mut all = vec![
+            Reason::text("same email after removing +tag"),
+            overall(0.9),
+            compared("street", "1 Main St", "1 Main Street", 3),
+            compared("city", "Austin", "Austin", 4),
+        ];
+        let again = [
+            overall(0.6),
+            compared("street", "9 Oak Ave", "1 Main Street", 1),
+            compared("city", "Austin", "Austin", 4),
+        ];
+        assert!(unite_reasons(&mut all, &again));
+        assert_eq!(
+            all,
+            [
+                Reason::text("same email after removing +tag"),
+                compared("city", "Austin", "Austin", 4),
+                overall(0.6),
+                compared("street", "9 Oak Ave", "1 Main Street", 1),
+            ]
+        );
+        assert!(!unite_reasons(&mut all, &again), "the same evidence twice changes nothing");
+        assert!(unite_reasons(&mut all, &[Reason::text("also in Splink")]));
+        assert_eq!(all.len(), 5, "free-text reasons are added, never replaced");
     }
 }
