@@ -84,6 +84,18 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// Lower-case hex of bytes: SHA-256 digests, keys and signatures (sha2 0.11 digests no longer
+/// format as hex themselves).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,19 +39,8 @@ impl<R: Read> Hashing<R> {
             }
             self.hasher.update(&buf[..n]);
         }
-        Ok(hex(&self.hasher.finalize()))
+        Ok(crate::text::hex(&self.hasher.finalize()))
     }
-}
-
-/// Lower-case hex of bytes (sha2 0.11 digests no longer format as hex themselves).
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
 }
 
 /// One data row: its first line in the file and its cells.

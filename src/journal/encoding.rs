@@ -243,16 +243,7 @@ pub fn check_body(action: Action, candidate: Option<i64>, body: &Value) -> Resul
     Ok(())
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
-}
+pub use crate::text::hex;
 
 /// Bytes from hex (either case), or `None` when it is not hex.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
