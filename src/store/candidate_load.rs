@@ -7,7 +7,7 @@
 //! their right edge instead of being sorted again; only the member-set index is dropped and rebuilt
 //! once, and the per-row trigger that keeps the console's status counts is replaced by one update.
 
-use super::candidates::{CandidateUpsert, NewCandidate};
+use super::candidates::{merge_into, parse_members, write_members, CandidateUpsert, NewCandidate};
 use super::{BatchId, Tx};
 use crate::model::Reason;
 use anyhow::Result;
@@ -46,14 +46,15 @@ impl Members {
         let mut refs: Vec<(i64, i64)> = c.members.iter().map(|m| (m.rowid, m.version)).collect();
         refs.sort_unstable_by_key(|m| m.0);
         refs.dedup_by_key(|m| m.0);
-        match refs[..] {
-            [a, b] => Members::Pair([a, b]),
-            _ => Members::Many(refs.into_boxed_slice()),
-        }
+        Members::sorted(refs)
     }
 
     fn parse(key: &str, versions: &str) -> Members {
-        let refs: Vec<(i64, i64)> = super::candidates::parse_members(key, versions);
+        Members::sorted(parse_members(key, versions))
+    }
+
+    /// Members already sorted and distinct.
+    fn sorted(refs: Vec<(i64, i64)>) -> Members {
         match refs[..] {
             [a, b] => Members::Pair([a, b]),
             _ => Members::Many(refs.into_boxed_slice()),
@@ -83,7 +84,7 @@ impl Members {
 }
 
 /// What every candidate of one call site shares, stored once: object, origins, time, batch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct Context {
     object: String,
     /// The origins as the JSON array stored in `candidates.origin`.
@@ -115,11 +116,20 @@ pub(super) struct BulkState {
 }
 
 impl BulkState {
-    fn context(&mut self, c: &Context) -> u32 {
-        match self.contexts.iter().position(|known| known == c) {
+    /// The index of this context, added when new (looked up without allocating: once per row).
+    fn context(&mut self, object: &str, origins: &[String], at: &str, batch: Option<i64>) -> u32 {
+        let known =
+            |k: &Context| k.object == object && k.origins == origins && k.at == at && k.batch == batch;
+        match self.contexts.iter().position(known) {
             Some(i) => i as u32,
             None => {
-                self.contexts.push(c.clone());
+                let origins = origins.to_vec();
+                self.contexts.push(Context {
+                    object: object.to_string(),
+                    origins,
+                    at: at.to_string(),
+                    batch,
+                });
                 (self.contexts.len() - 1) as u32
             }
         }
@@ -201,18 +211,7 @@ impl Tx<'_> {
         if let Some(i) = found {
             return merge_pending(state, i as usize, c).map(Some);
         }
-        let batch = batch.map(|b| b.0);
-        let context = match state.contexts.iter().position(|k| {
-            k.object == c.object && k.origins == [c.origin.as_str()] && k.at == at && k.batch == batch
-        }) {
-            Some(i) => i as u32,
-            None => state.context(&Context {
-                object: c.object.clone(),
-                origins: vec![c.origin.clone()],
-                at: at.to_string(),
-                batch,
-            }),
-        };
+        let context = state.context(&c.object, std::slice::from_ref(&c.origin), at, batch.map(|b| b.0));
         if state.last_reasons.0 != c.reasons {
             state.last_reasons = (c.reasons.clone(), Rc::from(serde_json::to_string(&c.reasons)?));
         }
@@ -301,44 +300,22 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
-/// Merges a candidate into a buffered one with the same members: the higher score wins, origins
-/// and reasons are united (as `upsert_candidate` does for stored candidates).
+/// Merges a candidate into a buffered one with the same members, as `upsert_candidate` merges
+/// into a stored one.
 fn merge_pending(state: &mut BulkState, i: usize, c: &NewCandidate) -> Result<CandidateUpsert> {
     let p = &state.pending[i];
-    let mut changed = false;
-    let mut context = state.contexts[p.context as usize].clone();
-    if !context.origins.contains(&c.origin) {
-        context.origins.push(c.origin.clone());
-        changed = true;
-    }
+    let Context { object, mut origins, at, batch } = state.contexts[p.context as usize].clone();
     let mut reasons: Vec<Reason> = serde_json::from_str(&p.reasons)?;
-    changed |= super::candidates::unite_reasons(&mut reasons, &c.reasons);
-    if c.score > p.score {
-        changed = true;
-    }
-    if !changed {
+    let mut score = p.score;
+    if !merge_into(&mut origins, &mut reasons, &mut score, c) {
         return Ok(CandidateUpsert::Unchanged);
     }
-    let context = state.context(&context);
+    let context = state.context(&object, &origins, &at, batch);
     let p = &mut state.pending[i];
-    p.score = p.score.max(c.score);
+    p.score = score;
     p.reasons = Rc::from(serde_json::to_string(&reasons)?);
     p.context = context;
     Ok(CandidateUpsert::Changed)
-}
-
-/// `member_key` for sorted members, into reused buffers.
-fn write_members(refs: &[(i64, i64)], key: &mut String, versions: &mut String) {
-    key.clear();
-    versions.clear();
-    for (i, (rowid, version)) in refs.iter().enumerate() {
-        if i > 0 {
-            key.push(',');
-            versions.push(',');
-        }
-        key.push_str(itoa::Buffer::new().format(*rowid));
-        versions.push_str(itoa::Buffer::new().format(*version));
-    }
 }
 
 #[cfg(test)]

@@ -36,20 +36,26 @@ pub struct QueueFilter {
 /// The member set's identity and the members' versions: sorted, distinct record row ids joined by
 /// ',', and their versions in the same order.
 pub fn member_key(members: &[RecordRef]) -> (String, String) {
-    let mut refs: Vec<RecordRef> = members.to_vec();
-    refs.sort_unstable_by_key(|m| m.rowid);
-    refs.dedup_by_key(|m| m.rowid);
-    let mut key = String::with_capacity(refs.len() * 8);
-    let mut versions = String::with_capacity(refs.len() * 2);
-    for (i, m) in refs.iter().enumerate() {
+    let mut refs: Vec<(i64, i64)> = members.iter().map(|m| (m.rowid, m.version)).collect();
+    refs.sort_unstable_by_key(|m| m.0);
+    refs.dedup_by_key(|m| m.0);
+    let (mut key, mut versions) = (String::new(), String::new());
+    write_members(&refs, &mut key, &mut versions);
+    (key, versions)
+}
+
+/// `member_key` of members already sorted and distinct, into reused buffers.
+pub(super) fn write_members(refs: &[(i64, i64)], key: &mut String, versions: &mut String) {
+    key.clear();
+    versions.clear();
+    for (i, (rowid, version)) in refs.iter().enumerate() {
         if i > 0 {
             key.push(',');
             versions.push(',');
         }
-        key.push_str(itoa::Buffer::new().format(m.rowid));
-        versions.push_str(itoa::Buffer::new().format(m.version));
+        key.push_str(itoa::Buffer::new().format(*rowid));
+        versions.push_str(itoa::Buffer::new().format(*version));
     }
-    (key, versions)
 }
 
 /// The record row ids and versions of a stored member key.
@@ -110,17 +116,8 @@ impl Tx<'_> {
             .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut origins: Vec<String> = serde_json::from_str(&old_origin).unwrap_or_default();
         let mut all_reasons: Vec<Reason> = serde_json::from_str(&old_reasons).unwrap_or_default();
-        let mut changed = false;
-        if !origins.contains(&c.origin) {
-            origins.push(c.origin.clone());
-            changed = true;
-        }
-        changed |= unite_reasons(&mut all_reasons, &c.reasons);
-        let score = old_score.max(c.score);
-        if score != old_score {
-            changed = true;
-        }
-        if !changed {
+        let mut score = old_score;
+        if !merge_into(&mut origins, &mut all_reasons, &mut score, c) {
             return Ok(CandidateUpsert::Unchanged);
         }
         conn.prepare_cached(
@@ -175,11 +172,32 @@ impl Tx<'_> {
     }
 }
 
+/// Merges `c` into a candidate with the same members: the higher score wins, origins and reasons
+/// are united. True when anything changed.
+pub(super) fn merge_into(
+    origins: &mut Vec<String>,
+    reasons: &mut Vec<Reason>,
+    score: &mut f64,
+    c: &NewCandidate,
+) -> bool {
+    let mut changed = false;
+    if !origins.contains(&c.origin) {
+        origins.push(c.origin.clone());
+        changed = true;
+    }
+    changed |= unite_reasons(reasons, &c.reasons);
+    if c.score > *score {
+        *score = c.score;
+        changed = true;
+    }
+    changed
+}
+
 /// Adds `new` reasons to `all`. A matcher's evidence about a field (a reason with a weight; field ""
 /// is the overall score) replaces older evidence about that field: after records change, "why
 /// proposed" shows the values compared now, not every value ever compared. Free-text reasons are
 /// kept. True when `all` changed.
-pub(super) fn unite_reasons(all: &mut Vec<Reason>, new: &[Reason]) -> bool {
+fn unite_reasons(all: &mut Vec<Reason>, new: &[Reason]) -> bool {
     let before = all.len();
     let mut changed = false;
     for r in new.iter().filter(|r| r.weight.is_some()) {
