@@ -85,12 +85,18 @@ pub struct CsvRows {
     rows: Vec<(usize, u32, usize)>,
     /// Per field of a row: (field number, start, end) of its three cells, from the row's start.
     fields: Vec<(u32, u32, u32)>,
-    /// Field names by number, in the order first seen (until `GoldenCsv::append` renumbers them).
+    /// This part's field numbers (until `GoldenCsv::append` renumbers them for the export).
+    names: FieldNumbers,
+}
+
+/// Field names numbered in the order first seen.
+#[derive(Debug, Default)]
+struct FieldNumbers {
     names: Vec<String>,
     numbers: FxHashMap<String, u32>,
 }
 
-impl CsvRows {
+impl FieldNumbers {
     fn number(&mut self, name: &str) -> u32 {
         if let Some(&n) = self.numbers.get(name) {
             return n;
@@ -100,7 +106,9 @@ impl CsvRows {
         self.numbers.insert(name.to_string(), n);
         n
     }
+}
 
+impl CsvRows {
     /// Encodes the row of one approved candidate; unless `raw`, cells that would start a
     /// spreadsheet formula get a `'`.
     pub fn push(&mut self, m: &ApprovedMerge, raw: bool) {
@@ -123,7 +131,7 @@ impl CsvRows {
         }
         self.rows.push((row, (self.text.len() - row) as u32, self.fields.len()));
         for g in &m.golden {
-            let number = self.number(&g.name);
+            let number = self.names.number(&g.name);
             let start = (self.text.len() - row) as u32;
             let text = &mut self.text;
             push_cell(text, g.value.as_deref().unwrap_or(""), raw);
@@ -149,8 +157,7 @@ impl CsvRows {
 /// `golden-csv`, built from parts of encoded rows, in journal order.
 pub struct GoldenCsv {
     raw: bool,
-    names: Vec<String>,
-    numbers: FxHashMap<String, u32>,
+    names: FieldNumbers,
     parts: Vec<CsvRows>,
     rows: usize,
 }
@@ -160,7 +167,7 @@ const LAYOUT_PARTS: usize = 64;
 
 impl GoldenCsv {
     pub fn new(raw: bool) -> GoldenCsv {
-        GoldenCsv { raw, names: Vec::new(), numbers: FxHashMap::default(), parts: Vec::new(), rows: 0 }
+        GoldenCsv { raw, names: FieldNumbers::default(), parts: Vec::new(), rows: 0 }
     }
 
     pub fn raw(&self) -> bool {
@@ -169,16 +176,6 @@ impl GoldenCsv {
 
     pub fn rows(&self) -> usize {
         self.rows
-    }
-
-    fn number(&mut self, name: &str) -> u32 {
-        if let Some(&n) = self.numbers.get(name) {
-            return n;
-        }
-        let n = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.numbers.insert(name.to_string(), n);
-        n
     }
 
     /// Adds the row of one approved candidate.
@@ -191,19 +188,19 @@ impl GoldenCsv {
     /// Adds rows encoded by `CsvRows::push` (with this export's `raw`), after the rows already in.
     pub fn append(&mut self, mut part: CsvRows) {
         let names = std::mem::take(&mut part.names);
-        let global: Vec<u32> = names.iter().map(|name| self.number(name)).collect();
+        let global: Vec<u32> = names.names.iter().map(|name| self.names.number(name)).collect();
         for field in &mut part.fields {
             field.0 = global[field.0 as usize];
         }
-        part.numbers = FxHashMap::default();
         self.rows += part.rows.len();
         self.parts.push(part);
     }
 
     /// Writes the finished file: the header, then every row with its fields in the header's columns.
     pub fn write_to(self, out: &mut impl std::io::Write) -> Result<()> {
-        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
-        order.sort_by(|a, b| self.names[*a as usize].cmp(&self.names[*b as usize]));
+        let names = &self.names.names;
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
         // column[field number] = the field's position among the field columns
         let mut column = vec![0usize; order.len()];
         for (pos, &n) in order.iter().enumerate() {
@@ -217,7 +214,7 @@ impl GoldenCsv {
             push_cell(&mut header, name, self.raw);
         }
         for &n in &order {
-            let name = &self.names[n as usize];
+            let name = &names[n as usize];
             for suffix in ["", ".from", ".rule"] {
                 header.push(',');
                 push_cell(&mut header, &format!("{name}{suffix}"), self.raw);
