@@ -18,7 +18,7 @@ pub use detect::{DetectRow, DetectState};
 pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
-pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
+pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
