@@ -164,7 +164,8 @@ fn keyset(order: QueueOrder, from: PageFrom, args: &mut Vec<Value>) -> (Option<S
 
 /// The columns a page reads.
 const COLUMNS: &str = "c.id AS id, c.object AS object, c.score AS score, c.status AS status, \
-                       c.created_at AS created_at, c.member_key AS member_key, c.member_versions AS member_versions";
+                       coalesce(c.created_at, (SELECT b.at FROM batches b WHERE b.id = c.batch_id)) AS created_at, \
+                       c.member_key AS member_key, c.member_versions AS member_versions";
 
 /// The SQL of one page request with its parameters, and whether its rows come in reverse.
 fn page_sql(q: &QueueQuery, from: PageFrom, limit: usize) -> (String, Vec<Value>, bool) {
