@@ -311,11 +311,13 @@ impl Tx<'_> {
 }
 
 /// `INSERT INTO candidates` of `rows` rows: ?1–?4 are the shared object, origins, time and
-/// batch (origins and time NULL when they are the batch's), then `PER_ROW` values a row (member key, versions, size, score, reasons).
+/// batch (origins and time NULL when they are the batch's), then `PER_ROW` values a row (member
+/// key, versions, size, score, reasons). `OR FAIL`: a failed row fails the whole import (its
+/// transaction rolls back), so SQLite need not journal each statement to undo it alone.
 fn insert_sql(rows: usize) -> String {
     use std::fmt::Write;
     let mut sql = String::from(
-        "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) VALUES ",
+        "INSERT OR FAIL INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) VALUES ",
     );
     for row in 0..rows {
         let p = SHARED + row * PER_ROW;
