@@ -369,7 +369,7 @@ mod tests {
         for name in [
             "candidates_by_members",
             "candidates_by_status_score",
-            "candidates_by_status_id",
+            "candidates_decided_by_id",
             "candidate_counts_insert",
             "candidate_counts_update",
             "candidate_counts_delete",

@@ -1,7 +1,8 @@
 -- Migration (narrow candidates): a large load adds a million candidates that share their origin
 -- and their time with the batch that added them. Those are now stored once, in the batch, and a
 -- candidate's own `origin` and `created_at` are NULL when they are the batch's: a third less to
--- write per candidate. SQLite cannot drop a NOT NULL, so the table is rebuilt (ids kept).
+-- write per candidate. SQLite cannot drop a NOT NULL, so the table is rebuilt (ids kept). The
+-- queue-by-age index now holds only decided candidates.
 
 -- The origins (JSON array) of the candidates this batch added with a NULL origin.
 ALTER TABLE batches ADD COLUMN origin TEXT;
@@ -31,7 +32,9 @@ ALTER TABLE candidates_narrow RENAME TO candidates;
 
 CREATE UNIQUE INDEX candidates_by_members ON candidates(member_key);
 CREATE INDEX candidates_by_status_score ON candidates(status, score DESC, id);
-CREATE INDEX candidates_by_status_id ON candidates(status, id);
+-- The queue by age within a decided status. Pending candidates (nearly all of them after a large
+-- load) are paged in rowid order instead, so a bulk load adds no entry here.
+CREATE INDEX candidates_decided_by_id ON candidates(status, id) WHERE status <> 'pending';
 
 CREATE TRIGGER candidate_counts_insert AFTER INSERT ON candidates BEGIN
     INSERT INTO candidate_counts (status, n) VALUES (NEW.status, 1)
