@@ -344,9 +344,12 @@ impl Store {
             .optional()?)
     }
 
-    /// Remembers where this steward is in the console.
+    /// Remembers where this steward is in the console. Written at every candidate opened, so
+    /// without waiting for the disk: a crash of mergeq or of the terminal keeps it (it is in
+    /// the WAL), only a power cut may lose the latest place, and no decision is ever written so.
     pub fn save_ui_state(&mut self, steward: &str, state: &str, at: &str) -> Result<()> {
-        self.write(|tx| {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let written = self.write(|tx| {
             tx.conn()
                 .prepare_cached(
                     "INSERT INTO ui_state (steward, state, at) VALUES (?1, ?2, ?3) \
@@ -354,7 +357,9 @@ impl Store {
                 )?
                 .execute(params![steward, state, at])?;
             Ok(())
-        })
+        });
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        written
     }
 
     /// How long a write waits for another mergeq holding the workspace before it fails. The
