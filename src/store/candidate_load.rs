@@ -27,6 +27,9 @@ const COUNT_TRIGGER: &str = "candidate_counts_insert";
 const ROWS_PER_INSERT: usize = 64;
 const SHARED: usize = 4;
 const PER_ROW: usize = 5;
+/// The page cache while the member-set index is rebuilt (KiB): small enough that its sort runs
+/// in several pieces on SQLite's helper threads (`PRAGMA threads`).
+const INDEX_SORT_CACHE_KIB: i64 = 4096;
 /// Below this many expected candidates, plain upserts are as fast and keep no buffer.
 const BULK_MIN: u64 = 50_000;
 
@@ -286,9 +289,12 @@ impl Tx<'_> {
                 [state.pending.len() as i64],
             )?;
         }
-        for sql in load.restore {
-            conn.execute_batch(&sql)?;
-        }
+        // SQLite sorts an index's keys on its helper threads only in runs that overflow the
+        // cache: with the large cache the million keys would be sorted in one run on one core.
+        conn.pragma_update(None, "cache_size", -INDEX_SORT_CACHE_KIB)?;
+        let restored = load.restore.iter().try_for_each(|sql| conn.execute_batch(sql));
+        conn.pragma_update(None, "cache_size", -super::CACHE_KIB)?;
+        restored?;
         Ok(())
     }
 }

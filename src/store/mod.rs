@@ -35,6 +35,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_narrow.sql"),
 ];
 
+/// The page cache, in KiB (64 MiB; SQLite's default is 2 MiB).
+const CACHE_KIB: i64 = 65536;
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -99,7 +102,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A bigger page cache keeps a large import's index pages in memory instead of spilling
         // them to the WAL and reading them back (64 MiB; SQLite's default is 2 MiB).
-        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         // Index builds after a bulk import may sort on a second thread.
         conn.pragma_update(None, "threads", 2)?;
         let mut store = Store { conn, path };
