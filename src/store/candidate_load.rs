@@ -461,6 +461,8 @@ mod tests {
         assert_eq!(content(&plain).len(), 4);
         assert_eq!(counts(&buffered), counts(&plain));
         assert_eq!(schema(&buffered), schema_before, "index and trigger restored as they were");
+        let cache: i64 = buffered.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(cache, -super::super::CACHE_KIB, "the page cache is large again after the index build");
     }
 
     #[test]
