@@ -177,20 +177,28 @@ impl Tx<'_> {
 }
 
 /// Merges `c` into a candidate with the same members: the higher score wins, origins and reasons
-/// are united. True when anything changed.
+/// are united. One exception: a matcher that scores the whole candidate again (a detection re-run,
+/// whose overall line replaces its old one) gives the latest judgment on these records, so when it
+/// is the candidate's only origin its score replaces the old one, higher or lower: the score and
+/// the "why proposed" line always agree. True when anything changed.
 pub(super) fn merge_into(
     origins: &mut Vec<String>,
     reasons: &mut Vec<Reason>,
     score: &mut f64,
     c: &NewCandidate,
 ) -> bool {
+    let overall = |r: &Reason| r.field.is_empty() && r.weight.is_some();
+    let rescored = origins.len() == 1
+        && origins[0] == c.origin
+        && reasons.iter().any(overall)
+        && c.reasons.iter().any(overall);
     let mut changed = false;
     if !origins.contains(&c.origin) {
         origins.push(c.origin.clone());
         changed = true;
     }
     changed |= unite_reasons(reasons, &c.reasons);
-    if c.score > *score {
+    if c.score > *score || (rescored && c.score != *score) {
         *score = c.score;
         changed = true;
     }
@@ -329,6 +337,35 @@ mod tests {
             weight: Some(probability * 10.0),
             ..Reason::text(format!("match probability {probability}"))
         }
+    }
+
+    fn proposal(origin: &str, score: f64, reasons: Vec<Reason>) -> NewCandidate {
+        NewCandidate { object: "contact".into(), members: Vec::new(), score, origin: origin.into(), reasons }
+    }
+
+    #[test]
+    fn a_rescoring_matcher_replaces_its_own_score_and_files_keep_the_higher() {
+        let merged = |origins: &[&str], old: Vec<Reason>, new: &NewCandidate| {
+            let mut origins: Vec<String> = origins.iter().map(|o| o.to_string()).collect();
+            let (mut reasons, mut score) = (old, 0.9);
+            let changed = merge_into(&mut origins, &mut reasons, &mut score, new);
+            (score, changed)
+        };
+        let rerun = proposal("detect", 0.6, vec![overall(0.6)]);
+        assert_eq!(
+            merged(&["detect"], vec![overall(0.9)], &rerun),
+            (0.6, true),
+            "detection's latest judgment"
+        );
+        assert_eq!(
+            merged(&["detect", "splink"], vec![overall(0.9)], &rerun),
+            (0.9, true),
+            "with another origin the 0.9 may be Splink's: the higher stands"
+        );
+        let file = proposal("generic", 0.6, vec![Reason::text("names similar")]);
+        assert_eq!(merged(&["generic"], vec![Reason::text("names similar")], &file), (0.9, false));
+        let higher = proposal("detect", 0.95, vec![overall(0.95)]);
+        assert_eq!(merged(&["detect"], vec![overall(0.9)], &higher), (0.95, true));
     }
 
     #[test]
