@@ -192,7 +192,7 @@ pub(super) fn clamp_offsets(app: &mut App) {
         let n = r.visible_fields().len();
         r.selected = r.selected.min(n.saturating_sub(1));
         r.offset = keep_visible(r.selected, r.offset, table_rows);
-        let shown = review_view::member_columns(width, r.data.members.len()).max(1);
+        let shown = review_view::member_columns(width, r).max(1);
         r.member = r.member.min(r.data.members.len().saturating_sub(1));
         r.member_scroll = keep_visible(r.member, r.member_scroll, shown);
     }

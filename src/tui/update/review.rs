@@ -28,7 +28,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         Action::Left => r.member = r.member.saturating_sub(1),
         Action::Right => r.member = (r.member + 1).min(r.data.members.len().saturating_sub(1)),
         Action::Click { column, row } => {
-            let hit = review_view::hit(app.size, r.data.members.len(), r.member_scroll, column, row);
+            let hit = review_view::hit(app.size, r, column, row);
             if let Some(line) = hit.row {
                 if r.offset + line < fields {
                     r.selected = r.offset + line;

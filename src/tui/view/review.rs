@@ -25,20 +25,43 @@ pub fn visible_rows(height: u16) -> usize {
     height.saturating_sub(TOP + 3) as usize
 }
 
-/// (field column, golden column) widths.
-fn fixed_widths(width: u16) -> (usize, usize) {
-    if width >= 110 {
-        (14, 30)
-    } else {
-        (13, 27)
+/// The slot for the golden value's rule (`complete`, `!recent`, …).
+const RULE_W: usize = 10;
+
+/// The review table's columns at a width: field names, the members shown side by side (each
+/// `member` wide), then the golden value with its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    field: usize,
+    shown: usize,
+    member: usize,
+    golden: usize,
+}
+
+/// Below 90 columns the field and golden columns keep fixed widths. Wider, the field column fits
+/// the longest field name (up to 24) and the spare room is shared, so that the golden value (the
+/// record being decided) is as wide as a member's value.
+fn columns(width: u16, r: &ReviewState) -> Columns {
+    let (width, members) = (width as usize, r.data.members.len());
+    let fit = |field: usize, golden: usize| {
+        let shown = (width.saturating_sub(field + golden) / MIN_MEMBER).clamp(1, members.max(1));
+        (shown, (width.saturating_sub(field + golden) / shown).max(2))
+    };
+    if width < 90 {
+        let (shown, member) = fit(13, 27);
+        return Columns { field: 13, shown, member, golden: 27 };
     }
+    let longest = r.fields.iter().map(|f| visible(f).width()).max().unwrap_or(0);
+    let field = (longest + 1).clamp(10, 24);
+    let (shown, _) = fit(field, 30);
+    let golden = ((width - field - RULE_W) / (shown + 1) + RULE_W).max(30);
+    let (shown, member) = fit(field, golden);
+    Columns { field, shown, member, golden }
 }
 
 /// How many member columns are drawn side by side at this width.
-pub fn member_columns(width: u16, members: usize) -> usize {
-    let (field, golden) = fixed_widths(width);
-    let room = (width as usize).saturating_sub(field + golden);
-    (room / MIN_MEMBER).clamp(1, members.max(1))
+pub fn member_columns(width: u16, r: &ReviewState) -> usize {
+    columns(width, r).shown
 }
 
 /// Where a click landed: a table row (0-based on screen) and/or a member column.
@@ -49,10 +72,9 @@ pub struct Hit {
 }
 
 /// Maps a click to a table row and member column.
-pub fn hit(size: (u16, u16), members: usize, scroll: usize, column: u16, row: u16) -> Hit {
-    let (field, _) = fixed_widths(size.0);
-    let shown = member_columns(size.0, members);
-    let member_w = member_width(size.0, shown);
+pub fn hit(size: (u16, u16), r: &ReviewState, column: u16, row: u16) -> Hit {
+    let (members, scroll) = (r.data.members.len(), r.member_scroll);
+    let Columns { field, shown, member: member_w, .. } = columns(size.0, r);
     let mut out = Hit::default();
     if row >= TOP && ((row - TOP) as usize) < visible_rows(size.1) {
         out.row = Some((row - TOP) as usize);
@@ -64,11 +86,6 @@ pub fn hit(size: (u16, u16), members: usize, scroll: usize, column: u16, row: u1
         }
     }
     out
-}
-
-fn member_width(width: u16, shown: usize) -> usize {
-    let (field, golden) = fixed_widths(width);
-    ((width as usize).saturating_sub(field + golden) / shown.max(1)).max(2)
 }
 
 /// `parts` (text, differs) drawn within `width` columns, cut with `…`, untrusted text made visible.
@@ -127,7 +144,7 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
     };
     let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
     // A fixed slot for the rule keeps the golden values aligned from row to row.
-    let rule_w = 10.min(width / 2);
+    let rule_w = RULE_W.min(width / 2);
     let value_w = width.saturating_sub(rule_w);
     let style = if g.rule == "steward" {
         t.chosen()
@@ -181,9 +198,7 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
 /// Column headers: number and key, created, updated (with the changed mark), survivor star.
 fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let (field_w, golden_w) = fixed_widths(area.width);
-    let shown = member_columns(area.width, r.data.members.len());
-    let mw = member_width(area.width, shown);
+    let Columns { field: field_w, shown, member: mw, golden: golden_w } = columns(area.width, r);
     let hidden_left = r.member_scroll;
     let hidden_right = r.data.members.len().saturating_sub(r.member_scroll + shown);
     let more = match (hidden_left, hidden_right) {
@@ -240,9 +255,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     head(app, r, area, buf);
     column_head(app, r, area, buf);
-    let (field_w, golden_w) = fixed_widths(area.width);
-    let shown = member_columns(area.width, r.data.members.len());
-    let mw = member_width(area.width, shown);
+    let Columns { field: field_w, shown, member: mw, golden: golden_w } = columns(area.width, r);
     let editing = matches!(&app.prompt, Some(p) if matches!(p.kind, PromptKind::Edit(_)));
     let fields = r.visible_fields();
     for (i, field) in fields.iter().enumerate().skip(r.offset).take(visible_rows(area.height)) {
