@@ -40,14 +40,9 @@ fn templates(store: &mut Store) {
     store
         .write(|tx| {
             let batch = tx.begin_batch(&NewBatch {
-                kind: "records".into(),
-                file: "bench".into(),
-                sha256: String::new(),
-                format: "csv".into(),
                 object: Some("contact".into()),
                 source: Some("salesforce".into()),
-                at: AT.into(),
-                steward: "bench".into(),
+                ..NewBatch::new("records", "bench", "csv", AT, "bench")
             })?;
             for c in 0..TEMPLATES {
                 let size = if c % 10 == 9 { 5 } else { 2 };

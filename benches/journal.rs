@@ -30,14 +30,8 @@ fn workspace(path: &std::path::Path, pairs: usize) -> Store {
     store
         .write(|tx| {
             let batch = tx.begin_batch(&NewBatch {
-                kind: "records".into(),
-                file: "bench".into(),
-                sha256: String::new(),
-                format: "csv".into(),
                 object: Some("contact".into()),
-                source: None,
-                at: AT.into(),
-                steward: "bench".into(),
+                ..NewBatch::new("records", "bench", "csv", AT, "bench")
             })?;
             for i in 0..pairs {
                 let mut refs: Vec<RecordRef> = Vec::new();

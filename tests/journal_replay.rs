@@ -22,14 +22,9 @@ fn fixture() -> Store {
     store
         .write(|tx| {
             let batch = tx.begin_batch(&NewBatch {
-                kind: "records".into(),
-                file: "fixture".into(),
-                sha256: String::new(),
-                format: "csv".into(),
                 object: Some("contact".into()),
                 source: Some("salesforce".into()),
-                at: AT.into(),
-                steward: "fixture".into(),
+                ..NewBatch::new("records", "fixture", "csv", AT, "fixture")
             })?;
             let mut refs: Vec<RecordRef> = Vec::new();
             for i in 0..4 {

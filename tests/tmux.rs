@@ -70,16 +70,13 @@ fn hazard_workspace(path: &Path) {
     let mut store = Store::open(path).unwrap();
     store
         .write(|tx| {
-            let b = tx.begin_batch(&NewBatch {
-                kind: "records".into(),
-                file: "hazards.csv".into(),
-                sha256: String::new(),
-                format: "csv".into(),
-                object: None,
-                source: None,
-                at: "2026-05-02T09:00:00Z".into(),
-                steward: "test".into(),
-            })?;
+            let b = tx.begin_batch(&NewBatch::new(
+                "records",
+                "hazards.csv",
+                "csv",
+                "2026-05-02T09:00:00Z",
+                "test",
+            ))?;
             let mut refs = Vec::new();
             for (source, first) in [("salesforce", "Eve\u{1b}]0;pwned\u{7}"), ("hubspot", "Eve")] {
                 let fields: Fields = [

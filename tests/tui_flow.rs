@@ -123,16 +123,7 @@ fn a_stale_candidate_is_refused_then_shown_again() {
         let mut other = Store::open_existing(&db).unwrap();
         other
             .write(|tx| {
-                let b = tx.begin_batch(&NewBatch {
-                    kind: "records".into(),
-                    file: "later.csv".into(),
-                    sha256: String::new(),
-                    format: "csv".into(),
-                    object: None,
-                    source: None,
-                    at: fixture::AT.into(),
-                    steward: "bob".into(),
-                })?;
+                let b = tx.begin_batch(&NewBatch::new("records", "later.csv", "csv", fixture::AT, "bob"))?;
                 let fields =
                     [("first_name", "Jane"), ("last_name", "Doe-Smith"), ("email", "jane@newmail.com")];
                 tx.upsert_record(

@@ -362,16 +362,8 @@ mod tests {
     fn seed(store: &mut Store, n: usize) -> Vec<RecordRef> {
         store
             .write(|tx| {
-                let batch = tx.begin_batch(&NewBatch {
-                    kind: "records".into(),
-                    file: "t.csv".into(),
-                    sha256: String::new(),
-                    format: "csv".into(),
-                    object: None,
-                    source: None,
-                    at: "2026-01-01T00:00:00Z".into(),
-                    steward: "t".into(),
-                })?;
+                let batch =
+                    tx.begin_batch(&NewBatch::new("records", "t.csv", "csv", "2026-01-01T00:00:00Z", "t"))?;
                 (0..n)
                     .map(|i| {
                         let rec = NewRecord {
@@ -404,16 +396,7 @@ mod tests {
         store
             .write(|tx| {
                 tx.upsert_candidate(None, "t0", &candidate(&[r[0], r[1]], 0.5, "a", "first"))?;
-                let batch = tx.begin_batch(&NewBatch {
-                    kind: "candidates".into(),
-                    file: "c.csv".into(),
-                    sha256: String::new(),
-                    format: "pairs".into(),
-                    object: None,
-                    source: None,
-                    at: "t1".into(),
-                    steward: "t".into(),
-                })?;
+                let batch = tx.begin_batch(&NewBatch::new("candidates", "c.csv", "pairs", "t1", "t"))?;
                 let bulk = tx.begin_bulk(expected)?;
                 let buffered = bulk.is_buffered();
                 let results = [

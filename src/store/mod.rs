@@ -260,6 +260,22 @@ pub struct NewBatch {
     pub steward: String,
 }
 
+impl NewBatch {
+    /// A batch of `kind` read from `file` in `format`, of no one object or source (yet).
+    pub fn new(kind: &str, file: &str, format: &str, at: &str, steward: &str) -> NewBatch {
+        NewBatch {
+            kind: kind.into(),
+            file: file.into(),
+            sha256: String::new(),
+            format: format.into(),
+            object: None,
+            source: None,
+            at: at.into(),
+            steward: steward.into(),
+        }
+    }
+}
+
 /// Counts of a workspace's contents, for messages and the dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {

@@ -381,16 +381,8 @@ mod tests {
         let mut store = Store::in_memory().unwrap();
         store
             .write(|tx| {
-                let batch = tx.begin_batch(&NewBatch {
-                    kind: "records".into(),
-                    file: "t".into(),
-                    sha256: String::new(),
-                    format: "csv".into(),
-                    object: None,
-                    source: None,
-                    at: "2026-01-01T00:00:00Z".into(),
-                    steward: "t".into(),
-                })?;
+                let batch =
+                    tx.begin_batch(&NewBatch::new("records", "t", "csv", "2026-01-01T00:00:00Z", "t"))?;
                 for (i, score) in scores.iter().enumerate() {
                     let mut refs = Vec::new();
                     for (source, name) in

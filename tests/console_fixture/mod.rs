@@ -20,16 +20,7 @@ fn fields(pairs: &[(&str, &str)]) -> Fields {
 }
 
 fn batch(tx: &mergeq::store::Tx, kind: &str) -> anyhow::Result<mergeq::store::BatchId> {
-    tx.begin_batch(&NewBatch {
-        kind: kind.into(),
-        file: "fixture".into(),
-        sha256: String::new(),
-        format: "csv".into(),
-        object: None,
-        source: None,
-        at: AT.into(),
-        steward: "fixture".into(),
-    })
+    tx.begin_batch(&NewBatch::new(kind, "fixture", "csv", AT, "fixture"))
 }
 
 struct Rec<'a> {
