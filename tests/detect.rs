@@ -124,8 +124,13 @@ fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
     let surnames: Vec<_> = updated.reasons.iter().filter(|r| r.field == "surname").collect();
     assert_eq!(surnames.len(), 1, "{:?}", updated.reasons);
     assert!(format!("{:?}", surnames[0].values).contains("rokobarro"), "{:?}", surnames[0]);
-    let overall = updated.reasons.iter().filter(|r| r.text.starts_with("match probability")).count();
-    assert_eq!(overall, 1, "{:?}", updated.reasons);
+    let overall: Vec<_> =
+        updated.reasons.iter().filter(|r| r.text.starts_with("match probability")).collect();
+    assert_eq!(overall.len(), 1, "{:?}", updated.reasons);
+    // The score is this run's probability, the one the overall line shows, even when lower.
+    let shown: f64 =
+        overall[0].text["match probability ".len()..].split(' ').next().unwrap().parse().unwrap();
+    assert!((updated.score - shown).abs() < 1e-4, "score {} but the line says {shown}", updated.score);
 }
 
 #[test]

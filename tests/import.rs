@@ -332,3 +332,45 @@ fn a_bad_row_at_the_end_of_a_bulk_file_leaves_the_workspace_as_it_was() {
     assert!(err.contains("bulk_pairs.csv:60003:2: unknown record s:nobody"), "{err}");
     assert_eq!(before, ws.dump());
 }
+
+/// A records file of several of the reading thread's batches (4,096 rows each), optionally with a
+/// bad row at its end.
+fn large_records_file(ws: &Workspace, name: &str, rows: usize, last: Option<&str>) -> String {
+    let mut text = String::from("id,name,email,updated_at\n");
+    for i in 0..rows {
+        text.push_str(&format!("r{i},\"Name, {i}\",n{i}@example.com,2026-01-02T03:04:05Z\n"));
+    }
+    if let Some(row) = last {
+        text.push_str(row);
+    }
+    ws.file(name, text.as_bytes()).to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_large_records_file_loads_whole_and_a_bad_last_row_leaves_the_workspace_as_it_was() {
+    let ws = Workspace::new();
+    let good = large_records_file(&ws, "big.csv", 10_000, None);
+    let out =
+        ws.cmd().args(["import", "records", &good, "--object", "contact", "--source", "s"]).output().unwrap();
+    assert!(out.status.success());
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("10000 rows · records 10000 new"), "{summary}");
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let last = store.record(None, &mergeq::model::RecordKey::new("s", "r9999")).unwrap().unwrap();
+    assert_eq!(last.fields["name"], "Name, 9999");
+    assert_eq!(last.fields["email"], "n9999@example.com");
+    assert_eq!(last.updated.as_deref(), Some("2026-01-02T03:04:05Z"));
+    drop(store);
+
+    let before = ws.dump();
+    for (name, last, error) in [
+        ("dup.csv", "r5,Again,x@example.com,\n", "dup.csv:10002:1: id `r5` repeats the record on line 7"),
+        ("stamp.csv", "r10000,Late,y@example.com,soon\n", "stamp.csv:10002:4: `soon` is not a timestamp"),
+        ("ragged.csv", "r10001,Short\n", "ragged.csv:10002"),
+    ] {
+        let path = large_records_file(&ws, name, 10_000, Some(last));
+        let err = ws.fails(&["import", "records", &path, "--object", "contact", "--source", "s"], 1);
+        assert!(err.contains(error), "{err}");
+        assert_eq!(before, ws.dump(), "{name} left the workspace as it was");
+    }
+}

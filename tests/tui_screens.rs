@@ -192,6 +192,21 @@ fn the_place_is_kept_across_quit_and_reopen() {
     assert_eq!(again.app.queue.selected_item().map(|i| i.id), Some(CandidateId(3)));
 }
 
+#[test]
+fn the_place_survives_a_console_that_never_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
+    let mut c = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    keys(&mut c, "\na");
+    let next = c.app.review.as_ref().expect("the next candidate opens after a decision").data.candidate.id;
+    // The terminal closes (or mergeq is killed) without `q`.
+    drop(c);
+    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    assert_eq!(again.app.screen, Screen::Review);
+    assert_eq!(again.app.review.as_ref().unwrap().data.candidate.id, next);
+}
+
 /// Under NO_COLOR every cell keeps the terminal's own colours: meaning is carried by modifiers.
 #[test]
 fn no_color_draws_without_colours() {

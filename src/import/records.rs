@@ -1,11 +1,12 @@
 //! Records from CSV or JSON Lines: one record per row, an id column, recognised timestamp columns,
 //! every other column a field. Empty cells are missing values, never "".
 
+use super::pipeline::{pipelined, Rows};
 use super::table::{Hashing, Row, Table};
 use super::{ImportContext, InputError, Progress, Summary};
 use crate::clock::parse_timestamp;
-use crate::model::{Fields, RecordKey};
-use crate::store::{NewBatch, NewRecord, RecordUpsert, Store};
+use crate::model::Fields;
+use crate::store::{EncodedRecord, NewBatch, RecordUpsert, Store};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -74,42 +75,73 @@ pub(super) fn columns(
     Ok(Columns { id, created: find(headers, CREATED_COLUMNS), updated: find(headers, UPDATED_COLUMNS) })
 }
 
-/// Turns one row into a record: the id is required, timestamps must parse.
-fn record_from_row(
-    t: &Table,
-    cols: &Columns,
-    row: &Row,
-    opts: &RecordOptions,
-) -> Result<NewRecord, InputError> {
+/// One record as the reading thread hands it on: its fields already serialised.
+struct ReadRecord {
+    id: String,
+    fields: String,
+    created: Option<String>,
+    updated: Option<String>,
+}
+
+/// Parses a timestamp cell, or says where it is not one.
+fn stamp(t: &Table, row: &Row, col: Option<usize>) -> Result<Option<String>, InputError> {
+    match col.and_then(|c| row.get(c).map(|v| (c, v))) {
+        None => Ok(None),
+        Some((c, v)) => parse_timestamp(v).map(Some).ok_or_else(|| {
+            t.error(
+                row.line,
+                c,
+                format!("`{}` is not a timestamp this importer reads", crate::text::visible(v)),
+            )
+        }),
+    }
+}
+
+/// The JSON object stored in `records.fields` from (name, value) pairs sorted by name: the same
+/// text `serde_json` writes for a `Fields` map, without building the map.
+fn fields_json<'a>(sorted: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = Vec::with_capacity(256);
+    out.push(b'{');
+    for (i, (name, value)) in sorted.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, name).expect("writing to a Vec");
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).expect("writing to a Vec");
+    }
+    out.push(b'}');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Turns one row into a record: the id is required, timestamps must parse. `fields` are the
+/// field columns in the order of their names.
+fn read_record(t: &Table, cols: &Columns, fields: &[usize], row: &Row) -> Result<ReadRecord, InputError> {
     let id = row.get(cols.id).ok_or_else(|| t.error(row.line, cols.id, "missing id value"))?;
-    let stamp = |c: Option<usize>| -> Result<Option<String>, InputError> {
-        match c.and_then(|c| row.get(c).map(|v| (c, v))) {
-            None => Ok(None),
-            Some((c, v)) => parse_timestamp(v).map(Some).ok_or_else(|| {
-                t.error(
-                    row.line,
-                    c,
-                    format!("`{}` is not a timestamp this importer reads", crate::text::visible(v)),
-                )
-            }),
-        }
-    };
-    let mut fields = Fields::new();
-    for (i, name) in t.headers.iter().enumerate() {
-        if i == cols.id || Some(i) == cols.created || Some(i) == cols.updated {
-            continue;
-        }
-        if let Some(v) = row.get(i) {
-            fields.insert(name.clone(), v.to_string());
+    Ok(ReadRecord {
+        id: id.trim().to_string(),
+        fields: fields_json(fields.iter().filter_map(|&i| row.get(i).map(|v| (t.headers[i].as_str(), v)))),
+        created: stamp(t, row, cols.created)?,
+        updated: stamp(t, row, cols.updated)?,
+    })
+}
+
+/// Refuses an id that an earlier row of the same file already gave.
+#[derive(Default)]
+struct SeenIds(HashMap<String, u64>);
+
+impl SeenIds {
+    fn check(&mut self, file: &str, id: &str, line: u64, id_col: &(usize, String)) -> Result<(), InputError> {
+        match self.0.insert(id.to_string(), line) {
+            None => Ok(()),
+            Some(first) => Err(InputError::at(
+                file,
+                line,
+                Some(id_col.clone()),
+                format!("id `{}` repeats the record on line {first}", crate::text::visible(id)),
+            )),
         }
     }
-    Ok(NewRecord {
-        object: opts.object.clone(),
-        key: RecordKey::new(&opts.source, id.trim()),
-        fields,
-        created: stamp(cols.created)?,
-        updated: stamp(cols.updated)?,
-    })
 }
 
 /// Imports a records file in one transaction; nothing is written when any row is bad or when the
@@ -133,31 +165,32 @@ pub fn import_records(
             steward: ctx.steward.clone(),
         })?;
         let mut summary = Summary { file: file.clone(), ..Summary::default() };
-        let mut seen: HashMap<String, u64> = HashMap::new();
         let progress = Progress::new("importing records:");
-        let mut sink = |rec: NewRecord, line: u64, id_col: (usize, String)| -> Result<()> {
-            if let Some(first) = seen.insert(rec.key.id.clone(), line) {
-                return Err(InputError::at(
-                    &file,
-                    line,
-                    Some(id_col),
-                    format!("id `{}` repeats the record on line {first}", crate::text::visible(&rec.key.id)),
-                )
-                .into());
-            }
-            match tx.upsert_record(batch, &rec)?.0 {
-                RecordUpsert::New => summary.records_added += 1,
-                RecordUpsert::Changed => summary.records_changed += 1,
-                RecordUpsert::Unchanged => summary.records_unchanged += 1,
-            }
-            summary.rows += 1;
-            progress.tick(summary.rows);
-            Ok(())
-        };
-        let sha = match opts.format {
-            RecordFormat::Csv => read_csv(path, opts, &mut sink)?,
-            RecordFormat::Jsonl => read_jsonl(path, opts, &mut sink)?,
-        };
+        // One thread reads, checks and serialises the rows while this one writes them.
+        let sha = pipelined(
+            |rows| match opts.format {
+                RecordFormat::Csv => read_csv(path, opts, rows),
+                RecordFormat::Jsonl => read_jsonl(path, opts, rows),
+            },
+            |r: ReadRecord| {
+                let rec = EncodedRecord {
+                    object: &opts.object,
+                    source: &opts.source,
+                    id: &r.id,
+                    fields: &r.fields,
+                    created: r.created.as_deref(),
+                    updated: r.updated.as_deref(),
+                };
+                match tx.upsert_encoded(batch, &rec)?.0 {
+                    RecordUpsert::New => summary.records_added += 1,
+                    RecordUpsert::Changed => summary.records_changed += 1,
+                    RecordUpsert::Unchanged => summary.records_unchanged += 1,
+                }
+                summary.rows += 1;
+                progress.tick(summary.rows);
+                Ok(())
+            },
+        )?;
         progress.done(summary.rows);
         summary.sha256 = sha;
         tx.finish_batch(
@@ -175,30 +208,38 @@ pub fn import_records(
     })
 }
 
-type Sink<'a> = dyn FnMut(NewRecord, u64, (usize, String)) -> Result<()> + 'a;
-
-fn read_csv(path: &Path, opts: &RecordOptions, sink: &mut Sink) -> Result<String> {
+/// Reads a CSV file's records into `out`; returns the file's SHA-256.
+fn read_csv(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> Result<String, InputError> {
     let mut t = Table::open(path, opts.delimiter)?;
     let cols = columns(&t.file, &t.headers, opts.id_column.as_deref())?;
     let id_col = (cols.id + 1, t.headers[cols.id].clone());
+    let mut fields: Vec<usize> = (0..t.headers.len())
+        .filter(|&i| i != cols.id && Some(i) != cols.created && Some(i) != cols.updated)
+        .collect();
+    fields.sort_by(|&a, &b| t.headers[a].cmp(&t.headers[b]));
+    let mut seen = SeenIds::default();
     let mut row = Row::default();
     while t.next_row(&mut row)? {
-        let rec = record_from_row(&t, &cols, &row, opts)?;
-        sink(rec, row.line, id_col.clone())?;
+        let rec = read_record(&t, &cols, &fields, &row)?;
+        seen.check(&t.file, &rec.id, row.line, &id_col)?;
+        if !out.push(rec) {
+            break;
+        }
     }
-    Ok(t.finish()?)
+    t.finish()
 }
 
 /// JSON Lines: one object per line; strings, numbers and booleans are values, `null` and "" are
 /// missing, arrays of scalars become `;`-separated values.
-fn read_jsonl(path: &Path, opts: &RecordOptions, sink: &mut Sink) -> Result<String> {
+fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> Result<String, InputError> {
     let file = path.display().to_string();
     let handle =
         std::fs::File::open(path).map_err(|e| InputError::file(&file, format!("cannot open: {e}")))?;
     let mut reader = std::io::BufReader::new(Hashing::new(handle));
     let id_name = opts.id_column.clone().unwrap_or_else(|| "id".to_string());
     let mut buf = Vec::new();
-    let (mut line_no, mut rows) = (0u64, 0u64);
+    let mut line_no = 0u64;
+    let mut seen = SeenIds::default();
     loop {
         buf.clear();
         let n = reader
@@ -219,9 +260,7 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, sink: &mut Sink) -> Result<Stri
             InputError::at(&file, line_no, Some((e.column(), String::new())), format!("invalid JSON: {e}"))
         })?;
         let serde_json::Value::Object(map) = value else {
-            return Err(
-                InputError::at(&file, line_no, Some((1, String::new())), "expected a JSON object").into()
-            );
+            return Err(InputError::at(&file, line_no, Some((1, String::new())), "expected a JSON object"));
         };
         let mut cells: Vec<(String, String)> = Vec::with_capacity(map.len());
         for (k, v) in map {
@@ -244,9 +283,7 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, sink: &mut Sink) -> Result<Stri
                     })?
                     .join(";"),
                 serde_json::Value::Object(_) => {
-                    return Err(
-                        InputError::at(&file, line_no, Some((1, k)), "nested objects are not fields").into()
-                    )
+                    return Err(InputError::at(&file, line_no, Some((1, k)), "nested objects are not fields"))
                 }
             };
             cells.push((k, text));
@@ -283,16 +320,37 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, sink: &mut Sink) -> Result<Stri
             .filter(|(i, _)| !skip.contains(&Some(*i)))
             .map(|(_, kv)| kv)
             .collect();
-        rows += 1;
-        let rec = NewRecord {
-            object: opts.object.clone(),
-            key: RecordKey::new(&opts.source, id),
-            fields,
+        seen.check(&file, &id, line_no, &(1, id_name.clone()))?;
+        let rec = ReadRecord {
+            id,
+            fields: serde_json::to_string(&fields).expect("a map of strings always serialises"),
             created,
             updated,
         };
-        sink(rec, line_no, (1, id_name.clone()))?;
+        if !out.push(rec) {
+            break;
+        }
     }
-    let _ = rows;
-    Ok(reader.into_inner().finish().map_err(|e| InputError::file(&file, format!("cannot read: {e}")))?)
+    reader.into_inner().finish().map_err(|e| InputError::file(&file, format!("cannot read: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_fields_are_what_serde_json_writes_for_the_map() {
+        let cells = [
+            ("Email", "a\"b@x.com"),
+            ("City", "São Paulo"),
+            ("note", "line\nbreak\ttab \u{1b}[31m \\ /"),
+            ("Zeta", "=HYPERLINK(\"x\")"),
+            ("ä", "\u{7f}\u{2028}"),
+        ];
+        let map: Fields = cells.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut sorted = cells.to_vec();
+        sorted.sort();
+        assert_eq!(fields_json(sorted.into_iter()), serde_json::to_string(&map).unwrap());
+        assert_eq!(fields_json(std::iter::empty()), "{}");
+    }
 }

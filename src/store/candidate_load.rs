@@ -6,12 +6,14 @@
 //! appends them in that order, so the queue's indexes (status, score) and (status, id) grow at
 //! their right edge instead of being sorted again; only the member-set index is dropped and rebuilt
 //! once, and the per-row trigger that keeps the console's status counts is replaced by one update.
+//! Rows leave their origin and time to their batch (NULL), which makes them a third narrower.
 
 use super::candidates::{merge_into, parse_members, write_members, CandidateUpsert, NewCandidate};
 use super::{BatchId, Tx};
 use crate::model::Reason;
 use anyhow::Result;
 use hashbrown::HashTable;
+use rusqlite::params;
 use std::hash::{BuildHasher, Hash};
 use std::rc::Rc;
 
@@ -25,6 +27,9 @@ const COUNT_TRIGGER: &str = "candidate_counts_insert";
 const ROWS_PER_INSERT: usize = 64;
 const SHARED: usize = 4;
 const PER_ROW: usize = 5;
+/// The page cache while the member-set index is rebuilt (KiB): small enough that its sort runs
+/// in several pieces on SQLite's helper threads (`PRAGMA threads`).
+const INDEX_SORT_CACHE_KIB: i64 = 4096;
 /// Below this many expected candidates, plain upserts are as fast and keep no buffer.
 const BULK_MIN: u64 = 50_000;
 
@@ -234,10 +239,17 @@ impl Tx<'_> {
         let mut order: Vec<u32> = (0..state.pending.len() as u32).collect();
         // Stable: candidates with equal scores keep the order they came in.
         order.sort_by(|&a, &b| state.pending[b as usize].score.total_cmp(&state.pending[a as usize].score));
-        let contexts: Vec<(String, &Context)> = state
+        // Each context's origins and time, or NULLs where they are its batch's.
+        let contexts: Vec<(Option<String>, Option<&str>, &Context)> = state
             .contexts
             .iter()
-            .map(|c| Ok((serde_json::to_string(&c.origins)?, c)))
+            .map(|c| {
+                let origins = serde_json::to_string(&c.origins)?;
+                Ok(match c.batch {
+                    Some(batch) if self.batch_holds(batch, &origins, &c.at)? => (None, None, c),
+                    _ => (Some(origins), Some(c.at.as_str()), c),
+                })
+            })
             .collect::<Result<_>>()?;
         let full_sql = insert_sql(ROWS_PER_INSERT);
         let (mut key, mut versions) = (String::new(), String::new());
@@ -247,7 +259,7 @@ impl Tx<'_> {
         for run in
             order.chunk_by(|&a, &b| state.pending[a as usize].context == state.pending[b as usize].context)
         {
-            let (origins, context) = &contexts[state.pending[run[0] as usize].context as usize];
+            let (origins, at, context) = &contexts[state.pending[run[0] as usize].context as usize];
             for chunk in run.chunks(ROWS_PER_INSERT) {
                 let mut insert = match chunk.len() {
                     ROWS_PER_INSERT => conn.prepare_cached(&full_sql)?,
@@ -255,7 +267,7 @@ impl Tx<'_> {
                 };
                 insert.raw_bind_parameter(1, &context.object)?;
                 insert.raw_bind_parameter(2, origins)?;
-                insert.raw_bind_parameter(3, &context.at)?;
+                insert.raw_bind_parameter(3, at)?;
                 insert.raw_bind_parameter(4, context.batch)?;
                 for (row, &i) in chunk.iter().enumerate() {
                     let p = &state.pending[i as usize];
@@ -277,19 +289,41 @@ impl Tx<'_> {
                 [state.pending.len() as i64],
             )?;
         }
-        for sql in load.restore {
-            conn.execute_batch(&sql)?;
-        }
+        // SQLite sorts an index's keys on its helper threads only in runs that overflow the
+        // cache: with the large cache the million keys would be sorted in one run on one core.
+        conn.pragma_update(None, "cache_size", -INDEX_SORT_CACHE_KIB)?;
+        let restored = load.restore.iter().try_for_each(|sql| conn.execute_batch(sql));
+        conn.pragma_update(None, "cache_size", -super::CACHE_KIB)?;
+        restored?;
         Ok(())
     }
 }
 
+impl Tx<'_> {
+    /// Whether candidates of `batch` with these origins and this time may leave them to the
+    /// batch (NULL `origin` and `created_at`): the batch's origins are set by the first caller.
+    fn batch_holds(&self, batch: i64, origins: &str, at: &str) -> Result<bool> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE batches SET origin = ?2 WHERE id = ?1 AND origin IS NULL",
+            params![batch, origins],
+        )?;
+        let (held, batch_at): (Option<String>, String) =
+            conn.query_row("SELECT origin, at FROM batches WHERE id = ?1", [batch], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok(held.as_deref() == Some(origins) && batch_at == at)
+    }
+}
+
 /// `INSERT INTO candidates` of `rows` rows: ?1–?4 are the shared object, origins, time and
-/// batch, then `PER_ROW` values a row (member key, versions, size, score, reasons).
+/// batch (origins and time NULL when they are the batch's), then `PER_ROW` values a row (member
+/// key, versions, size, score, reasons). `OR FAIL`: a failed row fails the whole import (its
+/// transaction rolls back), so SQLite need not journal each statement to undo it alone.
 fn insert_sql(rows: usize) -> String {
     use std::fmt::Write;
     let mut sql = String::from(
-        "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) VALUES ",
+        "INSERT OR FAIL INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at, batch_id) VALUES ",
     );
     for row in 0..rows {
         let p = SHARED + row * PER_ROW;
@@ -370,6 +404,16 @@ mod tests {
         store
             .write(|tx| {
                 tx.upsert_candidate(None, "t0", &candidate(&[r[0], r[1]], 0.5, "a", "first"))?;
+                let batch = tx.begin_batch(&NewBatch {
+                    kind: "candidates".into(),
+                    file: "c.csv".into(),
+                    sha256: String::new(),
+                    format: "pairs".into(),
+                    object: None,
+                    source: None,
+                    at: "t1".into(),
+                    steward: "t".into(),
+                })?;
                 let bulk = tx.begin_bulk(expected)?;
                 let buffered = bulk.is_buffered();
                 let results = [
@@ -381,7 +425,7 @@ mod tests {
                     candidate(&[r[5], r[4]], 0.8, "a", "pair"),
                 ]
                 .iter()
-                .map(|c| tx.upsert_candidate(None, "t1", c))
+                .map(|c| tx.upsert_candidate(Some(batch), "t1", c))
                 .collect::<Result<Vec<_>>>()?;
                 tx.end_bulk(bulk)?;
                 Ok((results, buffered))
@@ -417,6 +461,42 @@ mod tests {
         assert_eq!(content(&plain).len(), 4);
         assert_eq!(counts(&buffered), counts(&plain));
         assert_eq!(schema(&buffered), schema_before, "index and trigger restored as they were");
+        let cache: i64 = buffered.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
+        assert_eq!(cache, -super::super::CACHE_KIB, "the page cache is large again after the index build");
+    }
+
+    #[test]
+    fn buffered_rows_leave_origin_and_time_to_their_batch() {
+        let mut store = Store::in_memory().unwrap();
+        let r = seed(&mut store, 7);
+        load(&mut store, &r, 1_000_000);
+        let rows: Vec<(String, Option<String>, Option<String>)> = store
+            .conn()
+            .prepare("SELECT member_key, origin, created_at FROM candidates ORDER BY id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let a = |i: usize| r[i].rowid;
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            rows,
+            [
+                // Stored before the load, outside any batch: its own origin and time.
+                (format!("{},{}", a(0), a(1)), some(r#"["a"]"#), some("t0")),
+                (format!("{},{}", a(4), a(5)), None, None),
+                (format!("{},{},{}", a(4), a(5), a(6)), None, None),
+                // Merged from two origins: not the batch's origins, so its own.
+                (format!("{},{}", a(2), a(3)), some(r#"["a","b"]"#), some("t1")),
+            ]
+        );
+        let origins: Vec<Vec<String>> =
+            store.queue(&QueueFilter::default()).unwrap().into_iter().map(|c| c.origin).collect();
+        assert!(origins.iter().all(|o| o[0] == "a"), "{origins:?}");
+        let page = store.queue_page(&Default::default(), crate::store::PageFrom::Start, 10).unwrap();
+        let times: Vec<&str> = page.iter().map(|row| row.created_at.as_str()).collect();
+        assert_eq!(times, ["t0", "t1", "t1", "t1"], "by score: 0.9 is the one stored before, updated");
     }
 
     #[test]

@@ -112,7 +112,11 @@ impl Tx<'_> {
     pub(super) fn update_candidate(&self, id: i64, at: &str, c: &NewCandidate) -> Result<CandidateUpsert> {
         let conn = self.conn();
         let (old_score, old_origin, old_reasons): (f64, String, String) = conn
-            .prepare_cached("SELECT score, origin, reasons FROM candidates WHERE id = ?1")?
+            // NULL origin: the batch's (see schema_narrow.sql), as in every read of `origin`.
+            .prepare_cached(
+                "SELECT score, coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), \
+                 reasons FROM candidates WHERE id = ?1",
+            )?
             .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut origins: Vec<String> = serde_json::from_str(&old_origin).unwrap_or_default();
         let mut all_reasons: Vec<Reason> = serde_json::from_str(&old_reasons).unwrap_or_default();
@@ -173,20 +177,28 @@ impl Tx<'_> {
 }
 
 /// Merges `c` into a candidate with the same members: the higher score wins, origins and reasons
-/// are united. True when anything changed.
+/// are united. One exception: a matcher that scores the whole candidate again (a detection re-run,
+/// whose overall line replaces its old one) gives the latest judgment on these records, so when it
+/// is the candidate's only origin its score replaces the old one, higher or lower: the score and
+/// the "why proposed" line always agree. True when anything changed.
 pub(super) fn merge_into(
     origins: &mut Vec<String>,
     reasons: &mut Vec<Reason>,
     score: &mut f64,
     c: &NewCandidate,
 ) -> bool {
+    let overall = |r: &Reason| r.field.is_empty() && r.weight.is_some();
+    let rescored = origins.len() == 1
+        && origins[0] == c.origin
+        && reasons.iter().any(overall)
+        && c.reasons.iter().any(overall);
     let mut changed = false;
     if !origins.contains(&c.origin) {
         origins.push(c.origin.clone());
         changed = true;
     }
     changed |= unite_reasons(reasons, &c.reasons);
-    if c.score > *score {
+    if c.score > *score || (rescored && c.score != *score) {
         *score = c.score;
         changed = true;
     }
@@ -221,8 +233,9 @@ impl Store {
     /// Candidates for the queue, best score first.
     pub fn queue(&self, filter: &QueueFilter) -> Result<Vec<Candidate>> {
         let mut stmt = self.conn().prepare(
-            "SELECT id, object, score, status, origin, reasons FROM candidates \
-             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR object = ?2) ORDER BY score DESC, id",
+            "SELECT id, object, score, status, \
+             coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), reasons \
+             FROM candidates WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR object = ?2) ORDER BY score DESC, id",
         )?;
         let rows = stmt.query_map(params![filter.status.map(|s| s.as_str()), filter.object], |r| {
             Ok((
@@ -254,7 +267,11 @@ impl Store {
     pub fn candidate(&self, id: CandidateId) -> Result<Option<Candidate>> {
         let row = self
             .conn()
-            .prepare_cached("SELECT object, score, status, origin, reasons FROM candidates WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT object, score, status, \
+                 coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), reasons \
+                 FROM candidates WHERE id = ?1",
+            )?
             .query_row(params![id.0], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -320,6 +337,35 @@ mod tests {
             weight: Some(probability * 10.0),
             ..Reason::text(format!("match probability {probability}"))
         }
+    }
+
+    fn proposal(origin: &str, score: f64, reasons: Vec<Reason>) -> NewCandidate {
+        NewCandidate { object: "contact".into(), members: Vec::new(), score, origin: origin.into(), reasons }
+    }
+
+    #[test]
+    fn a_rescoring_matcher_replaces_its_own_score_and_files_keep_the_higher() {
+        let merged = |origins: &[&str], old: Vec<Reason>, new: &NewCandidate| {
+            let mut origins: Vec<String> = origins.iter().map(|o| o.to_string()).collect();
+            let (mut reasons, mut score) = (old, 0.9);
+            let changed = merge_into(&mut origins, &mut reasons, &mut score, new);
+            (score, changed)
+        };
+        let rerun = proposal("detect", 0.6, vec![overall(0.6)]);
+        assert_eq!(
+            merged(&["detect"], vec![overall(0.9)], &rerun),
+            (0.6, true),
+            "detection's latest judgment"
+        );
+        assert_eq!(
+            merged(&["detect", "splink"], vec![overall(0.9)], &rerun),
+            (0.9, true),
+            "with another origin the 0.9 may be Splink's: the higher stands"
+        );
+        let file = proposal("generic", 0.6, vec![Reason::text("names similar")]);
+        assert_eq!(merged(&["generic"], vec![Reason::text("names similar")], &file), (0.9, false));
+        let higher = proposal("detect", 0.95, vec![overall(0.95)]);
+        assert_eq!(merged(&["detect"], vec![overall(0.9)], &higher), (0.95, true));
     }
 
     #[test]

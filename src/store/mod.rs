@@ -18,7 +18,7 @@ pub use detect::{DetectRow, DetectState};
 pub use export::{DecisionIndex, DecisionRow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
-pub use records::{NewRecord, RecordIndex, RecordRef, RecordUpsert};
+pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -32,7 +32,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_tui.sql"),
     include_str!("schema_detect.sql"),
     include_str!("schema_export.sql"),
+    include_str!("schema_narrow.sql"),
 ];
+
+/// The page cache, in KiB (64 MiB; SQLite's default is 2 MiB).
+const CACHE_KIB: i64 = 65536;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -98,7 +102,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A bigger page cache keeps a large import's index pages in memory instead of spilling
         // them to the WAL and reading them back (64 MiB; SQLite's default is 2 MiB).
-        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         // Index builds after a bulk import may sort on a second thread.
         conn.pragma_update(None, "threads", 2)?;
         let mut store = Store { conn, path };
@@ -332,5 +336,74 @@ impl Store {
                 |r| r.get(0),
             )?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workspace written by the build before the narrow-candidates migration keeps every
+    /// candidate, with its own origin and time, and its indexes and counting triggers.
+    #[test]
+    fn narrow_candidates_migration_keeps_what_was_there() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 5;
+             INSERT INTO records (id, object, source, ext_id, fields) VALUES
+                 (1, 'contact', 's', 'a', '{}'), (2, 'contact', 's', 'b', '{}'), (3, 'contact', 's', 'c', '{}');
+             INSERT INTO candidates (object, member_key, member_versions, size, score, status, origin,
+                                     reasons, created_at)
+                 VALUES ('contact', '1,2', '1,1', 2, 0.9, 'approved', '[\"splink\"]', '[]', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        let store = Store::setup(conn, None).unwrap();
+        let c = store.candidate(crate::model::CandidateId(1)).unwrap().unwrap();
+        assert_eq!(
+            (c.origin, c.score, c.status),
+            (vec!["splink".to_string()], 0.9, crate::model::Status::Approved)
+        );
+        let page = store.queue_page(&QueueQuery::default(), PageFrom::Start, 5).unwrap();
+        assert_eq!(page[0].created_at, "2026-01-01T00:00:00Z");
+        let dump = store.logical_dump().unwrap();
+        for name in [
+            "candidates_by_members",
+            "candidates_by_status_score",
+            "candidates_decided_by_id",
+            "candidate_counts_insert",
+            "candidate_counts_update",
+            "candidate_counts_delete",
+        ] {
+            assert!(dump.contains(name), "{name} after the migration");
+        }
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons,
+                                         created_at) VALUES ('contact', '2,3', '1,1', 2, 0.5, '[]', '[]', 't');
+                 UPDATE candidates SET status = 'rejected' WHERE id = 1;",
+            )
+            .unwrap();
+        let counts: Vec<(String, i64)> = store
+            .conn()
+            .prepare("SELECT status, n FROM candidate_counts WHERE n > 0 ORDER BY status")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(counts, [("pending".to_string(), 1), ("rejected".to_string(), 1)]);
+        let err = store
+            .conn()
+            .execute(
+                "INSERT INTO candidates (object, member_key, member_versions, size, score, reasons)
+                 VALUES ('contact', '1,3', '1,1', 2, 0.5, '[]')",
+                [],
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("CHECK"), "no origin and no batch to take it from: {err}");
     }
 }

@@ -164,7 +164,8 @@ fn keyset(order: QueueOrder, from: PageFrom, args: &mut Vec<Value>) -> (Option<S
 
 /// The columns a page reads.
 const COLUMNS: &str = "c.id AS id, c.object AS object, c.score AS score, c.status AS status, \
-                       c.created_at AS created_at, c.member_key AS member_key, c.member_versions AS member_versions";
+                       coalesce(c.created_at, (SELECT b.at FROM batches b WHERE b.id = c.batch_id)) AS created_at, \
+                       c.member_key AS member_key, c.member_versions AS member_versions";
 
 /// The SQL of one page request with its parameters, and whether its rows come in reverse.
 fn page_sql(q: &QueueQuery, from: PageFrom, limit: usize) -> (String, Vec<Value>, bool) {
@@ -179,23 +180,35 @@ fn page_sql(q: &QueueQuery, from: PageFrom, limit: usize) -> (String, Vec<Value>
         (QueueOrder::Age, true) => "id DESC",
     };
     let n = arg(Value::Integer(limit as i64), &mut args);
-    let select = |status: Option<String>| {
+    let select = |status: Option<String>, table: &str| {
         let mut all = conds.clone();
         all.extend(status.map(|s| format!("c.status = {s}")));
         let filter = if all.is_empty() { String::new() } else { format!("WHERE {}", all.join(" AND ")) };
-        format!("SELECT {COLUMNS} FROM candidates c {filter} ORDER BY {order} LIMIT {n}")
+        format!("SELECT {COLUMNS} FROM {table} {filter} ORDER BY {order} LIMIT {n}")
     };
     let sql = match (q.status, q.order) {
-        (Some(s), _) => {
-            let p = arg(Value::Text(s.as_str().into()), &mut args);
-            select(Some(p))
+        // By age, pending candidates are read in rowid order (they have no age index: a large
+        // load adds a million of them), and decided ones through their partial index, whose
+        // condition the query must state to use it.
+        (Some(Status::Pending), QueueOrder::Age) => {
+            select(Some("'pending'".into()), "candidates c NOT INDEXED")
         }
-        (None, QueueOrder::Age) => select(None),
+        (Some(s), QueueOrder::Age) => {
+            let p = arg(Value::Text(s.as_str().into()), &mut args);
+            select(Some(format!("{p} AND c.status <> 'pending'")), "candidates c")
+        }
+        (Some(s), QueueOrder::Score) => {
+            let p = arg(Value::Text(s.as_str().into()), &mut args);
+            select(Some(p), "candidates c")
+        }
+        (None, QueueOrder::Age) => select(None, "candidates c"),
         // Every status in score order: each status walks its own index, and the pages merge.
         (None, QueueOrder::Score) => {
             let parts: Vec<String> = Status::ALL
                 .iter()
-                .map(|s| format!("SELECT * FROM ({})", select(Some(format!("'{}'", s.as_str())))))
+                .map(|s| {
+                    format!("SELECT * FROM ({})", select(Some(format!("'{}'", s.as_str())), "candidates c"))
+                })
                 .collect();
             format!("{} ORDER BY {order} LIMIT {n}", parts.join(" UNION ALL "))
         }
@@ -331,9 +344,12 @@ impl Store {
             .optional()?)
     }
 
-    /// Remembers where this steward is in the console.
+    /// Remembers where this steward is in the console. Written at every candidate opened, so
+    /// without waiting for the disk: a crash of mergeq or of the terminal keeps it (it is in
+    /// the WAL), only a power cut may lose the latest place, and no decision is ever written so.
     pub fn save_ui_state(&mut self, steward: &str, state: &str, at: &str) -> Result<()> {
-        self.write(|tx| {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let written = self.write(|tx| {
             tx.conn()
                 .prepare_cached(
                     "INSERT INTO ui_state (steward, state, at) VALUES (?1, ?2, ?3) \
@@ -341,7 +357,9 @@ impl Store {
                 )?
                 .execute(params![steward, state, at])?;
             Ok(())
-        })
+        });
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        written
     }
 
     /// How long a write waits for another mergeq holding the workspace before it fails. The
@@ -480,5 +498,51 @@ mod tests {
         store.save_ui_state("ann", "{\"a\":2}", "t").unwrap();
         assert_eq!(store.ui_state("ann").unwrap().as_deref(), Some("{\"a\":2}"));
         assert_eq!(store.ui_state("bob").unwrap(), None);
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+
+    /// SQLite's plan for a page request, one line per step.
+    fn plan(store: &Store, q: &QueueQuery, from: PageFrom) -> String {
+        let (sql, args, _) = page_sql(q, from, 50);
+        let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<rusqlite::Result<Vec<_>>>().unwrap().join("\n")
+    }
+
+    /// Every page of the console reads along an index or the table's own order: never a sort
+    /// of every candidate of a status (a million after a large load).
+    #[test]
+    fn no_page_sorts_the_whole_queue() {
+        let store = Store::in_memory().unwrap();
+        let key = QueueKey { score: 0.5, id: CandidateId(10) };
+        for status in [None, Some(Status::Pending), Some(Status::Approved), Some(Status::Deferred)] {
+            for order in [QueueOrder::Score, QueueOrder::Age] {
+                for from in [PageFrom::Start, PageFrom::After(key), PageFrom::Before(key), PageFrom::End] {
+                    let q = QueueQuery { status, order, ..QueueQuery::default() };
+                    let plan = plan(&store, &q, from);
+                    let lines: Vec<&str> = plan.lines().collect();
+                    for (i, line) in lines.iter().enumerate() {
+                        // Only the merge of the per-status pages sorts, and a page is small.
+                        if line.contains("TEMP B-TREE") {
+                            assert!(lines[i - 1].starts_with("SCAN (subquery"), "{q:?} {from:?}:\n{plan}");
+                        }
+                    }
+                    let expected = match (status, order) {
+                        (_, QueueOrder::Score) => "candidates_by_status_score",
+                        (Some(Status::Pending) | None, QueueOrder::Age) => "SCAN c",
+                        (Some(_), QueueOrder::Age) => "candidates_decided_by_id",
+                    };
+                    let by_rowid = plan.contains("USING INTEGER PRIMARY KEY (rowid");
+                    assert!(
+                        plan.contains(expected) || (expected == "SCAN c" && by_rowid),
+                        "{q:?} {from:?}:\n{plan}"
+                    );
+                }
+            }
+        }
     }
 }

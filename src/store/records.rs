@@ -94,23 +94,55 @@ pub(super) fn record_from_row(row: &Row) -> rusqlite::Result<Record> {
     })
 }
 
+/// A record with its fields already serialised as the JSON object stored in `records.fields`
+/// (keys sorted): a large import encodes on its reading thread, so the writing thread only binds.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodedRecord<'a> {
+    pub object: &'a str,
+    pub source: &'a str,
+    pub id: &'a str,
+    pub fields: &'a str,
+    pub created: Option<&'a str>,
+    pub updated: Option<&'a str>,
+}
+
+impl NewRecord {
+    /// This record with `fields_json` (which must be `fields` serialised) as its stored fields.
+    pub fn encoded<'a>(&'a self, fields_json: &'a str) -> EncodedRecord<'a> {
+        EncodedRecord {
+            object: &self.object,
+            source: &self.key.source,
+            id: &self.key.id,
+            fields: fields_json,
+            created: self.created.as_deref(),
+            updated: self.updated.as_deref(),
+        }
+    }
+}
+
 impl Tx<'_> {
     /// Inserts a record, or replaces its values when they differ (bumping the version once per batch).
     pub fn upsert_record(&self, batch: BatchId, rec: &NewRecord) -> Result<(RecordUpsert, RecordRef)> {
-        self.write_record(batch, rec, false)
+        self.upsert_encoded(batch, &rec.encoded(&fields_json(&rec.fields)))
+    }
+
+    /// `upsert_record` of a record whose fields are already serialised.
+    pub fn upsert_encoded(&self, batch: BatchId, rec: &EncodedRecord) -> Result<(RecordUpsert, RecordRef)> {
+        self.write_record(batch, rec, None)
     }
 
     /// Like `upsert_record`, but keeps stored fields the new copy does not carry (a candidates file
     /// holds only the compared columns of a record) and keeps stored timestamps it lacks.
     pub fn merge_record(&self, batch: BatchId, rec: &NewRecord) -> Result<(RecordUpsert, RecordRef)> {
-        self.write_record(batch, rec, true)
+        self.write_record(batch, &rec.encoded(&fields_json(&rec.fields)), Some(&rec.fields))
     }
 
+    /// Writes `rec`; `merge` holds its fields when they are to be added to the stored ones.
     fn write_record(
         &self,
         batch: BatchId,
-        rec: &NewRecord,
-        merge: bool,
+        rec: &EncodedRecord,
+        merge: Option<&Fields>,
     ) -> Result<(RecordUpsert, RecordRef)> {
         let conn = self.conn();
         // New records are the common case of a large import: try the insert first, so that a
@@ -122,9 +154,9 @@ impl Tx<'_> {
             )?
             .execute(params![
                 rec.object,
-                rec.key.source,
-                rec.key.id,
-                fields_json(&rec.fields),
+                rec.source,
+                rec.id,
+                rec.fields,
                 rec.created,
                 rec.updated,
                 batch.0
@@ -137,7 +169,7 @@ impl Tx<'_> {
                 "SELECT id, fields, created, updated, version, batch_id FROM records \
                  WHERE object = ?1 AND source = ?2 AND ext_id = ?3",
             )?
-            .query_row(params![rec.object, rec.key.source, rec.key.id], |r| {
+            .query_row(params![rec.object, rec.source, rec.id], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -147,16 +179,19 @@ impl Tx<'_> {
                     r.get::<_, Option<i64>>(5)?,
                 ))
             })?;
-        let (fields, new_created, new_updated) = if merge {
-            let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
-            all.extend(rec.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
-            (
-                fields_json(&all),
-                rec.created.clone().or(created.clone()),
-                rec.updated.clone().or(updated.clone()),
-            )
-        } else {
-            (fields_json(&rec.fields), rec.created.clone(), rec.updated.clone())
+        let (fields, new_created, new_updated) = match merge {
+            Some(new_fields) => {
+                let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
+                all.extend(new_fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                (
+                    fields_json(&all),
+                    rec.created.map(str::to_string).or(created.clone()),
+                    rec.updated.map(str::to_string).or(updated.clone()),
+                )
+            }
+            None => {
+                (rec.fields.to_string(), rec.created.map(str::to_string), rec.updated.map(str::to_string))
+            }
         };
         if old_fields == fields && created == new_created && updated == new_updated {
             return Ok((RecordUpsert::Unchanged, RecordRef { rowid, version }));

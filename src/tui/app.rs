@@ -336,7 +336,7 @@ impl App {
     }
 }
 
-/// Where a steward left the console, saved in the workspace on quit and after each decision.
+/// Where a steward left the console, saved in the workspace on quit and at every candidate opened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SavedPosition {
     pub query: QueueQuery,
