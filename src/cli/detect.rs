@@ -52,10 +52,13 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     let mut count = 0u64;
     let raw = std::thread::scope(|scope| -> Result<RawTable> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+        // Interned batches come back to be filled again (see `BatchReader::recycle`).
+        let (give_back, returned) = std::sync::mpsc::channel::<Batch>();
         let interning = scope.spawn(move || {
             let mut raw = RawTable::default();
             for batch in receive {
                 batch.push_into(&mut raw);
+                let _ = give_back.send(batch);
             }
             raw
         });
@@ -74,6 +77,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             if let Some(batch) = full {
                 // The interning thread only stops when this side hangs up.
                 let _ = send.send(batch);
+                returned.try_iter().for_each(|batch| reader.recycle(batch));
             }
             count += 1;
             if count.is_multiple_of(250_000) {
