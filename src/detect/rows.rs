@@ -201,11 +201,10 @@ mod tests {
         assert!(reader.take().is_empty());
         // A recycled batch is filled again from empty.
         reader.recycle(batch);
-        for (rowid, source, json) in [(4, "web", r#"{"Name":"Cy","Phone":"555 9876"}"#)] {
-            let pairs: FieldPairs = serde_json::from_str(json).unwrap();
-            direct.push(rowid, 1, source, true, pairs.0.iter().map(|(k, v)| (k.0.as_ref(), v.0.as_ref())));
-            assert!(reader.add(rowid, 1, source, true, json).unwrap().is_none());
-        }
+        let (rowid, source, json) = (4, "web", r#"{"Name":"Cy","Phone":"555 9876"}"#);
+        let pairs: FieldPairs = serde_json::from_str(json).unwrap();
+        direct.push(rowid, 1, source, true, pairs.0.iter().map(|(k, v)| (k.0.as_ref(), v.0.as_ref())));
+        assert!(reader.add(rowid, 1, source, true, json).unwrap().is_none());
         let again = reader.take();
         assert_eq!(again.len(), 1);
         again.push_into(&mut batched);
