@@ -180,17 +180,6 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             at: at.clone(),
             steward: ctx.steward.clone(),
         })?;
-        // The compared record versions first, while the page cache still holds the records just
-        // read (each row's foreign key looks its record up): a large run's candidates would evict
-        // them (a million records: 0.65 s here, 0.65–0.9 s after the candidates).
-        let state = DetectState {
-            fingerprint: fingerprint.clone(),
-            model: model_json.clone(),
-            records: records_trained,
-            at: at.clone(),
-        };
-        tx.save_detect_state(&args.object, &state, &seen, !incremental)?;
-        eprintln!("[{}] compared record versions stored", clock(started));
         let (mut added, mut changed, mut unchanged, mut suppressed) = (0u64, 0u64, 0u64, 0u64);
         let bulk = tx.begin_bulk(outcome.proposals.len() as u64)?;
         // Candidates (with their reasons written out) are made on other threads, a slice at a
@@ -233,6 +222,14 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         })?;
         tx.end_bulk(bulk)?;
         eprintln!("[{}] candidates stored", clock(started));
+        let state = DetectState {
+            fingerprint: fingerprint.clone(),
+            model: model_json.clone(),
+            records: records_trained,
+            at: at.clone(),
+        };
+        tx.save_detect_state(&args.object, &state, &seen, !incremental)?;
+        eprintln!("[{}] compared record versions stored", clock(started));
         tx.finish_batch(batch, outcome.stats.pairs_compared, added, changed, "")?;
         Ok((added, changed, unchanged, suppressed))
     })?;
