@@ -169,9 +169,14 @@ pub struct Comparer<'a> {
 }
 
 impl<'a> Comparer<'a> {
+    /// The table fields a comparer compares: at most `MAX_FIELDS`, in table order.
+    pub fn compared(table: &Table) -> impl Iterator<Item = &Field> {
+        table.fields.iter().take(MAX_FIELDS)
+    }
+
     /// Compares the table's fields (at most `MAX_FIELDS`, in table order).
     pub fn new(table: &'a Table) -> Comparer<'a> {
-        let fields: Vec<usize> = (0..table.fields.len()).take(MAX_FIELDS).collect();
+        let fields: Vec<usize> = (0..Comparer::compared(table).count()).collect();
         let pos = |kind| fields.iter().position(|f| table.fields[*f].kind == kind);
         let names = pos(Kind::FirstName).zip(pos(Kind::LastName));
         let nf = fields.len();

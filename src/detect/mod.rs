@@ -150,11 +150,10 @@ fn possible_pairs(table: &Table, link_only: bool) -> f64 {
 
 /// Finds the duplicate pairs of a table; `progress` hears each stage.
 pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&str)) -> Outcome<'a> {
-    let comparer = Comparer::new(table);
     let mut stats = Stats {
         records: table.records.len() as u64,
         records_new_or_changed: table.records.iter().filter(|r| r.dirty).count() as u64,
-        fields: comparer.fields().map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
+        fields: Comparer::compared(table).map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
         ..Stats::default()
     };
     let place_once = opts.place_once.unwrap_or_else(|| {
@@ -169,9 +168,11 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         link_only: opts.link_only,
         max_block: opts.max_block,
         rule_budget: (table.records.len() as u64 * 2).max(2_000_000),
-        sample_dropped: opts.model.as_ref().is_none_or(|m| !m.fits(&comparer)),
+        sample_dropped: opts.model.as_ref().is_none_or(|m| !m.fits_fields(Comparer::compared(table))),
     };
-    let (pairs, block_stats, kept) = block::pairs(table, &rules, block_opts);
+    // The comparer's per-record rows are built while blocking runs: neither keeps both cores busy.
+    let (comparer, (pairs, block_stats, kept)) =
+        rayon::join(|| Comparer::new(table), || block::pairs(table, &rules, block_opts));
     progress(&format!(
         "{} blocks from {} rules ({} blocks over {} records skipped), {} pairs to compare",
         block_stats.blocks,

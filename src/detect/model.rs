@@ -7,7 +7,7 @@
 
 use super::block::Pair;
 use super::compare::{level_at, level_names, Comparer, MISSING, SWAPPED};
-use super::table::{mix, Table};
+use super::table::{mix, Field, Table};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -42,12 +42,16 @@ impl Model {
 
     /// True when this model was trained on the same fields and kinds.
     pub fn fits(&self, comparer: &Comparer) -> bool {
-        self.fields.len() == comparer.len()
-            && self
-                .fields
-                .iter()
-                .zip(comparer.fields())
-                .all(|(m, f)| m.field == f.name && m.kind == f.kind.as_str())
+        self.fits_fields(comparer.fields())
+    }
+
+    /// `fits` for the fields a comparer will compare (`Comparer::compared`), before it is built.
+    pub fn fits_fields<'f>(&self, fields: impl Iterator<Item = &'f Field>) -> bool {
+        let mut fields = fields;
+        self.fields
+            .iter()
+            .all(|m| fields.next().is_some_and(|f| m.field == f.name && m.kind == f.kind.as_str()))
+            && fields.next().is_none()
     }
 }
 
@@ -349,5 +353,31 @@ mod tests {
             let m = initial_m(n);
             assert!((m.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{m:?}");
         }
+    }
+
+    #[test]
+    fn a_model_fits_the_fields_to_compare_as_it_fits_their_comparer() {
+        use crate::detect::kinds::ObjectConfig;
+        use crate::detect::table::RawTable;
+        let mut raw = RawTable::default();
+        raw.push(1, 1, "crm", true, [("first_name", "ann"), ("email", "ann@example.com")]);
+        raw.push(2, 1, "crm", true, [("first_name", "bob"), ("email", "bob@example.com")]);
+        let table = raw.build("contact", &ObjectConfig::default());
+        let comparer = Comparer::new(&table);
+        let field = |f: &Field| FieldModel {
+            field: f.name.clone(),
+            kind: f.kind.as_str().to_string(),
+            m: vec![0.9, 0.1],
+            u: vec![0.1, 0.9],
+        };
+        let whole = Model { fields: comparer.fields().map(field).collect(), lambda: 1e-3 };
+        let fewer = Model { fields: whole.fields[..1].to_vec(), lambda: 1e-3 };
+        let mut other_kind = whole.clone();
+        other_kind.fields[0].kind = "text".into();
+        for model in [&whole, &fewer, &other_kind] {
+            assert_eq!(model.fits_fields(Comparer::compared(&table)), model.fits(&comparer));
+        }
+        assert!(whole.fits(&comparer));
+        assert!(!fewer.fits(&comparer) && !other_kind.fits(&comparer));
     }
 }

@@ -60,6 +60,9 @@ impl Batch {
 #[derive(Debug, Default)]
 pub struct BatchReader {
     current: Batch,
+    /// Interned batches given back, to fill again: their buffers keep their memory, where new ones
+    /// fault in fresh pages as they grow (a fifth of the reading thread's time).
+    spare: Vec<Batch>,
     names: Vec<String>,
     name_of: HashMap<String, u32>,
     sources: Vec<String>,
@@ -114,9 +117,18 @@ impl BatchReader {
         &self.names
     }
 
+    /// Takes back a batch the interning thread is done with, to fill it again.
+    pub fn recycle(&mut self, mut batch: Batch) {
+        batch.rows.clear();
+        batch.values.clear();
+        batch.text.clear();
+        self.spare.push(batch);
+    }
+
     /// The records parsed since the last full batch.
     pub fn take(&mut self) -> Batch {
-        let mut batch = std::mem::take(&mut self.current);
+        let next = self.spare.pop().unwrap_or_default();
+        let mut batch = std::mem::replace(&mut self.current, next);
         batch.names.clone_from(&self.names);
         batch.sources.clone_from(&self.sources);
         batch
@@ -187,6 +199,15 @@ mod tests {
         assert_eq!(batch.len(), 3);
         batch.push_into(&mut batched);
         assert!(reader.take().is_empty());
+        // A recycled batch is filled again from empty.
+        reader.recycle(batch);
+        let (rowid, source, json) = (4, "web", r#"{"Name":"Cy","Phone":"555 9876"}"#);
+        let pairs: FieldPairs = serde_json::from_str(json).unwrap();
+        direct.push(rowid, 1, source, true, pairs.0.iter().map(|(k, v)| (k.0.as_ref(), v.0.as_ref())));
+        assert!(reader.add(rowid, 1, source, true, json).unwrap().is_none());
+        let again = reader.take();
+        assert_eq!(again.len(), 1);
+        again.push_into(&mut batched);
         let (a, b) = (
             direct.build("contact", &ObjectConfig::default()),
             batched.build("contact", &ObjectConfig::default()),
