@@ -188,16 +188,20 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         let make = |p: &detect::Proposal| {
             let member =
                 |i: usize| RecordRef { rowid: table.records[i].rowid, version: table.records[i].version };
-            NewCandidate {
+            let reasons = explainer.reasons(p);
+            // Serialised here, on the other threads, not by the writer.
+            let json = serde_json::to_string(&reasons).expect("reasons always serialise");
+            let c = NewCandidate {
                 object: args.object.clone(),
                 members: vec![member(p.a), member(p.b)],
                 score: (p.probability * 1e6).round() / 1e6,
                 origin: "detect".into(),
-                reasons: explainer.reasons(p),
-            }
+                reasons,
+            };
+            (c, json)
         };
         std::thread::scope(|scope| -> Result<()> {
-            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<NewCandidate>>(2);
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(NewCandidate, String)>>(2);
             scope.spawn(|| {
                 for slice in outcome.proposals.chunks(2048) {
                     if send.send(slice.par_iter().map(make).collect()).is_err() {
@@ -207,8 +211,8 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
                 drop(send);
             });
             for candidates in receive {
-                for candidate in &candidates {
-                    match tx.upsert_candidate(Some(batch), &at, candidate)? {
+                for (candidate, reasons) in &candidates {
+                    match tx.upsert_encoded_candidate(Some(batch), &at, candidate, reasons)? {
                         CandidateUpsert::New => added += 1,
                         CandidateUpsert::Changed => changed += 1,
                         CandidateUpsert::Unchanged => unchanged += 1,

@@ -31,7 +31,7 @@ const PER_ROW: usize = 5;
 /// in several pieces on SQLite's helper threads (`PRAGMA threads`).
 const INDEX_SORT_CACHE_KIB: i64 = 4096;
 /// Below this many expected candidates, plain upserts are as fast and keep no buffer.
-const BULK_MIN: u64 = 50_000;
+const BULK_MIN: u64 = 10_000;
 
 /// A candidate's members: sorted, distinct record row ids, each with its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,8 +116,8 @@ pub(super) struct BulkState {
     new: HashTable<u32>,
     pending: Vec<Pending>,
     contexts: Vec<Context>,
-    /// The last reasons written, as given and as JSON.
-    last_reasons: (Vec<Reason>, Rc<str>),
+    /// The last reasons written, as given (None when given as JSON) and as JSON.
+    last_reasons: (Option<Vec<Reason>>, Rc<str>),
 }
 
 impl BulkState {
@@ -188,7 +188,7 @@ impl Tx<'_> {
             new: HashTable::with_capacity(expected as usize),
             pending: Vec::with_capacity(expected as usize),
             contexts: Vec::new(),
-            last_reasons: (Vec::new(), Rc::from("[]")),
+            last_reasons: (Some(Vec::new()), Rc::from("[]")),
         });
         Ok(BulkLoad { restore })
     }
@@ -199,6 +199,7 @@ impl Tx<'_> {
         batch: Option<BatchId>,
         at: &str,
         c: &NewCandidate,
+        reasons_json: Option<&str>,
     ) -> Result<Option<CandidateUpsert>> {
         let mut guard = self.bulk.borrow_mut();
         let Some(state) = guard.as_mut() else { return Ok(None) };
@@ -217,8 +218,14 @@ impl Tx<'_> {
             return merge_pending(state, i as usize, c).map(Some);
         }
         let context = state.context(&c.object, std::slice::from_ref(&c.origin), at, batch.map(|b| b.0));
-        if state.last_reasons.0 != c.reasons {
-            state.last_reasons = (c.reasons.clone(), Rc::from(serde_json::to_string(&c.reasons)?));
+        match reasons_json {
+            // Given as JSON: compared as JSON (and not kept as values).
+            Some(json) if *state.last_reasons.1 != *json => state.last_reasons = (None, Rc::from(json)),
+            Some(_) => {}
+            None if state.last_reasons.0.as_ref() != Some(&c.reasons) => {
+                state.last_reasons = (Some(c.reasons.clone()), Rc::from(serde_json::to_string(&c.reasons)?));
+            }
+            None => {}
         }
         let index = state.pending.len() as u32;
         state.pending.push(Pending {
@@ -393,6 +400,16 @@ mod tests {
     /// One stored candidate, then a load that updates it, adds new ones (one of them twice, from
     /// two origins) and repeats one unchanged.
     fn load(store: &mut Store, r: &[RecordRef], expected: u64) -> (Vec<CandidateUpsert>, bool) {
+        load_encoding(store, r, expected, |_| false)
+    }
+
+    /// `load`, giving the reasons of the candidates `encode` picks already serialised.
+    fn load_encoding(
+        store: &mut Store,
+        r: &[RecordRef],
+        expected: u64,
+        encode: impl Fn(usize) -> bool,
+    ) -> (Vec<CandidateUpsert>, bool) {
         store
             .write(|tx| {
                 tx.upsert_candidate(None, "t0", &candidate(&[r[0], r[1]], 0.5, "a", "first"))?;
@@ -408,7 +425,13 @@ mod tests {
                     candidate(&[r[5], r[4]], 0.8, "a", "pair"),
                 ]
                 .iter()
-                .map(|c| tx.upsert_candidate(Some(batch), "t1", c))
+                .enumerate()
+                .map(|(i, c)| match encode(i) {
+                    true => {
+                        tx.upsert_encoded_candidate(Some(batch), "t1", c, &serde_json::to_string(&c.reasons)?)
+                    }
+                    false => tx.upsert_candidate(Some(batch), "t1", c),
+                })
                 .collect::<Result<Vec<_>>>()?;
                 tx.end_bulk(bulk)?;
                 Ok((results, buffered))
@@ -446,6 +469,23 @@ mod tests {
         assert_eq!(schema(&buffered), schema_before, "index and trigger restored as they were");
         let cache: i64 = buffered.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
         assert_eq!(cache, -super::super::CACHE_KIB, "the page cache is large again after the index build");
+    }
+
+    #[test]
+    fn reasons_given_as_json_are_written_as_the_values_would_be() {
+        let plain = {
+            let mut store = Store::in_memory().unwrap();
+            let r = seed(&mut store, 7);
+            load(&mut store, &r, 10);
+            content(&store)
+        };
+        let picks: [fn(usize) -> bool; 3] = [|_| true, |i| i % 2 == 0, |i| i % 2 == 1];
+        for (expected, encode) in [10, 1_000_000].into_iter().flat_map(|e| picks.map(|p| (e, p))) {
+            let mut store = Store::in_memory().unwrap();
+            let r = seed(&mut store, 7);
+            load_encoding(&mut store, &r, expected, encode);
+            assert_eq!(content(&store), plain, "expecting {expected}");
+        }
     }
 
     #[test]

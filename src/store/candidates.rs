@@ -75,10 +75,32 @@ impl Tx<'_> {
         at: &str,
         c: &NewCandidate,
     ) -> Result<CandidateUpsert> {
+        self.write_candidate(batch, at, c, None)
+    }
+
+    /// `upsert_candidate` of a candidate whose reasons are already serialised (`reasons_json`
+    /// must be `c.reasons` as JSON): detection serialises them on its other threads.
+    pub fn upsert_encoded_candidate(
+        &self,
+        batch: Option<BatchId>,
+        at: &str,
+        c: &NewCandidate,
+        reasons_json: &str,
+    ) -> Result<CandidateUpsert> {
+        self.write_candidate(batch, at, c, Some(reasons_json))
+    }
+
+    fn write_candidate(
+        &self,
+        batch: Option<BatchId>,
+        at: &str,
+        c: &NewCandidate,
+        reasons_json: Option<&str>,
+    ) -> Result<CandidateUpsert> {
         if self.all_pairs_rejected(&c.members)? {
             return Ok(CandidateUpsert::Suppressed);
         }
-        if let Some(done) = self.bulk_upsert(batch, at, c)? {
+        if let Some(done) = self.bulk_upsert(batch, at, c, reasons_json)? {
             return Ok(done);
         }
         let conn = self.conn();
@@ -101,7 +123,10 @@ impl Tx<'_> {
             c.members.len() as i64,
             c.score,
             serde_json::to_string(&[&c.origin])?,
-            serde_json::to_string(&c.reasons)?,
+            match reasons_json {
+                Some(json) => json.to_string(),
+                None => serde_json::to_string(&c.reasons)?,
+            },
             at,
             batch.map(|b| b.0)
         ])?;
