@@ -374,3 +374,23 @@ fn a_large_records_file_loads_whole_and_a_bad_last_row_leaves_the_workspace_as_i
         assert_eq!(before, ws.dump(), "{name} left the workspace as it was");
     }
 }
+
+#[test]
+fn without_a_steward_or_login_variables_the_account_name_is_recorded() {
+    let ws = Workspace::new();
+    let recs = ws.file("r.csv", "id,name\nr1,Ann\n");
+    let out = ws
+        .cmd()
+        .env_remove("MERGEQ_STEWARD")
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .args(["import", "records", recs.to_str().unwrap(), "--object", "contact", "--source", "s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log: Value = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let steward = log[0]["steward"].as_str().unwrap().to_string();
+    assert_ne!(steward, "unknown");
+    assert_eq!(steward, whoami::username(), "the operating system's name for this account");
+}

@@ -217,10 +217,13 @@ pub fn data_dir() -> Result<PathBuf> {
     }
 }
 
+/// The login name: from the environment, else the operating system's account name (cron jobs and
+/// containers often set no `USER`), so the journal names who decided instead of "unknown".
 fn login_name() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(|| whoami::fallible::username().ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "unknown".to_string())
 }
 
