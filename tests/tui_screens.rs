@@ -207,6 +207,27 @@ fn the_place_survives_a_console_that_never_quit() {
     assert_eq!(again.app.review.as_ref().unwrap().data.candidate.id, next);
 }
 
+#[test]
+fn opening_candidates_while_another_mergeq_writes_is_not_held_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
+    let store = mergeq::store::Store::open_existing(&db).unwrap();
+    store.set_busy_timeout(std::time::Duration::from_secs(30)).unwrap();
+    let mut c = common::console(store, (80, 24));
+    // An import in another terminal holds the write lock for as long as it runs.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    keys(&mut c, "\n");
+    assert_eq!(c.app.screen, Screen::Review, "the candidate opens");
+    assert!(c.app.status.as_ref().is_none_or(|s| !s.error), "no lock error: {:?}", c.app.status);
+    other.execute_batch("ROLLBACK").unwrap();
+    keys(&mut c, "]");
+    drop(c);
+    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    assert_eq!(again.app.screen, Screen::Review, "a later save kept the place");
+}
+
 /// Under NO_COLOR every cell keeps the terminal's own colours: meaning is carried by modifiers.
 #[test]
 fn no_color_draws_without_colours() {

@@ -298,9 +298,11 @@ impl Tx<'_> {
         }
         // SQLite sorts an index's keys on its helper threads only in runs that overflow the
         // cache: with the large cache the million keys would be sorted in one run on one core.
+        let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         conn.pragma_update(None, "cache_size", -INDEX_SORT_CACHE_KIB)?;
         let restored = load.restore.iter().try_for_each(|sql| conn.execute_batch(sql));
-        conn.pragma_update(None, "cache_size", -super::CACHE_KIB)?;
+        // Back to the caller's cache (detection widens it for its whole write).
+        conn.pragma_update(None, "cache_size", cache)?;
         restored?;
         Ok(())
     }
@@ -455,6 +457,7 @@ mod tests {
     fn a_buffered_load_writes_what_single_upserts_write() {
         let (mut plain, mut buffered) = (Store::in_memory().unwrap(), Store::in_memory().unwrap());
         let (r1, r2) = (seed(&mut plain, 7), seed(&mut buffered, 7));
+        buffered.conn().pragma_update(None, "cache_size", -12_345).unwrap();
         let schema_before = schema(&buffered);
         let (plain_results, was_buffered) = load(&mut plain, &r1, 10);
         assert!(!was_buffered, "a small load is not buffered");
@@ -468,7 +471,7 @@ mod tests {
         assert_eq!(counts(&buffered), counts(&plain));
         assert_eq!(schema(&buffered), schema_before, "index and trigger restored as they were");
         let cache: i64 = buffered.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
-        assert_eq!(cache, -super::super::CACHE_KIB, "the page cache is large again after the index build");
+        assert_eq!(cache, -12_345, "the caller's page cache is back after the index build");
     }
 
     #[test]

@@ -115,6 +115,11 @@ impl Store {
             return Ok(());
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another mergeq may have migrated while this one waited for the lock.
+        let from: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if from >= SCHEMA_VERSION {
+            return Ok(());
+        }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
             tx.execute_batch(sql).with_context(|| format!("applying migration {}", i + 1))?;
         }
@@ -359,6 +364,20 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// Two commands opening an old workspace together: the one that waited for the lock finds
+    /// the schema already migrated and does not apply the migrations again.
+    #[test]
+    fn a_migration_done_while_waiting_for_the_lock_is_not_applied_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ws.mergeq");
+        drop(Store::open(&path).unwrap());
+        // This one read the version (5, say) before the other finished migrating.
+        let mut late = Store { conn: Connection::open(&path).unwrap(), path: Some(path.clone()) };
+        late.migrate(SCHEMA_VERSION - 1).unwrap();
+        let version: i64 = late.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
     /// A workspace written by the build before the narrow-candidates migration keeps every
     /// candidate, with its own origin and time, and its indexes and counting triggers.
     #[test]
@@ -389,6 +408,7 @@ mod tests {
             "candidates_by_members",
             "candidates_by_status_score",
             "candidates_decided_by_id",
+            "candidates_pending_by_id",
             "candidate_counts_insert",
             "candidate_counts_update",
             "candidate_counts_delete",
@@ -405,13 +425,14 @@ mod tests {
             .unwrap();
         let counts: Vec<(String, i64)> = store
             .conn()
-            .prepare("SELECT status, n FROM candidate_counts WHERE n > 0 ORDER BY status")
+            .prepare("SELECT status, n FROM candidate_counts ORDER BY status")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(counts, [("pending".to_string(), 1), ("rejected".to_string(), 1)]);
+        let expected = [("approved", 0), ("pending", 1), ("rejected", 1)].map(|(s, n)| (s.to_string(), n));
+        assert_eq!(counts, expected, "the counts kept through the rebuild, then followed");
         let err = store
             .conn()
             .execute(

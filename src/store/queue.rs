@@ -187,11 +187,10 @@ fn page_sql(q: &QueueQuery, from: PageFrom, limit: usize) -> (String, Vec<Value>
         format!("SELECT {COLUMNS} FROM {table} {filter} ORDER BY {order} LIMIT {n}")
     };
     let sql = match (q.status, q.order) {
-        // By age, pending candidates are read in rowid order (they have no age index: a large
-        // load adds a million of them), and decided ones through their partial index, whose
-        // condition the query must state to use it.
+        // By age, each of the two partial indexes (pending by id; decided by status and id) is
+        // used only when the query states its condition.
         (Some(Status::Pending), QueueOrder::Age) => {
-            select(Some("'pending'".into()), "candidates c NOT INDEXED")
+            select(Some("'pending'".into()), "candidates c INDEXED BY candidates_pending_by_id")
         }
         (Some(s), QueueOrder::Age) => {
             let p = arg(Value::Text(s.as_str().into()), &mut args);
@@ -344,10 +343,16 @@ impl Store {
             .optional()?)
     }
 
-    /// Remembers where this steward is in the console. Written at every candidate opened, so
-    /// without waiting for the disk: a crash of mergeq or of the terminal keeps it (it is in
-    /// the WAL), only a power cut may lose the latest place, and no decision is ever written so.
-    pub fn save_ui_state(&mut self, steward: &str, state: &str, at: &str) -> Result<()> {
+    /// Remembers where this steward is in the console, without waiting for the disk: a crash of
+    /// mergeq or of the terminal keeps it (it is in the WAL), only a power cut may lose the latest
+    /// place, and no decision is ever written so. `wait: false` (the saves made while the steward
+    /// works) gives up at once when another mergeq is writing: an import or a detection must not
+    /// hold the console up, and the next save or the quit writes the place.
+    pub fn save_ui_state(&mut self, steward: &str, state: &str, at: &str, wait: bool) -> Result<()> {
+        let busy: i64 = self.conn.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+        if !wait {
+            self.conn.busy_timeout(Duration::ZERO)?;
+        }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let written = self.write(|tx| {
             tx.conn()
@@ -358,8 +363,12 @@ impl Store {
                 .execute(params![steward, state, at])?;
             Ok(())
         });
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        written
+        // Put both back before reporting anything: decisions are written with FULL.
+        let restored = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .and_then(|_| self.conn.busy_timeout(Duration::from_millis(busy.max(0) as u64)));
+        written.and(restored.map_err(Into::into))
     }
 
     /// How long a write waits for another mergeq holding the workspace before it fails. The
@@ -486,8 +495,8 @@ mod tests {
     fn ui_state_is_kept_per_steward() {
         let mut store = workspace(&[]);
         assert_eq!(store.ui_state("ann").unwrap(), None);
-        store.save_ui_state("ann", "{\"a\":1}", "t").unwrap();
-        store.save_ui_state("ann", "{\"a\":2}", "t").unwrap();
+        store.save_ui_state("ann", "{\"a\":1}", "t", true).unwrap();
+        store.save_ui_state("ann", "{\"a\":2}", "t", false).unwrap();
         assert_eq!(store.ui_state("ann").unwrap().as_deref(), Some("{\"a\":2}"));
         assert_eq!(store.ui_state("bob").unwrap(), None);
     }
@@ -511,7 +520,14 @@ mod plan_tests {
     fn no_page_sorts_the_whole_queue() {
         let store = Store::in_memory().unwrap();
         let key = QueueKey { score: 0.5, id: CandidateId(10) };
-        for status in [None, Some(Status::Pending), Some(Status::Approved), Some(Status::Deferred)] {
+        let statuses = [
+            None,
+            Some(Status::Pending),
+            Some(Status::Approved),
+            Some(Status::Rejected),
+            Some(Status::Deferred),
+        ];
+        for status in statuses {
             for order in [QueueOrder::Score, QueueOrder::Age] {
                 for from in [PageFrom::Start, PageFrom::After(key), PageFrom::Before(key), PageFrom::End] {
                     let q = QueueQuery { status, order, ..QueueQuery::default() };
@@ -525,7 +541,9 @@ mod plan_tests {
                     }
                     let expected = match (status, order) {
                         (_, QueueOrder::Score) => "candidates_by_status_score",
-                        (Some(Status::Pending) | None, QueueOrder::Age) => "SCAN c",
+                        // Every candidate by age: the table in rowid order, no status to skip.
+                        (None, QueueOrder::Age) => "SCAN c",
+                        (Some(Status::Pending), QueueOrder::Age) => "candidates_pending_by_id",
                         (Some(_), QueueOrder::Age) => "candidates_decided_by_id",
                     };
                     let by_rowid = plan.contains("USING INTEGER PRIMARY KEY (rowid");

@@ -2,7 +2,7 @@
 -- and their time with the batch that added them. Those are now stored once, in the batch, and a
 -- candidate's own `origin` and `created_at` are NULL when they are the batch's: a third less to
 -- write per candidate. SQLite cannot drop a NOT NULL, so the table is rebuilt (ids kept). The
--- queue-by-age index now holds only decided candidates.
+-- queue-by-age index is split: pending candidates by id alone, decided ones by status and id.
 
 -- The origins (JSON array) of the candidates this batch added with a NULL origin.
 ALTER TABLE batches ADD COLUMN origin TEXT;
@@ -32,8 +32,9 @@ ALTER TABLE candidates_narrow RENAME TO candidates;
 
 CREATE UNIQUE INDEX candidates_by_members ON candidates(member_key);
 CREATE INDEX candidates_by_status_score ON candidates(status, score DESC, id);
--- The queue by age within a decided status. Pending candidates (nearly all of them after a large
--- load) are paged in rowid order instead, so a bulk load adds no entry here.
+-- The queue by age: pending candidates (nearly all of them after a large load) by id alone, a
+-- narrow index that a load appends to, and decided ones within their status.
+CREATE INDEX candidates_pending_by_id ON candidates(id) WHERE status = 'pending';
 CREATE INDEX candidates_decided_by_id ON candidates(status, id) WHERE status <> 'pending';
 
 CREATE TRIGGER candidate_counts_insert AFTER INSERT ON candidates BEGIN

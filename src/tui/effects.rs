@@ -74,7 +74,10 @@ pub enum Effect {
     Decide(Decision),
     Undo,
     LoadJournal,
+    /// The place, on quit: waits for a busy workspace and reports a failure.
     SavePosition(SavedPosition),
+    /// The place, while working: best effort, never holds the console up (see `save_ui_state`).
+    SavePlace(SavedPosition),
 }
 
 /// The console's handle on the workspace.
@@ -189,7 +192,14 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::SavePosition(position) => {
             let state = serde_json::to_string(&position)?;
             let at = (ws.clock)();
-            ws.store.save_ui_state(&ws.steward, &state, &at)?;
+            ws.store.save_ui_state(&ws.steward, &state, &at, true)?;
+            return Ok(None);
+        }
+        Effect::SavePlace(position) => {
+            let state = serde_json::to_string(&position)?;
+            let at = (ws.clock)();
+            // A workspace busy with another mergeq's write: the next save or the quit keeps it.
+            let _ = ws.store.save_ui_state(&ws.steward, &state, &at, false);
             return Ok(None);
         }
     }))

@@ -83,7 +83,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             open_review(app, *data);
             // The place is saved at every candidate opened (so after each decision too): a
             // closed terminal or a crash loses at most the queue moves since.
-            return Effect::SavePosition(app.position());
+            return Effect::SavePlace(app.position());
         }
         Loaded::NoCandidate { message, leave } => {
             // After a decision, its message stays in front: "#4 approved … · no pending left".
