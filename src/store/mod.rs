@@ -106,6 +106,10 @@ impl Store {
         // Index builds after a bulk import may sort on a second thread.
         conn.pragma_update(None, "threads", 2)?;
         let mut store = Store { conn, path };
+        if version > 0 && version < SCHEMA_VERSION {
+            // Rebuilding a table of a million candidates takes a while: say why nothing happens.
+            eprintln!("upgrading the workspace {name} from schema {version} to {SCHEMA_VERSION} (once)…");
+        }
         store.migrate(version)?;
         Ok(store)
     }
