@@ -497,6 +497,8 @@ mod tests {
         assert_eq!(store.ui_state("ann").unwrap(), None);
         store.save_ui_state("ann", "{\"a\":1}", "t", true).unwrap();
         store.save_ui_state("ann", "{\"a\":2}", "t", false).unwrap();
+        let synchronous: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(synchronous, 2, "FULL again for the decisions that follow");
         assert_eq!(store.ui_state("ann").unwrap().as_deref(), Some("{\"a\":2}"));
         assert_eq!(store.ui_state("bob").unwrap(), None);
     }
