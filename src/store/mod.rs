@@ -129,6 +129,22 @@ impl Store {
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        if from > 0 {
+            self.compact_after_upgrade()?;
+        }
+        Ok(())
+    }
+
+    /// An upgrade that rebuilt a table leaves the old table's pages free inside the file (a
+    /// workspace of a million candidates would double): when over a quarter of the file is free,
+    /// it is rewritten once. Best effort: when another mergeq is busy, the free pages simply wait
+    /// for later writes to reuse them.
+    fn compact_after_upgrade(&mut self) -> Result<()> {
+        let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        if free * 4 > pages {
+            let _ = self.conn.execute_batch("VACUUM");
+        }
         Ok(())
     }
 
@@ -380,6 +396,33 @@ mod tests {
         late.migrate(SCHEMA_VERSION - 1).unwrap();
         let version: i64 = late.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    /// Upgrading a workspace whose candidates table is rebuilt leaves no file twice its size.
+    #[test]
+    fn an_upgrade_that_rebuilds_a_table_gives_its_pages_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.mergeq");
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 5;
+             INSERT INTO records (id, object, source, ext_id, fields) VALUES (1, 'c', 's', 'a', '{}');
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+             INSERT INTO candidates (object, member_key, member_versions, size, score, origin, reasons, created_at)
+                 SELECT 'c', '1,' || (i + 1), '1,1', 2, 0.5, '[\"splink\"]', '[{\"text\":\"a reason of some length\"}]',
+                        '2026-01-01T00:00:00Z' FROM n;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open_existing(&path).unwrap();
+        let free: i64 = store.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0)).unwrap();
+        let pages: i64 = store.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        assert!(free * 4 <= pages, "{free} of {pages} pages free after the upgrade");
+        let n: i64 = store.conn.query_row("SELECT count(*) FROM candidates", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 20_000);
     }
 
     /// A workspace written by the build before the narrow-candidates migration keeps every
