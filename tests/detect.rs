@@ -179,3 +179,50 @@ fn bad_config_names_file_line_and_column_and_changes_nothing() {
     assert!(err.contains("no records of object `nothing`"), "{err}");
     assert_eq!(ws.dump(), before);
 }
+
+#[test]
+fn a_proposal_whose_records_no_longer_match_is_rescored_below_the_threshold() {
+    let ws = Workspace::new();
+    let import = |name: &str, text: String| {
+        let path = ws.file(name, text);
+        ws.ok(&[
+            "import",
+            "records",
+            path.to_str().unwrap(),
+            "--object",
+            "person",
+            "--source",
+            "febrl",
+            "--id-column",
+            "unique_id",
+        ]);
+    };
+    import("febrl1.csv", febrl1_records());
+    detect(&ws, &[]);
+    let pair_of_rec0 = |ws: &Workspace| {
+        queue(ws)
+            .into_iter()
+            .find(|c| c["members"].as_array().unwrap().iter().any(|m| m == "febrl:rec-0-org"))
+            .expect("the pair stays in the queue")
+    };
+    assert_eq!(pair_of_rec0(&ws)["score"], 1.0);
+
+    // Everything but the social security number changes: still compared (same id), no match.
+    let moved = febrl1_records().replacen(
+        "rec-0-org,flynn,rokobaro,12,herschell circuit,killarney,lawrence,2227,nsw,19720812,1451137",
+        "rec-0-org,zelda,quimby,99,main road,,perth,6000,wa,19500101,1451137",
+        1,
+    );
+    import("febrl1b.csv", moved);
+    let run = detect(&ws, &[]);
+    assert_eq!(run["pairs_compared"], 1);
+    assert_eq!(run["candidates_found"], 0);
+    assert_eq!(run["rescored_below_threshold"], 1);
+    let pair = pair_of_rec0(&ws);
+    assert!(pair["score"].as_f64().unwrap() < 0.5, "{pair}");
+    assert_eq!(pair["status"], "pending");
+    let store = Store::open_existing(&ws.db).unwrap();
+    let c = store.candidate(CandidateId(pair["id"].as_i64().unwrap())).unwrap().unwrap();
+    let given = c.reasons.iter().find(|r| r.field == "given_name").expect("a given name reason");
+    assert!(format!("{:?}", given.values).contains("zelda"), "this run's values: {given:?}");
+}

@@ -154,6 +154,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         max_block,
         model: reusable,
         place_once: settings.place_once,
+        rescore: store.detect_only_pending_pairs(&args.object)?,
     };
     let outcome = detect::detect(&table, &opts, &mut |message| eprintln!("[{}] {message}", clock(started)));
 
@@ -252,11 +253,15 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     };
     eprintln!(
         "detect {}: {} records, {} pairs compared, {} candidates found: {added} added, {changed} updated, \
-         {unchanged} already there, {suppressed} rejected before (not proposed) in {:.2} s",
+         {unchanged} already there, {suppressed} rejected before (not proposed){} in {:.2} s",
         summary.object,
         summary.stats.records,
         summary.stats.pairs_compared,
         summary.stats.candidates_found,
+        match summary.stats.rescored_below_threshold {
+            0 => String::new(),
+            n => format!("; {n} earlier candidates now below the threshold, rescored (counted as updated)"),
+        },
         summary.seconds
     );
     if args.json {

@@ -46,6 +46,9 @@ pub struct Options {
     /// Count family name, address, phone and company once (households and offices share them);
     /// `None`: when the records carry an e-mail, phone, company or website (CRM records).
     pub place_once: Option<bool>,
+    /// Pairs (record row ids, smaller first) proposed earlier and still pending: when compared
+    /// again they are returned even below the threshold (`Proposal::below`), to be rescored.
+    pub rescore: std::collections::HashSet<(i64, i64)>,
 }
 
 impl Default for Options {
@@ -56,6 +59,7 @@ impl Default for Options {
             max_block: DEFAULT_MAX_BLOCK,
             model: None,
             place_once: None,
+            rescore: Default::default(),
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct Proposal {
     pub pattern: u64,
     /// The blocking rule that produced the pair (an index in `Outcome::rules`).
     pub rule: usize,
+    /// Below the threshold: an earlier proposal compared again (`Options::rescore`), not a new one.
+    pub below: bool,
 }
 
 /// What a run did, for the progress report and `--json`.
@@ -85,6 +91,8 @@ pub struct Stats {
     pub blocking: BlockStats,
     pub pairs_compared: u64,
     pub candidates_found: u64,
+    /// Earlier proposals compared again and now below the threshold (rescored, not withdrawn).
+    pub rescored_below_threshold: u64,
     pub trained: bool,
     pub lambda: f64,
     /// Whether family name, address, phone and company counted as one piece of evidence.
@@ -250,7 +258,12 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         .into_par_iter()
         .filter_map(|x| {
             let probability = scorer.probability(weights[x]);
-            if pairs[x].train_only || probability < opts.threshold {
+            let below = probability < opts.threshold;
+            let rowids = |p: &block::Pair| {
+                let (a, b) = (table.records[p.a as usize].rowid, table.records[p.b as usize].rowid);
+                (a.min(b), a.max(b))
+            };
+            if pairs[x].train_only || (below && !opts.rescore.contains(&rowids(&pairs[x]))) {
                 return None;
             }
             let first_kept = (0..rules.len()).find(|r| kept[*r] && pairs[x].rules & (1 << r) != 0);
@@ -261,12 +274,21 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
                 weight: weights[x],
                 pattern: patterns[x],
                 rule: first_kept.unwrap_or(usize::MAX),
+                below,
             })
         })
         .collect();
     proposals.sort_by_key(|p| (table.records[p.a].rowid, table.records[p.b].rowid));
-    stats.candidates_found = proposals.len() as u64;
-    progress(&format!("{} candidates found at threshold {}", proposals.len(), opts.threshold));
+    stats.rescored_below_threshold = proposals.iter().filter(|p| p.below).count() as u64;
+    stats.candidates_found = proposals.len() as u64 - stats.rescored_below_threshold;
+    let rescored = match stats.rescored_below_threshold {
+        0 => String::new(),
+        n => format!("; {n} earlier ones compared again fall below it and are rescored"),
+    };
+    progress(&format!(
+        "{} candidates found at threshold {}{rescored}",
+        stats.candidates_found, opts.threshold
+    ));
     let rules = rules.into_iter().map(|r| r.name).collect();
     Outcome { proposals, model, stats, rules, table, comparer, place_once }
 }

@@ -51,6 +51,28 @@ impl Store {
         Ok(())
     }
 
+    /// The pending pair candidates of an object that only detection proposed, as record row ids
+    /// (smaller first): a run that compares such a pair again rescores it even below the
+    /// threshold, so that its score and reasons never describe records as they no longer are.
+    pub fn detect_only_pending_pairs(&self, object: &str) -> Result<std::collections::HashSet<(i64, i64)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.member_key FROM candidates c \
+             WHERE c.object = ?1 AND c.size = 2 AND c.status = 'pending' \
+             AND coalesce(c.origin, (SELECT b.origin FROM batches b WHERE b.id = c.batch_id)) = '[\"detect\"]'",
+        )?;
+        let mut rows = stmt.query(params![object])?;
+        let mut pairs = std::collections::HashSet::new();
+        while let Some(row) = rows.next()? {
+            let key = row.get_ref(0)?.as_str()?;
+            if let Some((a, b)) = key.split_once(',') {
+                if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
+                    pairs.insert((a, b));
+                }
+            }
+        }
+        Ok(pairs)
+    }
+
     /// Gives this connection a page cache large enough for a big detection write (hundreds of
     /// thousands of candidates): pages stay in memory instead of being looked up in the WAL.
     pub fn widen_cache_for_bulk_write(&self) -> Result<()> {
