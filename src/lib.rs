@@ -7,6 +7,7 @@ pub mod detect;
 pub mod export;
 pub mod import;
 pub mod journal;
+pub mod json;
 pub mod model;
 pub mod store;
 pub mod survivorship;

@@ -5,7 +5,7 @@
 //! parsing run meanwhile instead of before it.
 
 use super::table::RawTable;
-use std::borrow::Cow;
+use crate::json::{Pairs, Text};
 use std::collections::HashMap;
 
 /// Records per batch handed from the reading thread to the interning one.
@@ -137,46 +137,12 @@ impl BatchReader {
 
 /// A record's fields as (name, value) pairs, read straight from the stored JSON object (no map:
 /// a million records are read per run).
-struct FieldPairs<'a>(Vec<(Text<'a>, Text<'a>)>);
-
-impl<'de> serde::Deserialize<'de> for FieldPairs<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Pairs;
-        impl<'de> serde::de::Visitor<'de> for Pairs {
-            type Value = FieldPairs<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of field values")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(12));
-                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
-                    out.push((k, v));
-                }
-                Ok(FieldPairs(out))
-            }
-        }
-        deserializer.deserialize_map(Pairs)
-    }
-}
-
-/// A JSON string, borrowed from the input when it has no escapes.
-#[derive(serde::Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+type FieldPairs<'a> = Pairs<'a, Text<'a>>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn text_borrows_strings_without_escapes() {
-        let plain: Text = serde_json::from_str(r#""Ann""#).unwrap();
-        assert!(matches!(plain.0, Cow::Borrowed("Ann")));
-        let escaped: Text = serde_json::from_str(r#""A\nn""#).unwrap();
-        assert!(matches!(escaped.0, Cow::Owned(ref s) if s == "A\nn"));
-    }
     use crate::detect::kinds::ObjectConfig;
 
     #[test]

@@ -4,8 +4,8 @@
 //! Strings borrow from the body text wherever JSON escapes allow: a million-decision export parses
 //! a million bodies, and copying every value would cost more than reading it.
 
+use crate::json::{Pairs, Text};
 use anyhow::{bail, Context, Result};
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -195,60 +195,6 @@ impl<'a> ApprovedMerge<'a> {
             })
             .map(|g| (&*g.name, g.value.as_deref()))
             .collect()
-    }
-}
-
-/// A JSON string, borrowed from the body unless it holds escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A JSON object's entries in their order, without building a map.
-struct Pairs<'a, T>(Vec<(Text<'a>, T)>);
-
-impl<T> Default for Pairs<'_, T> {
-    fn default() -> Self {
-        Pairs(Vec::new())
-    }
-}
-
-impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Pairs<'a, T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Pairs<'de, T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
-                }
-                Ok(Pairs(out))
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
