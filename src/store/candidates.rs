@@ -137,11 +137,11 @@ impl Tx<'_> {
     pub(super) fn update_candidate(&self, id: i64, at: &str, c: &NewCandidate) -> Result<CandidateUpsert> {
         let conn = self.conn();
         let (old_score, old_origin, old_reasons): (f64, String, String) = conn
-            // NULL origin: the batch's (see schema_narrow.sql), as in every read of `origin`.
-            .prepare_cached(
-                "SELECT score, coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), \
-                 reasons FROM candidates WHERE id = ?1",
-            )?
+            .prepare_cached(concat!(
+                "SELECT c.score, ",
+                candidate_origins!(),
+                ", c.reasons FROM candidates c WHERE c.id = ?1"
+            ))?
             .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut origins: Vec<String> = serde_json::from_str(&old_origin).unwrap_or_default();
         let mut all_reasons: Vec<Reason> = serde_json::from_str(&old_reasons).unwrap_or_default();
@@ -257,11 +257,12 @@ fn parse_json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
 impl Store {
     /// Candidates for the queue, best score first.
     pub fn queue(&self, filter: &QueueFilter) -> Result<Vec<Candidate>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, object, score, status, \
-             coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), reasons \
-             FROM candidates WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR object = ?2) ORDER BY score DESC, id",
-        )?;
+        let mut stmt = self.conn().prepare(concat!(
+            "SELECT c.id, c.object, c.score, c.status, ",
+            candidate_origins!(),
+            ", c.reasons FROM candidates c \
+             WHERE (?1 IS NULL OR c.status = ?1) AND (?2 IS NULL OR c.object = ?2) ORDER BY c.score DESC, c.id"
+        ))?;
         let rows = stmt.query_map(params![filter.status.map(|s| s.as_str()), filter.object], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -292,11 +293,11 @@ impl Store {
     pub fn candidate(&self, id: CandidateId) -> Result<Option<Candidate>> {
         let row = self
             .conn()
-            .prepare_cached(
-                "SELECT object, score, status, \
-                 coalesce(origin, (SELECT b.origin FROM batches b WHERE b.id = candidates.batch_id)), reasons \
-                 FROM candidates WHERE id = ?1",
-            )?
+            .prepare_cached(concat!(
+                "SELECT c.object, c.score, c.status, ",
+                candidate_origins!(),
+                ", c.reasons FROM candidates c WHERE c.id = ?1"
+            ))?
             .query_row(params![id.0], |r| {
                 Ok((
                     r.get::<_, String>(0)?,

@@ -55,11 +55,12 @@ impl Store {
     /// (smaller first): a run that compares such a pair again rescores it even below the
     /// threshold, so that its score and reasons never describe records as they no longer are.
     pub fn detect_only_pending_pairs(&self, object: &str) -> Result<std::collections::HashSet<(i64, i64)>> {
-        let mut stmt = self.conn().prepare(
+        let mut stmt = self.conn().prepare(concat!(
             "SELECT c.member_key FROM candidates c \
-             WHERE c.object = ?1 AND c.size = 2 AND c.status = 'pending' \
-             AND coalesce(c.origin, (SELECT b.origin FROM batches b WHERE b.id = c.batch_id)) = '[\"detect\"]'",
-        )?;
+             WHERE c.object = ?1 AND c.size = 2 AND c.status = 'pending' AND ",
+            candidate_origins!(),
+            " = '[\"detect\"]'"
+        ))?;
         let mut rows = stmt.query(params![object])?;
         let mut pairs = std::collections::HashSet::new();
         while let Some(row) = rows.next()? {

@@ -2,6 +2,15 @@
 //! schema by `user_version`, and runs every write in one `BEGIN IMMEDIATE` transaction.
 //! Nothing outside this module writes SQL; engines get and give plain `model` types.
 
+/// A candidate's origins (a JSON array) in SQL over `candidates c`: its own, or, when NULL, those
+/// of the batch that added it (a bulk load stores them once, in the batch: schema_narrow.sql).
+/// Every read of the origins goes through this.
+macro_rules! candidate_origins {
+    () => {
+        "coalesce(c.origin, (SELECT b.origin FROM batches b WHERE b.id = c.batch_id))"
+    };
+}
+
 mod bulk;
 mod candidate_load;
 mod candidates;
