@@ -3,12 +3,14 @@
 //! A million single-row upserts each pay a lookup in the member-set index and random inserts into
 //! three indexes. A bulk load instead keeps every member set in memory: stored candidates by id,
 //! new ones as compact rows in a buffer. `end_bulk` sorts the new rows best score first and
-//! appends them in that order, so the queue's indexes (status, score) and (status, id) grow at
+//! appends them in that order, so the queue's indexes (status and score; pending by id) grow at
 //! their right edge instead of being sorted again; only the member-set index is dropped and rebuilt
 //! once, and the per-row trigger that keeps the console's status counts is replaced by one update.
 //! Rows leave their origin and time to their batch (NULL), which makes them a third narrower.
 
-use super::candidates::{merge_into, parse_members, write_members, CandidateUpsert, NewCandidate};
+use super::candidates::{
+    merge_into, parse_members, sorted_members, write_members, CandidateUpsert, NewCandidate,
+};
 use super::{BatchId, Tx};
 use crate::model::Reason;
 use anyhow::Result;
@@ -48,10 +50,7 @@ impl Members {
                 return Members::Pair([(a.rowid, a.version), (b.rowid, b.version)]);
             }
         }
-        let mut refs: Vec<(i64, i64)> = c.members.iter().map(|m| (m.rowid, m.version)).collect();
-        refs.sort_unstable_by_key(|m| m.0);
-        refs.dedup_by_key(|m| m.0);
-        Members::sorted(refs)
+        Members::sorted(sorted_members(&c.members))
     }
 
     fn parse(key: &str, versions: &str) -> Members {
@@ -306,9 +305,7 @@ impl Tx<'_> {
         restored?;
         Ok(())
     }
-}
 
-impl Tx<'_> {
     /// Whether candidates of `batch` with these origins and this time may leave them to the
     /// batch (NULL `origin` and `created_at`): the batch's origins are set by the first caller.
     fn batch_holds(&self, batch: i64, origins: &str, at: &str) -> Result<bool> {

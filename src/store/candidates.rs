@@ -36,12 +36,17 @@ pub struct QueueFilter {
 /// The member set's identity and the members' versions: sorted, distinct record row ids joined by
 /// ',', and their versions in the same order.
 pub fn member_key(members: &[RecordRef]) -> (String, String) {
+    let (mut key, mut versions) = (String::new(), String::new());
+    write_members(&sorted_members(members), &mut key, &mut versions);
+    (key, versions)
+}
+
+/// Members as (row id, version), sorted by row id, each record once: a candidate's identity.
+pub(super) fn sorted_members(members: &[RecordRef]) -> Vec<(i64, i64)> {
     let mut refs: Vec<(i64, i64)> = members.iter().map(|m| (m.rowid, m.version)).collect();
     refs.sort_unstable_by_key(|m| m.0);
     refs.dedup_by_key(|m| m.0);
-    let (mut key, mut versions) = (String::new(), String::new());
-    write_members(&refs, &mut key, &mut versions);
-    (key, versions)
+    refs
 }
 
 /// `member_key` of members already sorted and distinct, into reused buffers.
