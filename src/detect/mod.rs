@@ -31,9 +31,7 @@ pub const DEFAULT_MAX_BLOCK: usize = 100;
 /// Random pairs drawn to estimate u (the exact level, where rare agreement matters most, is
 /// computed from value frequencies instead): 100,000 pin the other levels' shares closely enough
 /// (CRM-like 100,000: the same F1 as with 200,000).
-fn u_samples(_records: usize) -> usize {
-    100_000
-}
+const U_SAMPLES: usize = 100_000;
 
 /// How to run detection.
 #[derive(Debug, Clone)]
@@ -114,8 +112,7 @@ pub struct Outcome<'a> {
 impl Outcome<'_> {
     /// Writes out proposals' reasons (one scorer for all of them).
     pub fn explainer(&self) -> Explainer<'_> {
-        let mut scorer = Scorer::new(self.table, &self.comparer, &self.model);
-        scorer.place_once = self.place_once;
+        let scorer = Scorer::new(self.table, &self.comparer, &self.model, self.place_once);
         Explainer { scorer, rules: &self.rules }
     }
 }
@@ -220,7 +217,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     let mut model = match reuse {
         Some(model) => model,
         None => {
-            let u = model::estimate_u(table, &comparer, u_samples(table.records.len()), opts.link_only);
+            let u = model::estimate_u(table, &comparer, U_SAMPLES, opts.link_only);
             let rule_fields: Vec<Vec<usize>> = rules
                 .iter()
                 .map(|r| compared_positions(table, &comparer, &training_blanks(table, r)))
@@ -241,8 +238,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         }
     };
     let weights: Vec<f64> = {
-        let mut scorer = Scorer::new(table, &comparer, &model);
-        scorer.place_once = place_once;
+        let scorer = Scorer::new(table, &comparer, &model, place_once);
         pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
     };
     if stats.trained {
@@ -252,8 +248,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         progress(&format!("model trained: λ = {:.3e}", model.lambda));
     }
     stats.lambda = model.lambda;
-    let mut scorer = Scorer::new(table, &comparer, &model);
-    scorer.place_once = place_once;
+    let scorer = Scorer::new(table, &comparer, &model, place_once);
     let mut proposals: Vec<Proposal> = (0..pairs.len())
         .into_par_iter()
         .filter_map(|x| {

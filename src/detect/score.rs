@@ -16,7 +16,7 @@ pub struct Scorer<'a> {
     /// Table field index of each compared field.
     fields: Vec<usize>,
     /// Count family name, address, phone and company as one piece of evidence.
-    pub place_once: bool,
+    place_once: bool,
     /// `base[k][l]`: the model's weight of field `k` at level `l`.
     base: Vec<Vec<f64>>,
     /// `exact[k][id]`: the exact level's weight for value `id`, adjusted for how common it is.
@@ -28,7 +28,12 @@ pub struct Scorer<'a> {
 impl<'a> Scorer<'a> {
     /// Weighs every level and every value's exact agreement once, so that scoring a pair is
     /// table lookups.
-    pub fn new(table: &'a Table, comparer: &'a Comparer<'a>, model: &'a Model) -> Scorer<'a> {
+    pub fn new(
+        table: &'a Table,
+        comparer: &'a Comparer<'a>,
+        model: &'a Model,
+        place_once: bool,
+    ) -> Scorer<'a> {
         let fields: Vec<usize> = comparer
             .fields()
             .map(|f| table.fields.iter().position(|t| std::ptr::eq(t, f)).unwrap_or(0))
@@ -66,7 +71,7 @@ impl<'a> Scorer<'a> {
                 }
             })
             .collect();
-        Scorer { table, comparer, model, fields, place_once: true, base, exact, local }
+        Scorer { table, comparer, model, fields, place_once, base, exact, local }
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
