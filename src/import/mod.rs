@@ -75,6 +75,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts what an upsert did to a record.
+    pub(crate) fn count_record(&mut self, what: crate::store::RecordUpsert) {
+        use crate::store::RecordUpsert::*;
+        match what {
+            New => self.records_added += 1,
+            Changed => self.records_changed += 1,
+            Unchanged => self.records_unchanged += 1,
+        }
+    }
+
     /// True when the import changed nothing in the workspace.
     pub fn is_noop(&self) -> bool {
         self.records_added + self.records_changed + self.candidates_added + self.candidates_changed == 0

@@ -6,7 +6,7 @@ use super::table::{Hashing, Row, Table};
 use super::{ImportContext, InputError, Progress, Summary};
 use crate::clock::parse_timestamp;
 use crate::model::Fields;
-use crate::store::{EncodedRecord, NewBatch, RecordUpsert, Store};
+use crate::store::{EncodedRecord, NewBatch, Store};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -181,11 +181,7 @@ pub fn import_records(
                     created: r.created.as_deref(),
                     updated: r.updated.as_deref(),
                 };
-                match tx.upsert_encoded(batch, &rec)?.0 {
-                    RecordUpsert::New => summary.records_added += 1,
-                    RecordUpsert::Changed => summary.records_changed += 1,
-                    RecordUpsert::Unchanged => summary.records_unchanged += 1,
-                }
+                summary.count_record(tx.upsert_encoded(batch, &rec)?.0);
                 summary.rows += 1;
                 progress.tick(summary.rows);
                 Ok(())

@@ -35,11 +35,7 @@ impl Sink<'_, '_> {
         let (what, r) = self.tx.merge_record(self.batch, &rec)?;
         let key = rec.key.to_string();
         if self.index.resolve(&key).is_err() {
-            match what {
-                RecordUpsert::New => self.summary.records_added += 1,
-                RecordUpsert::Changed => self.summary.records_changed += 1,
-                RecordUpsert::Unchanged => self.summary.records_unchanged += 1,
-            }
+            self.summary.count_record(what);
         } else if what == RecordUpsert::Changed {
             self.summary.records_changed += 1;
         }
