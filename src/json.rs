@@ -1,6 +1,7 @@
-//! Reading stored JSON without copying it: strings borrowed from the input wherever JSON escapes
-//! allow, objects as their entries in order (no map). Detection reads a million records' fields
-//! and an export a million decision bodies; copying every value would cost more than reading it.
+//! JSON at the volume of a million rows: reading stored JSON without copying it (strings borrowed
+//! from the input wherever escapes allow, objects as their entries in order, no map), and writing
+//! strings exactly as serde_json does without its per-call cost. Detection reads a million
+//! records' fields, an import writes them, an export reads and writes a million decisions.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -36,6 +37,21 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Pairs<'a, T> {
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it (`"`, `\\` and control
+/// characters); a string without those, nearly every one, is copied whole.
+pub fn push_str(out: &mut Vec<u8>, s: &str) {
+    // No early exit: the loop compiles to wide compares.
+    let escape = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if escape {
+        serde_json::to_writer(&mut *out, s).expect("writing to memory");
+    } else {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
     }
 }
 

@@ -106,21 +106,6 @@ pub fn check_reserved(crm: Crm, changes: &[Change], reserved: &[&str]) -> Result
     Ok(())
 }
 
-/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it (`"`, `\\` and control
-/// characters); a string without those, nearly every one, is copied whole.
-pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    // No early exit: the loop compiles to wide compares.
-    let escape = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if escape {
-        serde_json::to_writer(&mut *out, s).expect("writing to memory");
-    } else {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    }
-}
-
 /// Writes one value as a JSON line.
 pub fn line(out: &mut Vec<u8>, value: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, value)?;

@@ -9,9 +9,9 @@
 //! name in the export (sorted) `NAME,NAME.from,NAME.rule`; lists are joined with `;`; an empty cell
 //! is no value. Cells that would start a spreadsheet formula get a `'` unless `raw`.
 
-use super::crm::push_json_str;
 use super::csv_cell::push_cell;
 use super::plan::{ApprovedMerge, Key};
+use crate::json::push_str;
 use anyhow::Result;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -27,31 +27,31 @@ pub fn jsonl(m: &ApprovedMerge, out: &mut Vec<u8>) -> Result<()> {
     out.extend_from_slice(b"{\"candidate\":");
     out.extend_from_slice(number.format(m.meta.candidate).as_bytes());
     out.extend_from_slice(b",\"object\":");
-    push_json_str(out, &m.object);
+    push_str(out, &m.object);
     out.extend_from_slice(b",\"decision\":");
     out.extend_from_slice(number.format(m.meta.seq).as_bytes());
     out.extend_from_slice(b",\"decided_at\":");
-    push_json_str(out, &m.meta.at);
+    push_str(out, &m.meta.at);
     out.extend_from_slice(b",\"steward\":");
-    push_json_str(out, &m.meta.steward);
+    push_str(out, &m.meta.steward);
     out.extend_from_slice(b",\"survivor\":");
-    push_json_str(out, m.survivor.as_str());
+    push_str(out, m.survivor.as_str());
     out.extend_from_slice(b",\"merged\":[");
     for (i, r) in m.merged().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        push_json_str(out, r.key.as_str());
+        push_str(out, r.key.as_str());
     }
     out.extend_from_slice(b"],\"fields\":{");
     for (i, g) in m.golden.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        push_json_str(out, &g.name);
+        push_str(out, &g.name);
         out.extend_from_slice(b":{\"value\":");
         match &g.value {
-            Some(v) => push_json_str(out, v),
+            Some(v) => push_str(out, v),
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"from\":[");
@@ -59,10 +59,10 @@ pub fn jsonl(m: &ApprovedMerge, out: &mut Vec<u8>) -> Result<()> {
             if j > 0 {
                 out.push(b',');
             }
-            push_json_str(out, k.as_str());
+            push_str(out, k.as_str());
         }
         out.extend_from_slice(b"],\"rule\":");
-        push_json_str(out, &g.rule);
+        push_str(out, &g.rule);
         out.push(b'}');
     }
     out.extend_from_slice(b"}}\n");

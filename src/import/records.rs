@@ -106,9 +106,9 @@ fn fields_json<'a>(sorted: impl Iterator<Item = (&'a str, &'a str)>) -> String {
         if i > 0 {
             out.push(b',');
         }
-        serde_json::to_writer(&mut out, name).expect("writing to a Vec");
+        crate::json::push_str(&mut out, name);
         out.push(b':');
-        serde_json::to_writer(&mut out, value).expect("writing to a Vec");
+        crate::json::push_str(&mut out, value);
     }
     out.push(b'}');
     String::from_utf8(out).expect("serde_json writes UTF-8")
