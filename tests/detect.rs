@@ -37,6 +37,22 @@ fn queue(ws: &Workspace) -> Vec<serde_json::Value> {
     serde_json::from_str(&ws.ok(&["queue", "--json"])).expect("queue json")
 }
 
+/// Imports FEBRL-style person records (`unique_id` the id) from `text`, written to `name`.
+fn import_febrl(ws: &Workspace, name: &str, text: String) {
+    let path = ws.file(name, text);
+    ws.ok(&[
+        "import",
+        "records",
+        path.to_str().unwrap(),
+        "--object",
+        "person",
+        "--source",
+        "febrl",
+        "--id-column",
+        "unique_id",
+    ]);
+}
+
 fn detect(ws: &Workspace, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["detect", "--object", "person", "--json"];
     args.extend_from_slice(extra);
@@ -46,18 +62,7 @@ fn detect(ws: &Workspace, extra: &[&str]) -> serde_json::Value {
 #[test]
 fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
     let ws = Workspace::new();
-    let records = ws.file("febrl1.csv", febrl1_records());
-    ws.ok(&[
-        "import",
-        "records",
-        records.to_str().unwrap(),
-        "--object",
-        "person",
-        "--source",
-        "febrl",
-        "--id-column",
-        "unique_id",
-    ]);
+    import_febrl(&ws, "febrl1.csv", febrl1_records());
 
     let first = detect(&ws, &[]);
     assert_eq!(first["incremental"], false);
@@ -95,18 +100,7 @@ fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
 
     // One record changes: only pairs involving it are compared.
     let changed = febrl1_records().replacen("rec-0-org,flynn,rokobaro", "rec-0-org,flynn,rokobarro", 1);
-    let changed = ws.file("febrl1b.csv", changed);
-    ws.ok(&[
-        "import",
-        "records",
-        changed.to_str().unwrap(),
-        "--object",
-        "person",
-        "--source",
-        "febrl",
-        "--id-column",
-        "unique_id",
-    ]);
+    import_febrl(&ws, "febrl1b.csv", changed);
     let third = detect(&ws, &[]);
     assert_eq!(third["incremental"], true);
     assert_eq!(third["records_new_or_changed"], 1);
@@ -136,18 +130,7 @@ fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
 #[test]
 fn a_rejected_pair_is_not_proposed_again() {
     let ws = Workspace::new();
-    let records = ws.file("febrl1.csv", febrl1_records());
-    ws.ok(&[
-        "import",
-        "records",
-        records.to_str().unwrap(),
-        "--object",
-        "person",
-        "--source",
-        "febrl",
-        "--id-column",
-        "unique_id",
-    ]);
+    import_febrl(&ws, "febrl1.csv", febrl1_records());
     detect(&ws, &[]);
     let before = queue(&ws).len();
     // A steward rejects the best candidate: its pair must never come back.
@@ -183,21 +166,7 @@ fn bad_config_names_file_line_and_column_and_changes_nothing() {
 #[test]
 fn a_proposal_whose_records_no_longer_match_is_rescored_below_the_threshold() {
     let ws = Workspace::new();
-    let import = |name: &str, text: String| {
-        let path = ws.file(name, text);
-        ws.ok(&[
-            "import",
-            "records",
-            path.to_str().unwrap(),
-            "--object",
-            "person",
-            "--source",
-            "febrl",
-            "--id-column",
-            "unique_id",
-        ]);
-    };
-    import("febrl1.csv", febrl1_records());
+    import_febrl(&ws, "febrl1.csv", febrl1_records());
     detect(&ws, &[]);
     let pair_of_rec0 = |ws: &Workspace| {
         queue(ws)
@@ -213,7 +182,7 @@ fn a_proposal_whose_records_no_longer_match_is_rescored_below_the_threshold() {
         "rec-0-org,zelda,quimby,99,main road,,perth,6000,wa,19500101,1451137",
         1,
     );
-    import("febrl1b.csv", moved);
+    import_febrl(&ws, "febrl1b.csv", moved);
     let run = detect(&ws, &[]);
     assert_eq!(run["pairs_compared"], 1);
     assert_eq!(run["candidates_found"], 0);
