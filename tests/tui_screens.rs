@@ -174,16 +174,28 @@ fn filters_sort_and_search_narrow_the_queue() {
     assert!(screen(&c).contains("No candidates match"));
 }
 
-#[test]
-fn the_place_is_kept_across_quit_and_reopen() {
+/// The console fixture in a workspace file, so that a console opened again sees what the last
+/// one saved.
+fn filled_workspace_file() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.mergeq");
     common::fill(&mut mergeq::store::Store::open(&db).unwrap());
-    let mut c = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    (dir, db)
+}
+
+/// A console at 80×24 on the workspace file `db`.
+fn reopen(db: &std::path::Path) -> mergeq::tui::Console {
+    common::console(mergeq::store::Store::open_existing(db).unwrap(), (80, 24))
+}
+
+#[test]
+fn the_place_is_kept_across_quit_and_reopen() {
+    let (_dir, db) = filled_workspace_file();
+    let mut c = reopen(&db);
     keys(&mut c, "bb\u{1b}j\nj=");
     keys(&mut c, "q");
     assert!(c.app.quit);
-    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    let again = reopen(&db);
     assert_eq!(again.app.screen, Screen::Review);
     let r = again.app.review.as_ref().unwrap();
     assert_eq!(r.data.candidate.id, CandidateId(3));
@@ -194,24 +206,20 @@ fn the_place_is_kept_across_quit_and_reopen() {
 
 #[test]
 fn the_place_survives_a_console_that_never_quit() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.mergeq");
-    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
-    let mut c = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    let (_dir, db) = filled_workspace_file();
+    let mut c = reopen(&db);
     keys(&mut c, "\na");
     let next = c.app.review.as_ref().expect("the next candidate opens after a decision").data.candidate.id;
     // The terminal closes (or mergeq is killed) without `q`.
     drop(c);
-    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    let again = reopen(&db);
     assert_eq!(again.app.screen, Screen::Review);
     assert_eq!(again.app.review.as_ref().unwrap().data.candidate.id, next);
 }
 
 #[test]
 fn opening_candidates_while_another_mergeq_writes_is_not_held_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.mergeq");
-    common::fill(&mut mergeq::store::Store::open(&db).unwrap());
+    let (_dir, db) = filled_workspace_file();
     let store = mergeq::store::Store::open_existing(&db).unwrap();
     store.set_busy_timeout(std::time::Duration::from_secs(30)).unwrap();
     let mut c = common::console(store, (80, 24));
@@ -224,7 +232,7 @@ fn opening_candidates_while_another_mergeq_writes_is_not_held_up() {
     other.execute_batch("ROLLBACK").unwrap();
     keys(&mut c, "]");
     drop(c);
-    let again = common::console(mergeq::store::Store::open_existing(&db).unwrap(), (80, 24));
+    let again = reopen(&db);
     assert_eq!(again.app.screen, Screen::Review, "a later save kept the place");
 }
 
