@@ -23,11 +23,17 @@ pub struct FieldModel {
     pub u: Vec<f64>,
 }
 
-/// A trained model: per field m and u, and λ, the chance that two random records match.
+/// A trained model: per field m and u, λ, the chance that two random records match, and (for CRM
+/// records, see `place`) how much the place facets a pair agrees on depend on each other among
+/// non-matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub fields: Vec<FieldModel>,
     pub lambda: f64,
+    /// `place[mask]`: log2 lift of agreeing on the facets of `mask` together (`place::lifts`);
+    /// empty when place evidence is not grouped (or for a model trained before it was measured).
+    #[serde(default)]
+    pub place: Vec<f64>,
 }
 
 impl Model {
@@ -370,8 +376,8 @@ mod tests {
             m: vec![0.9, 0.1],
             u: vec![0.1, 0.9],
         };
-        let whole = Model { fields: comparer.fields().map(field).collect(), lambda: 1e-3 };
-        let fewer = Model { fields: whole.fields[..1].to_vec(), lambda: 1e-3 };
+        let whole = Model { fields: comparer.fields().map(field).collect(), lambda: 1e-3, place: Vec::new() };
+        let fewer = Model { fields: whole.fields[..1].to_vec(), lambda: 1e-3, place: Vec::new() };
         let mut other_kind = whole.clone();
         other_kind.fields[0].kind = "text".into();
         for model in [&whole, &fewer, &other_kind] {

@@ -3,8 +3,9 @@
 //! counts for less) and a match probability; and the per-field reasons a steward reads.
 
 use super::compare::{level_at, level_names, Comparer, MAX_FIELDS, MISSING, SWAPPED};
-use super::kinds::{Group, Kind};
+use super::kinds::Kind;
 use super::model::Model;
+use super::place;
 use super::table::Table;
 use crate::model::Reason;
 
@@ -23,6 +24,8 @@ pub struct Scorer<'a> {
     exact: Vec<Vec<f64>>,
     /// `local[k][id]`: an e-mail field's "same local part" weight for local part `id`.
     local: Vec<Vec<f64>>,
+    /// The field whose agreement says each place facet agrees (`place::key_fields`).
+    keys: [Option<usize>; 4],
 }
 
 impl<'a> Scorer<'a> {
@@ -71,7 +74,8 @@ impl<'a> Scorer<'a> {
                 }
             })
             .collect();
-        Scorer { table, comparer, model, fields, place_once, base, exact, local }
+        let keys = place::key_fields(comparer);
+        Scorer { table, comparer, model, fields, place_once, base, exact, local, keys }
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
@@ -92,15 +96,18 @@ impl<'a> Scorer<'a> {
         self.exact[k][id as usize]
     }
 
-    /// What each field contributes to a pair's weight, and whether it was counted. A household
-    /// shares family name, address and landline, an office its address, line and company: those
-    /// fields (the place group and the family name) are one piece of evidence, so only their
-    /// strongest agreement and their strongest disagreement count.
-    fn contributions(&self, pattern: u64, i: usize) -> [(f64, bool); MAX_FIELDS] {
+    /// What each field contributes to a pair's weight, and whether it was counted. With
+    /// `place_once` (see `place`), the family name and the place fields fall into four facets —
+    /// family name, address, phone, company — and within a facet only its strongest agreement and
+    /// its strongest disagreement count (a shared street implies a shared city and state). The
+    /// facets add up; for the facets a pair agrees on together, `−log2 lift` (how much more often
+    /// non-matches share them together than apart) goes to the last of them, returned as the
+    /// third element with the mask of agreeing facets.
+    fn contributions(&self, pattern: u64, i: usize) -> ([(f64, bool); MAX_FIELDS], Option<(usize, usize)>) {
         let swapped = pattern & SWAPPED != 0;
         let mut out = [(0.0, true); MAX_FIELDS];
-        let mut best: Option<usize> = None;
-        let mut worst: Option<usize> = None;
+        let mut best: [Option<usize>; 4] = [None; 4];
+        let mut worst: [Option<usize>; 4] = [None; 4];
         let ids = self.comparer.ids(i);
         for k in 0..self.fields.len() {
             let l = level_at(pattern, k);
@@ -111,22 +118,44 @@ impl<'a> Scorer<'a> {
                 self.field_weight(k, l, i, ids[k], swapped)
             };
             out[k] = (w, true);
-            let household = self.place_once
-                && (kind.group() == Group::Place || matches!(kind, Kind::LastName | Kind::FullName));
-            if household && l != MISSING {
+            let facet = if self.place_once { place::facet_of(kind) } else { None };
+            if let (Some(f), true) = (facet, l != MISSING) {
                 out[k].1 = false;
-                if w > 0.0 && best.is_none_or(|b| w > out[b].0) {
-                    best = Some(k);
+                if w > 0.0 && best[f].is_none_or(|b| w > out[b].0) {
+                    best[f] = Some(k);
                 }
-                if w < 0.0 && worst.is_none_or(|b| w < out[b].0) {
-                    worst = Some(k);
+                if w < 0.0 && worst[f].is_none_or(|b| w < out[b].0) {
+                    worst[f] = Some(k);
                 }
             }
         }
-        for k in [best, worst].into_iter().flatten() {
-            out[k].1 = true;
+        for k in best.iter().chain(&worst).flatten() {
+            out[*k].1 = true;
         }
-        out
+        if !self.place_once || self.model.place.len() != place::MASKS {
+            return (out, None);
+        }
+        // The facets agreeing on their key field, and the last of them (which carries the lift).
+        let mut mask = 0usize;
+        let mut last = None;
+        for (f, key) in self.keys.iter().enumerate() {
+            if let Some(k) = key {
+                let l = level_at(pattern, *k);
+                let different = level_names(self.table.fields[self.fields[*k]].kind).len() as u8 - 1;
+                if l != MISSING && l < different {
+                    mask |= 1 << f;
+                    last = best[f].or(Some(*k));
+                }
+            }
+        }
+        let lift = self.model.place[mask];
+        match last {
+            Some(k) if lift > 0.0 => {
+                out[k] = (out[k].0 - lift, true);
+                (out, Some((mask, k)))
+            }
+            _ => (out, None),
+        }
     }
 
     /// True when an e-mail local part shared by both records is made of their names
@@ -148,7 +177,7 @@ impl<'a> Scorer<'a> {
     /// The match weight (log2 Bayes factor) of a pair with this pattern.
     /// (Exact agreement is weighted by how common record `i`'s value is.)
     pub fn weight(&self, pattern: u64, i: usize) -> f64 {
-        self.contributions(pattern, i).iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
+        self.contributions(pattern, i).0.iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
     }
 
     /// The probability of a match given the weight and the model's prior.
@@ -160,7 +189,7 @@ impl<'a> Scorer<'a> {
     /// Per-field reasons: the two values compared, the level and its weight.
     pub fn reasons(&self, pattern: u64, i: usize, j: usize) -> Vec<Reason> {
         let swapped = pattern & SWAPPED != 0;
-        let contributions = self.contributions(pattern, i);
+        let (contributions, lifted) = self.contributions(pattern, i);
         let mut out = Vec::with_capacity(self.fields.len());
         let (values_i, values_j) = (self.comparer.values(i), self.comparer.values(j));
         for (k, &(own, counted)) in contributions.iter().enumerate().take(self.fields.len()) {
@@ -191,10 +220,23 @@ impl<'a> Scorer<'a> {
                 }
                 if made_of_name {
                     format!("{t}, made of the name (counted with the names)")
+                } else if let Some((mask, _)) = lifted.filter(|(_, at)| *at == k) {
+                    let lift = self.model.place[mask];
+                    let together: Vec<&str> = (0..place::FACETS.len())
+                        .filter(|f| mask & (1 << f) != 0)
+                        .map(|f| place::FACETS[f])
+                        .collect();
+                    format!(
+                        "{t} ({:+.2}, {:+.2} as {} agree together: non-duplicates share them {:.0}× as often as by chance)",
+                        own + lift,
+                        -lift,
+                        together.join(", "),
+                        lift.exp2()
+                    )
                 } else if counted {
                     format!("{t} ({weight:+.2})")
                 } else {
-                    format!("{t} ({own:+.2}, not counted: place evidence counts once)")
+                    format!("{t} ({own:+.2}, not counted: place evidence counts once per facet)")
                 }
             };
             out.push(Reason {
