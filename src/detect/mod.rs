@@ -245,7 +245,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         }
     };
     let weigh = |model: &Model| -> Vec<f64> {
-        let scorer = Scorer::new(table, &comparer, &model, place_once);
+        let scorer = Scorer::new(table, &comparer, model, place_once);
         pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
     };
     let mut weights = weigh(&model);
