@@ -33,8 +33,9 @@ pub const DEFAULT_MAX_BLOCK: usize = 100;
 /// computed from value frequencies instead): 100,000 pin the other levels' shares closely enough
 /// (CRM-like 100,000: the same F1 as with 200,000).
 const U_SAMPLES: usize = 100_000;
-/// Rounds of measuring the place facets' dependence with the true matches removed (each round
-/// rescoring the pairs): the lifts move by less than a tenth of a bit after the third.
+/// Without a given name to tell duplicates among the pairs sharing a place (`place::Separator`),
+/// their expected number comes from the model's own probabilities, which depend on the lifts:
+/// rounds of measuring and rescoring.
 const PLACE_ROUNDS: usize = 3;
 
 /// How to run detection.
@@ -258,16 +259,23 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         };
         model.lambda = lambda(&weights);
         if place_once {
-            // The place facets' dependence among non-matches, measured on all pairs of records:
-            // the true matches among them are removed by their expected number, which needs the
-            // model's probabilities, which need the dependence: a few rounds settle it.
+            // The place facets' dependence among non-matches, measured on all pairs of records,
+            // the true duplicates among them told apart by their given names (or, without one,
+            // removed by their expected number from the model's probabilities: rounds).
             let keys = place::key_fields(&comparer);
-            let collisions = place::collisions(table, &comparer, &keys);
+            let (m, u): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
+                model.fields.iter().map(|f| (f.m.clone(), f.u.clone())).unzip();
+            let separator = place::separator(&comparer, &m, &u);
+            let collisions = place::collisions(table, &comparer, &keys, separator);
             let mut matches = vec![0.0; place::MASKS];
-            for _ in 0..PLACE_ROUNDS {
+            let rounds = if separator.is_some() { 1 } else { PLACE_ROUNDS };
+            for round in 0..rounds {
                 model.place = place::lifts(&collisions, &matches);
                 weights = weigh(&model);
                 model.lambda = lambda(&weights);
+                if round + 1 == rounds {
+                    break;
+                }
                 let scorer = Scorer::new(table, &comparer, &model, place_once);
                 let posteriors: Vec<f64> = weights.par_iter().map(|w| scorer.probability(*w)).collect();
                 matches = place::expected_matches(&comparer, &keys, &pairs, &posteriors);

@@ -6,15 +6,15 @@
 //! match, they drift independently), and for the set of facets a pair agrees on, the model adds
 //! `−log2 lift`, where `lift = P(all of them agree | non-match) / Π P(each agrees | non-match)` is
 //! measured on the records themselves: how many pairs share the family name and the street, say,
-//! against how many chance alone would give, with the expected true matches among them removed.
+//! against how many chance alone would give — counting only the non-duplicates among them, told
+//! by their given names (duplicates share those, household members and colleagues do not).
 //! Pure: works on the table, the comparer's ids and pair posteriors.
 
 use super::block::Pair;
-use super::compare::Comparer;
+use super::compare::{level_at, level_names, Comparer, MISSING};
 use super::kinds::Kind;
 use super::table::{mix, Table};
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// The facets, in the order their bits take in a mask.
 pub const FACETS: [&str; 4] = ["family name", "address", "phone", "company"];
@@ -45,6 +45,25 @@ pub fn key_fields(comparer: &Comparer) -> [Option<usize>; 4] {
     ]
 }
 
+/// A field outside the place facets that tells matches from non-matches and that non-matches
+/// sharing a place do not share more than others: the given name. Household members and
+/// colleagues have different given names as often as any two people; duplicates hardly ever do.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Separator {
+    /// Its position in the comparer's pattern.
+    pub field: usize,
+    /// P(its level is "different" | match) and P(… | non-match), from the trained model.
+    pub m_differs: f64,
+    pub u_differs: f64,
+}
+
+/// The given-name field as a `Separator`, when there is one and it separates.
+pub fn separator(comparer: &Comparer, m: &[Vec<f64>], u: &[Vec<f64>]) -> Option<Separator> {
+    let field = comparer.fields().position(|f| f.kind == Kind::FirstName)?;
+    let (m_differs, u_differs) = (*m[field].last()?, *u[field].last()?);
+    (u_differs > m_differs + 0.5).then_some(Separator { field, m_differs, u_differs })
+}
+
 /// Pairs of records sharing the key values of every facet of each mask (exact equality), and
 /// records holding all of them: counted from value frequencies, no sampling.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,37 +72,83 @@ pub struct Collisions {
     pub shared: Vec<f64>,
     /// `present[mask]`: records with a value in every key of `mask`.
     pub present: Vec<f64>,
+    /// `non_match[mask]`: of the `shared` pairs, how many are not duplicates, told by the
+    /// separator (for masks of two facets or more; `None` without a separator).
+    pub non_match: Vec<Option<f64>>,
 }
 
-/// Counts `Collisions` for every mask of one or more facets.
-pub fn collisions(table: &Table, comparer: &Comparer, keys: &[Option<usize>; 4]) -> Collisions {
+/// Records sharing a mask's keys beyond this many are counted as non-matches without comparing
+/// their given names (their pairs would cost more than all the rest; duplicates do not come in
+/// hundreds).
+const RUN_CAP: usize = 300;
+
+/// Counts `Collisions` for every mask of one or more facets. Where several facets are shared, the
+/// true duplicates among the sharing pairs are many and must not pass for the non-matches'
+/// dependence: each sharing pair's given names are compared, and with `d` of `q` pairs whose given
+/// names differ, `non-matches = (d − m·q) / (u − m)` (m, u: the separator's "different" shares).
+pub fn collisions(
+    table: &Table,
+    comparer: &Comparer,
+    keys: &[Option<usize>; 4],
+    separator: Option<Separator>,
+) -> Collisions {
     let n = table.records.len();
-    let counted: Vec<(f64, f64)> = (0..MASKS)
+    let counted: Vec<(f64, f64, Option<f64>)> = (0..MASKS)
         .into_par_iter()
         .map(|mask| {
             let facets: Vec<usize> =
                 (0..FACETS.len()).filter(|f| mask & (1 << f) != 0).filter_map(|f| keys[f]).collect();
             if mask == 0 || facets.len() != mask.count_ones() as usize {
-                return (0.0, 0.0);
+                return (0.0, 0.0, None);
             }
-            let mut groups: HashMap<u64, u32> = HashMap::with_capacity(n / 2);
-            let mut present = 0.0;
-            for r in 0..n {
-                let ids = comparer.ids(r);
-                if facets.iter().any(|k| ids[*k] == 0) {
+            let mut keyed: Vec<(u64, u32)> = (0..n)
+                .filter_map(|r| {
+                    let ids = comparer.ids(r);
+                    (!facets.iter().any(|k| ids[*k] == 0))
+                        .then(|| (facets.iter().fold(0u64, |h, k| mix(h ^ ids[*k] as u64)), r as u32))
+                })
+                .collect();
+            keyed.sort_unstable();
+            let present = keyed.len() as f64;
+            let sep = separator.filter(|_| facets.len() >= 2);
+            let (mut shared, mut compared, mut differ) = (0.0, 0.0, 0.0);
+            for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+                let c = run.len() as f64;
+                shared += c * (c - 1.0) / 2.0;
+                let Some(sep) = sep else { continue };
+                if run.len() > RUN_CAP {
+                    compared += c * (c - 1.0) / 2.0;
+                    differ += c * (c - 1.0) / 2.0;
                     continue;
                 }
-                present += 1.0;
-                let key = facets.iter().fold(0u64, |h, k| mix(h ^ ids[*k] as u64));
-                *groups.entry(key).or_insert(0) += 1;
+                for (x, a) in run.iter().enumerate() {
+                    for b in &run[x + 1..] {
+                        let l = level_at(comparer.pattern(a.1 as usize, b.1 as usize), sep.field);
+                        if l == MISSING {
+                            continue;
+                        }
+                        compared += 1.0;
+                        if l as usize == level_names(Kind::FirstName).len() - 1 {
+                            differ += 1.0;
+                        }
+                    }
+                }
             }
-            let shared = groups.values().map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
-            (shared, present)
+            let non_match = sep.map(|s| {
+                if compared <= 0.0 {
+                    return shared;
+                }
+                let non =
+                    ((differ - s.m_differs * compared) / (s.u_differs - s.m_differs)).clamp(0.0, compared);
+                non * shared / compared
+            });
+            (shared, present, non_match)
         })
         .collect();
     Collisions {
         shared: counted.iter().map(|c| c.0).collect(),
         present: counted.iter().map(|c| c.1).collect(),
+        non_match: counted.iter().map(|c| c.2).collect(),
     }
 }
 
@@ -134,7 +199,11 @@ pub fn expected_matches(
 pub fn lifts(c: &Collisions, matches: &[f64]) -> Vec<f64> {
     let share = |mask: usize| -> Option<f64> {
         let pairs = c.present[mask] * (c.present[mask] - 1.0) / 2.0;
-        let non_match = (c.shared[mask] - matches.get(mask).copied().unwrap_or(0.0)).max(0.5);
+        let non_match = match c.non_match.get(mask).copied().flatten() {
+            Some(told) => told,
+            None => c.shared[mask] - matches.get(mask).copied().unwrap_or(0.0),
+        }
+        .max(0.5);
         (pairs >= 1.0 && c.shared[mask] > 0.0).then(|| non_match / pairs)
     };
     (0..MASKS)
@@ -166,7 +235,8 @@ mod tests {
     #[test]
     fn households_lift_the_family_name_and_address_together() {
         let n = 1000.0;
-        let mut c = Collisions { shared: vec![0.0; MASKS], present: vec![n; MASKS] };
+        let mut c =
+            Collisions { shared: vec![0.0; MASKS], present: vec![n; MASKS], non_match: vec![None; MASKS] };
         c.shared[0b0001] = 4_500.0; // 100 family names, 10 records each: 100 × 45 pairs…
         c.shared[0b0010] = 500.0; // …and each street shared by the two of a household
         c.shared[0b0011] = 500.0;
