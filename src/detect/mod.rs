@@ -249,7 +249,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         let scorer = Scorer::new(table, &comparer, model, place_once);
         pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
     };
-    let mut weights = weigh(&model);
+    let mut weights = Vec::new();
     if stats.trained {
         let all_pairs = possible_pairs(table, opts.link_only);
         let lambda = |weights: &[f64]| {
@@ -257,7 +257,6 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
                 pairs.iter().zip(weights).filter(|(p, _)| !p.train_only).map(|(_, w)| *w).collect();
             model::estimate_lambda(&scored, all_pairs)
         };
-        model.lambda = lambda(&weights);
         if place_once {
             // The place facets' dependence among non-matches, measured on all pairs of records,
             // the true duplicates among them told apart by their given names (or, without one,
@@ -270,23 +269,29 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             let mut matches = vec![0.0; place::MASKS];
             let rounds = if separator.is_some() { 1 } else { PLACE_ROUNDS };
             for round in 0..rounds {
+                if round > 0 {
+                    let scorer = Scorer::new(table, &comparer, &model, place_once);
+                    let posteriors: Vec<f64> = weights.par_iter().map(|w| scorer.probability(*w)).collect();
+                    matches = place::expected_matches(&comparer, &keys, &pairs, &posteriors);
+                }
                 model.place = place::lifts(&collisions, &matches);
                 weights = weigh(&model);
-                model.lambda = lambda(&weights);
-                if round + 1 == rounds {
-                    break;
+                if round + 1 < rounds {
+                    model.lambda = lambda(&weights);
                 }
-                let scorer = Scorer::new(table, &comparer, &model, place_once);
-                let posteriors: Vec<f64> = weights.par_iter().map(|w| scorer.probability(*w)).collect();
-                matches = place::expected_matches(&comparer, &keys, &pairs, &posteriors);
             }
             let shown: Vec<String> = (0..place::MASKS)
                 .filter(|m| model.place[*m] > 0.0)
                 .map(|m| format!("{m:04b} {:.1}", model.place[m]))
                 .collect();
             progress(&format!("place facets' dependence (log2 lift by mask): {}", shown.join(", ")));
+        } else {
+            weights = weigh(&model);
         }
+        model.lambda = lambda(&weights);
         progress(&format!("model trained: λ = {:.3e}", model.lambda));
+    } else {
+        weights = weigh(&model);
     }
     stats.lambda = model.lambda;
     let scorer = Scorer::new(table, &comparer, &model, place_once);

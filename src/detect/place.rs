@@ -13,7 +13,7 @@
 use super::block::Pair;
 use super::compare::{level_at, level_names, Comparer, MISSING};
 use super::kinds::Kind;
-use super::table::{mix, Table};
+use super::table::{mix, Field, Interned, Table};
 use rayon::prelude::*;
 
 /// The facets, in the order their bits take in a mask.
@@ -93,6 +93,7 @@ pub fn collisions(
     separator: Option<Separator>,
 ) -> Collisions {
     let n = table.records.len();
+    let fields: Vec<&Field> = comparer.fields().collect();
     let counted: Vec<(f64, f64, Option<f64>)> = (0..MASKS)
         .into_par_iter()
         .map(|mask| {
@@ -101,15 +102,18 @@ pub fn collisions(
             if mask == 0 || facets.len() != mask.count_ones() as usize {
                 return (0.0, 0.0, None);
             }
+            let values: Vec<&Interned> = facets.iter().map(|k| &fields[*k].norm).collect();
+            let present = (0..n).filter(|r| values.iter().all(|v| v.ids[*r] != 0)).count() as f64;
+            if let [one] = values[..] {
+                let shared = one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
+                return (shared, present, None);
+            }
+            // Only records whose every key value is shared with some other record can share them all.
             let mut keyed: Vec<(u64, u32)> = (0..n)
-                .filter_map(|r| {
-                    let ids = comparer.ids(r);
-                    (!facets.iter().any(|k| ids[*k] == 0))
-                        .then(|| (facets.iter().fold(0u64, |h, k| mix(h ^ ids[*k] as u64)), r as u32))
-                })
+                .filter(|r| values.iter().all(|v| v.ids[*r] != 0 && v.counts[v.ids[*r] as usize] >= 2))
+                .map(|r| (values.iter().fold(0u64, |h, v| mix(h ^ v.ids[r] as u64)), r as u32))
                 .collect();
             keyed.sort_unstable();
-            let present = keyed.len() as f64;
             let sep = separator.filter(|_| facets.len() >= 2);
             let (mut shared, mut compared, mut differ) = (0.0, 0.0, 0.0);
             for run in keyed.chunk_by(|a, b| a.0 == b.0) {
