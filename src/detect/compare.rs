@@ -249,6 +249,35 @@ impl<'a> Comparer<'a> {
         level_of(kind, x, y)
     }
 
+    /// The level of field `k` for records `i` and `j`, as `pattern` gives it, without comparing
+    /// the other fields unless names may be swapped.
+    pub fn level(&self, i: usize, j: usize, k: usize) -> u8 {
+        let nf = self.fields.len();
+        let row_i = &self.rows[i * self.width..(i + 1) * self.width];
+        let row_j = &self.rows[j * self.width..(j + 1) * self.width];
+        let (a, b) = (row_i[k], row_j[k]);
+        if a == 0 || b == 0 {
+            return MISSING;
+        }
+        let same_alias = row_i[nf] != 0 && row_i[nf] == row_j[nf];
+        let (values_i, values_j) = (self.values(i), self.values(j));
+        let level = Self::field_level(self.kinds[k], a, b, values_i[k], values_j[k], same_alias);
+        match self.names {
+            // Names compared crosswise keep their initials: only then is the whole pattern needed.
+            Some((fp, lp)) if (k == fp || k == lp) && level >= 2 => {
+                let initial = |v: &str| v.as_bytes().first().copied();
+                if initial(values_i[fp]) == initial(values_j[lp])
+                    && initial(values_i[lp]) == initial(values_j[fp])
+                {
+                    level_at(self.pattern(i, j), k)
+                } else {
+                    level
+                }
+            }
+            _ => level,
+        }
+    }
+
     /// The packed levels of records `i` and `j`.
     pub fn pattern(&self, i: usize, j: usize) -> u64 {
         self.pattern_of(i, j, &self.values(i), &self.values(j))

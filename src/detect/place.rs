@@ -11,7 +11,7 @@
 //! Pure: works on the table, the comparer's ids and pair posteriors.
 
 use super::block::Pair;
-use super::compare::{level_at, level_names, Comparer, MISSING};
+use super::compare::{level_names, Comparer, MISSING};
 use super::kinds::Kind;
 use super::table::{mix, Field, Interned, Table};
 use rayon::prelude::*;
@@ -127,7 +127,7 @@ pub fn collisions(
                 }
                 for (x, a) in run.iter().enumerate() {
                     for b in &run[x + 1..] {
-                        let l = level_at(comparer.pattern(a.1 as usize, b.1 as usize), sep.field);
+                        let l = comparer.level(a.1 as usize, b.1 as usize, sep.field);
                         if l == MISSING {
                             continue;
                         }
