@@ -81,6 +81,8 @@ pub struct Collisions {
 /// their given names (their pairs would cost more than all the rest; duplicates do not come in
 /// hundreds).
 const RUN_CAP: usize = 300;
+/// Sharing pairs whose given names are compared, at most (about), per mask.
+const COMPARE_CAP: f64 = 200_000.0;
 
 /// Counts `Collisions` for every mask of one or more facets. Where several facets are shared, the
 /// true duplicates among the sharing pairs are many and must not pass for the non-matches'
@@ -94,39 +96,71 @@ pub fn collisions(
 ) -> Collisions {
     let n = table.records.len();
     let fields: Vec<&Field> = comparer.fields().collect();
+    let norms: Vec<Option<&Interned>> = keys.iter().map(|k| k.map(|k| &fields[k].norm)).collect();
+    // Per record, the facets it has a key value in (low 4 bits) and those whose value another
+    // record shares (high 4 bits): one pass, then every mask reads bits.
+    let bits: Vec<u8> = (0..n)
+        .into_par_iter()
+        .map(|r| {
+            let mut b = 0u8;
+            for (f, values) in norms.iter().enumerate() {
+                if let Some(v) = values {
+                    let id = v.ids[r] as usize;
+                    if id != 0 {
+                        b |= 1 << f;
+                        if v.counts[id] >= 2 {
+                            b |= 1 << (f + 4);
+                        }
+                    }
+                }
+            }
+            b
+        })
+        .collect();
+    let mut holding = [0f64; MASKS];
+    for b in &bits {
+        holding[(b & 0xf) as usize] += 1.0;
+    }
+    let sharing: Vec<u32> = (0..n as u32).filter(|r| (bits[*r as usize] >> 4).count_ones() >= 2).collect();
     let counted: Vec<(f64, f64, Option<f64>)> = (0..MASKS)
         .into_par_iter()
         .map(|mask| {
-            let facets: Vec<usize> =
-                (0..FACETS.len()).filter(|f| mask & (1 << f) != 0).filter_map(|f| keys[f]).collect();
-            if mask == 0 || facets.len() != mask.count_ones() as usize {
+            if mask == 0 || (0..FACETS.len()).any(|f| mask & (1 << f) != 0 && keys[f].is_none()) {
                 return (0.0, 0.0, None);
             }
-            let values: Vec<&Interned> = facets.iter().map(|k| &fields[*k].norm).collect();
-            let present = (0..n).filter(|r| values.iter().all(|v| v.ids[*r] != 0)).count() as f64;
+            let present: f64 = (0..MASKS).filter(|held| held & mask == mask).map(|held| holding[held]).sum();
+            let values: Vec<&Interned> =
+                (0..FACETS.len()).filter(|f| mask & (1 << f) != 0).filter_map(|f| norms[f]).collect();
             if let [one] = values[..] {
                 let shared = one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
                 return (shared, present, None);
             }
             // Only records whose every key value is shared with some other record can share them all.
-            let mut keyed: Vec<(u64, u32)> = (0..n)
-                .filter(|r| values.iter().all(|v| v.ids[*r] != 0 && v.counts[v.ids[*r] as usize] >= 2))
-                .map(|r| (values.iter().fold(0u64, |h, v| mix(h ^ v.ids[r] as u64)), r as u32))
+            let mut keyed: Vec<(u64, u32)> = sharing
+                .iter()
+                .filter(|r| (bits[**r as usize] >> 4) as usize & mask == mask)
+                .map(|r| (values.iter().fold(0u64, |h, v| mix(h ^ v.ids[*r as usize] as u64)), *r))
                 .collect();
             keyed.sort_unstable();
-            let sep = separator.filter(|_| facets.len() >= 2);
-            let (mut shared, mut compared, mut differ) = (0.0, 0.0, 0.0);
+            let sep = separator;
+            let pairs_in = |run: &[(u64, u32)]| run.len() as f64 * (run.len() as f64 - 1.0) / 2.0;
+            let shared: f64 = keyed.chunk_by(|a, b| a.0 == b.0).map(pairs_in).sum();
+            // Past `COMPARE_CAP` sharing pairs, every `stride`-th is compared: a share is enough.
+            let stride = (shared / COMPARE_CAP).ceil().max(1.0) as u64;
+            let (mut seen, mut compared, mut differ) = (0u64, 0.0, 0.0);
             for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-                let c = run.len() as f64;
-                shared += c * (c - 1.0) / 2.0;
-                let Some(sep) = sep else { continue };
+                let Some(sep) = sep else { break };
                 if run.len() > RUN_CAP {
-                    compared += c * (c - 1.0) / 2.0;
-                    differ += c * (c - 1.0) / 2.0;
+                    compared += pairs_in(run) / stride as f64;
+                    differ += pairs_in(run) / stride as f64;
                     continue;
                 }
                 for (x, a) in run.iter().enumerate() {
                     for b in &run[x + 1..] {
+                        seen += 1;
+                        if seen % stride != 0 {
+                            continue;
+                        }
                         let l = comparer.level(a.1 as usize, b.1 as usize, sep.field);
                         if l == MISSING {
                             continue;
