@@ -145,6 +145,11 @@ impl Explainer<'_> {
     }
 }
 
+/// True when a model carries the place lifts this run needs (both key sets), or none without them.
+fn place_fits(model: &Model, place_once: bool) -> bool {
+    model.place.len() == if place_once { 2 * place::MASKS } else { 0 }
+}
+
 /// Pairs that can exist at all: every pair, or every pair across sources when linking.
 fn possible_pairs(table: &Table, link_only: bool) -> f64 {
     let n = table.records.len() as f64;
@@ -181,7 +186,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         sample_dropped: opts
             .model
             .as_ref()
-            .is_none_or(|m| !m.fits_fields(Comparer::compared(table)) || m.place.is_empty() == place_once),
+            .is_none_or(|m| !m.fits_fields(Comparer::compared(table)) || !place_fits(m, place_once)),
     };
     // The comparer's per-record rows are built while blocking runs: neither keeps both cores busy.
     let (comparer, (pairs, block_stats, kept)) =
@@ -217,7 +222,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         progress(&format!("{} pairs compared", pairs.len()));
     }
 
-    let reuse = opts.model.clone().filter(|m| m.fits(&comparer) && m.place.is_empty() != place_once);
+    let reuse = opts.model.clone().filter(|m| m.fits(&comparer) && place_fits(m, place_once));
     if reuse.is_none() {
         progress("training the model");
     }
@@ -261,28 +266,39 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             // The place facets' dependence among non-matches, measured on all pairs of records,
             // the true duplicates among them told apart by their given names (or, without one,
             // removed by their expected number from the model's probabilities: rounds).
-            let keys = place::key_fields(&comparer);
+            let key_sets = place::key_sets(&comparer);
             let (m, u): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
                 model.fields.iter().map(|f| (f.m.clone(), f.u.clone())).unzip();
             let separator = place::separator(&comparer, &m, &u);
-            let collisions = place::collisions(table, &comparer, &keys, separator);
-            let mut matches = vec![0.0; place::MASKS];
+            let collisions: Vec<place::Collisions> =
+                key_sets.iter().map(|keys| place::collisions(table, &comparer, keys, separator)).collect();
+            let mut matches = vec![vec![0.0; place::MASKS]; key_sets.len()];
             let rounds = if separator.is_some() { 1 } else { PLACE_ROUNDS };
             for round in 0..rounds {
                 if round > 0 {
                     let scorer = Scorer::new(table, &comparer, &model, place_once);
                     let posteriors: Vec<f64> = weights.par_iter().map(|w| scorer.probability(*w)).collect();
-                    matches = place::expected_matches(&comparer, &keys, &pairs, &posteriors);
+                    matches = key_sets
+                        .iter()
+                        .map(|keys| place::expected_matches(&comparer, keys, &pairs, &posteriors))
+                        .collect();
                 }
-                model.place = place::lifts(&collisions, &matches);
+                model.place = collisions.iter().zip(&matches).flat_map(|(c, m)| place::lifts(c, m)).collect();
                 weights = weigh(&model);
                 if round + 1 < rounds {
                     model.lambda = lambda(&weights);
                 }
             }
-            let shown: Vec<String> = (0..place::MASKS)
+            let shown: Vec<String> = (0..2 * place::MASKS)
                 .filter(|m| model.place[*m] > 0.0)
-                .map(|m| format!("{m:04b} {:.1}", model.place[m]))
+                .map(|m| {
+                    format!(
+                        "{}{:04b} {:.1}",
+                        ["", "postcode "][m / place::MASKS],
+                        m % place::MASKS,
+                        model.place[m]
+                    )
+                })
                 .collect();
             progress(&format!("place facets' dependence (log2 lift by mask): {}", shown.join(", ")));
         } else {

@@ -32,17 +32,20 @@ pub fn facet_of(kind: Kind) -> Option<usize> {
     }
 }
 
-/// The compared field (position in the comparer's pattern) whose agreement says a facet agrees:
-/// the family name, the street (else the postcode), the phone, the company (else the web domain).
-pub fn key_fields(comparer: &Comparer) -> [Option<usize>; 4] {
+/// Which compared field (position in the comparer's pattern) says each facet agrees.
+pub type Keys = [Option<usize>; 4];
+
+/// The key fields of the facets, in two sets: the family name, the street (else the postcode),
+/// the phone, the company (else the web domain); and the same with the postcode for the address
+/// (when there is a street too: a pair whose street is missing or differs may still share the
+/// postcode, and the lift of that agreement is measured on its own).
+pub fn key_sets(comparer: &Comparer) -> [Keys; 2] {
     let kinds: Vec<Kind> = comparer.fields().map(|f| f.kind).collect();
     let first = |wanted: &[Kind]| wanted.iter().find_map(|w| kinds.iter().position(|k| k == w));
-    [
-        first(&[Kind::LastName, Kind::FullName]),
-        first(&[Kind::Street, Kind::Postcode]),
-        first(&[Kind::Phone]),
-        first(&[Kind::Company, Kind::Website]),
-    ]
+    let family = first(&[Kind::LastName, Kind::FullName]);
+    let (street, postcode) = (first(&[Kind::Street]), first(&[Kind::Postcode]));
+    let (phone, company) = (first(&[Kind::Phone]), first(&[Kind::Company, Kind::Website]));
+    [[family, street.or(postcode), phone, company], [family, street.and(postcode), phone, company]]
 }
 
 /// A field outside the place facets that tells matches from non-matches and that non-matches
@@ -91,7 +94,7 @@ const COMPARE_CAP: f64 = 200_000.0;
 pub fn collisions(
     table: &Table,
     comparer: &Comparer,
-    keys: &[Option<usize>; 4],
+    keys: &Keys,
     separator: Option<Separator>,
 ) -> Collisions {
     let n = table.records.len();
@@ -192,12 +195,7 @@ pub fn collisions(
 
 /// Expected true matches among the compared pairs that share the keys of each mask: the sum of
 /// their match probabilities.
-pub fn expected_matches(
-    comparer: &Comparer,
-    keys: &[Option<usize>; 4],
-    pairs: &[Pair],
-    posteriors: &[f64],
-) -> Vec<f64> {
+pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], posteriors: &[f64]) -> Vec<f64> {
     pairs
         .par_iter()
         .zip(posteriors)

@@ -27,8 +27,8 @@ pub struct Scorer<'a> {
     exact: Vec<Vec<f64>>,
     /// `local[k][id]`: an e-mail field's "same local part" weight for local part `id`.
     local: Vec<Vec<f64>>,
-    /// The field whose agreement says each place facet agrees (`place::key_fields`).
-    keys: [Option<usize>; 4],
+    /// The fields whose agreement says each place facet agrees (`place::key_sets`).
+    keys: [place::Keys; 2],
 }
 
 impl<'a> Scorer<'a> {
@@ -77,7 +77,7 @@ impl<'a> Scorer<'a> {
                 }
             })
             .collect();
-        let keys = place::key_fields(comparer);
+        let keys = place::key_sets(comparer);
         Scorer { table, comparer, model, fields, place_once, base, exact, local, keys }
     }
 
@@ -135,22 +135,33 @@ impl<'a> Scorer<'a> {
         for k in best.iter().chain(&worst).flatten() {
             out[*k].1 = true;
         }
-        if !self.place_once || self.model.place.len() != place::MASKS {
+        if !self.place_once || self.model.place.len() != 2 * place::MASKS {
             return (out, None);
         }
-        // The facets agreeing on their key field, and the last of them (which carries the lift).
-        let mut mask = 0usize;
+        // The facets agreeing on their key field, and the last of them (which carries the lift);
+        // an address agreeing on the postcode alone reads the postcode's lifts (second set).
+        let agrees = |key: Option<usize>| {
+            key.is_some_and(|k| {
+                let l = level_at(pattern, k);
+                l != MISSING && l < level_names(self.table.fields[self.fields[k]].kind).len() as u8 - 1
+            })
+        };
+        let (mut mask, mut set) = (0usize, 0usize);
         let mut last = None;
-        for (f, key) in self.keys.iter().enumerate() {
-            if let Some(k) = key {
-                let l = level_at(pattern, *k);
-                let different = level_names(self.table.fields[self.fields[*k]].kind).len() as u8 - 1;
-                if l != MISSING && l < different {
-                    mask |= 1 << f;
-                    last = best[f].or(Some(*k));
-                }
-            }
+        for (f, strongest) in best.iter().enumerate() {
+            let (first, second) = (self.keys[0][f], self.keys[1][f]);
+            let via = if agrees(first) {
+                first
+            } else if first != second && agrees(second) {
+                set = 1;
+                second
+            } else {
+                continue;
+            };
+            mask |= 1 << f;
+            last = strongest.or(via);
         }
+        let mask = set * place::MASKS + mask;
         let lift = self.model.place[mask];
         match last {
             Some(k) if lift > 0.0 => {
@@ -326,13 +337,13 @@ mod tests {
     fn place_facets_add_up_less_their_dependence() {
         let table = loelas_table();
         let comparer = Comparer::new(&table);
-        let mut lifts = vec![0.0; place::MASKS];
+        let mut lifts = vec![0.0; 2 * place::MASKS];
         lifts[0b0011] = 7.0; // family name and address: households
         lifts[0b0111] = 23.0; // … and the landline
         lifts[0b1001] = 0.1; // family name and company: hardly ever together by chance
         let model = model_for(&comparer, lifts.clone());
         let scorer = Scorer::new(&table, &comparer, &model, true);
-        let without_lift = model_for(&comparer, vec![0.0; place::MASKS]);
+        let without_lift = model_for(&comparer, vec![0.0; 2 * place::MASKS]);
         let independent = Scorer::new(&table, &comparer, &without_lift, true);
         let table_cases: [(usize, usize, bool, &str); 2] = [
             (0, 1, true, "Jim/James Loelas: family name, company and town agree"),
