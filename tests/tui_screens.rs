@@ -276,3 +276,19 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     assert_eq!(c.app.review.as_ref().unwrap().golden.survivor.to_string(), "hubspot:7731");
     assert!(screen(&c).contains("survives hubspot:7731"), "{}", screen(&c));
 }
+
+/// The footer cannot list every key of a narrow screen, but it always names `?`, the key that
+/// lists the rest.
+#[test]
+fn the_help_key_is_always_in_the_footer() {
+    for (w, h) in [(80, 24), (100, 30), (60, 20)] {
+        let mut c = common::console(common::store(), (w, h));
+        for (screen, setup) in [("queue", ""), ("review", "\n"), ("journal", "J")] {
+            keys(&mut c, setup);
+            let terminal = draw(&c);
+            let buffer = terminal.backend().buffer();
+            let footer: String = (0..w).map(|x| buffer[(x, h - 2)].symbol()).collect();
+            assert!(footer.contains("? help"), "{screen} at {w}×{h}: {footer:?}");
+        }
+    }
+}

@@ -105,20 +105,34 @@ pub fn context(app: &App) -> Context {
     }
 }
 
-/// The second-to-last row: the keys that matter here, from the keymap, as many as fit.
+/// The second-to-last row: the keys that matter here, from the keymap, as many as fit. When not
+/// all fit, the help key keeps its place at the end: it is how the others are found.
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let mut spans = Vec::new();
-    let mut used = 0;
+    let hints = keymap::hints(context(app));
+    let hint_w = |(key, hint): &(String, &str)| key.width() + hint.width() + 2;
     let width = area.width as usize;
-    for (key, hint) in keymap::hints(context(app)) {
-        let w = key.width() + hint.width() + 2;
-        if used + w > width {
-            break;
+    let shown = if hints.iter().map(hint_w).sum::<usize>() <= width {
+        hints
+    } else {
+        let help_key = keymap::key_label(keymap::Key::Char('?'));
+        let (help, others): (Vec<_>, Vec<_>) = hints.into_iter().partition(|(key, _)| *key == help_key);
+        let mut used: usize = help.iter().map(hint_w).sum();
+        let mut shown = Vec::new();
+        for hint in others {
+            if used + hint_w(&hint) > width {
+                break;
+            }
+            used += hint_w(&hint);
+            shown.push(hint);
         }
+        shown.extend(help);
+        shown
+    };
+    let mut spans = Vec::new();
+    for (key, hint) in shown {
         spans.push(Span::styled(key, t.key()));
         spans.push(Span::styled(format!(" {hint} "), t.dim()));
-        used += w;
     }
     put(buf, area, area.height - 2, &Line::from(spans));
 }
