@@ -89,14 +89,25 @@ pub enum Action {
     Failed(String),
 }
 
+/// Which row of a freshly read queue window to select. The first and last rows are named as such
+/// rather than by id: with the conflicts sort the rows are re-ordered once read, and the top of
+/// the queue is then the first row drawn, not the first row read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Select {
+    First,
+    Last,
+    /// This candidate's row (the anchor's, or the next one when it left the filter).
+    Row(CandidateId),
+}
+
 /// What an effect came back with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
-    /// A queue window around `anchor` (its row selected, or the next one); `at_start`/`at_end`
-    /// say whether the window reaches the ends of the queue.
+    /// A queue window around `anchor`; `at_start`/`at_end` say whether the window reaches the
+    /// ends of the queue.
     Window {
         rows: Vec<QueueItem>,
-        select: Option<CandidateId>,
+        select: Select,
         at_start: bool,
         at_end: bool,
     },

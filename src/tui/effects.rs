@@ -3,7 +3,7 @@
 //! go through the journal's API (never SQL of our own), so a decision is committed before the
 //! screen shows it done.
 
-use super::action::{Action, Loaded};
+use super::action::{Action, Loaded, Select};
 use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
 use crate::journal;
@@ -216,21 +216,19 @@ fn load_window(
         Anchor::Start => {
             let rows = ws.store.queue_page(query, PageFrom::Start, after)?;
             let end = rows.len() < after;
-            let select = rows.first().map(|r| r.id);
-            (rows, select, true, end)
+            (rows, Select::First, true, end)
         }
         Anchor::End => {
             let rows = ws.store.queue_page(query, PageFrom::End, after)?;
             let start = rows.len() < after;
-            let select = rows.last().map(|r| r.id);
-            (rows, select, start, true)
+            (rows, Select::Last, start, true)
         }
         Anchor::At(key) => {
             let mut rows = ws.store.queue_page(query, PageFrom::Before(key), before)?;
             let start = rows.len() < before;
             let fwd = ws.store.queue_page(query, PageFrom::AtOrAfter(key), after)?;
             let end = fwd.len() < after;
-            let select = fwd.first().or(rows.last()).map(|r| r.id);
+            let select = fwd.first().or(rows.last()).map_or(Select::First, |r| Select::Row(r.id));
             rows.extend(fwd);
             (rows, select, start, end)
         }
