@@ -85,6 +85,20 @@ fn moving_visits_every_candidate_once_in_order() {
     assert_eq!(paged, (N as usize - 1).div_ceil(19), "19 rows per screen at 80×24");
 }
 
+/// `G` shows the last screenful of the queue, not its last row alone at the top of the screen.
+#[test]
+fn the_end_of_the_queue_fills_the_screen() {
+    let mut c = Console::open(Workspace::new(store(), "ann"), "paging", (80, 24), Theme::COLOR);
+    press(&mut c, KeyCode::Char('G'));
+    let q = &c.app.queue;
+    assert_eq!(q.selected, q.rows.len() - 1);
+    assert_eq!(q.offset, q.rows.len() - 19, "19 rows per screen at 80×24, the last one selected");
+    // A taller terminal shows more of the rows above, not empty lines below.
+    c.dispatch(mergeq::tui::action::Action::Resize { width: 80, height: 40 });
+    let q = &c.app.queue;
+    assert_eq!(q.offset, q.rows.len() - 35);
+}
+
 /// Sorting by conflicts puts the candidates with conflicts at the top of the screen, selected:
 /// none of them is hidden above the first row drawn.
 #[test]

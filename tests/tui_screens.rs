@@ -292,3 +292,25 @@ fn the_help_key_is_always_in_the_footer() {
         }
     }
 }
+
+/// `G` and `PgDn` scroll the journal until its oldest entry is on the last line, not beyond.
+#[test]
+fn the_journal_scrolls_no_further_than_its_last_entry() {
+    let mut c = common::console(common::store(), (80, 12));
+    keys(&mut c, "\n");
+    for _ in 0..5 {
+        keys(&mut c, "au");
+    }
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.entries.len(), 10);
+    let rows = 12 - 5;
+    keys(&mut c, "G");
+    assert_eq!(c.app.journal_offset, 10 - rows);
+    c.key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(c.app.journal_offset, 0);
+    c.key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    assert_eq!(c.app.journal_offset, 10 - rows);
+    let text = screen(&c);
+    let last_drawn = text.lines().nth(2 + rows).unwrap();
+    assert!(last_drawn.starts_with("\"1 "), "the oldest entry on the last line: {text}");
+}

@@ -7,7 +7,7 @@ mod review;
 use super::action::Action;
 use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS};
 use super::effects::{Anchor, Effect};
-use super::view::{queue as queue_view, review as review_view};
+use super::view::{journal as journal_view, queue as queue_view, review as review_view};
 use crate::model::Status;
 
 /// The most queue rows kept in memory: a few screens around the selection.
@@ -180,18 +180,19 @@ fn move_queue(app: &mut App, by: isize) -> Effect {
     Effect::None
 }
 
-/// Keeps each screen's selection inside what is drawn.
+/// Keeps each screen's selection inside what is drawn, and the screen full when there is more
+/// above than fits below (after `G`, or a resize).
 pub(super) fn clamp_offsets(app: &mut App) {
     let rows = queue_view::visible_rows(app.size.1).max(1);
     let q = &mut app.queue;
     q.selected = q.selected.min(q.rows.len().saturating_sub(1));
-    q.offset = keep_visible(q.selected, q.offset, rows);
+    q.offset = keep_visible(q.selected, q.offset, rows).min(q.rows.len().saturating_sub(rows));
     let table_rows = review_view::visible_rows(app.size.1).max(1);
     let width = app.size.0;
     if let Some(r) = app.review.as_mut() {
         let n = r.visible_fields().len();
         r.selected = r.selected.min(n.saturating_sub(1));
-        r.offset = keep_visible(r.selected, r.offset, table_rows);
+        r.offset = keep_visible(r.selected, r.offset, table_rows).min(n.saturating_sub(table_rows));
         let shown = review_view::member_columns(width, r).max(1);
         r.member = r.member.min(r.data.members.len().saturating_sub(1));
         r.member_scroll = keep_visible(r.member, r.member_scroll, shown);
@@ -218,12 +219,14 @@ pub(super) fn show_journal(app: &mut App) -> Effect {
 }
 
 fn journal(app: &mut App, action: Action) -> Effect {
-    let last = app.journal.entries.len().saturating_sub(1);
+    // The journal scrolls (it has no selection): at most to where its last entry is at the bottom.
+    let page = journal_view::visible_rows(app.size.1).max(1);
+    let last = app.journal.entries.len().saturating_sub(page);
     match action {
         Action::Down | Action::ScrollDown => app.journal_offset = (app.journal_offset + 1).min(last),
         Action::Up | Action::ScrollUp => app.journal_offset = app.journal_offset.saturating_sub(1),
-        Action::PageDown => app.journal_offset = (app.journal_offset + 10).min(last),
-        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(10),
+        Action::PageDown => app.journal_offset = (app.journal_offset + page).min(last),
+        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(page),
         Action::Top => app.journal_offset = 0,
         Action::Bottom => app.journal_offset = last,
         Action::Back => {

@@ -3,7 +3,7 @@
 
 pub mod diff;
 mod help;
-mod journal;
+pub mod journal;
 pub mod queue;
 pub mod review;
 pub mod theme;
