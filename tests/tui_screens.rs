@@ -96,6 +96,22 @@ fn journal() {
 }
 
 #[test]
+fn dashboard() {
+    snap("dashboard", |c| {
+        // One decision, then the figures from the queue; Esc goes back to the queue.
+        keys(c, "\na\u{1b}D");
+        assert_eq!(c.app.screen, Screen::Dashboard);
+        let stats = c.app.dashboard.as_ref().expect("the figures are read");
+        assert_eq!((stats.candidates, stats.approved, stats.pending), (3, 1, 2));
+    });
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\nD");
+    assert_eq!(c.app.screen, Screen::Dashboard, "from the review too");
+    keys(&mut c, "\u{1b}");
+    assert_eq!(c.app.screen, Screen::Review, "and back to it");
+}
+
+#[test]
 fn empty_queue() {
     for (w, h) in SIZES {
         let console = common::console(mergeq::store::Store::in_memory().unwrap(), (w, h));
@@ -124,7 +140,7 @@ fn diff_styles() {
 fn tiny_terminals_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {
         let mut console = common::console(common::store(), (w, h));
-        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}\nj\ne"] {
+        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}D", "\u{1b}\u{1b}\nj\ne"] {
             keys(&mut console, k);
             draw(&console);
         }
@@ -243,7 +259,7 @@ fn no_color_draws_without_colours() {
     let mut console = common::console(common::store(), (120, 40));
     console.app.theme = mergeq::tui::view::theme::Theme::PLAIN;
     let mut reversed = 0;
-    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J"] {
+    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J", "\u{1b}D"] {
         keys(&mut console, setup);
         let terminal = draw(&console);
         for cell in terminal.backend().buffer().content() {
@@ -283,7 +299,7 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
 fn the_help_key_is_always_in_the_footer() {
     for (w, h) in [(80, 24), (100, 30), (60, 20)] {
         let mut c = common::console(common::store(), (w, h));
-        for (screen, setup) in [("queue", ""), ("review", "\n"), ("journal", "J")] {
+        for (screen, setup) in [("queue", ""), ("review", "\n"), ("journal", "J"), ("dashboard", "\u{1b}D")] {
             keys(&mut c, setup);
             let terminal = draw(&c);
             let buffer = terminal.backend().buffer();

@@ -3,7 +3,7 @@
 
 use super::app::{JournalView, Progress, QueueItem, ReviewData};
 use crate::model::CandidateId;
-use crate::store::QueueKey;
+use crate::store::{QueueKey, Stats};
 
 /// One thing that happened. Key bindings produce the unit variants (see `keymap`).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,8 @@ pub enum Action {
     ToggleEqual,
     /// Open the journal screen.
     ShowJournal,
+    /// Open the dashboard of figures.
+    ShowDashboard,
     /// Show or hide the help overlay.
     Help,
     Quit,
@@ -138,6 +140,8 @@ pub enum Loaded {
         candidate: Option<CandidateId>,
     },
     Journal(JournalView),
+    /// The dashboard's figures.
+    Dashboard(Box<Stats>),
     /// The objects and sources the queue can be filtered by.
     Facets {
         objects: Vec<String>,

@@ -74,6 +74,7 @@ pub enum Effect {
     Decide(Decision),
     Undo,
     LoadJournal,
+    LoadDashboard,
     /// The place, on quit: waits for a busy workspace and reports a failure.
     SavePosition(SavedPosition),
     /// The place, while working: best effort, never holds the console up (see `save_ui_state`).
@@ -189,6 +190,7 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo => undo(ws)?,
         Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
+        Effect::LoadDashboard => Loaded::Dashboard(Box::new(ws.store.stats()?)),
         Effect::SavePosition(position) => {
             let state = serde_json::to_string(&position)?;
             let at = (ws.clock)();

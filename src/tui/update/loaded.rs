@@ -129,6 +129,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             return Effect::Many(effects);
         }
         Loaded::Journal(view) => app.journal = view,
+        Loaded::Dashboard(stats) => app.dashboard = Some(*stats),
     }
     Effect::None
 }

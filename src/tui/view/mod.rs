@@ -1,6 +1,7 @@
 //! Drawing: one pure function of `&App` per screen, writing into the frame's buffer. No I/O, no
 //! state changes. Every value that came from a file is drawn through `text::visible`/`visible_cut`.
 
+pub mod dashboard;
 pub mod diff;
 mod help;
 pub mod journal;
@@ -44,6 +45,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Screen::Queue => queue::render(app, area, buf),
         Screen::Review => review::render(app, area, buf),
         Screen::Journal => journal::render(app, area, buf),
+        Screen::Dashboard => dashboard::render(app, area, buf),
     }
     footer(app, area, buf);
     status_line(app, area, buf);
@@ -102,6 +104,7 @@ pub fn context(app: &App) -> Context {
         Screen::Queue => Context::Queue,
         Screen::Review => Context::Review,
         Screen::Journal => Context::Journal,
+        Screen::Dashboard => Context::Dashboard,
     }
 }
 
