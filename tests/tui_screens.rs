@@ -330,3 +330,17 @@ fn the_journal_scrolls_no_further_than_its_last_entry() {
     let last_drawn = text.lines().nth(2 + rows).unwrap();
     assert!(last_drawn.starts_with("\"1 "), "the oldest entry on the last line: {text}");
 }
+
+/// The table cuts long values to its columns; the line under it shows the selected record's value
+/// of the selected field whole, so that a steward can read what is being chosen from.
+#[test]
+fn the_selected_value_is_shown_whole_under_the_table() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "j\njj");
+    assert_eq!(c.app.review.as_ref().unwrap().selected_field().as_deref(), Some("name"));
+    let text = screen(&c);
+    assert!(text.contains("Globex Corporation…"), "the table cuts it: {text}");
+    assert!(text.contains("1 enrichment:dnb-55 Globex Corporation Inc."), "{text}");
+    keys(&mut c, "l");
+    assert!(screen(&c).contains("2 hubspot:7731 Globex Corp "), "{}", screen(&c));
+}
