@@ -143,6 +143,9 @@ fn a_stale_candidate_is_refused_then_shown_again() {
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(error, "{text}");
+    // What changed comes first, where an 80-column status line still shows it.
+    assert!(text.starts_with("#1 not decided: hubspot:5102 (city, company, email"), "{text}");
+    assert!(text.ends_with("changed since shown; the new values are on screen, decide again"), "{text}");
     assert_eq!(open_id(&c), 1, "still on the same candidate");
     let r = c.app.review.as_ref().unwrap();
     assert_eq!(r.data.members[0].0.fields["email"], "jane@newmail.com", "the new values are shown");

@@ -119,7 +119,11 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
         Effect::Decide(decision) => match decide(ws, &decision) {
             Ok(loaded) => vec![Action::Loaded(loaded)],
             Err(e) => {
-                let mut out = vec![Action::Failed(format!("{e:#}"))];
+                let text = match e.downcast_ref::<journal::StaleError>() {
+                    Some(stale) => stale_message(stale),
+                    None => format!("{e:#}"),
+                };
+                let mut out = vec![Action::Failed(text)];
                 // A member changed since the steward saw it: show the new values (the steward's
                 // choices are kept) so that the next decision is made on what is there now.
                 if let Ok(data) = open(ws, decision.candidate) {
@@ -236,6 +240,24 @@ fn load_window(
         }
     };
     Ok(Loaded::Window { rows: ws.items(&rows), select, at_start, at_end })
+}
+
+/// A decision refused because members changed, said so that what changed comes first and fits a
+/// status line (the command line's message names versions and ends with what to do there).
+fn stale_message(stale: &journal::StaleError) -> String {
+    let changed: Vec<String> = stale
+        .changes
+        .iter()
+        .map(|c| match &c.fields {
+            Some(fields) if !fields.is_empty() => format!("{} ({})", c.key, fields.join(", ")),
+            _ => c.key.to_string(),
+        })
+        .collect();
+    format!(
+        "#{} not decided: {} changed since shown; the new values are on screen, decide again",
+        stale.candidate,
+        changed.join(", ")
+    )
 }
 
 /// Reads one candidate for the review screen.
