@@ -136,6 +136,22 @@ fn diff_styles() {
     insta::assert_debug_snapshot!("review_pair_styles", terminal.backend().buffer());
 }
 
+/// Below the smallest layout, a notice that fits whole says what size is needed.
+#[test]
+fn a_terminal_too_small_says_what_it_needs() {
+    for (w, h, want) in [
+        (79, 9, "mergeq needs a terminal of at least 40×10: make it larger"),
+        (30, 8, "terminal too small: 40×10"),
+        (39, 40, "terminal too small: 40×10"),
+        (16, 3, "too small: 40×10"),
+        (10, 3, "too small"),
+    ] {
+        let console = common::console(common::store(), (w, h));
+        let first = screen(&console).lines().next().unwrap().trim_matches('"').trim_end().to_string();
+        assert_eq!(first, want, "{w}×{h}");
+    }
+}
+
 #[test]
 fn tiny_terminals_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {

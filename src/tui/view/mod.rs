@@ -34,11 +34,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// Draws the console into any buffer area (the benchmark and tests use this too).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let note = Line::styled(
-            visible_cut("mergeq: make the terminal larger (80×24)", area.width as usize),
-            app.theme.title(),
-        );
-        put(buf, area, 0, &note);
+        // The longest notice that fits whole, rather than one cut mid-word.
+        let need = format!("{MIN_WIDTH}×{MIN_HEIGHT}");
+        let notices = [
+            format!("mergeq needs a terminal of at least {need}: make it larger"),
+            format!("terminal too small: {need}"),
+            format!("too small: {need}"),
+            "too small".to_string(),
+        ];
+        let width = area.width as usize;
+        let text = notices.iter().find(|n| n.width() <= width).cloned().unwrap_or_default();
+        put(buf, area, 0, &Line::styled(text, app.theme.title()));
         return;
     }
     match app.screen {
