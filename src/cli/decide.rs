@@ -74,5 +74,15 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
         "undid entry {} ({} of candidate {}): candidate {} is {} again — journal entry {}",
         out.reversed_seq, out.reversed_action, out.candidate, out.candidate, out.status, out.seq
     );
+    if !out.exported_in.is_empty() {
+        let exports: Vec<String> = out.exported_in.iter().map(|e| e.describe()).collect();
+        eprintln!(
+            "note: the {} (entry {}) had already been exported: {}. Wherever that was applied, the CRM \
+             keeps it; mergeq's undo cannot reach it there.",
+            out.reversed_action,
+            out.reversed_seq,
+            exports.join(", ")
+        );
+    }
     Ok(())
 }

@@ -78,6 +78,25 @@ pub struct UndoOutcome {
     pub reversed_action: Action,
     pub status_before: Status,
     pub status: Status,
+    /// The exports that carried the reversed decision out of mergeq before it was undone: a merge
+    /// plan or not-duplicate list that may already be applied in a CRM, which undo cannot reach.
+    pub exported_in: Vec<ExportedIn>,
+}
+
+/// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedIn {
+    pub seq: i64,
+    pub format: String,
+    pub file: String,
+}
+
+impl ExportedIn {
+    /// "salesforce to plan.json (journal entry 9)", the file name made safe to print.
+    pub fn describe(&self) -> String {
+        let to = if self.file == "-" { "stdout".into() } else { crate::text::visible(&self.file) };
+        format!("{} to {to} (journal entry {})", self.format, self.seq)
+    }
 }
 
 /// Records a decision in one transaction.
@@ -225,6 +244,7 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },
     )?;
     set_status(tx, &cand, &members, status)?;
+    let exported_in = exports_carrying(tx, target.seq, reversed_action)?;
     Ok(UndoOutcome {
         seq: entry.seq,
         hash: entry.hash,
@@ -233,7 +253,24 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         reversed_action,
         status_before: cand.status,
         status,
+        exported_in,
     })
+}
+
+/// The exports of a format that carries `action` (merge plans and golden records carry approvals,
+/// the not-duplicate list rejections) whose window reached the decision at `seq`. The decision
+/// stood from `seq` until now (only a standing decision is undone), so each of them exported it
+/// unless it left the candidate out (a merge plan skips candidates from other sources).
+fn exports_carrying(tx: &Tx, seq: i64, action: Action) -> Result<Vec<ExportedIn>> {
+    let carries = |format: &str| {
+        crate::export::decisions::Kind::parse(format).is_some_and(|k| k.action() == action.as_str())
+    };
+    Ok(tx
+        .exports_reaching(seq)?
+        .into_iter()
+        .filter(|(_, format, _)| carries(format))
+        .map(|(seq, format, file)| ExportedIn { seq, format, file })
+        .collect())
 }
 
 /// Writes the new status and keeps the rejected pairs in step with it.

@@ -285,13 +285,19 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
 /// Undoes the latest standing decision through the journal (a new entry that reverses it).
 fn undo(ws: &mut Workspace) -> Result<Loaded> {
     let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
-    Ok(Loaded::Undone {
-        message: format!(
+    // A decision already exported may be applied in a CRM, where no undo here reaches it: said
+    // first, so that an 80-column status line keeps it.
+    let message = match out.exported_in.first() {
+        Some(e) => format!(
+            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
+            out.reversed_action, out.candidate, e.seq, out.seq
+        ),
+        None => format!(
             "undid the {} of #{}: now {} (journal entry {})",
             out.reversed_action, out.candidate, out.status, out.seq
         ),
-        candidate: Some(out.candidate),
-    })
+    };
+    Ok(Loaded::Undone { message, candidate: Some(out.candidate) })
 }
 
 /// How many of the latest journal entries the journal screen reads.
