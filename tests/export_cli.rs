@@ -254,7 +254,7 @@ fn cross_source_candidates_are_only_in_golden_exports() {
 }
 
 #[test]
-fn undoing_an_exported_decision_says_where_it_went() {
+fn undoing_or_replacing_an_exported_decision_says_where_it_went() {
     let ws = pairs();
     ws.ok(&["decide", "4", "approve"]); // S4 + S5: both Salesforce, so in the Salesforce plan
     ws.signoff();
@@ -284,6 +284,16 @@ fn undoing_an_exported_decision_says_where_it_went() {
     // Decided and undone with no export in between: nothing to say.
     ws.ok(&["decide", "1", "approve"]);
     ws.run(&["undo", "1"]).assert().success().stderr(contains("exported").not());
+    // A decision replaced by another (no undo) after an export carried it: said as well.
+    ws.ok(&["decide", "1", "approve"]);
+    let approve = ws.last_entry()["seq"].as_i64().unwrap();
+    ws.ok(&["export", "golden-csv", "--include-unsigned", "--out", "golden.csv"]);
+    let csv = ws.last_entry()["seq"].as_i64().unwrap();
+    ws.run(&["decide", "1", "reject"]).assert().success().stderr(contains(format!(
+        "note: the approve (entry {approve}) had already been exported: golden-csv to golden.csv (journal entry {csv})."
+    )));
+    // …but not once the replaced decision is a new one that no export carried.
+    ws.run(&["decide", "1", "approve"]).assert().success().stderr(contains("exported").not());
 }
 
 #[test]
