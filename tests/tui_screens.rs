@@ -360,3 +360,25 @@ fn the_selected_value_is_shown_whole_under_the_table() {
     keys(&mut c, "l");
     assert!(screen(&c).contains("2 hubspot:7731 Globex Corp "), "{}", screen(&c));
 }
+
+/// An approved candidate opened again shows what was merged (the steward's pick and survivor) and
+/// who approved it, not the rules' suggestion.
+#[test]
+fn an_approved_candidate_shows_what_was_merged() {
+    let mut c = common::console(common::store(), (120, 40));
+    keys(&mut c, "\nj1hs");
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"));
+    assert_eq!(r.golden.survivor.to_string(), "hubspot:5102");
+    keys(&mut c, "a\u{1b}ff");
+    assert_eq!(c.app.queue.query.status, Some(mergeq::model::Status::Approved));
+    keys(&mut c, "\n");
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.data.candidate.id, CandidateId(1));
+    assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"), "the pick");
+    assert_eq!(r.golden.fields["company"].rule, "steward");
+    assert_eq!(r.golden.survivor.to_string(), "hubspot:5102", "the survivor chosen");
+    let text = screen(&c);
+    assert!(text.contains("· approved by ann on 2026-05-02 ·"), "{text}");
+    assert!(text.contains("survives hubspot:5102"), "{text}");
+}

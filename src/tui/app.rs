@@ -128,6 +128,9 @@ pub struct ReviewData {
     pub key: QueueKey,
     /// The survivorship rules the suggestion came from (the steward's choices apply over it).
     pub rules: Arc<Rules>,
+    /// For an approved candidate: the choices its standing approval was made with (so that the
+    /// golden column shows what was merged) and who approved it when ("approved by ann on …").
+    pub approved: Option<(Choices, String)>,
 }
 
 /// The review of one candidate.

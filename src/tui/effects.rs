@@ -7,7 +7,7 @@ use super::action::{Action, Loaded, Select};
 use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
 use crate::journal;
-use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
+use crate::model::{seen_token, CandidateId, Choices, Golden, Record, RecordKey, Status};
 use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
 use crate::survivorship::Rules;
 use anyhow::{anyhow, Result};
@@ -272,7 +272,26 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let suggestion = ws.suggest(&candidate.object, &records);
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
-    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone() })
+    let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
+    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone(), approved })
+}
+
+/// The steward's choices of a candidate's standing approval, read back from its journal entry,
+/// with who approved it and when.
+fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<(Choices, String)>> {
+    let Some(entry) = journal::standing_decision(&ws.store, id)? else { return Ok(None) };
+    let body: serde_json::Value = serde_json::from_str(&entry.body)?;
+    let c = &body["choices"];
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let key = |v: &serde_json::Value| v.as_str().and_then(RecordKey::parse);
+    let list = |name: &str| c[name].as_array().cloned().unwrap_or_default();
+    let choices = Choices {
+        picks: list("picks").iter().filter_map(|p| Some((text(&p["field"])?, key(&p["from"])?))).collect(),
+        sets: list("sets").iter().filter_map(|s| Some((text(&s["field"])?, text(&s["value"])))).collect(),
+        survivor: key(&c["survivor"]),
+    };
+    let line = format!("approved by {} on {}", entry.steward, crate::clock::day(&entry.at));
+    Ok(Some((choices, line)))
 }
 
 /// Commits a decision through the journal (one transaction: entry and status together).

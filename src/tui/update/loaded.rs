@@ -155,6 +155,10 @@ fn open_review(app: &mut App, data: ReviewData) {
         hide_equal,
         note: None,
     };
+    // An approved candidate opens as it was merged: its approval's choices over the suggestion.
+    if let Some((choices, _)) = review.data.approved.as_ref().filter(|_| again.is_none()) {
+        review.choices = choices.clone();
+    }
     if let Some(old) = again {
         review.choices = old.choices;
         review.note = old.note;

@@ -164,13 +164,16 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
 fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let c = &r.data.candidate;
+    let status = match &r.data.approved {
+        Some((_, by)) => visible(by).into_owned(),
+        None => c.status.to_string(),
+    };
     let title = format!(
-        "#{} {} · score {:.2} {} · {} · {} records",
+        "#{} {} · score {:.2} {} · {status} · {} records",
         c.id,
         c.object,
         c.score,
         score_bar(c.score, 8).trim_end(),
-        c.status,
         r.data.members.len()
     );
     title_row(app, &title, area, buf);
