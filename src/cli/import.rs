@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::import::{self, CandidateFormat, CandidateOptions, RecordFormat, RecordOptions};
 use crate::store::Store;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -30,8 +30,8 @@ pub struct RecordsArgs {
     #[arg(long, value_enum, default_value = "csv")]
     pub format: RecordFormat,
     /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
-    #[arg(long, default_value = ",")]
-    pub delimiter: String,
+    #[arg(long, default_value = ",", value_parser = delimiter)]
+    pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
 }
@@ -50,17 +50,19 @@ pub struct CandidatesArgs {
     /// The record id column of a per-record cluster file
     #[arg(long, value_name = "COL")]
     pub id_column: Option<String>,
-    #[arg(long, default_value = ",")]
-    pub delimiter: String,
+    /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
+    #[arg(long, default_value = ",", value_parser = delimiter)]
+    pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
 }
 
-fn delimiter(text: &str) -> Result<u8> {
+/// A malformed `--delimiter` is a usage error (exit 2), reported by clap.
+fn delimiter(text: &str) -> Result<u8, String> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        other => bail!("--delimiter takes one ASCII character or `tab`, not `{other}`"),
+        other => Err(format!("takes one ASCII character or `tab`, not `{other}`")),
     }
 }
 
@@ -72,7 +74,7 @@ pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
                 source: a.source,
                 id_column: a.id_column,
                 format: a.format,
-                delimiter: delimiter(&a.delimiter)?,
+                delimiter: a.delimiter,
             };
             let mut store = Store::open(&ctx.db)?;
             (import::import_records(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)
@@ -83,7 +85,7 @@ pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
                 object: a.object,
                 source: a.source,
                 id_column: a.id_column,
-                delimiter: delimiter(&a.delimiter)?,
+                delimiter: a.delimiter,
             };
             let mut store = Store::open(&ctx.db)?;
             (import::import_candidates(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)

@@ -1,0 +1,28 @@
+//! The command line as DESIGN.md states it, driven as a script would: exit codes (0 ok, 1 runtime
+//! error, 2 usage error), errors that name file, line and column, and a workspace left exactly as it
+//! was after any failed command.
+
+mod common;
+use common::seeded;
+
+/// A malformed option value is a usage error: exit 2, like every value clap checks itself (an
+/// unknown `queue --status`, a `decide` verdict), and nothing is written.
+#[test]
+fn bad_option_values_are_usage_errors() {
+    let ws = seeded();
+    let before = ws.dump();
+    let err = ws.fails(&["export", "golden-cvs", "--include-unsigned"], 2);
+    assert!(err.contains("golden-cvs") && err.contains("golden-csv"), "names the formats: {err}");
+    for threshold in ["7", "-0.5", "NaN", "high"] {
+        let err = ws.fails(&["detect", "--object", "contact", &format!("--threshold={threshold}")], 2);
+        assert!(err.contains("between 0 and 1"), "{err}");
+    }
+    let file = ws.file("r.csv", "id,name\n1,a\n");
+    let err = ws.fails(
+        &["import", "records", file.to_str().unwrap(), "--object", "c", "--source", "s", "--delimiter", ";;"],
+        2,
+    );
+    assert!(err.contains("--delimiter"), "{err}");
+    ws.fails(&["import", "candidates", file.to_str().unwrap(), "--delimiter", "tabs"], 2);
+    assert_eq!(before, ws.dump(), "a usage error wrote to the workspace");
+}
