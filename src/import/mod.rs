@@ -3,6 +3,7 @@
 //! import, so a failed import leaves the workspace exactly as it was.
 
 mod candidates;
+mod jsonl_row;
 mod pipeline;
 mod records;
 pub mod table;
