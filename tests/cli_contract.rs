@@ -26,3 +26,24 @@ fn bad_option_values_are_usage_errors() {
     ws.fails(&["import", "candidates", file.to_str().unwrap(), "--delimiter", "tabs"], 2);
     assert_eq!(before, ws.dump(), "a usage error wrote to the workspace");
 }
+
+/// A `;`-separated file (what a spreadsheet in many locales saves as CSV) read with the default
+/// `,` fails with the flag that reads it; with that flag it imports.
+#[test]
+fn semicolon_file_names_the_delimiter_flag() {
+    let ws = seeded();
+    let before = ws.dump();
+    let records = ws.file("semi.csv", "id;first_name\nnew-1;Zed\n");
+    let args = ["import", "records", records.to_str().unwrap(), "--object", "contact", "--source", "web"];
+    let err = ws.fails(&args, 1);
+    assert!(err.contains("semi.csv:1: no `id` column") && err.contains("--delimiter ';'"), "{err}");
+    let pairs = ws.file("pairs.csv", "left;right;score\nhubspot:5101;hubspot:5102;0.7\n");
+    let err = ws.fails(&["import", "candidates", pairs.to_str().unwrap()], 1);
+    assert!(
+        err.contains("pairs.csv:1: the header does not look like") && err.contains("--delimiter ';'"),
+        "{err}"
+    );
+    assert_eq!(before, ws.dump());
+    ws.ok(&[&args[..], &["--delimiter", ";"]].concat());
+    ws.ok(&["import", "candidates", pairs.to_str().unwrap(), "--delimiter", ";"]);
+}

@@ -69,7 +69,13 @@ pub(super) fn columns(
             InputError::at(file, 1, None, format!("no column named `{name}` (given by --id-column)"))
         })?,
         None => find(headers, ID_COLUMNS).ok_or_else(|| {
-            InputError::at(file, 1, None, "no `id` column: name the id column with --id-column")
+            let hint = super::table::delimiter_hint(headers);
+            InputError::at(
+                file,
+                1,
+                None,
+                format!("no `id` column: name the id column with --id-column{hint}"),
+            )
         })?,
     };
     Ok(Columns { id, created: find(headers, CREATED_COLUMNS), updated: find(headers, UPDATED_COLUMNS) })
