@@ -47,3 +47,34 @@ fn semicolon_file_names_the_delimiter_flag() {
     ws.ok(&[&args[..], &["--delimiter", ";"]].concat());
     ws.ok(&["import", "candidates", pairs.to_str().unwrap(), "--delimiter", ";"]);
 }
+
+/// `--db` naming a file that is not this version's workspace changes nothing: a workspace written
+/// by a newer mergeq, and another program's SQLite database (which was silently given mergeq's
+/// tables and WAL mode, even by a read-only `queue`).
+#[test]
+fn a_database_mergeq_does_not_own_is_refused_unchanged() {
+    let ws = seeded();
+    let newer = ws.dir.path().join("newer.mergeq");
+    std::fs::copy(&ws.db, &newer).unwrap();
+    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    let foreign = ws.dir.path().join("crm.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE customers (id, name); INSERT INTO customers VALUES (1, 'Ann');")
+        .unwrap();
+    let records = ws.file("r.csv", "id,name\n1,a\n");
+    for (db, want) in
+        [(&newer, "written by a newer mergeq"), (&foreign, "not a mergeq workspace (it holds customers)")]
+    {
+        let bytes = std::fs::read(db).unwrap();
+        for args in [
+            &["queue", "--json"][..],
+            &["import", "records", records.to_str().unwrap(), "--object", "c", "--source", "s"],
+            &["init"],
+        ] {
+            let err = ws.fails(&[&["--db", db.to_str().unwrap()], args].concat(), 1);
+            assert!(err.contains(want), "{err}");
+            assert_eq!(bytes, std::fs::read(db).unwrap(), "{args:?} changed {}", db.display());
+        }
+    }
+}
