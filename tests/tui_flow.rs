@@ -202,3 +202,67 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     assert_eq!(c.app.journal.unsigned, 1);
     assert_eq!(c.app.journal.entries[0].action, "defer");
 }
+
+/// Undoing a decision that an export already carried says so: the plan may be applied in the CRM,
+/// where the console's undo does not reach.
+#[test]
+fn undoing_an_exported_approval_says_it_was_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\na");
+    assert_eq!(status(&c), ("#1 approved: merged (journal entry 1)".into(), false));
+    let opts = mergeq::export::ExportOptions {
+        out: Some(dir.path().join("golden.jsonl")),
+        source: None,
+        include_unsigned: true,
+        since_last: false,
+        raw: false,
+        steward: "bob".into(),
+        at: fixture::AT.into(),
+    };
+    mergeq::export::export(&mut Store::open_existing(&db).unwrap(), "golden-jsonl", &opts).unwrap();
+    keys(&mut c, "u");
+    assert_eq!(
+        status(&c),
+        (
+            "undid the approve of #1, exported in entry 2: undo it in the CRM too (journal entry 3)".into(),
+            false
+        )
+    );
+}
+
+/// Deciding again on a candidate whose decision an export already carried says so too.
+#[test]
+fn replacing_an_exported_approval_says_it_was_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\na");
+    assert_eq!(open_id(&c), 2);
+    let opts = mergeq::export::ExportOptions {
+        out: Some(dir.path().join("golden.csv")),
+        source: None,
+        include_unsigned: true,
+        since_last: false,
+        raw: false,
+        steward: "bob".into(),
+        at: fixture::AT.into(),
+    };
+    mergeq::export::export(&mut Store::open_existing(&db).unwrap(), "golden-csv", &opts).unwrap();
+    // Back to the queue, filtered to approved candidates, and open #1 again.
+    keys(&mut c, "\u{1b}");
+    while c.app.queue.query.status != Some(Status::Approved) {
+        keys(&mut c, "f");
+    }
+    keys(&mut c, "\n");
+    assert_eq!(open_id(&c), 1, "the approved candidate");
+    keys(&mut c, "x");
+    assert_eq!(
+        status(&c),
+        (
+            "#1 rejected, its approve exported in entry 2: change it in the CRM too (journal entry 3)".into(),
+            false
+        )
+    );
+}

@@ -276,22 +276,33 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
         Status::Deferred => "deferred",
         Status::Pending => "back to pending",
     };
-    Ok(Loaded::Decided {
-        message: format!("#{} {done} (journal entry {})", out.candidate, out.seq),
-        key: d.key,
-    })
+    // Replacing a decision an export already carried: said first, as for an undo.
+    let message = match &out.exported {
+        Some(e) => format!(
+            "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
+            out.candidate, out.status, e.action, e.exports[0].seq, out.seq
+        ),
+        None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+    };
+    Ok(Loaded::Decided { message, key: d.key })
 }
 
 /// Undoes the latest standing decision through the journal (a new entry that reverses it).
 fn undo(ws: &mut Workspace) -> Result<Loaded> {
     let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
-    Ok(Loaded::Undone {
-        message: format!(
+    // A decision already exported may be applied in a CRM, where no undo here reaches it: said
+    // first, so that an 80-column status line keeps it.
+    let message = match &out.exported {
+        Some(e) => format!(
+            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
+            out.reversed_action, out.candidate, e.exports[0].seq, out.seq
+        ),
+        None => format!(
             "undid the {} of #{}: now {} (journal entry {})",
             out.reversed_action, out.candidate, out.status, out.seq
         ),
-        candidate: Some(out.candidate),
-    })
+    };
+    Ok(Loaded::Undone { message, candidate: Some(out.candidate) })
 }
 
 /// How many of the latest journal entries the journal screen reads.
