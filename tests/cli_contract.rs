@@ -78,3 +78,28 @@ fn a_database_mergeq_does_not_own_is_refused_unchanged() {
         }
     }
 }
+
+/// A record's key is `source:id` and its source ends at the first `:`: a source holding `:` made
+/// records that `decide --pick/--survivor` could never name. Refused as a usage error when given
+/// with `--source`, and at its line and column when a file's source column holds it.
+#[test]
+fn a_source_with_a_colon_is_refused() {
+    let ws = seeded();
+    let before = ws.dump();
+    let records = ws.file("r.csv", "id,name\n1,Ann\n2,Anne\n");
+    let path = records.to_str().unwrap();
+    let err = ws.fails(&["import", "records", path, "--object", "contact", "--source", "crm:eu"], 2);
+    assert!(err.contains("crm:eu"), "{err}");
+    ws.fails(&["import", "records", path, "--object", "contact", "--source", ""], 2);
+    ws.fails(&["import", "records", path, "--object", "", "--source", "crm"], 2);
+    let splink = ws.file(
+        "predictions.csv",
+        "match_probability,source_dataset_l,source_dataset_r,unique_id_l,unique_id_r,name_l,name_r\n\
+         0.9,crm,web,1,1,Ann,Ann\n0.9,crm:eu,web,2,2,Bo,Bob\n",
+    );
+    let err = ws.fails(&["import", "candidates", splink.to_str().unwrap(), "--source", "a:b"], 2);
+    assert!(err.contains("a:b"), "{err}");
+    let err = ws.fails(&["import", "candidates", splink.to_str().unwrap()], 1);
+    assert!(err.contains("predictions.csv:3:2: source `crm:eu` holds `:`"), "{err}");
+    assert_eq!(before, ws.dump());
+}

@@ -19,10 +19,10 @@ pub enum ImportCommand {
 pub struct RecordsArgs {
     pub file: PathBuf,
     /// The CRM object the records belong to (account, contact, lead, …)
-    #[arg(long)]
+    #[arg(long, value_parser = object_name)]
     pub object: String,
     /// The system the records came from (salesforce, hubspot, webform, …)
-    #[arg(long)]
+    #[arg(long, value_parser = source_name)]
     pub source: String,
     /// The id column [default: `id`]
     #[arg(long, value_name = "COL")]
@@ -42,10 +42,10 @@ pub struct CandidatesArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub format: CandidateFormat,
     /// Resolve keys among this object's records, and give it to records the file carries
-    #[arg(long)]
+    #[arg(long, value_parser = object_name)]
     pub object: Option<String>,
     /// The source of records the file carries (or of the ids a Salesforce file names)
-    #[arg(long)]
+    #[arg(long, value_parser = source_name)]
     pub source: Option<String>,
     /// The record id column of a per-record cluster file
     #[arg(long, value_name = "COL")]
@@ -55,6 +55,25 @@ pub struct CandidatesArgs {
     pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--source` is the first part of every record key `source:id`: a `:` in it would make keys that
+/// `--pick` and `--survivor` cannot name (a key's source ends at its first `:`).
+fn source_name(text: &str) -> Result<String, String> {
+    match text {
+        "" => Err("a source needs a name".to_string()),
+        t if t.contains(':') => {
+            Err(format!("`{t}` holds `:`, which ends a source in a record key `source:id`"))
+        }
+        t => Ok(t.to_string()),
+    }
+}
+
+fn object_name(text: &str) -> Result<String, String> {
+    match text {
+        "" => Err("an object needs a name (account, contact, lead, …)".to_string()),
+        t => Ok(t.to_string()),
+    }
 }
 
 /// A malformed `--delimiter` is a usage error (exit 2), reported by clap.

@@ -33,6 +33,22 @@ fn embedded_source(row: &Row, col: Option<usize>, opts: &CandidateOptions, defau
         .unwrap_or_else(|| default.to_string())
 }
 
+/// A source read from the file's source column must not hold `:`: a key `a:b:id` could not be
+/// named again (`--pick`, `--survivor`), since a key's source ends at its first `:`.
+fn check_source(t: &Table, row: &Row, col: Option<usize>, source: &str) -> Result<(), InputError> {
+    match col {
+        Some(c) if source.contains(':') => Err(t.error(
+            row.line,
+            c,
+            format!(
+                "source `{}` holds `:`, which a record key `source:id` cannot",
+                crate::text::visible(source)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Splink pairwise predictions: both records are in the row (`<col>_l`, `<col>_r`), with the
 /// comparison level (`gamma_<col>`) and, in Splink 5, the match weight (`mw_<col>`) of each field.
 pub(super) fn read_splink_predictions(t: &mut Table, sink: &mut Sink, opts: &CandidateOptions) -> Result<()> {
@@ -59,6 +75,7 @@ pub(super) fn read_splink_predictions(t: &mut Table, sink: &mut Sink, opts: &Can
          -> Result<RecordRef> {
             let id = row.get(id_col).ok_or_else(|| t.error(row.line, id_col, "missing record id"))?;
             let source = embedded_source(&row, src_col, opts, "splink");
+            check_source(t, &row, src_col, &source)?;
             let fields: Fields = fields
                 .iter()
                 .filter_map(|f| row.get(pick(f)).map(|v| (f.0.clone(), v.to_string())))
@@ -208,6 +225,7 @@ pub(super) fn read_tool_clusters(
             }
             _ => embedded_source(&row, input_col, opts, &default_source),
         };
+        check_source(t, &row, input_col, &source)?;
         let values: Fields =
             fields.iter().filter_map(|(i, h)| row.get(*i).map(|v| (h.clone(), v.to_string()))).collect();
         let r = sink.embed(NewRecord {
