@@ -103,3 +103,25 @@ fn a_source_with_a_colon_is_refused() {
     assert!(err.contains("predictions.csv:3:2: source `crm:eu` holds `:`"), "{err}");
     assert_eq!(before, ws.dump());
 }
+
+/// `MERGEQ_DB`, `MERGEQ_STEWARD` and `MERGEQ_RULES` set but empty are not set: the steward is the
+/// login name (an empty one refused every decision) and the rules are the built-in ones (an empty
+/// one was a usage error about `--rules`, which nobody gave).
+#[test]
+fn empty_environment_variables_mean_the_default() {
+    let ws = seeded();
+    let db = ws.db.to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let out =
+            ws.cmd().env("MERGEQ_STEWARD", "").env("MERGEQ_RULES", "").env("USER", "zoe").args(args).output();
+        let out = out.unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["show", "1", "--json"]);
+    run(&["decide", "1", "defer"]);
+    let log: serde_json::Value = serde_json::from_str(&run(&["audit", "log", "--json"])).unwrap();
+    assert_eq!(log.as_array().unwrap().last().unwrap()["steward"], "zoe");
+    let out = ws.cmd().env("MERGEQ_DB", "").args(["--db", &db, "queue", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

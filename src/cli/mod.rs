@@ -247,6 +247,13 @@ pub fn print(text: &str) -> Result<()> {
 
 /// Runs the command line; the exit code follows DESIGN.md (0 ok, 1 runtime error, 2 usage).
 pub fn main() -> ExitCode {
+    // An empty variable (`MERGEQ_DB= mergeq …`, or a script's unset `$RULES`) is no value: the
+    // default applies, as for an unset one, instead of a usage error about an option not given.
+    for var in ["MERGEQ_DB", "MERGEQ_STEWARD", "MERGEQ_RULES"] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(var);
+        }
+    }
     let cli = Cli::parse();
     let (db, db_given) = match cli.db.clone() {
         Some(db) => (db, true),
