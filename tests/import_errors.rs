@@ -135,6 +135,14 @@ fn jsonl_syntax_error_names_line_and_column() {
     );
 }
 
+/// An empty JSON Lines file is refused like an empty CSV file, not imported as zero records.
+#[test]
+fn empty_jsonl_file() {
+    for content in [&b""[..], b"\xef\xbb\xbf\n\n  \n"] {
+        bad_records(content, &["--format", "jsonl"], "bad.csv:1: the file is empty");
+    }
+}
+
 /// A key given twice in one object is refused like a repeated CSV column, not settled by the last.
 #[test]
 fn jsonl_repeated_key() {

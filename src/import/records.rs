@@ -332,6 +332,11 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
             break;
         }
     }
+    if seen.0.is_empty() {
+        // Nothing but blank lines (or a byte-order mark): a failed export, not zero records, as a
+        // CSV file without even a header row is.
+        return Err(InputError::at(&file, 1, None, "the file is empty: expected one JSON object per line"));
+    }
     reader.into_inner().finish().map_err(|e| InputError::file(&file, format!("cannot read: {e}")))
 }
 
