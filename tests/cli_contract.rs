@@ -125,3 +125,21 @@ fn empty_environment_variables_mean_the_default() {
     let out = ws.cmd().env("MERGEQ_DB", "").args(["--db", &db, "queue", "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A file with a header and no rows imports nothing and says so, instead of claiming its rows
+/// were "all already in the workspace".
+#[test]
+fn a_header_only_file_says_it_had_no_rows() {
+    let ws = seeded();
+    let before = ws.dump();
+    let file = ws.file("none.csv", "id,name\n");
+    let out = ws
+        .cmd()
+        .args(["import", "records", file.to_str().unwrap(), "--object", "contact", "--source", "web"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("none.csv: no rows to import") && !said.contains("already"), "{said}");
+    assert_eq!(before, ws.dump());
+}

@@ -94,6 +94,11 @@ impl Summary {
     /// One line for the steward.
     pub fn describe(&self) -> String {
         let file = crate::text::visible(&self.file);
+        if self.rows == 0 {
+            return format!(
+                "{file}: no rows to import (a header and nothing else); the workspace is unchanged"
+            );
+        }
         if self.is_noop() {
             return format!(
                 "{file}: nothing new — {} rows, all already in the workspace unchanged{}",
