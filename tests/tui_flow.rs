@@ -206,6 +206,20 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     assert_eq!(c.app.journal.entries[0].action, "defer");
 }
 
+/// Another steward's export of every decision (signed or not) to `out`, as `mergeq export` does.
+fn export(db: &Path, format: &str, out: &Path) {
+    let opts = mergeq::export::ExportOptions {
+        out: Some(out.to_path_buf()),
+        source: None,
+        include_unsigned: true,
+        since_last: false,
+        raw: false,
+        steward: "bob".into(),
+        at: fixture::AT.into(),
+    };
+    mergeq::export::export(&mut Store::open_existing(db).unwrap(), format, &opts).unwrap();
+}
+
 /// Undoing a decision that an export already carried says so: the plan may be applied in the CRM,
 /// where the console's undo does not reach.
 #[test]
@@ -215,16 +229,7 @@ fn undoing_an_exported_approval_says_it_was_exported() {
     let mut c = open(&db);
     keys(&mut c, "\na");
     assert_eq!(status(&c), ("#1 approved: merged (journal entry 1)".into(), false));
-    let opts = mergeq::export::ExportOptions {
-        out: Some(dir.path().join("golden.jsonl")),
-        source: None,
-        include_unsigned: true,
-        since_last: false,
-        raw: false,
-        steward: "bob".into(),
-        at: fixture::AT.into(),
-    };
-    mergeq::export::export(&mut Store::open_existing(&db).unwrap(), "golden-jsonl", &opts).unwrap();
+    export(&db, "golden-jsonl", &dir.path().join("golden.jsonl"));
     keys(&mut c, "u");
     assert_eq!(
         status(&c),
@@ -243,16 +248,7 @@ fn replacing_an_exported_approval_says_it_was_exported() {
     let mut c = open(&db);
     keys(&mut c, "\na");
     assert_eq!(open_id(&c), 2);
-    let opts = mergeq::export::ExportOptions {
-        out: Some(dir.path().join("golden.csv")),
-        source: None,
-        include_unsigned: true,
-        since_last: false,
-        raw: false,
-        steward: "bob".into(),
-        at: fixture::AT.into(),
-    };
-    mergeq::export::export(&mut Store::open_existing(&db).unwrap(), "golden-csv", &opts).unwrap();
+    export(&db, "golden-csv", &dir.path().join("golden.csv"));
     // Back to the queue, filtered to approved candidates, and open #1 again.
     keys(&mut c, "\u{1b}");
     while c.app.queue.query.status != Some(Status::Approved) {
