@@ -425,3 +425,34 @@ fn choices_body(c: &Choices) -> Value {
         "survivor": c.survivor.as_ref().map(|k| k.to_string()),
     })
 }
+
+/// The steward's choices an approval's body holds (`choices_body` read back; none in other bodies).
+pub fn choices_of(body: &Value) -> Choices {
+    let c = &body["choices"];
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let key = |v: &Value| v.as_str().and_then(crate::model::RecordKey::parse);
+    let list = |name: &str| c[name].as_array().map(Vec::as_slice).unwrap_or_default();
+    Choices {
+        picks: list("picks").iter().filter_map(|p| Some((text(&p["field"])?, key(&p["from"])?))).collect(),
+        sets: list("sets").iter().filter_map(|s| Some((text(&s["field"])?, text(&s["value"])))).collect(),
+        survivor: key(&c["survivor"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RecordKey;
+
+    #[test]
+    fn choices_read_back_as_written() {
+        let key = |s: &str| RecordKey::parse(s).unwrap();
+        let choices = Choices {
+            picks: vec![("email".into(), key("hubspot:5102"))],
+            sets: vec![("phone".into(), Some("+1 415 555 0100".into())), ("fax".into(), None)],
+            survivor: Some(key("salesforce:003:odd")),
+        };
+        assert_eq!(choices_of(&json!({ "choices": choices_body(&choices) })), choices);
+        assert_eq!(choices_of(&json!({ "note": null })), Choices::default(), "a body without choices");
+    }
+}

@@ -7,7 +7,7 @@ use super::action::{Action, Loaded, Select};
 use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
 use crate::journal;
-use crate::model::{seen_token, CandidateId, Choices, Golden, Record, RecordKey, Status};
+use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{PageFrom, QueueKey, QueueQuery, Store};
 use crate::survivorship::Rules;
 use anyhow::{anyhow, Result};
@@ -281,15 +281,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<(Choices, String)>> {
     let Some(entry) = journal::standing_decision(&ws.store, id)? else { return Ok(None) };
     let body: serde_json::Value = serde_json::from_str(&entry.body)?;
-    let c = &body["choices"];
-    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
-    let key = |v: &serde_json::Value| v.as_str().and_then(RecordKey::parse);
-    let list = |name: &str| c[name].as_array().cloned().unwrap_or_default();
-    let choices = Choices {
-        picks: list("picks").iter().filter_map(|p| Some((text(&p["field"])?, key(&p["from"])?))).collect(),
-        sets: list("sets").iter().filter_map(|s| Some((text(&s["field"])?, text(&s["value"])))).collect(),
-        survivor: key(&c["survivor"]),
-    };
+    let choices = journal::choices_of(&body);
     let line = format!("approved by {} on {}", entry.steward, crate::clock::day(&entry.at));
     Ok(Some((choices, line)))
 }
