@@ -177,3 +177,20 @@ fn the_demo_csv_files_are_what_generate_py_writes() {
     let written = std::fs::read_dir(out.path()).unwrap().count();
     assert_eq!(written, compared, "generate.py writes files that are not committed");
 }
+
+/// Without a terminal (a pipe, a CI job), the console is not opened and nothing is built: the error
+/// says what works instead, not crossterm's bare OS error.
+#[test]
+fn the_console_without_a_terminal_says_what_to_use_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    let out = mergeq().arg("--db").arg(&db).arg("demo").write_stdin("").assert().code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("the review console needs a terminal"), "{stderr}");
+    assert!(stderr.contains("mergeq demo --no-console"), "{stderr}");
+    assert!(!db.exists(), "nothing is built for a console that cannot open");
+    run_demo(&db).success();
+    let out = mergeq().arg("--db").arg(&db).arg("review").write_stdin("").assert().code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("the review console needs a terminal"), "{stderr}");
+}

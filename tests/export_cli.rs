@@ -3,6 +3,7 @@
 //! candidates, atomic files, the spreadsheet guard and the journal entry of each export.
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -250,6 +251,49 @@ fn cross_source_candidates_are_only_in_golden_exports() {
     assert!(ws.ok(&["export", "golden-jsonl"]).contains(r#""value":"=1+1""#));
     assert!(csv.contains(",'=1+1,salesforce:S4,"), "{csv}");
     assert!(ws.ok(&["export", "golden-csv", "--raw"]).contains(",=1+1,salesforce:S4,"));
+}
+
+#[test]
+fn undoing_or_replacing_an_exported_decision_says_where_it_went() {
+    let ws = pairs();
+    ws.ok(&["decide", "4", "approve"]); // S4 + S5: both Salesforce, so in the Salesforce plan
+    ws.signoff();
+    ws.ok(&["export", "salesforce", "--out", "plan.json"]);
+    let plan = ws.last_entry()["seq"].as_i64().unwrap();
+    // These do not carry the approval: a later window, and the list of rejections.
+    ws.ok(&["export", "salesforce", "--since-last", "--out", "later.json"]);
+    ws.ok(&["export", "not-duplicates", "--out", "rejected.csv"]);
+    ws.ok(&["export", "golden-jsonl", "--out", "golden.jsonl"]);
+    let golden = ws.last_entry()["seq"].as_i64().unwrap();
+    let out = ws.run(&["undo", "4"]).assert().success().get_output().stderr.clone();
+    let said = String::from_utf8(out).unwrap();
+    assert!(
+        said.contains(&format!(
+            "had already been exported: salesforce to plan.json (journal entry {plan}), \
+             golden-jsonl to golden.jsonl (journal entry {golden})."
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("later.json") && !said.contains("rejected.csv"), "{said}");
+    // A rejection travels in the not-duplicate list.
+    ws.ok(&["decide", "4", "reject"]);
+    ws.signoff();
+    ws.ok(&["export", "not-duplicates", "--out", "rejected2.csv"]);
+    let out = ws.run(&["undo", "4"]).assert().success().get_output().stderr.clone();
+    assert!(String::from_utf8(out).unwrap().contains("not-duplicates to rejected2.csv"));
+    // Decided and undone with no export in between: nothing to say.
+    ws.ok(&["decide", "1", "approve"]);
+    ws.run(&["undo", "1"]).assert().success().stderr(contains("exported").not());
+    // A decision replaced by another (no undo) after an export carried it: said as well.
+    ws.ok(&["decide", "1", "approve"]);
+    let approve = ws.last_entry()["seq"].as_i64().unwrap();
+    ws.ok(&["export", "golden-csv", "--include-unsigned", "--out", "golden.csv"]);
+    let csv = ws.last_entry()["seq"].as_i64().unwrap();
+    ws.run(&["decide", "1", "reject"]).assert().success().stderr(contains(format!(
+        "note: the approve (entry {approve}) had already been exported: golden-csv to golden.csv (journal entry {csv})."
+    )));
+    // …but not once the replaced decision is a new one that no export carried.
+    ws.run(&["decide", "1", "approve"]).assert().success().stderr(contains("exported").not());
 }
 
 #[test]

@@ -396,3 +396,29 @@ fn without_a_steward_or_login_variables_the_account_name_is_recorded() {
     let expected = whoami::fallible::username().unwrap_or_else(|_| "unknown".into());
     assert_eq!(steward, expected, "the operating system's name for this account");
 }
+
+/// A record linkage of two inputs names the input of each record (dedupe's `source file`, Zingg's
+/// `z_source`): the same id in both inputs is two records, and their cluster is a candidate. (They
+/// were read as one record, the second row's values overwriting the first's, and the cluster lost.)
+#[test]
+fn linkage_outputs_keep_the_same_id_from_two_inputs_apart() {
+    let ws = Workspace::new();
+    let dedupe = ws.file(
+        "linked.csv",
+        "Cluster ID,Link Score,source file,id,name\n0,0.9,0,5,Ann\n0,0.9,1,5,Anne\n1,0.8,0,6,Bob\n1,0.8,1,7,Bobby\n",
+    );
+    ws.ok(&["import", "candidates", dedupe.to_str().unwrap(), "--source", "crm"]);
+    let q = queue_json(&ws);
+    let members: Vec<&Value> = q.iter().map(|c| &c["members"]).collect();
+    assert_eq!(
+        members,
+        [&serde_json::json!(["crm-0:5", "crm-1:5"]), &serde_json::json!(["crm-0:6", "crm-1:7"])],
+        "{q:?}"
+    );
+    let zingg = ws.file(
+        "zingg.csv",
+        "z_cluster,z_minScore,z_maxScore,z_source,id,name\n9,0.7,0.7,shop,5,Ann\n9,0.7,0.7,crm,5,Anne\n",
+    );
+    ws.ok(&["import", "candidates", zingg.to_str().unwrap()]);
+    assert!(queue_json(&ws).iter().any(|c| c["members"] == serde_json::json!(["crm:5", "shop:5"])));
+}

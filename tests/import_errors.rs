@@ -124,6 +124,35 @@ fn bad_jsonl_line() {
     );
 }
 
+/// A JSON Lines error points into the file: its line and 1-based column, never serde's own
+/// "line 1 column 0" of the line alone.
+#[test]
+fn jsonl_syntax_error_names_line_and_column() {
+    bad_records(
+        b"{\"id\": \"new-1\"}\n{\"id\": \"new-2\", \"email\": \"b@x.com\"\n{\"id\": \"new-3\"}\n",
+        &["--format", "jsonl"],
+        "bad.csv:2:35: invalid JSON: EOF while parsing an object",
+    );
+}
+
+/// An empty JSON Lines file is refused like an empty CSV file, not imported as zero records.
+#[test]
+fn empty_jsonl_file() {
+    for content in [&b""[..], b"\xef\xbb\xbf\n\n  \n"] {
+        bad_records(content, &["--format", "jsonl"], "bad.csv:1: the file is empty");
+    }
+}
+
+/// A key given twice in one object is refused like a repeated CSV column, not settled by the last.
+#[test]
+fn jsonl_repeated_key() {
+    bad_records(
+        b"{\"id\": \"new-1\"}\n{\"id\": \"new-2\", \"email\": \"a@x\", \"email\": \"b@x\"}\n",
+        &["--format", "jsonl"],
+        "bad.csv:2:33: this key appears twice in the object (column `email`)",
+    );
+}
+
 #[test]
 fn unknown_record_key() {
     bad_candidates(

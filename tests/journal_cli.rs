@@ -207,7 +207,8 @@ fn keygen_signoff_verify_and_exports() {
     assert!(String::from_utf8(raw).unwrap().contains(",\"=HYPERLINK(\"\"x\"\")\",approve,1,"));
     // golden-csv (built in the export branch) guards its cells too, and is one more journal entry.
     ws.run(&["export", "golden-csv"]).assert().success().stdout(contains(",\"'=HYPERLINK(\"\"x\"\")\","));
-    ws.run(&["export", "nonsense"]).assert().code(1).stderr(contains("unknown export format"));
+    // An unknown format is a usage error (DESIGN.md: exit 2), naming the formats there are.
+    ws.run(&["export", "nonsense"]).assert().code(2).stderr(contains("[possible values: golden-csv"));
     ws.run(&["audit", "verify"]).assert().success().stdout(contains("journal ok: 11 entries"));
 }
 

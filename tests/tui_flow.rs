@@ -143,6 +143,9 @@ fn a_stale_candidate_is_refused_then_shown_again() {
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(error, "{text}");
+    // What changed comes first, where an 80-column status line still shows it.
+    assert!(text.starts_with("#1 not decided: hubspot:5102 (city, company, email"), "{text}");
+    assert!(text.ends_with("changed since shown; the new values are on screen, decide again"), "{text}");
     assert_eq!(open_id(&c), 1, "still on the same candidate");
     let r = c.app.review.as_ref().unwrap();
     assert_eq!(r.data.members[0].0.fields["email"], "jane@newmail.com", "the new values are shown");
@@ -201,4 +204,64 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     keys(&mut c, "J");
     assert_eq!(c.app.journal.unsigned, 1);
     assert_eq!(c.app.journal.entries[0].action, "defer");
+}
+
+/// Another steward's export of every decision (signed or not) to `out`, as `mergeq export` does.
+fn export(db: &Path, format: &str, out: &Path) {
+    let opts = mergeq::export::ExportOptions {
+        out: Some(out.to_path_buf()),
+        source: None,
+        include_unsigned: true,
+        since_last: false,
+        raw: false,
+        steward: "bob".into(),
+        at: fixture::AT.into(),
+    };
+    mergeq::export::export(&mut Store::open_existing(db).unwrap(), format, &opts).unwrap();
+}
+
+/// Undoing a decision that an export already carried says so: the plan may be applied in the CRM,
+/// where the console's undo does not reach.
+#[test]
+fn undoing_an_exported_approval_says_it_was_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\na");
+    assert_eq!(status(&c), ("#1 approved: merged (journal entry 1)".into(), false));
+    export(&db, "golden-jsonl", &dir.path().join("golden.jsonl"));
+    keys(&mut c, "u");
+    assert_eq!(
+        status(&c),
+        (
+            "undid the approve of #1, exported in entry 2: undo it in the CRM too (journal entry 3)".into(),
+            false
+        )
+    );
+}
+
+/// Deciding again on a candidate whose decision an export already carried says so too.
+#[test]
+fn replacing_an_exported_approval_says_it_was_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\na");
+    assert_eq!(open_id(&c), 2);
+    export(&db, "golden-csv", &dir.path().join("golden.csv"));
+    // Back to the queue, filtered to approved candidates, and open #1 again.
+    keys(&mut c, "\u{1b}");
+    while c.app.queue.query.status != Some(Status::Approved) {
+        keys(&mut c, "f");
+    }
+    keys(&mut c, "\n");
+    assert_eq!(open_id(&c), 1, "the approved candidate");
+    keys(&mut c, "x");
+    assert_eq!(
+        status(&c),
+        (
+            "#1 rejected, its approve exported in entry 2: change it in the CRM too (journal entry 3)".into(),
+            false
+        )
+    );
 }

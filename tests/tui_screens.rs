@@ -96,6 +96,22 @@ fn journal() {
 }
 
 #[test]
+fn dashboard() {
+    snap("dashboard", |c| {
+        // One decision, then the figures from the queue; Esc goes back to the queue.
+        keys(c, "\na\u{1b}D");
+        assert_eq!(c.app.screen, Screen::Dashboard);
+        let stats = c.app.dashboard.as_ref().expect("the figures are read");
+        assert_eq!((stats.candidates, stats.approved, stats.pending), (3, 1, 2));
+    });
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\nD");
+    assert_eq!(c.app.screen, Screen::Dashboard, "from the review too");
+    keys(&mut c, "\u{1b}");
+    assert_eq!(c.app.screen, Screen::Review, "and back to it");
+}
+
+#[test]
 fn empty_queue() {
     for (w, h) in SIZES {
         let console = common::console(mergeq::store::Store::in_memory().unwrap(), (w, h));
@@ -120,11 +136,27 @@ fn diff_styles() {
     insta::assert_debug_snapshot!("review_pair_styles", terminal.backend().buffer());
 }
 
+/// Below the smallest layout, a notice that fits whole says what size is needed.
+#[test]
+fn a_terminal_too_small_says_what_it_needs() {
+    for (w, h, want) in [
+        (79, 9, "mergeq needs a terminal of at least 40×10: make it larger"),
+        (30, 8, "terminal too small: 40×10"),
+        (39, 40, "terminal too small: 40×10"),
+        (16, 3, "too small: 40×10"),
+        (10, 3, "too small"),
+    ] {
+        let console = common::console(common::store(), (w, h));
+        let first = screen(&console).lines().next().unwrap().trim_matches('"').trim_end().to_string();
+        assert_eq!(first, want, "{w}×{h}");
+    }
+}
+
 #[test]
 fn tiny_terminals_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {
         let mut console = common::console(common::store(), (w, h));
-        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}\nj\ne"] {
+        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}D", "\u{1b}\u{1b}\nj\ne"] {
             keys(&mut console, k);
             draw(&console);
         }
@@ -243,7 +275,7 @@ fn no_color_draws_without_colours() {
     let mut console = common::console(common::store(), (120, 40));
     console.app.theme = mergeq::tui::view::theme::Theme::PLAIN;
     let mut reversed = 0;
-    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J"] {
+    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J", "\u{1b}D"] {
         keys(&mut console, setup);
         let terminal = draw(&console);
         for cell in terminal.backend().buffer().content() {
@@ -275,4 +307,78 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     keys(&mut c, "hs");
     assert_eq!(c.app.review.as_ref().unwrap().golden.survivor.to_string(), "hubspot:7731");
     assert!(screen(&c).contains("survives hubspot:7731"), "{}", screen(&c));
+}
+
+/// The footer cannot list every key of a narrow screen, but it always names `?`, the key that
+/// lists the rest.
+#[test]
+fn the_help_key_is_always_in_the_footer() {
+    for (w, h) in [(80, 24), (100, 30), (60, 20)] {
+        let mut c = common::console(common::store(), (w, h));
+        for (screen, setup) in [("queue", ""), ("review", "\n"), ("journal", "J"), ("dashboard", "\u{1b}D")] {
+            keys(&mut c, setup);
+            let terminal = draw(&c);
+            let buffer = terminal.backend().buffer();
+            let footer: String = (0..w).map(|x| buffer[(x, h - 2)].symbol()).collect();
+            assert!(footer.contains("? help"), "{screen} at {w}×{h}: {footer:?}");
+        }
+    }
+}
+
+/// `G` and `PgDn` scroll the journal until its oldest entry is on the last line, not beyond.
+#[test]
+fn the_journal_scrolls_no_further_than_its_last_entry() {
+    let mut c = common::console(common::store(), (80, 12));
+    keys(&mut c, "\n");
+    for _ in 0..5 {
+        keys(&mut c, "au");
+    }
+    keys(&mut c, "J");
+    assert_eq!(c.app.journal.entries.len(), 10);
+    let rows = 12 - 5;
+    keys(&mut c, "G");
+    assert_eq!(c.app.journal_offset, 10 - rows);
+    c.key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(c.app.journal_offset, 0);
+    c.key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    assert_eq!(c.app.journal_offset, 10 - rows);
+    let text = screen(&c);
+    let last_drawn = text.lines().nth(2 + rows).unwrap();
+    assert!(last_drawn.starts_with("\"1 "), "the oldest entry on the last line: {text}");
+}
+
+/// The table cuts long values to its columns; the line under it shows the selected record's value
+/// of the selected field whole, so that a steward can read what is being chosen from.
+#[test]
+fn the_selected_value_is_shown_whole_under_the_table() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "j\njj");
+    assert_eq!(c.app.review.as_ref().unwrap().selected_field().as_deref(), Some("name"));
+    let text = screen(&c);
+    assert!(text.contains("Globex Corporation…"), "the table cuts it: {text}");
+    assert!(text.contains("1 enrichment:dnb-55 Globex Corporation Inc."), "{text}");
+    keys(&mut c, "l");
+    assert!(screen(&c).contains("2 hubspot:7731 Globex Corp "), "{}", screen(&c));
+}
+
+/// An approved candidate opened again shows what was merged (the steward's pick and survivor) and
+/// who approved it, not the rules' suggestion.
+#[test]
+fn an_approved_candidate_shows_what_was_merged() {
+    let mut c = common::console(common::store(), (120, 40));
+    keys(&mut c, "\nj1hs");
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"));
+    assert_eq!(r.golden.survivor.to_string(), "hubspot:5102");
+    keys(&mut c, "a\u{1b}ff");
+    assert_eq!(c.app.queue.query.status, Some(mergeq::model::Status::Approved));
+    keys(&mut c, "\n");
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.data.candidate.id, CandidateId(1));
+    assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"), "the pick");
+    assert_eq!(r.golden.fields["company"].rule, "steward");
+    assert_eq!(r.golden.survivor.to_string(), "hubspot:5102", "the survivor chosen");
+    let text = screen(&c);
+    assert!(text.contains("· approved by ann on 2026-05-02 ·"), "{text}");
+    assert!(text.contains("survives hubspot:5102"), "{text}");
 }

@@ -64,6 +64,9 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         "candidate {}: {} (was {}) on member versions {} — journal entry {}",
         out.candidate, out.status, out.status_before, out.seen, out.seq
     );
+    if let Some(exported) = &out.exported {
+        eprintln!("{}", exported.note());
+    }
     Ok(())
 }
 
@@ -74,5 +77,8 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
         "undid entry {} ({} of candidate {}): candidate {} is {} again — journal entry {}",
         out.reversed_seq, out.reversed_action, out.candidate, out.candidate, out.status, out.seq
     );
+    if let Some(exported) = &out.exported {
+        eprintln!("{}", exported.note());
+    }
     Ok(())
 }

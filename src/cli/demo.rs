@@ -58,6 +58,10 @@ const FILES: &[DemoFile] = &[
 const TOP: usize = 10;
 
 pub fn run(args: DemoArgs, ctx: &Ctx) -> Result<()> {
+    if !args.no_console {
+        // Before anything is built: a demo that cannot open its console leaves nothing behind.
+        crate::tui::needs_terminal()?;
+    }
     let db = if ctx.db_given {
         if ctx.db.exists() {
             bail!(

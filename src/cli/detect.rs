@@ -43,8 +43,9 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     };
     let settings = config.object(&args.object);
     let threshold = args.threshold.or(settings.threshold).unwrap_or(DEFAULT_THRESHOLD);
+    // `--threshold` is checked as it is parsed (a usage error); this catches the config's.
     if !(0.0..=1.0).contains(&threshold) {
-        bail!("--threshold {threshold} is not between 0 and 1");
+        bail!("the threshold {threshold} in the detection config is not between 0 and 1");
     }
     let mut store = Store::open_existing(&ctx.db)?;
 

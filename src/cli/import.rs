@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::import::{self, CandidateFormat, CandidateOptions, RecordFormat, RecordOptions};
 use crate::store::Store;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -19,10 +19,10 @@ pub enum ImportCommand {
 pub struct RecordsArgs {
     pub file: PathBuf,
     /// The CRM object the records belong to (account, contact, lead, …)
-    #[arg(long)]
+    #[arg(long, value_parser = object_name)]
     pub object: String,
     /// The system the records came from (salesforce, hubspot, webform, …)
-    #[arg(long)]
+    #[arg(long, value_parser = source_name)]
     pub source: String,
     /// The id column [default: `id`]
     #[arg(long, value_name = "COL")]
@@ -30,8 +30,8 @@ pub struct RecordsArgs {
     #[arg(long, value_enum, default_value = "csv")]
     pub format: RecordFormat,
     /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
-    #[arg(long, default_value = ",")]
-    pub delimiter: String,
+    #[arg(long, default_value = ",", value_parser = delimiter)]
+    pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
 }
@@ -42,25 +42,46 @@ pub struct CandidatesArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub format: CandidateFormat,
     /// Resolve keys among this object's records, and give it to records the file carries
-    #[arg(long)]
+    #[arg(long, value_parser = object_name)]
     pub object: Option<String>,
     /// The source of records the file carries (or of the ids a Salesforce file names)
-    #[arg(long)]
+    #[arg(long, value_parser = source_name)]
     pub source: Option<String>,
     /// The record id column of a per-record cluster file
     #[arg(long, value_name = "COL")]
     pub id_column: Option<String>,
-    #[arg(long, default_value = ",")]
-    pub delimiter: String,
+    /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
+    #[arg(long, default_value = ",", value_parser = delimiter)]
+    pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
 }
 
-fn delimiter(text: &str) -> Result<u8> {
+/// `--source` is the first part of every record key `source:id`: a `:` in it would make keys that
+/// `--pick` and `--survivor` cannot name (a key's source ends at its first `:`).
+fn source_name(text: &str) -> Result<String, String> {
+    match text {
+        "" => Err("a source needs a name".to_string()),
+        t if t.contains(':') => {
+            Err(format!("`{t}` holds `:`, which ends a source in a record key `source:id`"))
+        }
+        t => Ok(t.to_string()),
+    }
+}
+
+fn object_name(text: &str) -> Result<String, String> {
+    match text {
+        "" => Err("an object needs a name (account, contact, lead, …)".to_string()),
+        t => Ok(t.to_string()),
+    }
+}
+
+/// A malformed `--delimiter` is a usage error (exit 2), reported by clap.
+fn delimiter(text: &str) -> Result<u8, String> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        other => bail!("--delimiter takes one ASCII character or `tab`, not `{other}`"),
+        other => Err(format!("takes one ASCII character or `tab`, not `{other}`")),
     }
 }
 
@@ -72,7 +93,7 @@ pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
                 source: a.source,
                 id_column: a.id_column,
                 format: a.format,
-                delimiter: delimiter(&a.delimiter)?,
+                delimiter: a.delimiter,
             };
             let mut store = Store::open(&ctx.db)?;
             (import::import_records(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)
@@ -83,7 +104,7 @@ pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
                 object: a.object,
                 source: a.source,
                 id_column: a.id_column,
-                delimiter: delimiter(&a.delimiter)?,
+                delimiter: a.delimiter,
             };
             let mut store = Store::open(&ctx.db)?;
             (import::import_candidates(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)

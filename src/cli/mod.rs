@@ -91,7 +91,7 @@ pub struct DetectArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Propose pairs at or above this match probability
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", value_parser = parse_probability)]
     pub threshold: Option<f64>,
     /// Only pairs whose records come from different sources
     #[arg(long)]
@@ -99,6 +99,14 @@ pub struct DetectArgs {
     /// One JSON document on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+/// A probability given on the command line: a number from 0 to 1, else a usage error (exit 2).
+fn parse_probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{text}` is not a number between 0 and 1")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +152,7 @@ pub struct UndoArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// golden-csv, golden-jsonl, salesforce, hubspot, dynamics, zoho, not-duplicates, audit-csv, audit-report
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(crate::export::FORMATS))]
     pub format: String,
     /// Output file, or `-` for stdout
     #[arg(long, value_name = "FILE")]
@@ -238,6 +247,13 @@ pub fn print(text: &str) -> Result<()> {
 
 /// Runs the command line; the exit code follows DESIGN.md (0 ok, 1 runtime error, 2 usage).
 pub fn main() -> ExitCode {
+    // An empty variable (`MERGEQ_DB= mergeq …`, or a script's unset `$RULES`) is no value: the
+    // default applies, as for an unset one, instead of a usage error about an option not given.
+    for var in ["MERGEQ_DB", "MERGEQ_STEWARD", "MERGEQ_RULES"] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(var);
+        }
+    }
     let cli = Cli::parse();
     let (db, db_given) = match cli.db.clone() {
         Some(db) => (db, true),

@@ -3,6 +3,7 @@
 //! import, so a failed import leaves the workspace exactly as it was.
 
 mod candidates;
+mod jsonl_row;
 mod pipeline;
 mod records;
 pub mod table;
@@ -93,6 +94,11 @@ impl Summary {
     /// One line for the steward.
     pub fn describe(&self) -> String {
         let file = crate::text::visible(&self.file);
+        if self.rows == 0 {
+            return format!(
+                "{file}: no rows to import (a header and nothing else); the workspace is unchanged"
+            );
+        }
         if self.is_noop() {
             return format!(
                 "{file}: nothing new — {} rows, all already in the workspace unchanged{}",

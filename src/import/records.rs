@@ -69,7 +69,13 @@ pub(super) fn columns(
             InputError::at(file, 1, None, format!("no column named `{name}` (given by --id-column)"))
         })?,
         None => find(headers, ID_COLUMNS).ok_or_else(|| {
-            InputError::at(file, 1, None, "no `id` column: name the id column with --id-column")
+            let hint = super::table::delimiter_hint(headers);
+            InputError::at(
+                file,
+                1,
+                None,
+                format!("no `id` column: name the id column with --id-column{hint}"),
+            )
         })?,
     };
     Ok(Columns { id, created: find(headers, CREATED_COLUMNS), updated: find(headers, UPDATED_COLUMNS) })
@@ -252,14 +258,12 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
         if text.trim().is_empty() {
             continue;
         }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            InputError::at(&file, line_no, Some((e.column(), String::new())), format!("invalid JSON: {e}"))
-        })?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(InputError::at(&file, line_no, Some((1, String::new())), "expected a JSON object"));
-        };
-        let mut cells: Vec<(String, String)> = Vec::with_capacity(map.len());
-        for (k, v) in map {
+        let line = text.trim_end_matches(['\n', '\r']);
+        let members = super::jsonl_row::parse(&file, line_no, line)?;
+        // Errors about one member point at where its key is written.
+        let at_key = |key: &str| Some((super::jsonl_row::key_column(line, key, 0), key.to_string()));
+        let mut cells: Vec<(String, String)> = Vec::with_capacity(members.len());
+        for (k, v) in members {
             let text = match v {
                 serde_json::Value::Null => continue,
                 serde_json::Value::String(s) if s.is_empty() => continue,
@@ -274,12 +278,10 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
                         other => Ok(other.to_string()),
                     })
                     .collect::<Result<Vec<_>, ()>>()
-                    .map_err(|_| {
-                        InputError::at(&file, line_no, Some((1, k.clone())), "nested values are not fields")
-                    })?
+                    .map_err(|_| InputError::at(&file, line_no, at_key(&k), "nested values are not fields"))?
                     .join(";"),
                 serde_json::Value::Object(_) => {
-                    return Err(InputError::at(&file, line_no, Some((1, k)), "nested objects are not fields"))
+                    return Err(InputError::at(&file, line_no, at_key(&k), "nested objects are not fields"))
                 }
             };
             cells.push((k, text));
@@ -300,8 +302,11 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
                     InputError::at(
                         &file,
                         line_no,
-                        Some((1, cells[i].0.clone())),
-                        "not a timestamp this importer reads",
+                        at_key(&cells[i].0),
+                        format!(
+                            "`{}` is not a timestamp this importer reads",
+                            crate::text::visible(&cells[i].1)
+                        ),
                     )
                 }),
             }
@@ -326,6 +331,11 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
         if !out.push(rec) {
             break;
         }
+    }
+    if seen.0.is_empty() {
+        // Nothing but blank lines (or a byte-order mark): a failed export, not zero records, as a
+        // CSV file without even a header row is.
+        return Err(InputError::at(&file, 1, None, "the file is empty: expected one JSON object per line"));
     }
     reader.into_inner().finish().map_err(|e| InputError::file(&file, format!("cannot read: {e}")))
 }

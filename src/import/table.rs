@@ -198,6 +198,16 @@ impl Table {
     }
 }
 
+/// For a header read as a single column that holds another common delimiter (a spreadsheet's
+/// `;`-separated CSV read with `,`): a hint naming the `--delimiter` that would read it, else "".
+pub fn delimiter_hint(headers: &[String]) -> String {
+    let [only] = headers else { return String::new() };
+    match [(';', ";"), ('\t', "tab"), ('|', "|")].iter().find(|(c, _)| only.contains(*c)) {
+        Some((_, name)) => format!(" (the header is one column holding `{name}`: give --delimiter '{name}')"),
+        None => String::new(),
+    }
+}
+
 fn loose(name: &str) -> String {
     name.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect()
 }

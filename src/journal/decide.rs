@@ -65,6 +65,8 @@ pub struct DecisionOutcome {
     pub seen: String,
     /// The approved golden record (approve only).
     pub golden: Option<Golden>,
+    /// The exports that had carried the decision this one replaces, if any.
+    pub exported: Option<CarriedOut>,
 }
 
 /// What a committed undo did.
@@ -78,6 +80,49 @@ pub struct UndoOutcome {
     pub reversed_action: Action,
     pub status_before: Status,
     pub status: Status,
+    /// The exports that had carried the reversed decision out of mergeq, if any.
+    pub exported: Option<CarriedOut>,
+}
+
+/// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedIn {
+    pub seq: i64,
+    pub format: String,
+    pub file: String,
+}
+
+/// A decision that exports had carried out of mergeq (a merge plan, a golden export, the
+/// not-duplicate list) before a later decision or an undo replaced it: wherever those files were
+/// applied, the CRM still holds it, and nothing mergeq writes reaches it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedOut {
+    /// The decision's journal entry and action.
+    pub decision: i64,
+    pub action: Action,
+    pub exports: Vec<ExportedIn>,
+}
+
+impl CarriedOut {
+    /// The note the command line prints on stderr.
+    pub fn note(&self) -> String {
+        let exports: Vec<String> = self.exports.iter().map(ExportedIn::describe).collect();
+        format!(
+            "note: the {} (entry {}) had already been exported: {}. Wherever that was applied, the CRM \
+             keeps it; mergeq cannot reach it there.",
+            self.action,
+            self.decision,
+            exports.join(", ")
+        )
+    }
+}
+
+impl ExportedIn {
+    /// "salesforce to plan.json (journal entry 9)", the file name made safe to print.
+    pub fn describe(&self) -> String {
+        let to = if self.file == "-" { "stdout".into() } else { crate::text::visible(&self.file) };
+        format!("{} to {to} (journal entry {})", self.format, self.seq)
+    }
 }
 
 /// Records a decision in one transaction.
@@ -162,6 +207,17 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         Verdict::Approve => Some(golden_for(&req.rules, &cand.object, &records, &req.choices)?),
         _ => None,
     };
+    // The decision this one replaces, when an export already carried it.
+    let exported = match cand.status {
+        Status::Approved | Status::Rejected => match latest_standing(tx, Some(id))? {
+            Some(prev) => {
+                let action = Action::parse(&prev.action).expect("a decision action");
+                carried_out(tx, prev.seq, action)?
+            }
+            None => None,
+        },
+        Status::Pending | Status::Deferred => None,
+    };
     let status = req.verdict.status();
     let mut body = member_body(&cand, &members, true);
     body.insert("status_before".into(), json!(cand.status.as_str()));
@@ -190,6 +246,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         status,
         seen: member_versions(&members),
         golden: golden.map(|(_, g)| g),
+        exported,
     })
 }
 
@@ -225,6 +282,7 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },
     )?;
     set_status(tx, &cand, &members, status)?;
+    let exported = carried_out(tx, target.seq, reversed_action)?;
     Ok(UndoOutcome {
         seq: entry.seq,
         hash: entry.hash,
@@ -233,7 +291,25 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         reversed_action,
         status_before: cand.status,
         status,
+        exported,
     })
+}
+
+/// The exports of a format that carries `action` (merge plans and golden records carry approvals,
+/// the not-duplicate list rejections) whose window reached the decision at `seq`, if any. The
+/// decision stood from `seq` until now (only a standing decision is undone or replaced), so each of
+/// them exported it unless it left the candidate out (a merge plan skips other sources).
+fn carried_out(tx: &Tx, seq: i64, action: Action) -> Result<Option<CarriedOut>> {
+    let carries = |format: &str| {
+        crate::export::decisions::Kind::parse(format).is_some_and(|k| k.action() == action.as_str())
+    };
+    let exports: Vec<ExportedIn> = tx
+        .exports_reaching(seq)?
+        .into_iter()
+        .filter(|(_, format, _)| carries(format))
+        .map(|(seq, format, file)| ExportedIn { seq, format, file })
+        .collect();
+    Ok((!exports.is_empty()).then_some(CarriedOut { decision: seq, action, exports }))
 }
 
 /// Writes the new status and keeps the rejected pairs in step with it.
@@ -348,4 +424,35 @@ fn choices_body(c: &Choices) -> Value {
         "sets": c.sets.iter().map(|(f, v)| json!({"field": f, "value": v})).collect::<Vec<_>>(),
         "survivor": c.survivor.as_ref().map(|k| k.to_string()),
     })
+}
+
+/// The steward's choices an approval's body holds (`choices_body` read back; none in other bodies).
+pub fn choices_of(body: &Value) -> Choices {
+    let c = &body["choices"];
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let key = |v: &Value| v.as_str().and_then(crate::model::RecordKey::parse);
+    let list = |name: &str| c[name].as_array().map(Vec::as_slice).unwrap_or_default();
+    Choices {
+        picks: list("picks").iter().filter_map(|p| Some((text(&p["field"])?, key(&p["from"])?))).collect(),
+        sets: list("sets").iter().filter_map(|s| Some((text(&s["field"])?, text(&s["value"])))).collect(),
+        survivor: key(&c["survivor"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RecordKey;
+
+    #[test]
+    fn choices_read_back_as_written() {
+        let key = |s: &str| RecordKey::parse(s).unwrap();
+        let choices = Choices {
+            picks: vec![("email".into(), key("hubspot:5102"))],
+            sets: vec![("phone".into(), Some("+1 415 555 0100".into())), ("fax".into(), None)],
+            survivor: Some(key("salesforce:003:odd")),
+        };
+        assert_eq!(choices_of(&json!({ "choices": choices_body(&choices) })), choices);
+        assert_eq!(choices_of(&json!({ "note": null })), Choices::default(), "a body without choices");
+    }
 }

@@ -14,7 +14,10 @@ pub mod stale;
 pub mod verify;
 
 pub use chain::{append, NewEntry};
-pub use decide::{decide, decide_in, undo, undo_in, DecisionOutcome, DecisionRequest, UndoOutcome, Verdict};
+pub use decide::{
+    choices_of, decide, decide_in, undo, undo_in, CarriedOut, DecisionOutcome, DecisionRequest, ExportedIn,
+    UndoOutcome, Verdict,
+};
 pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};
 pub use signoff::{sign_off, sign_off_in, SignoffOutcome};

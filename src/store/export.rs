@@ -1,10 +1,11 @@
 //! The exports' reads: the journal's decisions, in two passes so that a million-decision export
 //! never holds every body at once (an index without bodies to find the standing decisions, then
 //! the bodies of the ones exported), the last export of a format, and the records changed since
-//! their first import (so a merge plan starts from what the CRM holds now). Read-only.
+//! their first import (so a merge plan starts from what the CRM holds now), and the exports that
+//! carried a decision being undone. Read-only.
 
 use super::records::record_from_row;
-use super::Store;
+use super::{Store, Tx};
 use crate::model::Record;
 use anyhow::Result;
 use rusqlite::OptionalExtension;
@@ -117,6 +118,22 @@ impl Store {
     pub fn changed_records(&self) -> Result<Vec<Record>> {
         let mut stmt = self.conn().prepare("SELECT * FROM records WHERE version > 1 ORDER BY id")?;
         let rows = stmt.query_map([], record_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Tx<'_> {
+    /// The exports written after journal entry `seq` whose window reached it (`details.after <
+    /// seq <= details.through`): their entry, format and file, oldest first.
+    pub fn exports_reaching(&self, seq: i64) -> Result<Vec<(i64, String, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, json_extract(body, '$.format'), json_extract(body, '$.file') FROM journal \
+             WHERE action = 'export' AND seq > ?1 \
+               AND json_extract(body, '$.details.after') < ?1 \
+               AND json_extract(body, '$.details.through') >= ?1 \
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -104,6 +104,22 @@ impl Store {
                  it was not changed — upgrade mergeq to open it"
             );
         }
+        if version == 0 {
+            // A database of someone else's (`--db` pointed at the wrong file) is never adopted:
+            // the schema and WAL mode below would change it.
+            let foreign: Vec<String> = conn
+                .prepare(
+                    "SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if !foreign.is_empty() {
+                bail!(
+                    "{name} is an SQLite database but not a mergeq workspace (it holds {}); it was not changed",
+                    foreign.join(", ")
+                );
+            }
+        }
         // WAL keeps readers (the console) unblocked by a writer; FULL makes each commit durable.
         conn.pragma_update(None, "journal_mode", "WAL")
             .with_context(|| format!("{name} is not a mergeq workspace (or is locked)"))?;

@@ -3,7 +3,7 @@
 
 use super::app::{JournalView, Progress, QueueItem, ReviewData};
 use crate::model::CandidateId;
-use crate::store::QueueKey;
+use crate::store::{QueueKey, Stats};
 
 /// One thing that happened. Key bindings produce the unit variants (see `keymap`).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,8 @@ pub enum Action {
     ToggleEqual,
     /// Open the journal screen.
     ShowJournal,
+    /// Open the dashboard of figures.
+    ShowDashboard,
     /// Show or hide the help overlay.
     Help,
     Quit,
@@ -89,14 +91,25 @@ pub enum Action {
     Failed(String),
 }
 
+/// Which row of a freshly read queue window to select. The first and last rows are named as such
+/// rather than by id: with the conflicts sort the rows are re-ordered once read, and the top of
+/// the queue is then the first row drawn, not the first row read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Select {
+    First,
+    Last,
+    /// This candidate's row (the anchor's, or the next one when it left the filter).
+    Row(CandidateId),
+}
+
 /// What an effect came back with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Loaded {
-    /// A queue window around `anchor` (its row selected, or the next one); `at_start`/`at_end`
-    /// say whether the window reaches the ends of the queue.
+    /// A queue window around `anchor`; `at_start`/`at_end` say whether the window reaches the
+    /// ends of the queue.
     Window {
         rows: Vec<QueueItem>,
-        select: Option<CandidateId>,
+        select: Select,
         at_start: bool,
         at_end: bool,
     },
@@ -127,6 +140,8 @@ pub enum Loaded {
         candidate: Option<CandidateId>,
     },
     Journal(JournalView),
+    /// The dashboard's figures.
+    Dashboard(Box<Stats>),
     /// The objects and sources the queue can be filtered by.
     Facets {
         objects: Vec<String>,

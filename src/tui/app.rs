@@ -4,7 +4,7 @@
 
 use super::view::theme::Theme;
 use crate::model::{Candidate, CandidateId, Choices, Golden, Record, Status};
-use crate::store::{QueueKey, QueueOrder, QueueQuery};
+use crate::store::{QueueKey, QueueOrder, QueueQuery, Stats};
 use crate::survivorship::Rules;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ pub enum Screen {
     Queue,
     Review,
     Journal,
+    Dashboard,
 }
 
 /// How the queue is sorted. `Conflicts` sorts the loaded rows only (conflicts are computed per
@@ -127,6 +128,9 @@ pub struct ReviewData {
     pub key: QueueKey,
     /// The survivorship rules the suggestion came from (the steward's choices apply over it).
     pub rules: Arc<Rules>,
+    /// For an approved candidate: the choices its standing approval was made with (so that the
+    /// golden column shows what was merged) and who approved it when ("approved by ann on …").
+    pub approved: Option<(Choices, String)>,
 }
 
 /// The review of one candidate.
@@ -284,7 +288,7 @@ pub struct StatusLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {
     pub screen: Screen,
-    /// The screen the journal returns to.
+    /// The screen the journal or the dashboard returns to.
     pub back_to: Screen,
     pub prompt: Option<Prompt>,
     pub help: bool,
@@ -292,6 +296,9 @@ pub struct App {
     pub review: Option<ReviewState>,
     pub journal: JournalView,
     pub journal_offset: usize,
+    /// The dashboard's figures, once read.
+    pub dashboard: Option<Stats>,
+    pub dashboard_offset: usize,
     pub progress: Progress,
     pub status: Option<StatusLine>,
     /// Terminal size (columns, rows), kept up to date by resize events.
@@ -317,6 +324,8 @@ impl App {
             review: None,
             journal: JournalView::default(),
             journal_offset: 0,
+            dashboard: None,
+            dashboard_offset: 0,
             progress: Progress::default(),
             status: None,
             size,

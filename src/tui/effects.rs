@@ -3,7 +3,7 @@
 //! go through the journal's API (never SQL of our own), so a decision is committed before the
 //! screen shows it done.
 
-use super::action::{Action, Loaded};
+use super::action::{Action, Loaded, Select};
 use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::summary;
 use crate::journal;
@@ -74,6 +74,7 @@ pub enum Effect {
     Decide(Decision),
     Undo,
     LoadJournal,
+    LoadDashboard,
     /// The place, on quit: waits for a busy workspace and reports a failure.
     SavePosition(SavedPosition),
     /// The place, while working: best effort, never holds the console up (see `save_ui_state`).
@@ -118,7 +119,11 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
         Effect::Decide(decision) => match decide(ws, &decision) {
             Ok(loaded) => vec![Action::Loaded(loaded)],
             Err(e) => {
-                let mut out = vec![Action::Failed(format!("{e:#}"))];
+                let text = match e.downcast_ref::<journal::StaleError>() {
+                    Some(stale) => stale_message(stale),
+                    None => format!("{e:#}"),
+                };
+                let mut out = vec![Action::Failed(text)];
                 // A member changed since the steward saw it: show the new values (the steward's
                 // choices are kept) so that the next decision is made on what is there now.
                 if let Ok(data) = open(ws, decision.candidate) {
@@ -189,6 +194,7 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo => undo(ws)?,
         Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
+        Effect::LoadDashboard => Loaded::Dashboard(Box::new(ws.store.stats()?)),
         Effect::SavePosition(position) => {
             let state = serde_json::to_string(&position)?;
             let at = (ws.clock)();
@@ -216,26 +222,42 @@ fn load_window(
         Anchor::Start => {
             let rows = ws.store.queue_page(query, PageFrom::Start, after)?;
             let end = rows.len() < after;
-            let select = rows.first().map(|r| r.id);
-            (rows, select, true, end)
+            (rows, Select::First, true, end)
         }
         Anchor::End => {
             let rows = ws.store.queue_page(query, PageFrom::End, after)?;
             let start = rows.len() < after;
-            let select = rows.last().map(|r| r.id);
-            (rows, select, start, true)
+            (rows, Select::Last, start, true)
         }
         Anchor::At(key) => {
             let mut rows = ws.store.queue_page(query, PageFrom::Before(key), before)?;
             let start = rows.len() < before;
             let fwd = ws.store.queue_page(query, PageFrom::AtOrAfter(key), after)?;
             let end = fwd.len() < after;
-            let select = fwd.first().or(rows.last()).map(|r| r.id);
+            let select = fwd.first().or(rows.last()).map_or(Select::First, |r| Select::Row(r.id));
             rows.extend(fwd);
             (rows, select, start, end)
         }
     };
     Ok(Loaded::Window { rows: ws.items(&rows), select, at_start, at_end })
+}
+
+/// A decision refused because members changed, said so that what changed comes first and fits a
+/// status line (the command line's message names versions and ends with what to do there).
+fn stale_message(stale: &journal::StaleError) -> String {
+    let changed: Vec<String> = stale
+        .changes
+        .iter()
+        .map(|c| match &c.fields {
+            Some(fields) if !fields.is_empty() => format!("{} ({})", c.key, fields.join(", ")),
+            _ => c.key.to_string(),
+        })
+        .collect();
+    format!(
+        "#{} not decided: {} changed since shown; the new values are on screen, decide again",
+        stale.candidate,
+        changed.join(", ")
+    )
 }
 
 /// Reads one candidate for the review screen.
@@ -250,7 +272,18 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let suggestion = ws.suggest(&candidate.object, &records);
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
-    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone() })
+    let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
+    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone(), approved })
+}
+
+/// The steward's choices of a candidate's standing approval, read back from its journal entry,
+/// with who approved it and when.
+fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<(Choices, String)>> {
+    let Some(entry) = journal::standing_decision(&ws.store, id)? else { return Ok(None) };
+    let body: serde_json::Value = serde_json::from_str(&entry.body)?;
+    let choices = journal::choices_of(&body);
+    let line = format!("approved by {} on {}", entry.steward, crate::clock::day(&entry.at));
+    Ok(Some((choices, line)))
 }
 
 /// Commits a decision through the journal (one transaction: entry and status together).
@@ -276,22 +309,33 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
         Status::Deferred => "deferred",
         Status::Pending => "back to pending",
     };
-    Ok(Loaded::Decided {
-        message: format!("#{} {done} (journal entry {})", out.candidate, out.seq),
-        key: d.key,
-    })
+    // Replacing a decision an export already carried: said first, as for an undo.
+    let message = match &out.exported {
+        Some(e) => format!(
+            "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
+            out.candidate, out.status, e.action, e.exports[0].seq, out.seq
+        ),
+        None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+    };
+    Ok(Loaded::Decided { message, key: d.key })
 }
 
 /// Undoes the latest standing decision through the journal (a new entry that reverses it).
 fn undo(ws: &mut Workspace) -> Result<Loaded> {
     let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
-    Ok(Loaded::Undone {
-        message: format!(
+    // A decision already exported may be applied in a CRM, where no undo here reaches it: said
+    // first, so that an 80-column status line keeps it.
+    let message = match &out.exported {
+        Some(e) => format!(
+            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
+            out.reversed_action, out.candidate, e.exports[0].seq, out.seq
+        ),
+        None => format!(
             "undid the {} of #{}: now {} (journal entry {})",
             out.reversed_action, out.candidate, out.status, out.seq
         ),
-        candidate: Some(out.candidate),
-    })
+    };
+    Ok(Loaded::Undone { message, candidate: Some(out.candidate) })
 }
 
 /// How many of the latest journal entries the journal screen reads.

@@ -10,6 +10,7 @@ pub enum Context {
     Queue,
     Review,
     Journal,
+    Dashboard,
     /// A text prompt is open (edit, note, search): printable keys type.
     Prompt,
 }
@@ -20,6 +21,7 @@ impl Context {
             Context::Queue => "Queue",
             Context::Review => "Review",
             Context::Journal => "Journal",
+            Context::Dashboard => "Dashboard",
             Context::Prompt => "Editing a value, a note or a search",
         }
     }
@@ -46,10 +48,10 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Context::{Journal as J, Prompt as P, Queue as Q, Review as R};
+use Context::{Dashboard as D, Journal as J, Prompt as P, Queue as Q, Review as R};
 use Key::{Char as C, Code};
 
-const ALL: &[Context] = &[Q, R, J];
+const ALL: &[Context] = &[Q, R, J, D];
 
 /// The keymap. Order matters for the footer: hints are shown in this order while they fit.
 #[rustfmt::skip]
@@ -74,6 +76,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C(']')], action: Action::NextCandidate, hint: "next", help: "next candidate" },
     Binding { contexts: &[R], keys: &[C('[')], action: Action::PrevCandidate, hint: "prev", help: "previous candidate" },
     Binding { contexts: &[Q, R], keys: &[C('J')], action: Action::ShowJournal, hint: "journal", help: "journal, sign-off state" },
+    Binding { contexts: &[Q, R], keys: &[C('D')], action: Action::ShowDashboard, hint: "dashboard", help: "dashboard of figures" },
     Binding { contexts: ALL, keys: &[C('?')], action: Action::Help, hint: "help", help: "this help" },
     Binding { contexts: ALL, keys: &[Code(KeyCode::Esc)], action: Action::Back, hint: "back", help: "back (queue: clear message)" },
     Binding { contexts: ALL, keys: &[C('q')], action: Action::Quit, hint: "quit", help: "quit (your place is kept)" },
@@ -208,7 +211,9 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for context in [Context::Queue, Context::Review, Context::Journal, Context::Prompt] {
+        for context in
+            [Context::Queue, Context::Review, Context::Journal, Context::Dashboard, Context::Prompt]
+        {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {
                 for k in b.keys {
@@ -222,13 +227,14 @@ mod tests {
     #[test]
     fn every_key_the_issue_names_is_in_the_help() {
         let review: Vec<String> = help(Context::Review).into_iter().map(|(k, _)| k).collect();
-        for k in
-            ["j ↓", "k ↑", "1-9", "e", "r", "s", "a", "x", "d", "n", "u", "]", "[", "J", "?", "q", "Esc", "="]
-        {
+        for k in [
+            "j ↓", "k ↑", "1-9", "e", "r", "s", "a", "x", "d", "n", "u", "]", "[", "J", "D", "?", "q", "Esc",
+            "=",
+        ] {
             assert!(review.iter().any(|l| l == k), "review help lacks {k}");
         }
         let queue: Vec<String> = help(Context::Queue).into_iter().map(|(k, _)| k).collect();
-        for k in ["Enter", "/", "f", "o", "c", "b", "s", "J", "?", "q"] {
+        for k in ["Enter", "/", "f", "o", "c", "b", "s", "J", "D", "?", "q"] {
             assert!(queue.iter().any(|l| l == k), "queue help lacks {k}");
         }
     }

@@ -1,5 +1,5 @@
 //! The review console (`mergeq review`, `mergeq demo`): a queue of candidates, the review of one,
-//! the journal, and help. State, action, update, view: keys become `Action`s through `keymap`,
+//! the journal, the dashboard, and help. State, action, update, view: keys become `Action`s through `keymap`,
 //! `update` changes the `App` and returns an `Effect`, `effects` runs it against the workspace, and
 //! `view` draws the `App` without touching anything.
 
@@ -108,8 +108,22 @@ pub fn run(ctx: &crate::cli::Ctx) -> anyhow::Result<()> {
     run_on(store, ctx, &name)
 }
 
+/// Fails unless standard input and output are both a terminal. Without one, crossterm fails with a
+/// bare OS error ("No such device or address"): this says what is wrong and what works instead.
+pub fn needs_terminal() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the review console needs a terminal (standard input and output are not one); without it, \
+             use `mergeq queue`, `mergeq show ID` and `mergeq decide`, or `mergeq demo --no-console`"
+        );
+    }
+    Ok(())
+}
+
 /// Runs the console in the terminal over an open workspace until the steward quits.
 pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name: &str) -> anyhow::Result<()> {
+    needs_terminal()?;
     store.set_busy_timeout(LOCK_WAIT)?;
     let mut ws = Workspace::new(store, &ctx.steward);
     ws.rules = std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?);

@@ -63,8 +63,17 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
+/// A file of the shared data folder (`shared/data` beside the checkout): found from a checkout
+/// next to it and from a worktree nested deeper (`wt/NAME`) alike.
 pub fn shared_data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(name)
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = manifest
+        .ancestors()
+        .skip(1)
+        .map(|d| d.join("shared/data"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| manifest.join("../shared/data"));
+    dir.join(name)
 }
 
 /// A workspace holding the small import fixture: 3 Salesforce and 2 HubSpot contacts, 2 pairs.

@@ -90,9 +90,10 @@ fn detect_layout(t: &Table, format: CandidateFormat) -> Result<Layout, InputErro
             1,
             None,
             format!(
-                "the header does not look like {} candidates (expected {})",
+                "the header does not look like {} candidates (expected {}){}",
                 format_name(format),
-                expected_columns(format)
+                expected_columns(format),
+                super::table::delimiter_hint(&t.headers)
             ),
         )),
     }

@@ -33,6 +33,22 @@ fn embedded_source(row: &Row, col: Option<usize>, opts: &CandidateOptions, defau
         .unwrap_or_else(|| default.to_string())
 }
 
+/// A source read from the file's source column must not hold `:`: a key `a:b:id` could not be
+/// named again (`--pick`, `--survivor`), since a key's source ends at its first `:`.
+fn check_source(t: &Table, row: &Row, col: Option<usize>, source: &str) -> Result<(), InputError> {
+    match col {
+        Some(c) if source.contains(':') => Err(t.error(
+            row.line,
+            c,
+            format!(
+                "source `{}` holds `:`, which a record key `source:id` cannot",
+                crate::text::visible(source)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Splink pairwise predictions: both records are in the row (`<col>_l`, `<col>_r`), with the
 /// comparison level (`gamma_<col>`) and, in Splink 5, the match weight (`mw_<col>`) of each field.
 pub(super) fn read_splink_predictions(t: &mut Table, sink: &mut Sink, opts: &CandidateOptions) -> Result<()> {
@@ -59,6 +75,7 @@ pub(super) fn read_splink_predictions(t: &mut Table, sink: &mut Sink, opts: &Can
          -> Result<RecordRef> {
             let id = row.get(id_col).ok_or_else(|| t.error(row.line, id_col, "missing record id"))?;
             let source = embedded_source(&row, src_col, opts, "splink");
+            check_source(t, &row, src_col, &source)?;
             let fields: Fields = fields
                 .iter()
                 .filter_map(|f| row.get(pick(f)).map(|v| (f.0.clone(), v.to_string())))
@@ -121,6 +138,12 @@ pub(super) struct ToolClusters {
     ids: &'static [&'static str],
     /// Columns that are the tool's, not the record's.
     own: &'static [&'static str],
+    /// The column saying which input a record came from, in a linkage of several inputs: the same
+    /// id in two inputs is two records, never one.
+    input: &'static str,
+    /// The `input` column numbers the inputs (dedupe's `source file`: 0, 1) rather than naming
+    /// them: the source is then `<--source or the tool>-<number>`.
+    input_numbered: bool,
 }
 
 impl ToolClusters {
@@ -131,6 +154,8 @@ impl ToolClusters {
             scores: &[],
             ids: &["unique_id"],
             own: &["cluster_id", "source_dataset"],
+            input: "source_dataset",
+            input_numbered: false,
         }
     }
     pub(super) fn dedupe() -> Self {
@@ -140,6 +165,8 @@ impl ToolClusters {
             scores: &["confidence_score", "confidence", "Link Score"],
             ids: &["rec_id", "id", "Id", "record_id"],
             own: &["Cluster ID", "confidence_score", "confidence", "Link Score", "source file"],
+            input: "source file",
+            input_numbered: true,
         }
     }
     pub(super) fn zingg() -> Self {
@@ -148,7 +175,9 @@ impl ToolClusters {
             cluster: "z_cluster",
             scores: &["z_minScore"],
             ids: &["id", "rec_id", "unique_id"],
-            own: &["z_cluster", "z_minScore", "z_maxScore", "z_isMatch", "z_zid"],
+            own: &["z_cluster", "z_minScore", "z_maxScore", "z_isMatch", "z_zid", "z_source"],
+            input: "z_source",
+            input_numbered: false,
         }
     }
 }
@@ -175,7 +204,7 @@ pub(super) fn read_tool_clusters(
         )
     })?;
     let scores: Vec<usize> = tool.scores.iter().filter_map(|n| t.col(n)).collect();
-    let source_col = t.col("source_dataset");
+    let input_col = t.col(tool.input);
     let object = opts.object.clone().unwrap_or_else(|| DEFAULT_OBJECT.to_string());
     let default_source = tool.name.to_lowercase();
     let fields: Vec<(usize, String)> = t
@@ -190,7 +219,13 @@ pub(super) fn read_tool_clusters(
         let rid = row.get(id).ok_or_else(|| t.error(row.line, id, "missing record id"))?;
         let cid =
             row.get(cluster).ok_or_else(|| t.error(row.line, cluster, "missing cluster id"))?.to_string();
-        let source = embedded_source(&row, source_col, opts, &default_source);
+        let source = match input_col.and_then(|c| row.get(c)) {
+            Some(n) if tool.input_numbered => {
+                format!("{}-{n}", opts.source.as_deref().unwrap_or(&default_source))
+            }
+            _ => embedded_source(&row, input_col, opts, &default_source),
+        };
+        check_source(t, &row, input_col, &source)?;
         let values: Fields =
             fields.iter().filter_map(|(i, h)| row.get(*i).map(|v| (h.clone(), v.to_string()))).collect();
         let r = sink.embed(NewRecord {

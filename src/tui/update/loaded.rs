@@ -2,7 +2,7 @@
 //! decision or undo (and what opens next), the journal, progress and facets.
 
 use super::{clamp_offsets, window, WINDOW_MAX};
-use crate::tui::action::Loaded;
+use crate::tui::action::{Loaded, Select};
 use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
@@ -27,7 +27,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             let rows = arrange(app, rows);
             let q = &mut app.queue;
             q.rows = rows;
-            q.selected = select.and_then(|id| q.rows.iter().position(|r| r.id == id)).unwrap_or(0);
+            q.selected = match select {
+                Select::First => 0,
+                Select::Last => q.rows.len().saturating_sub(1),
+                Select::Row(id) => q.rows.iter().position(|r| r.id == id).unwrap_or(0),
+            };
             q.offset = q.selected.saturating_sub(line);
             clamp_offsets(app);
         }
@@ -125,6 +129,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             return Effect::Many(effects);
         }
         Loaded::Journal(view) => app.journal = view,
+        Loaded::Dashboard(stats) => app.dashboard = Some(*stats),
     }
     Effect::None
 }
@@ -150,6 +155,10 @@ fn open_review(app: &mut App, data: ReviewData) {
         hide_equal,
         note: None,
     };
+    // An approved candidate opens as it was merged: its approval's choices over the suggestion.
+    if let Some((choices, _)) = review.data.approved.as_ref().filter(|_| again.is_none()) {
+        review.choices = choices.clone();
+    }
     if let Some(old) = again {
         review.choices = old.choices;
         review.note = old.note;

@@ -7,7 +7,9 @@ mod review;
 use super::action::Action;
 use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS};
 use super::effects::{Anchor, Effect};
-use super::view::{queue as queue_view, review as review_view};
+use super::view::{
+    dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
+};
 use crate::model::Status;
 
 /// The most queue rows kept in memory: a few screens around the selection.
@@ -62,6 +64,7 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         Screen::Queue => queue(app, action),
         Screen::Review => review::review(app, action),
         Screen::Journal => journal(app, action),
+        Screen::Dashboard => dashboard(app, action),
     }
 }
 
@@ -150,6 +153,7 @@ fn queue(app: &mut App, action: Action) -> Effect {
             Effect::None
         }
         Action::ShowJournal => show_journal(app),
+        Action::ShowDashboard => show_dashboard(app),
         Action::Undo => Effect::Undo,
         _ => Effect::None,
     }
@@ -180,18 +184,19 @@ fn move_queue(app: &mut App, by: isize) -> Effect {
     Effect::None
 }
 
-/// Keeps each screen's selection inside what is drawn.
+/// Keeps each screen's selection inside what is drawn, and the screen full when there is more
+/// above than fits below (after `G`, or a resize).
 pub(super) fn clamp_offsets(app: &mut App) {
     let rows = queue_view::visible_rows(app.size.1).max(1);
     let q = &mut app.queue;
     q.selected = q.selected.min(q.rows.len().saturating_sub(1));
-    q.offset = keep_visible(q.selected, q.offset, rows);
+    q.offset = keep_visible(q.selected, q.offset, rows).min(q.rows.len().saturating_sub(rows));
     let table_rows = review_view::visible_rows(app.size.1).max(1);
     let width = app.size.0;
     if let Some(r) = app.review.as_mut() {
         let n = r.visible_fields().len();
         r.selected = r.selected.min(n.saturating_sub(1));
-        r.offset = keep_visible(r.selected, r.offset, table_rows);
+        r.offset = keep_visible(r.selected, r.offset, table_rows).min(n.saturating_sub(table_rows));
         let shown = review_view::member_columns(width, r).max(1);
         r.member = r.member.min(r.data.members.len().saturating_sub(1));
         r.member_scroll = keep_visible(r.member, r.member_scroll, shown);
@@ -209,7 +214,7 @@ fn keep_visible(selected: usize, offset: usize, rows: usize) -> usize {
 }
 
 pub(super) fn show_journal(app: &mut App) -> Effect {
-    if app.screen != Screen::Journal {
+    if matches!(app.screen, Screen::Queue | Screen::Review) {
         app.back_to = app.screen;
     }
     app.screen = Screen::Journal;
@@ -217,22 +222,56 @@ pub(super) fn show_journal(app: &mut App) -> Effect {
     Effect::LoadJournal
 }
 
+pub(super) fn show_dashboard(app: &mut App) -> Effect {
+    if matches!(app.screen, Screen::Queue | Screen::Review) {
+        app.back_to = app.screen;
+    }
+    app.screen = Screen::Dashboard;
+    app.dashboard_offset = 0;
+    Effect::LoadDashboard
+}
+
+/// Esc on the journal or the dashboard: back where it was opened from (the queue read again, as
+/// decisions may have changed it).
+fn leave(app: &mut App) -> Effect {
+    app.screen = app.back_to;
+    if app.screen == Screen::Queue {
+        let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
+        return Effect::Many(vec![Effect::LoadProgress, window(app, anchor)]);
+    }
+    Effect::None
+}
+
+fn dashboard(app: &mut App, action: Action) -> Effect {
+    let page = dashboard_view::visible_rows(app.size.1).max(1);
+    let lines = app.dashboard.as_ref().map_or(0, dashboard_view::line_count);
+    let last = lines.saturating_sub(page);
+    let offset = &mut app.dashboard_offset;
+    match action {
+        Action::Down | Action::ScrollDown => *offset = (*offset + 1).min(last),
+        Action::Up | Action::ScrollUp => *offset = offset.saturating_sub(1),
+        Action::PageDown => *offset = (*offset + page).min(last),
+        Action::PageUp => *offset = offset.saturating_sub(page),
+        Action::Top => *offset = 0,
+        Action::Bottom => *offset = last,
+        Action::Back => return leave(app),
+        _ => {}
+    }
+    Effect::None
+}
+
 fn journal(app: &mut App, action: Action) -> Effect {
-    let last = app.journal.entries.len().saturating_sub(1);
+    // The journal scrolls (it has no selection): at most to where its last entry is at the bottom.
+    let page = journal_view::visible_rows(app.size.1).max(1);
+    let last = app.journal.entries.len().saturating_sub(page);
     match action {
         Action::Down | Action::ScrollDown => app.journal_offset = (app.journal_offset + 1).min(last),
         Action::Up | Action::ScrollUp => app.journal_offset = app.journal_offset.saturating_sub(1),
-        Action::PageDown => app.journal_offset = (app.journal_offset + 10).min(last),
-        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(10),
+        Action::PageDown => app.journal_offset = (app.journal_offset + page).min(last),
+        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(page),
         Action::Top => app.journal_offset = 0,
         Action::Bottom => app.journal_offset = last,
-        Action::Back => {
-            app.screen = app.back_to;
-            if app.screen == Screen::Queue {
-                let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
-                return Effect::Many(vec![Effect::LoadProgress, window(app, anchor)]);
-            }
-        }
+        Action::Back => return leave(app),
         _ => {}
     }
     Effect::None

@@ -20,7 +20,7 @@ fn items(app: &App) -> Vec<Item> {
     let here = context(app);
     let mut out = vec![Item::Title(here.title())];
     out.extend(keymap::help(here).into_iter().map(|(k, h)| Item::Key(k, h)));
-    if here != Context::Prompt && here != Context::Journal {
+    if matches!(here, Context::Queue | Context::Review) {
         out.push(Item::Title(Context::Prompt.title()));
         out.extend(keymap::help(Context::Prompt).into_iter().map(|(k, h)| Item::Key(k, h)));
     }

@@ -10,6 +10,11 @@ use ratatui::text::{Line, Span};
 
 const TOP: u16 = 3;
 
+/// Journal entries that fit at this height (below: footer and status line).
+pub fn visible_rows(height: u16) -> usize {
+    height.saturating_sub(TOP + 2) as usize
+}
+
 /// Draws the journal screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
@@ -40,7 +45,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         put(buf, area, TOP + 1, &Line::styled("  The journal is empty: no decision yet.", t.dim()));
         return;
     }
-    let rows = area.height.saturating_sub(TOP + 2) as usize;
+    let rows = visible_rows(area.height);
     for (i, e) in j.entries.iter().skip(app.journal_offset).take(rows).enumerate() {
         // "2026-05-02T10:04:00Z" → "2026-05-02 10:04"
         let at = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");

@@ -1,9 +1,10 @@
 //! Drawing: one pure function of `&App` per screen, writing into the frame's buffer. No I/O, no
 //! state changes. Every value that came from a file is drawn through `text::visible`/`visible_cut`.
 
+pub mod dashboard;
 pub mod diff;
 mod help;
-mod journal;
+pub mod journal;
 pub mod queue;
 pub mod review;
 pub mod theme;
@@ -33,17 +34,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// Draws the console into any buffer area (the benchmark and tests use this too).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let note = Line::styled(
-            visible_cut("mergeq: make the terminal larger (80×24)", area.width as usize),
-            app.theme.title(),
-        );
-        put(buf, area, 0, &note);
+        // The longest notice that fits whole, rather than one cut mid-word.
+        let need = format!("{MIN_WIDTH}×{MIN_HEIGHT}");
+        let notices = [
+            format!("mergeq needs a terminal of at least {need}: make it larger"),
+            format!("terminal too small: {need}"),
+            format!("too small: {need}"),
+            "too small".to_string(),
+        ];
+        let width = area.width as usize;
+        let text = notices.iter().find(|n| n.width() <= width).cloned().unwrap_or_default();
+        put(buf, area, 0, &Line::styled(text, app.theme.title()));
         return;
     }
     match app.screen {
         Screen::Queue => queue::render(app, area, buf),
         Screen::Review => review::render(app, area, buf),
         Screen::Journal => journal::render(app, area, buf),
+        Screen::Dashboard => dashboard::render(app, area, buf),
     }
     footer(app, area, buf);
     status_line(app, area, buf);
@@ -102,23 +110,38 @@ pub fn context(app: &App) -> Context {
         Screen::Queue => Context::Queue,
         Screen::Review => Context::Review,
         Screen::Journal => Context::Journal,
+        Screen::Dashboard => Context::Dashboard,
     }
 }
 
-/// The second-to-last row: the keys that matter here, from the keymap, as many as fit.
+/// The second-to-last row: the keys that matter here, from the keymap, as many as fit. When not
+/// all fit, the help key keeps its place at the end: it is how the others are found.
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let mut spans = Vec::new();
-    let mut used = 0;
+    let hints = keymap::hints(context(app));
+    let hint_w = |(key, hint): &(String, &str)| key.width() + hint.width() + 2;
     let width = area.width as usize;
-    for (key, hint) in keymap::hints(context(app)) {
-        let w = key.width() + hint.width() + 2;
-        if used + w > width {
-            break;
+    let shown = if hints.iter().map(hint_w).sum::<usize>() <= width {
+        hints
+    } else {
+        let help_key = keymap::key_label(keymap::Key::Char('?'));
+        let (help, others): (Vec<_>, Vec<_>) = hints.into_iter().partition(|(key, _)| *key == help_key);
+        let mut used: usize = help.iter().map(hint_w).sum();
+        let mut shown = Vec::new();
+        for hint in others {
+            if used + hint_w(&hint) > width {
+                break;
+            }
+            used += hint_w(&hint);
+            shown.push(hint);
         }
+        shown.extend(help);
+        shown
+    };
+    let mut spans = Vec::new();
+    for (key, hint) in shown {
         spans.push(Span::styled(key, t.key()));
         spans.push(Span::styled(format!(" {hint} "), t.dim()));
-        used += w;
     }
     put(buf, area, area.height - 2, &Line::from(spans));
 }

@@ -20,9 +20,9 @@ pub const TOP: u16 = HEAD + COLUMN_HEAD;
 /// The narrowest a member column gets before the columns scroll sideways.
 const MIN_MEMBER: usize = 18;
 
-/// Table rows that fit at this height (below: detail line, footer, status line).
+/// Table rows that fit at this height (below: the value and detail lines, footer, status line).
 pub fn visible_rows(height: u16) -> usize {
-    height.saturating_sub(TOP + 3) as usize
+    height.saturating_sub(TOP + 4) as usize
 }
 
 /// The slot for the golden value's rule (`complete`, `!recent`, …).
@@ -164,13 +164,16 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
 fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let c = &r.data.candidate;
+    let status = match &r.data.approved {
+        Some((_, by)) => visible(by).into_owned(),
+        None => c.status.to_string(),
+    };
     let title = format!(
-        "#{} {} · score {:.2} {} · {} · {} records",
+        "#{} {} · score {:.2} {} · {status} · {} records",
         c.id,
         c.object,
         c.score,
         score_bar(c.score, 8).trim_end(),
-        c.status,
         r.data.members.len()
     );
     title_row(app, &title, area, buf);
@@ -229,7 +232,21 @@ fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The line under the table: the selected field's rule, explanation and lineage.
+/// The first line under the table: the selected record's value of the selected field, whole (as
+/// wide as the screen), since the table's columns cut long values.
+fn value_line(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
+    let t = app.theme;
+    let (Some(field), Some((rec, _))) = (r.selected_field(), r.data.members.get(r.member)) else { return };
+    let label = format!("{} {} ", r.member + 1, visible_cut(&rec.key.to_string(), 40));
+    let width = (area.width as usize).saturating_sub(label.width());
+    let value = match rec.fields.get(&field) {
+        Some(v) => Span::raw(cell(v, width)),
+        None => Span::styled(pad("— no value".into(), width), t.dim()),
+    };
+    put(buf, area, area.height - 4, &Line::from(vec![Span::styled(label, t.header()), value]));
+}
+
+/// The second line under the table: the selected field's rule, explanation and lineage.
 fn detail(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let Some(field) = r.selected_field() else { return };
@@ -293,5 +310,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if fields.is_empty() {
         put(buf, area, TOP, &Line::styled("  every field is equal; press = to show them", t.dim()));
     }
+    value_line(app, r, area, buf);
     detail(app, r, area, buf);
 }
