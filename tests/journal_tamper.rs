@@ -48,6 +48,12 @@ fn fixture() -> Fixture {
 impl Fixture {
     /// Applies `tamper` to a copy of the workspace and returns the entry `audit verify` names.
     fn verify_after(&self, tamper: impl FnOnce(&Connection)) -> Option<i64> {
+        self.problem_after(tamper).map(|(seq, _)| seq)
+    }
+
+    /// Applies `tamper` to a copy of the workspace and returns the problem `audit verify` finds:
+    /// the entry it names and its message.
+    fn problem_after(&self, tamper: impl FnOnce(&Connection)) -> Option<(i64, String)> {
         let path = self.dir.join("case.mergeq");
         std::fs::copy(&self.pristine, &path).unwrap();
         {
@@ -61,7 +67,7 @@ impl Fixture {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
-        report.problem.map(|p| p.seq.expect("a problem names an entry"))
+        report.problem.map(|p| (p.seq.expect("a problem names an entry"), p.message))
     }
 
     fn signoffs(&self) -> Vec<i64> {
@@ -229,6 +235,22 @@ fn rewrite_and_rehash(conn: &Connection, entries: &[JournalEntry], seq: i64) {
 /// Canonical form of a body (the forger keeps bodies canonical so the Python check agrees too).
 fn reorder(body: &str) -> String {
     mergeq::journal::encoding::canonical_json(&serde_json::from_str(body).unwrap()).unwrap()
+}
+
+/// The recorded head is what tells entries cut from the end: its row deleted (with or without the
+/// whole journal) is itself named as tampering, not an internal "no rows" error.
+#[test]
+fn a_deleted_journal_head_is_named() {
+    let f = fixture();
+    let gone = "the record of the journal's last entry (journal_head) is gone";
+    let (seq, message) = f.problem_after(|c| c.execute_batch("DELETE FROM journal_head").unwrap()).unwrap();
+    assert_eq!(seq, 1000);
+    assert!(message.contains(gone), "{message}");
+    let everything =
+        |c: &Connection| c.execute_batch("DELETE FROM journal; DELETE FROM journal_head").unwrap();
+    let (seq, message) = f.problem_after(everything).unwrap();
+    assert_eq!(seq, 1);
+    assert!(message.contains(gone), "{message}");
 }
 
 #[test]

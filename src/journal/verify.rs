@@ -247,7 +247,15 @@ pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport>
 /// hash link, but leave the recorded head pointing past the new end.
 fn check_end(store: &Store, walk: &Walk) -> Result<Option<Problem>> {
     let head = walk.expected_seq - 1;
-    let (recorded_seq, recorded_hash) = store.recorded_journal_head()?;
+    let Some((recorded_seq, recorded_hash)) = store.recorded_journal_head()? else {
+        return Ok(Some(Problem {
+            seq: Some(head.max(1)),
+            message:
+                "the record of the journal's last entry (journal_head) is gone: the workspace was edited \
+                      outside mergeq (entries removed from the end would go unseen)"
+                    .into(),
+        }));
+    };
     if recorded_seq > head {
         return Ok(Some(Problem {
             seq: Some(head + 1),

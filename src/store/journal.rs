@@ -376,11 +376,13 @@ impl Store {
         last_of(self.conn(), action)
     }
 
-    /// The head the last append recorded (sequence number and hash; 0 and zeros when empty).
-    pub fn recorded_journal_head(&self) -> Result<(i64, String)> {
-        Ok(self.conn().query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?)
+    /// The head the last append recorded (sequence number and hash; 0 and zeros when empty), or
+    /// `None` when its row is gone (only an edit outside mergeq removes it).
+    pub fn recorded_journal_head(&self) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT seq, hash FROM journal_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// Calls `f` on every entry from `from_seq` on, in order, without holding them all in memory.
