@@ -265,3 +265,25 @@ fn replacing_an_exported_approval_says_it_was_exported() {
         )
     );
 }
+
+/// Undo puts the screen back as it was before the decision: the undone approval's picks and edits
+/// are shown again, ready to be changed and approved anew.
+#[test]
+fn undoing_an_approval_brings_its_picks_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nj2");
+    keys(&mut c, "jjjjje (main)\n");
+    let before = c.app.review.as_ref().unwrap().choices.clone();
+    assert_eq!((before.picks.len(), before.sets.len()), (1, 1));
+    keys(&mut c, "a");
+    assert_eq!(open_id(&c), 2);
+    assert!(c.app.review.as_ref().unwrap().choices.picks.is_empty(), "the next candidate starts clean");
+    keys(&mut c, "u");
+    assert_eq!(open_id(&c), 1);
+    let review = c.app.review.as_ref().unwrap();
+    assert_eq!(review.choices, before);
+    assert_eq!(review.golden.fields["company"].value.as_deref(), Some("Acme Corp"));
+    assert_eq!(review.golden.fields["phone"].value.as_deref(), Some("(415) 555-0100 (main)"));
+}

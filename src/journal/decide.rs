@@ -82,6 +82,9 @@ pub struct UndoOutcome {
     pub status: Status,
     /// The exports that had carried the reversed decision out of mergeq, if any.
     pub exported: Option<CarriedOut>,
+    /// The steward's picks, edits and survivor of the reversed decision (an approval's; none for
+    /// the others), so that a console can show them again.
+    pub reversed_choices: Choices,
 }
 
 /// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
@@ -283,6 +286,7 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
     )?;
     set_status(tx, &cand, &members, status)?;
     let exported = carried_out(tx, target.seq, reversed_action)?;
+    let reversed_choices = choices_of(&serde_json::from_str(&target.body)?);
     Ok(UndoOutcome {
         seq: entry.seq,
         hash: entry.hash,
@@ -292,6 +296,7 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         status_before: cand.status,
         status,
         exported,
+        reversed_choices,
     })
 }
 

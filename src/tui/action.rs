@@ -2,7 +2,7 @@
 //! for, and what an effect against the workspace came back with. `update` is the only reader.
 
 use super::app::{JournalView, Progress, QueueItem, ReviewData};
-use crate::model::CandidateId;
+use crate::model::{CandidateId, Choices};
 use crate::store::{QueueKey, Stats};
 
 /// One thing that happened. Key bindings produce the unit variants (see `keymap`).
@@ -134,10 +134,12 @@ pub enum Loaded {
         message: String,
         key: QueueKey,
     },
-    /// The latest decision was undone; the candidate it was about, to reopen.
+    /// The latest decision was undone; the candidate it was about, to reopen, with the steward's
+    /// choices of the undone approval when they are to be shown again (it is not approved now).
     Undone {
         message: String,
         candidate: Option<CandidateId>,
+        choices: Option<Choices>,
     },
     Journal(JournalView),
     /// The dashboard's figures.

@@ -307,6 +307,8 @@ pub struct App {
     /// The workspace's file name, for the header.
     pub workspace: String,
     pub steward: String,
+    /// Choices to put back on a candidate about to reopen (after an undo of its approval).
+    pub restore: Option<(CandidateId, Choices)>,
     pub quit: bool,
 }
 
@@ -332,6 +334,7 @@ impl App {
             theme,
             workspace: workspace.to_string(),
             steward: steward.to_string(),
+            restore: None,
             quit: false,
         }
     }

@@ -335,7 +335,10 @@ fn undo(ws: &mut Workspace) -> Result<Loaded> {
             out.reversed_action, out.candidate, out.status, out.seq
         ),
     };
-    Ok(Loaded::Undone { message, candidate: Some(out.candidate) })
+    // Undone is as before the decision: the steward's picks and edits are back on the screen
+    // (unless an earlier approval stands again: then that one's choices show).
+    let choices = (out.status != Status::Approved).then_some(out.reversed_choices);
+    Ok(Loaded::Undone { message, candidate: Some(out.candidate), choices })
 }
 
 /// How many of the latest journal entries the journal screen reads.

@@ -114,11 +114,14 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 },
             ]);
         }
-        Loaded::Undone { message, candidate } => {
+        Loaded::Undone { message, candidate, choices } => {
             app.info(message);
             let mut effects = vec![Effect::LoadProgress];
             match (app.screen, candidate) {
-                (Screen::Review, Some(id)) => effects.push(Effect::Open(id)),
+                (Screen::Review, Some(id)) => {
+                    app.restore = choices.map(|c| (id, c));
+                    effects.push(Effect::Open(id))
+                }
                 (Screen::Queue, _) => {
                     let anchor =
                         app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
@@ -158,6 +161,12 @@ fn open_review(app: &mut App, data: ReviewData) {
     // An approved candidate opens as it was merged: its approval's choices over the suggestion.
     if let Some((choices, _)) = review.data.approved.as_ref().filter(|_| again.is_none()) {
         review.choices = choices.clone();
+    }
+    // A candidate reopened by an undo shows the undone approval's choices again.
+    if let Some((_, choices)) = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id) {
+        if again.is_none() {
+            review.choices = choices;
+        }
     }
     if let Some(old) = again {
         review.choices = old.choices;
