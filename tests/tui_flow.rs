@@ -287,3 +287,17 @@ fn undoing_an_approval_brings_its_picks_back() {
     assert_eq!(review.golden.fields["company"].value.as_deref(), Some("Acme Corp"));
     assert_eq!(review.golden.fields["phone"].value.as_deref(), Some("(415) 555-0100 (main)"));
 }
+
+/// `u` with nothing decided is a calm notice, not an error.
+#[test]
+fn undo_with_nothing_decided_is_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "u");
+    assert_eq!(status(&c), ("nothing to undo: no decision stands in the journal".into(), false));
+    keys(&mut c, "\nu");
+    assert_eq!(status(&c), ("nothing to undo: no decision stands in the journal".into(), false));
+    assert_eq!(open_id(&c), 1, "the candidate under review stays open");
+    assert!(journal(&db).is_empty());
+}

@@ -69,6 +69,22 @@ pub struct DecisionOutcome {
     pub exported: Option<CarriedOut>,
 }
 
+/// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
+/// that the console can say it calmly rather than as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NothingToUndo(pub Option<CandidateId>);
+
+impl std::fmt::Display for NothingToUndo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(c) => write!(f, "candidate {c} has no decision to undo"),
+            None => write!(f, "the journal has no decision to undo"),
+        }
+    }
+}
+
+impl std::error::Error for NothingToUndo {}
+
 /// What a committed undo did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UndoOutcome {
@@ -256,8 +272,8 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
 /// Reverses a standing decision inside the caller's transaction.
 pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
     let target = latest_standing(tx, candidate)?.ok_or_else(|| match candidate {
-        Some(c) => anyhow!("candidate {c} has no decision to undo"),
-        None => anyhow!("the journal has no decision to undo"),
+        Some(c) => anyhow::Error::new(NothingToUndo(Some(c))),
+        None => anyhow::Error::new(NothingToUndo(None)),
     })?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;

@@ -16,7 +16,7 @@ pub mod verify;
 pub use chain::{append, NewEntry};
 pub use decide::{
     choices_of, decide, decide_in, undo, undo_in, CarriedOut, DecisionOutcome, DecisionRequest, ExportedIn,
-    UndoOutcome, Verdict,
+    NothingToUndo, UndoOutcome, Verdict,
 };
 pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};

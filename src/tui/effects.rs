@@ -322,7 +322,18 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
 
 /// Undoes the latest standing decision through the journal (a new entry that reverses it).
 fn undo(ws: &mut Workspace) -> Result<Loaded> {
-    let out = journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)())?;
+    let out = match journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)()) {
+        Ok(out) => out,
+        // Not a failure: nothing was decided yet (or every decision is undone already).
+        Err(e) if e.is::<journal::NothingToUndo>() => {
+            return Ok(Loaded::Undone {
+                message: "nothing to undo: no decision stands in the journal".into(),
+                candidate: None,
+                choices: None,
+            })
+        }
+        Err(e) => return Err(e),
+    };
     // A decision already exported may be applied in a CRM, where no undo here reaches it: said
     // first, so that an 80-column status line keeps it.
     let message = match &out.exported {
