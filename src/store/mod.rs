@@ -130,6 +130,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         // Index builds after a bulk import may sort on a second thread.
         conn.pragma_update(None, "threads", 2)?;
+        queue::register_fold(&conn)?;
         let mut store = Store { conn, path };
         if version > 0 && version < SCHEMA_VERSION {
             // Rebuilding a table of a million candidates takes a while: say why nothing happens.

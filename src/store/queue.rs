@@ -91,6 +91,23 @@ fn like_anywhere(text: &str) -> String {
     out
 }
 
+/// `mergeq_fold(text)`: the text in lower case by Unicode's rules. SQLite's own `LIKE` and
+/// `lower()` fold ASCII letters only, so a search for `müller` would miss `MÜLLER`.
+pub(super) fn register_fold(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "mergeq_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).to_lowercase()),
+                _ => None,
+            })
+        },
+    )
+}
+
 /// Adds a parameter and returns its placeholder.
 fn arg(v: Value, args: &mut Vec<Value>) -> String {
     args.push(v);
@@ -117,18 +134,27 @@ fn filter_conds(q: &QueueQuery, args: &mut Vec<Value>) -> Vec<String> {
         conds.push(format!("EXISTS (SELECT 1 FROM {MEMBERS} WHERE r.source = {p})"));
     }
     if let Some(text) = q.search.as_deref().filter(|t| !t.is_empty()) {
-        let p = arg(Value::Text(like_anywhere(text)), args);
+        // LIKE ignores the case of ASCII letters; beyond ASCII both sides are folded first.
+        let fold = |column: &str| {
+            if text.is_ascii() {
+                column.to_string()
+            } else {
+                format!("mergeq_fold({column})")
+            }
+        };
+        let p = arg(Value::Text(like_anywhere(&text.to_lowercase())), args);
         // The raw JSON text is a cheap first test; json_each then keeps only matches in values
         // (not in field names). Values with quotes or backslashes are escaped in the JSON, so
         // for such a search only the exact test runs.
         let prefilter = if text.contains(['"', '\\']) || text.chars().any(char::is_control) {
             String::new()
         } else {
-            format!("r.fields LIKE {p} ESCAPE '\\' AND ")
+            format!("{} LIKE {p} ESCAPE '\\' AND ", fold("r.fields"))
         };
         conds.push(format!(
             "EXISTS (SELECT 1 FROM {MEMBERS} WHERE {prefilter}\
-             EXISTS (SELECT 1 FROM json_each(r.fields) j WHERE j.value LIKE {p} ESCAPE '\\'))"
+             EXISTS (SELECT 1 FROM json_each(r.fields) j WHERE {} LIKE {p} ESCAPE '\\'))",
+            fold("j.value")
         ));
     }
     conds
@@ -471,6 +497,45 @@ mod tests {
         assert_eq!(page(pending), [2, 3, 1]);
         assert_eq!(store.record_sources().unwrap(), ["hubspot", "salesforce"]);
         assert_eq!(store.record_objects().unwrap(), ["contact"]);
+    }
+
+    #[test]
+    fn search_ignores_case_beyond_ascii() {
+        let mut store = workspace(&[0.5]);
+        store
+            .write(|tx| {
+                let batch =
+                    tx.begin_batch(&NewBatch::new("records", "u", "csv", "2026-01-01T00:00:00Z", "t"))?;
+                let mut refs = Vec::new();
+                for (id, name) in [("u1", "Jürgen MÜLLER"), ("u2", "Zoë Åberg")] {
+                    let rec = NewRecord {
+                        object: "contact".into(),
+                        key: RecordKey::new("webform", id),
+                        fields: [("name".to_string(), name.to_string())].into_iter().collect(),
+                        created: None,
+                        updated: None,
+                    };
+                    refs.push(tx.upsert_record(batch, &rec)?.1);
+                }
+                let c = NewCandidate {
+                    object: "contact".into(),
+                    members: refs,
+                    score: 0.9,
+                    origin: "test".into(),
+                    reasons: vec![],
+                };
+                tx.upsert_candidate(Some(batch), "2026-01-01T00:00:00Z", &c)
+            })
+            .unwrap();
+        let page = |text: &str| {
+            let q = QueueQuery { search: Some(text.into()), ..QueueQuery::default() };
+            ids(&store.queue_page(&q, PageFrom::Start, 10).unwrap())
+        };
+        for text in ["müller", "Müller", "MÜLLER", "jürgen m", "ÅBERG", "zoË"] {
+            assert_eq!(page(text), [2], "{text}");
+        }
+        assert_eq!(page("mueller"), Vec::<i64>::new(), "folding is of case, not of spelling");
+        assert_eq!(page("ANN 0"), [1], "ASCII as before");
     }
 
     #[test]
