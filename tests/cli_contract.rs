@@ -143,3 +143,32 @@ fn a_header_only_file_says_it_had_no_rows() {
     assert!(said.contains("none.csv: no rows to import") && !said.contains("already"), "{said}");
     assert_eq!(before, ws.dump());
 }
+
+/// Several mergeqs creating the same new workspace at once (a script importing in parallel, the
+/// console opened during a first import): each sees either no workspace or a whole one, never
+/// mergeq's own tables at version 0 taken for another program's database.
+#[test]
+fn commands_creating_one_workspace_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..10 {
+        let db = dir.path().join(format!("race{round}.mergeq"));
+        let runs: Vec<_> = (0..6)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_mergeq"))
+                    .arg("--db")
+                    .arg(&db)
+                    .arg("init")
+                    .env_remove("MERGEQ_DB")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "round {round}: {err}");
+        }
+    }
+}

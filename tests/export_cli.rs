@@ -294,6 +294,12 @@ fn undoing_or_replacing_an_exported_decision_says_where_it_went() {
     )));
     // …but not once the replaced decision is a new one that no export carried.
     ws.run(&["decide", "1", "approve"]).assert().success().stderr(contains("exported").not());
+    // A merge plan leaves out candidates with a member from another source: it did not carry them.
+    ws.ok(&["decide", "2", "approve"]); // S2 + H2
+    ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan2.json"]);
+    ws.ok(&["export", "hubspot", "--include-unsigned", "--out", "plan3.json"]);
+    assert_eq!(std::fs::read_to_string(ws.dir.join("plan2.json")).unwrap(), "");
+    ws.run(&["undo", "2"]).assert().success().stderr(contains("exported").not());
 }
 
 #[test]

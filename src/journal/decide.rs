@@ -231,7 +231,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         Status::Approved | Status::Rejected => match latest_standing(tx, Some(id))? {
             Some(prev) => {
                 let action = Action::parse(&prev.action).expect("a decision action");
-                carried_out(tx, prev.seq, action)?
+                carried_out(tx, prev.seq, action, &cand, &members)?
             }
             None => None,
         },
@@ -301,7 +301,7 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
         &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },
     )?;
     set_status(tx, &cand, &members, status)?;
-    let exported = carried_out(tx, target.seq, reversed_action)?;
+    let exported = carried_out(tx, target.seq, reversed_action, &cand, &members)?;
     let reversed_choices = choices_of(&serde_json::from_str(&target.body)?);
     Ok(UndoOutcome {
         seq: entry.seq,
@@ -316,19 +316,35 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
     })
 }
 
-/// The exports of a format that carries `action` (merge plans and golden records carry approvals,
-/// the not-duplicate list rejections) whose window reached the decision at `seq`, if any. The
-/// decision stood from `seq` until now (only a standing decision is undone or replaced), so each of
-/// them exported it unless it left the candidate out (a merge plan skips other sources).
-fn carried_out(tx: &Tx, seq: i64, action: Action) -> Result<Option<CarriedOut>> {
-    let carries = |format: &str| {
-        crate::export::decisions::Kind::parse(format).is_some_and(|k| k.action() == action.as_str())
+/// The exports that carried the decision at `seq` (of `action`, on `cand` with `members`), if any:
+/// merge plans and golden records carry approvals, the not-duplicate list rejections, when their
+/// window reached it. The decision stood from `seq` until now (only a standing decision is undone
+/// or replaced), so each of them exported it — except a CRM merge plan, which leaves out the
+/// candidates with a member from another source and objects that CRM cannot merge.
+fn carried_out(
+    tx: &Tx,
+    seq: i64,
+    action: Action,
+    cand: &CandidateRow,
+    members: &[MemberRow],
+) -> Result<Option<CarriedOut>> {
+    use crate::export::decisions::Kind;
+    let carried = |e: &crate::store::ExportReach| match Kind::parse(&e.format) {
+        Some(kind) if kind.action() == action.as_str() => match kind {
+            Kind::Crm(crm) => {
+                let source = e.source.as_deref().unwrap_or(crm.name());
+                members.iter().all(|m| m.record.key.source == source)
+                    && crm.object_name(&cand.object).is_some()
+            }
+            _ => true,
+        },
+        _ => false,
     };
     let exports: Vec<ExportedIn> = tx
         .exports_reaching(seq)?
         .into_iter()
-        .filter(|(_, format, _)| carries(format))
-        .map(|(seq, format, file)| ExportedIn { seq, format, file })
+        .filter(carried)
+        .map(|e| ExportedIn { seq: e.seq, format: e.format, file: e.file })
         .collect();
     Ok((!exports.is_empty()).then_some(CarriedOut { decision: seq, action, exports }))
 }

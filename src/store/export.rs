@@ -10,6 +10,16 @@ use crate::model::Record;
 use anyhow::Result;
 use rusqlite::OptionalExtension;
 
+/// An export entry whose window reached a given decision: its entry, format, file (`-` for
+/// stdout) and, for a CRM merge plan, the workspace source it took candidates from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReach {
+    pub seq: i64,
+    pub format: String,
+    pub file: String,
+    pub source: Option<String>,
+}
+
 /// A decision or undo entry without its body: enough to replay statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecisionIndex {
@@ -124,16 +134,19 @@ impl Store {
 
 impl Tx<'_> {
     /// The exports written after journal entry `seq` whose window reached it (`details.after <
-    /// seq <= details.through`): their entry, format and file, oldest first.
-    pub fn exports_reaching(&self, seq: i64) -> Result<Vec<(i64, String, String)>> {
+    /// seq <= details.through`), oldest first.
+    pub fn exports_reaching(&self, seq: i64) -> Result<Vec<ExportReach>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT seq, json_extract(body, '$.format'), json_extract(body, '$.file') FROM journal \
+            "SELECT seq, json_extract(body, '$.format'), json_extract(body, '$.file'), \
+                    json_extract(body, '$.details.source') FROM journal \
              WHERE action = 'export' AND seq > ?1 \
                AND json_extract(body, '$.details.after') < ?1 \
                AND json_extract(body, '$.details.through') >= ?1 \
              ORDER BY seq",
         )?;
-        let rows = stmt.query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([seq], |r| {
+            Ok(ExportReach { seq: r.get(0)?, format: r.get(1)?, file: r.get(2)?, source: r.get(3)? })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -24,7 +24,7 @@ pub use bulk::{BulkPair, BulkRecord};
 pub use candidate_load::BulkLoad;
 pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
 pub use detect::{DetectRow, DetectState};
-pub use export::{DecisionIndex, DecisionRow};
+pub use export::{DecisionIndex, DecisionRow, ExportReach};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert};
@@ -97,28 +97,25 @@ impl Store {
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         let name = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         conn.busy_timeout(Duration::from_secs(10))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        // The version and the tables are read in one read transaction: another mergeq creating
+        // the workspace at this moment must not be seen half way (its tables, but version 0).
+        conn.execute_batch("BEGIN")?;
+        let read = Store::read_version(&conn);
+        conn.execute_batch("COMMIT")?;
+        let (version, foreign) = read?;
         if version > SCHEMA_VERSION {
             bail!(
                 "the workspace {name} was written by a newer mergeq (schema {version}, this build knows {SCHEMA_VERSION}); \
                  it was not changed — upgrade mergeq to open it"
             );
         }
-        if version == 0 {
-            // A database of someone else's (`--db` pointed at the wrong file) is never adopted:
-            // the schema and WAL mode below would change it.
-            let foreign: Vec<String> = conn
-                .prepare(
-                    "SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if !foreign.is_empty() {
-                bail!(
-                    "{name} is an SQLite database but not a mergeq workspace (it holds {}); it was not changed",
-                    foreign.join(", ")
-                );
-            }
+        // A database of someone else's (`--db` pointed at the wrong file) is never adopted: the
+        // schema and WAL mode below would change it.
+        if version == 0 && !foreign.is_empty() {
+            bail!(
+                "{name} is an SQLite database but not a mergeq workspace (it holds {}); it was not changed",
+                foreign.join(", ")
+            );
         }
         // WAL keeps readers (the console) unblocked by a writer; FULL makes each commit durable.
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -138,6 +135,19 @@ impl Store {
         }
         store.migrate(version)?;
         Ok(store)
+    }
+
+    /// The schema version, and (at version 0) the tables some other program put in the file.
+    fn read_version(conn: &Connection) -> Result<(i64, Vec<String>)> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != 0 {
+            return Ok((version, Vec::new()));
+        }
+        let foreign = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok((version, foreign))
     }
 
     fn migrate(&mut self, from: i64) -> Result<()> {

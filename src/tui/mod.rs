@@ -103,6 +103,9 @@ impl Console {
 
 /// Opens the review console on the command line's workspace (`mergeq review`, `mergeq demo`).
 pub fn run(ctx: &crate::cli::Ctx) -> anyhow::Result<()> {
+    // Before the workspace is opened: opening may upgrade its schema, and a command that fails
+    // leaves the workspace as it was.
+    needs_terminal()?;
     let store = crate::store::Store::open_existing(&ctx.db)?;
     let name = ctx.db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     run_on(store, ctx, &name)
