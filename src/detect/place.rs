@@ -232,34 +232,47 @@ pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], poster
 /// `log2 lift` per mask (0 for masks of fewer than two facets, and never below 0: shared facets
 /// are never made to say more together than apart). `matches[mask]`: expected true matches
 /// sharing it, removed from the pairs before measuring (they are not the non-matches' dependence).
+/// A combination seen in less than one non-match pair is not measured: it takes the largest lift
+/// of the combinations inside it (what the data does show), never one made of a floor divided by a
+/// tiny chance.
 pub fn lifts(c: &Collisions, matches: &[f64]) -> Vec<f64> {
-    let share = |mask: usize| -> Option<f64> {
-        let pairs = c.present[mask] * (c.present[mask] - 1.0) / 2.0;
+    let pairs = |mask: usize| c.present[mask] * (c.present[mask] - 1.0) / 2.0;
+    let non_matches = |mask: usize| -> Option<f64> {
         let non_match = match c.non_match.get(mask).copied().flatten() {
             Some(told) => told,
             None => c.shared[mask] - matches.get(mask).copied().unwrap_or(0.0),
-        }
-        .max(0.5);
-        (pairs >= 1.0 && c.shared[mask] > 0.0).then(|| non_match / pairs)
+        };
+        (pairs(mask) >= 1.0 && c.shared[mask] > 0.0).then_some(non_match.max(0.0))
     };
-    (0..MASKS)
-        .map(|mask| {
-            if mask.count_ones() < 2 {
-                return 0.0;
+    let mut lift = vec![0.0; MASKS];
+    // Fewer facets first: a mask backs off to the masks inside it.
+    let mut order: Vec<usize> = (0..MASKS).filter(|m| m.count_ones() >= 2).collect();
+    order.sort_by_key(|m| m.count_ones());
+    for mask in order {
+        let Some(seen) = non_matches(mask) else { continue };
+        if seen < 1.0 {
+            let mut sub = (mask - 1) & mask;
+            while sub != 0 {
+                lift[mask] = f64::max(lift[mask], lift[sub]);
+                sub = (sub - 1) & mask;
             }
-            let Some(joint) = share(mask) else { return 0.0 };
-            let mut apart = 1.0;
-            for f in 0..FACETS.len() {
-                if mask & (1 << f) != 0 {
-                    match share(1 << f) {
-                        Some(s) => apart *= s,
-                        None => return 0.0,
-                    }
+            continue;
+        }
+        // Non-match pairs sharing every facet of the mask if the facets were independent.
+        let mut chance = pairs(mask);
+        for f in 0..FACETS.len() {
+            if mask & (1 << f) != 0 {
+                match non_matches(1 << f) {
+                    Some(n) if n > 0.0 => chance *= n / pairs(1 << f),
+                    _ => chance = f64::NAN,
                 }
             }
-            (joint / apart).log2().max(0.0)
-        })
-        .collect()
+        }
+        if chance > 0.0 {
+            lift[mask] = (seen / chance).log2().max(0.0);
+        }
+    }
+    lift
 }
 
 #[cfg(test)]
@@ -281,6 +294,16 @@ mod tests {
         let want = (500.0 / pairs / ((4_500.0 / pairs) * (500.0 / pairs))).log2();
         assert!((lift[0b0011] - want).abs() < 1e-9, "{} want {want}", lift[0b0011]);
         assert!(lift[0b0011] > 6.0);
+        // A combination no non-match was seen sharing takes the largest lift measured inside it,
+        // not one made of a floor over a tiny chance (that was 16.6 bits here, the most of all).
+        let mut unseen = c.clone();
+        unseen.shared[0b1111] = 8.0;
+        unseen.non_match[0b1111] = Some(0.0);
+        unseen.shared[0b0100] = 300.0;
+        unseen.shared[0b1000] = 900.0;
+        let backed_off = lifts(&unseen, &[0.0; MASKS]);
+        assert_eq!(backed_off[0b1111], backed_off[0b0011]);
+        assert!((backed_off[0b0011] - want).abs() < 1e-9);
         // Facets that never meet together: no correction, never a bonus.
         assert_eq!(lift[0b0101], 0.0);
         // Pairs that are true matches are not a household's dependence: removing them lowers it.

@@ -138,14 +138,11 @@ impl<'a> Scorer<'a> {
         if !self.place_once || self.model.place.len() != 2 * place::MASKS {
             return (out, None);
         }
-        // The facets agreeing on their key field, and the last of them (which carries the lift);
-        // an address agreeing on the postcode alone reads the postcode's lifts (second set).
-        let agrees = |key: Option<usize>| {
-            key.is_some_and(|k| {
-                let l = level_at(pattern, k);
-                l != MISSING && l < level_names(self.table.fields[self.fields[k]].kind).len() as u8 - 1
-            })
-        };
+        // The facets whose key field is exactly equal — the agreement the lifts were measured on
+        // (a typo'd family name or company is not what a household or an office shares) — and the
+        // last of them, which carries the lift; an address agreeing on the postcode alone reads the
+        // postcode's lifts (second set).
+        let agrees = |key: Option<usize>| key.is_some_and(|k| level_at(pattern, k) == 0);
         let (mut mask, mut set) = (0usize, 0usize);
         let mut last = None;
         for (f, strongest) in best.iter().enumerate() {
@@ -290,12 +287,18 @@ mod tests {
 
     /// Records 0–2 are the Loelases; 1,000 others make their values as rare as the model's `u` says.
     fn loelas_table() -> Table {
-        let mut raw = RawTable::default();
-        let rows: [[&str; 7]; 3] = [
-            ["James", "Loelas", "555-201-1000", "Star Star Software", "1 Main Street", "Springfield", "IL"],
+        loelas_table_with(&[
             ["Jim", "Loelas", "555-201-2000", "Star Star Software", "", "Springfield", "IL"],
             ["Mary", "Loelas", "555-201-1000", "Acme Bakery", "1 Main Street", "Springfield", "IL"],
-        ];
+        ])
+    }
+
+    /// James Loelas (record 0), then `others` (records 1…), then 1,000 unrelated people.
+    fn loelas_table_with(others: &[[&str; 7]]) -> Table {
+        let mut raw = RawTable::default();
+        let james =
+            ["James", "Loelas", "555-201-1000", "Star Star Software", "1 Main Street", "Springfield", "IL"];
+        let rows: Vec<&[&str; 7]> = std::iter::once(&james).chain(others).collect();
         let columns = ["first_name", "last_name", "phone", "company", "street", "city", "state"];
         for (r, row) in rows.iter().enumerate() {
             raw.push(r as i64 + 1, 1, "crm", true, columns.iter().copied().zip(row.iter().copied()));
@@ -369,5 +372,31 @@ mod tests {
             reasons.iter().any(|r| r.text.contains("family name, address, phone agree together")),
             "{reasons:#?}"
         );
+    }
+
+    /// The lifts were measured on exact agreement: a family name one typo apart is not what a
+    /// household shares, so the family, address and phone lift (23 bits here) does not apply.
+    #[test]
+    fn a_place_lift_needs_exact_agreement() {
+        let table = loelas_table_with(&[[
+            "James",
+            "Loelass",
+            "555-201-1000",
+            "",
+            "1 Main Street",
+            "Springfield",
+            "IL",
+        ]]);
+        let comparer = Comparer::new(&table);
+        let mut lifts = vec![0.0; 2 * place::MASKS];
+        lifts[0b0111] = 23.0;
+        let (model, flat) = (model_for(&comparer, lifts), model_for(&comparer, vec![0.0; 2 * place::MASKS]));
+        let scorer = Scorer::new(&table, &comparer, &model, true);
+        let independent = Scorer::new(&table, &comparer, &flat, true);
+        let typo = comparer.pattern(0, 1);
+        assert_ne!(level_at(typo, 1), 0, "the family names differ by a typo");
+        let reasons = scorer.reasons(typo, 0, 1);
+        assert!(!reasons.iter().any(|r| r.text.contains("agree together")), "{reasons:#?}");
+        assert_eq!(scorer.weight(typo, 0), independent.weight(typo, 0));
     }
 }
