@@ -178,15 +178,16 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             .any(|f| matches!(f.kind, Kind::Email | Kind::Phone | Kind::Company | Kind::Website))
     });
     stats.place_once = place_once;
+    // An earlier run's model is reused when it fits the fields this run compares (decided before
+    // the comparer is built: blocking must know whether to sample pairs for training).
+    let reuse =
+        opts.model.clone().filter(|m| m.fits_fields(Comparer::compared(table)) && place_fits(m, place_once));
     let rules = block::rules_for(table);
     let block_opts = BlockOptions {
         link_only: opts.link_only,
         max_block: opts.max_block,
         rule_budget: (table.records.len() as u64 * 2).max(2_000_000),
-        sample_dropped: opts
-            .model
-            .as_ref()
-            .is_none_or(|m| !m.fits_fields(Comparer::compared(table)) || !place_fits(m, place_once)),
+        sample_dropped: reuse.is_none(),
     };
     // The comparer's per-record rows are built while blocking runs: neither keeps both cores busy.
     let (comparer, (pairs, block_stats, kept)) =
@@ -222,7 +223,6 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         progress(&format!("{} pairs compared", pairs.len()));
     }
 
-    let reuse = opts.model.clone().filter(|m| m.fits(&comparer) && place_fits(m, place_once));
     if reuse.is_none() {
         progress("training the model");
     }
