@@ -271,10 +271,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
 
 /// Reverses a standing decision inside the caller's transaction.
 pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
-    let target = latest_standing(tx, candidate)?.ok_or_else(|| match candidate {
-        Some(c) => anyhow::Error::new(NothingToUndo(Some(c))),
-        None => anyhow::Error::new(NothingToUndo(None)),
-    })?;
+    let target = latest_standing(tx, candidate)?.ok_or(NothingToUndo(candidate))?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
     let replay = replay_candidate(tx, id)?;
