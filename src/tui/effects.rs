@@ -196,16 +196,12 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
         Effect::LoadDashboard => Loaded::Dashboard(Box::new(ws.store.stats()?)),
         Effect::SavePosition(position) => {
-            let state = serde_json::to_string(&position)?;
-            let at = (ws.clock)();
-            ws.store.save_ui_state(&ws.steward, &state, &at, true)?;
+            save_place(ws, &position, true)?;
             return Ok(None);
         }
         Effect::SavePlace(position) => {
-            let state = serde_json::to_string(&position)?;
-            let at = (ws.clock)();
             // A workspace busy with another mergeq's write: the next save or the quit keeps it.
-            let _ = ws.store.save_ui_state(&ws.steward, &state, &at, false);
+            let _ = save_place(ws, &position, false);
             return Ok(None);
         }
     }))
@@ -240,6 +236,12 @@ fn load_window(
         }
     };
     Ok(Loaded::Window { rows: ws.items(&rows), select, at_start, at_end })
+}
+
+/// Writes the steward's place; `wait`: whether to wait for another mergeq's write (the quit does).
+fn save_place(ws: &mut Workspace, position: &SavedPosition, wait: bool) -> Result<()> {
+    let state = serde_json::to_string(position)?;
+    ws.store.save_ui_state(&ws.steward, &state, &(ws.clock)(), wait)
 }
 
 /// A decision refused because members changed, said so that what changed comes first and fits a

@@ -124,9 +124,9 @@ pub fn needs_terminal() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the console in the terminal over an open workspace until the steward quits.
+/// Runs the console in the terminal over an open workspace until the steward quits. Callers check
+/// `needs_terminal` first, before they open or build the workspace.
 pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name: &str) -> anyhow::Result<()> {
-    needs_terminal()?;
     store.set_busy_timeout(LOCK_WAIT)?;
     let mut ws = Workspace::new(store, &ctx.steward);
     ws.rules = std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?);

@@ -158,13 +158,11 @@ fn open_review(app: &mut App, data: ReviewData) {
         hide_equal,
         note: None,
     };
-    // An approved candidate opens as it was merged: its approval's choices over the suggestion.
-    if let Some((choices, _)) = review.data.approved.as_ref().filter(|_| again.is_none()) {
-        review.choices = choices.clone();
-    }
-    // A candidate reopened by an undo shows the undone approval's choices again.
-    if let Some((_, choices)) = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id) {
-        if again.is_none() {
+    // A candidate reopened by an undo shows the undone approval's choices again; an approved one
+    // opens as it was merged: its approval's choices over the suggestion.
+    let restored = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id).map(|(_, c)| c);
+    if again.is_none() {
+        if let Some(choices) = restored.or_else(|| review.data.approved.as_ref().map(|(c, _)| c.clone())) {
             review.choices = choices;
         }
     }

@@ -214,21 +214,23 @@ fn keep_visible(selected: usize, offset: usize, rows: usize) -> usize {
 }
 
 pub(super) fn show_journal(app: &mut App) -> Effect {
-    if matches!(app.screen, Screen::Queue | Screen::Review) {
-        app.back_to = app.screen;
-    }
-    app.screen = Screen::Journal;
+    open_over(app, Screen::Journal);
     app.journal_offset = 0;
     Effect::LoadJournal
 }
 
 pub(super) fn show_dashboard(app: &mut App) -> Effect {
+    open_over(app, Screen::Dashboard);
+    app.dashboard_offset = 0;
+    Effect::LoadDashboard
+}
+
+/// Opens the journal or the dashboard over the queue or the review, which `leave` returns to.
+fn open_over(app: &mut App, screen: Screen) {
     if matches!(app.screen, Screen::Queue | Screen::Review) {
         app.back_to = app.screen;
     }
-    app.screen = Screen::Dashboard;
-    app.dashboard_offset = 0;
-    Effect::LoadDashboard
+    app.screen = screen;
 }
 
 /// Esc on the journal or the dashboard: back where it was opened from (the queue read again, as
@@ -245,8 +247,24 @@ fn leave(app: &mut App) -> Effect {
 fn dashboard(app: &mut App, action: Action) -> Effect {
     let page = dashboard_view::visible_rows(app.size.1).max(1);
     let lines = app.dashboard.as_ref().map_or(0, dashboard_view::line_count);
+    match action {
+        Action::Back => leave(app),
+        action => scroll(&mut app.dashboard_offset, action, page, lines),
+    }
+}
+
+fn journal(app: &mut App, action: Action) -> Effect {
+    let page = journal_view::visible_rows(app.size.1).max(1);
+    match action {
+        Action::Back => leave(app),
+        action => scroll(&mut app.journal_offset, action, page, app.journal.entries.len()),
+    }
+}
+
+/// Moves a screen that scrolls without a selection (the journal, the dashboard) over its `lines`,
+/// `page` at a time, at most to where its last line is at the bottom.
+fn scroll(offset: &mut usize, action: Action, page: usize, lines: usize) -> Effect {
     let last = lines.saturating_sub(page);
-    let offset = &mut app.dashboard_offset;
     match action {
         Action::Down | Action::ScrollDown => *offset = (*offset + 1).min(last),
         Action::Up | Action::ScrollUp => *offset = offset.saturating_sub(1),
@@ -254,24 +272,6 @@ fn dashboard(app: &mut App, action: Action) -> Effect {
         Action::PageUp => *offset = offset.saturating_sub(page),
         Action::Top => *offset = 0,
         Action::Bottom => *offset = last,
-        Action::Back => return leave(app),
-        _ => {}
-    }
-    Effect::None
-}
-
-fn journal(app: &mut App, action: Action) -> Effect {
-    // The journal scrolls (it has no selection): at most to where its last entry is at the bottom.
-    let page = journal_view::visible_rows(app.size.1).max(1);
-    let last = app.journal.entries.len().saturating_sub(page);
-    match action {
-        Action::Down | Action::ScrollDown => app.journal_offset = (app.journal_offset + 1).min(last),
-        Action::Up | Action::ScrollUp => app.journal_offset = app.journal_offset.saturating_sub(1),
-        Action::PageDown => app.journal_offset = (app.journal_offset + page).min(last),
-        Action::PageUp => app.journal_offset = app.journal_offset.saturating_sub(page),
-        Action::Top => app.journal_offset = 0,
-        Action::Bottom => app.journal_offset = last,
-        Action::Back => return leave(app),
         _ => {}
     }
     Effect::None
