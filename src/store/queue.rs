@@ -409,7 +409,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::model::{Fields, RecordKey};
-    use crate::store::{NewBatch, NewCandidate, NewRecord};
+    use crate::store::{BatchId, NewBatch, NewCandidate, NewRecord, Tx};
 
     /// A workspace of `n` pair candidates over contacts; candidate i has score from the table.
     fn workspace(scores: &[f64]) -> Store {
@@ -419,36 +419,38 @@ mod tests {
                 let batch =
                     tx.begin_batch(&NewBatch::new("records", "t", "csv", "2026-01-01T00:00:00Z", "t"))?;
                 for (i, score) in scores.iter().enumerate() {
-                    let mut refs = Vec::new();
-                    for (source, name) in
-                        [("salesforce", format!("Ann {i}")), ("hubspot", format!("Anne {i}"))]
-                    {
-                        let fields: Fields = [("name".to_string(), name)].into_iter().collect();
-                        let rec = NewRecord {
-                            object: "contact".into(),
-                            key: RecordKey::new(source, format!("{i}")),
-                            fields,
-                            created: None,
-                            updated: None,
-                        };
-                        refs.push(tx.upsert_record(batch, &rec)?.1);
-                    }
-                    tx.upsert_candidate(
-                        Some(batch),
-                        "2026-01-01T00:00:00Z",
-                        &NewCandidate {
-                            object: "contact".into(),
-                            members: refs,
-                            score: *score,
-                            origin: "test".into(),
-                            reasons: vec![],
-                        },
-                    )?;
+                    let (ann, anne, id) = (format!("Ann {i}"), format!("Anne {i}"), format!("{i}"));
+                    add_candidate(tx, batch, &[("salesforce", &id, &ann), ("hubspot", &id, &anne)], *score)?;
                 }
                 Ok(())
             })
             .unwrap();
         store
+    }
+
+    /// A contact candidate of `members` (source, id, name), each record added with its name.
+    fn add_candidate(tx: &Tx, batch: BatchId, members: &[(&str, &str, &str)], score: f64) -> Result<()> {
+        let mut refs = Vec::new();
+        for (source, id, name) in members {
+            let fields: Fields = [("name".to_string(), name.to_string())].into_iter().collect();
+            let rec = NewRecord {
+                object: "contact".into(),
+                key: RecordKey::new(*source, *id),
+                fields,
+                created: None,
+                updated: None,
+            };
+            refs.push(tx.upsert_record(batch, &rec)?.1);
+        }
+        let c = NewCandidate {
+            object: "contact".into(),
+            members: refs,
+            score,
+            origin: "test".into(),
+            reasons: vec![],
+        };
+        tx.upsert_candidate(Some(batch), "2026-01-01T00:00:00Z", &c)?;
+        Ok(())
     }
 
     fn ids(rows: &[QueueRow]) -> Vec<i64> {
@@ -506,25 +508,12 @@ mod tests {
             .write(|tx| {
                 let batch =
                     tx.begin_batch(&NewBatch::new("records", "u", "csv", "2026-01-01T00:00:00Z", "t"))?;
-                let mut refs = Vec::new();
-                for (id, name) in [("u1", "Jürgen MÜLLER"), ("u2", "Zoë Åberg")] {
-                    let rec = NewRecord {
-                        object: "contact".into(),
-                        key: RecordKey::new("webform", id),
-                        fields: [("name".to_string(), name.to_string())].into_iter().collect(),
-                        created: None,
-                        updated: None,
-                    };
-                    refs.push(tx.upsert_record(batch, &rec)?.1);
-                }
-                let c = NewCandidate {
-                    object: "contact".into(),
-                    members: refs,
-                    score: 0.9,
-                    origin: "test".into(),
-                    reasons: vec![],
-                };
-                tx.upsert_candidate(Some(batch), "2026-01-01T00:00:00Z", &c)
+                add_candidate(
+                    tx,
+                    batch,
+                    &[("webform", "u1", "Jürgen MÜLLER"), ("webform", "u2", "Zoë Åberg")],
+                    0.9,
+                )
             })
             .unwrap();
         let page = |text: &str| {
