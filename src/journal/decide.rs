@@ -329,9 +329,9 @@ fn carried_out(
     let carried = |e: &crate::store::ExportReach| match Kind::parse(&e.format) {
         Some(kind) if kind.action() == action.as_str() => match kind {
             Kind::Crm(crm) => {
-                let source = e.source.as_deref().unwrap_or(crm.name());
-                members.iter().all(|m| m.record.key.source == source)
-                    && crm.object_name(&cand.object).is_some()
+                let source = crm.records_source(e.source.as_deref());
+                let sources = members.iter().map(|m| m.record.key.source.as_str());
+                crm.leaves_out(source, &cand.object, sources).is_none()
             }
             _ => true,
         },
