@@ -33,6 +33,7 @@ pub const DEFAULT_MAX_BLOCK: usize = 100;
 /// computed from value frequencies instead): 100,000 pin the other levels' shares closely enough
 /// (CRM-like 100,000: the same F1 as with 200,000).
 const U_SAMPLES: usize = 100_000;
+
 /// How to run detection.
 #[derive(Debug, Clone)]
 pub struct Options {
