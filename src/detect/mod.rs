@@ -148,13 +148,18 @@ fn place_fits(model: &Model, place_once: bool) -> bool {
 
 /// Pairs that can exist at all: every pair, or every pair across sources when linking.
 fn possible_pairs(table: &Table, link_only: bool) -> f64 {
-    let n = table.records.len() as f64;
-    if !link_only {
-        return n * (n - 1.0) / 2.0;
-    }
     let mut per_source = vec![0f64; table.sources.len()];
     for r in &table.records {
         per_source[r.source as usize] += 1.0;
+    }
+    pairs_among(&per_source, link_only)
+}
+
+/// Pairs among records counted by source: every pair, or every pair across sources when linking.
+pub(crate) fn pairs_among(per_source: &[f64], link_only: bool) -> f64 {
+    let n: f64 = per_source.iter().sum();
+    if !link_only {
+        return n * (n - 1.0) / 2.0;
     }
     (n * n - per_source.iter().map(|c| c * c).sum::<f64>()) / 2.0
 }
@@ -258,7 +263,8 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             model::estimate_lambda(&scored, all_pairs)
         };
         if place_once {
-            // The place facets' dependence among non-matches, measured on all pairs of records,
+            // The place facets' dependence among non-matches, measured on all pairs of records
+            // (across sources when linking: the pairs that can be proposed),
             // the true duplicates among them told apart by their given names — or, without a
             // given name that separates (accounts), removed by their number the model expects
             // before any lift. That model takes households and offices for duplicates too, so the
@@ -269,8 +275,10 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             let (m, u): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
                 model.fields.iter().map(|f| (f.m.clone(), f.u.clone())).unzip();
             let separator = place::separator(&comparer, &m, &u);
-            let collisions: Vec<place::Collisions> =
-                key_sets.iter().map(|keys| place::collisions(table, &comparer, keys, separator)).collect();
+            let collisions: Vec<place::Collisions> = key_sets
+                .iter()
+                .map(|keys| place::collisions(table, &comparer, keys, separator, opts.link_only))
+                .collect();
             let matches = match separator {
                 Some(_) => vec![vec![0.0; place::MASKS]; key_sets.len()],
                 None => {

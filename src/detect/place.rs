@@ -70,13 +70,15 @@ pub fn separator(comparer: &Comparer, m: &[Vec<f64>], u: &[Vec<f64>]) -> Option<
 }
 
 /// Pairs of records sharing the key values of every facet of each mask (exact equality), and
-/// records holding all of them: counted from value frequencies, no sampling.
+/// pairs of records both holding all of them: counted from value frequencies, no sampling. When
+/// linking, both count only pairs across sources, the pairs that can be proposed (a source's own
+/// records may share an address far more, or less, than records of two sources do).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Collisions {
     /// `shared[mask]`: pairs equal on every key of `mask`.
     pub shared: Vec<f64>,
-    /// `present[mask]`: records with a value in every key of `mask`.
-    pub present: Vec<f64>,
+    /// `pairs[mask]`: pairs of records both with a value in every key of `mask`.
+    pub pairs: Vec<f64>,
     /// `non_match[mask]`: of the `shared` pairs, how many are not duplicates, told by the
     /// separator (for masks of two facets or more; `None` without a separator).
     pub non_match: Vec<Option<f64>>,
@@ -98,8 +100,10 @@ pub fn collisions(
     comparer: &Comparer,
     keys: &Keys,
     separator: Option<Separator>,
+    link_only: bool,
 ) -> Collisions {
     let n = table.records.len();
+    let source = |r: u32| table.records[r as usize].source;
     let fields: Vec<&Field> = comparer.fields().collect();
     let norms: Vec<Option<&Interned>> = keys.iter().map(|k| k.map(|k| &fields[k].norm)).collect();
     // Per record, the facets it has a key value in (low 4 bits) and those whose value another
@@ -122,10 +126,25 @@ pub fn collisions(
             b
         })
         .collect();
-    let mut holding = [0f64; MASKS];
-    for b in &bits {
-        holding[(b & 0xf) as usize] += 1.0;
+    // `holding[source][held]`: records of the source with a value in exactly the facets `held`.
+    let mut holding = vec![[0f64; MASKS]; table.sources.len().max(1)];
+    for (r, b) in bits.iter().enumerate() {
+        let s = if link_only { source(r as u32) as usize } else { 0 };
+        holding[s][(b & 0xf) as usize] += 1.0;
     }
+    // Pairs in a run of records sharing values (when linking, less those within one source).
+    let pairs_in = |run: &[(u64, u32)]| {
+        let all = run.len() as f64 * (run.len() as f64 - 1.0) / 2.0;
+        if !link_only {
+            return all;
+        }
+        let mut sources: Vec<u32> = run.iter().map(|(_, r)| source(*r)).collect();
+        sources.sort_unstable();
+        all - sources
+            .chunk_by(|a, b| a == b)
+            .map(|s| s.len() as f64 * (s.len() as f64 - 1.0) / 2.0)
+            .sum::<f64>()
+    };
     let sharing: Vec<u32> = (0..n as u32).filter(|r| (bits[*r as usize] >> 4).count_ones() >= 2).collect();
     let counted: Vec<(f64, f64, Option<f64>)> = (0..MASKS)
         .into_par_iter()
@@ -133,12 +152,30 @@ pub fn collisions(
             if mask == 0 || (0..FACETS.len()).any(|f| mask & (1 << f) != 0 && keys[f].is_none()) {
                 return (0.0, 0.0, None);
             }
-            let present: f64 = (0..MASKS).filter(|held| held & mask == mask).map(|held| holding[held]).sum();
+            let present: Vec<f64> = holding
+                .iter()
+                .map(|h| (0..MASKS).filter(|held| held & mask == mask).map(|held| h[held]).sum())
+                .collect();
+            let pairs = super::pairs_among(&present, link_only);
             let values: Vec<&Interned> =
                 (0..FACETS.len()).filter(|f| mask & (1 << f) != 0).filter_map(|f| norms[f]).collect();
             if let [one] = values[..] {
-                let shared = one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
-                return (shared, present, None);
+                let shared: f64 =
+                    one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
+                if !link_only {
+                    return (shared, pairs, None);
+                }
+                // Less the pairs sharing a value within one source: records by (value, source).
+                let mut within: Vec<u64> = (0..n)
+                    .filter(|r| one.ids[*r] != 0 && one.counts[one.ids[*r] as usize] >= 2)
+                    .map(|r| (one.ids[r] as u64) << 32 | source(r as u32) as u64)
+                    .collect();
+                within.par_sort_unstable();
+                let same: f64 = within
+                    .chunk_by(|a, b| a == b)
+                    .map(|c| c.len() as f64 * (c.len() as f64 - 1.0) / 2.0)
+                    .sum();
+                return (shared - same, pairs, None);
             }
             // Only records whose every key value is shared with some other record can share them all.
             let mut keyed: Vec<(u64, u32)> = sharing
@@ -148,7 +185,6 @@ pub fn collisions(
                 .collect();
             keyed.sort_unstable();
             let sep = separator;
-            let pairs_in = |run: &[(u64, u32)]| run.len() as f64 * (run.len() as f64 - 1.0) / 2.0;
             let shared: f64 = keyed.chunk_by(|a, b| a.0 == b.0).map(pairs_in).sum();
             // Past `COMPARE_CAP` sharing pairs, every `stride`-th is compared: a share is enough.
             let stride = (shared / COMPARE_CAP).ceil().max(1.0) as u64;
@@ -162,6 +198,9 @@ pub fn collisions(
                 }
                 for (x, a) in run.iter().enumerate() {
                     for b in &run[x + 1..] {
+                        if link_only && source(a.1) == source(b.1) {
+                            continue;
+                        }
                         seen += 1;
                         if seen % stride != 0 {
                             continue;
@@ -185,12 +224,12 @@ pub fn collisions(
                     ((differ - s.m_differs * compared) / (s.u_differs - s.m_differs)).clamp(0.0, compared);
                 non * shared / compared
             });
-            (shared, present, non_match)
+            (shared, pairs, non_match)
         })
         .collect();
     Collisions {
         shared: counted.iter().map(|c| c.0).collect(),
-        present: counted.iter().map(|c| c.1).collect(),
+        pairs: counted.iter().map(|c| c.1).collect(),
         non_match: counted.iter().map(|c| c.2).collect(),
     }
 }
@@ -243,7 +282,7 @@ pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], poster
 /// of the combinations inside it (what the data does show), never one made of a floor divided by a
 /// tiny chance.
 pub fn lifts(c: &Collisions, matches: &[f64]) -> Vec<f64> {
-    let pairs = |mask: usize| c.present[mask] * (c.present[mask] - 1.0) / 2.0;
+    let pairs = |mask: usize| c.pairs[mask];
     let non_matches = |mask: usize| -> Option<f64> {
         let non_match = match c.non_match.get(mask).copied().flatten() {
             Some(told) => told,
@@ -291,13 +330,13 @@ mod tests {
     #[test]
     fn households_lift_the_family_name_and_address_together() {
         let n = 1000.0;
+        let pairs = n * (n - 1.0) / 2.0;
         let mut c =
-            Collisions { shared: vec![0.0; MASKS], present: vec![n; MASKS], non_match: vec![None; MASKS] };
+            Collisions { shared: vec![0.0; MASKS], pairs: vec![pairs; MASKS], non_match: vec![None; MASKS] };
         c.shared[0b0001] = 4_500.0; // 100 family names, 10 records each: 100 × 45 pairs…
         c.shared[0b0010] = 500.0; // …and each street shared by the two of a household
         c.shared[0b0011] = 500.0;
         let lift = lifts(&c, &[0.0; MASKS]);
-        let pairs = n * (n - 1.0) / 2.0;
         let want = (500.0 / pairs / ((4_500.0 / pairs) * (500.0 / pairs))).log2();
         assert!((lift[0b0011] - want).abs() < 1e-9, "{} want {want}", lift[0b0011]);
         assert!(lift[0b0011] > 6.0);
@@ -383,5 +422,74 @@ mod tests {
         let proposed: Vec<(usize, usize)> = out.proposals.iter().map(|p| (p.a, p.b)).collect();
         let duplicates: Vec<(usize, usize)> = (0..100).map(|i| (2 * i, 2 * i + 1)).collect();
         assert_eq!(proposed, duplicates, "every duplicate and no two offices' companies");
+    }
+
+    /// Two sources: in `a`, 20 households of three (family name and street shared, given names
+    /// not); in `b`, 20 records with a household's family name on another street and 20 with a
+    /// household's street under another family name. Linking proposes only pairs across sources,
+    /// and across sources no two records share both: no dependence to correct for there.
+    #[test]
+    fn linking_counts_collisions_over_pairs_across_sources_only() {
+        use crate::detect::kinds::ObjectConfig;
+        use crate::detect::table::RawTable;
+        use crate::detect::{detect, Options};
+        let family = |h: usize| -> String {
+            let (consonants, vowels) = (b"bdfgklmnprstvz", b"aeiou");
+            [consonants[h % 14], vowels[h / 14 % 5], b'r', vowels[h % 5]].iter().map(|c| *c as char).collect()
+        };
+        let mut raw = RawTable::default();
+        let mut push = |source: &str, first: &str, last: String, street: String| {
+            let id = raw.records.len() as i64 + 1;
+            let phone = format!("+1415555{id:04}");
+            let fields =
+                [("first_name", first), ("last_name", &last), ("street", &street), ("phone", &phone)];
+            raw.push(id, 1, source, true, fields);
+        };
+        for h in 0..20 {
+            for first in ["ann", "bob", "cyd"] {
+                push("a", first, family(h), format!("{} elm street", h + 1));
+            }
+        }
+        for h in 0..20 {
+            push("b", "dee", family(h), format!("{} oak road", h + 1));
+            push("b", "eve", family(h + 40), format!("{} elm street", h + 1));
+        }
+        let table = raw.build("contact", &ObjectConfig::default());
+        let comparer = Comparer::new(&table);
+        let keys = key_sets(&comparer)[0];
+        let (name, street, both) = (0b0001, 0b0010, 0b0011);
+
+        let linked = collisions(&table, &comparer, &keys, None, true);
+        // Across sources: 20 × 3 pairs share a family name, 20 × 3 a street, none both; of the
+        // records holding a key, 60 in `a` and 40 in `b` make 2,400 pairs.
+        assert_eq!((linked.shared[name], linked.shared[street], linked.shared[both]), (60.0, 60.0, 0.0));
+        assert_eq!((linked.pairs[name], linked.pairs[both]), (2_400.0, 2_400.0));
+        assert_eq!(lifts(&linked, &[0.0; MASKS])[both], 0.0);
+        // Over all pairs the households within `a` count too: 60 more of each, 60 sharing both.
+        let all = collisions(&table, &comparer, &keys, None, false);
+        assert_eq!((all.shared[name], all.shared[street], all.shared[both]), (120.0, 120.0, 60.0));
+        assert_eq!(all.pairs[name], 4_950.0);
+        assert!(lifts(&all, &[0.0; MASKS])[both] > 4.0);
+        // With a given name to tell duplicates, the pairs compared are those across sources too.
+        let separator = separator_at(&comparer, Kind::FirstName);
+        let told = collisions(&table, &comparer, &keys, Some(separator), true);
+        assert_eq!(told.non_match[both], Some(0.0));
+        assert_eq!(collisions(&table, &comparer, &keys, Some(separator), false).non_match[both], Some(60.0));
+
+        // `detect --link-only` measures them so: no lift for family name with street.
+        let options = Options { link_only: true, place_once: Some(true), ..Options::default() };
+        let out = detect(&table, &options, &mut |_| {});
+        assert_eq!(out.model.place[both], 0.0, "{:?}", out.model.place);
+        let options = Options { place_once: Some(true), ..Options::default() };
+        assert!(
+            detect(&table, &options, &mut |_| {}).model.place[both] > 0.0,
+            "the households within `a` do count"
+        );
+    }
+
+    /// A separator on the field of `kind` that tells duplicates apart almost perfectly.
+    fn separator_at(comparer: &Comparer, kind: Kind) -> Separator {
+        let field = comparer.fields().position(|f| f.kind == kind).unwrap();
+        Separator { field, m_differs: 0.05, u_differs: 0.95 }
     }
 }
