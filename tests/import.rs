@@ -251,6 +251,31 @@ fn salesforce_duplicate_report_matches_18_character_ids() {
 }
 
 #[test]
+fn pairs_without_scores_say_so() {
+    let ws = seeded();
+    let pairs = ws.file(
+        "unscored.csv",
+        "left,right,reason\nsalesforce:0035g00000AbCdEAA1,salesforce:0035g00000AbCdEAA2,same office\n\
+         salesforce:0035g00000AbCdEAA3,hubspot:5102,\n",
+    );
+    ws.ok(&["import", "candidates", pairs.to_str().unwrap()]);
+    let queue = queue_json(&ws);
+    let texts = |c: &Value| -> Vec<String> {
+        let shown: Value = serde_json::from_str(&ws.ok(&["show", &c["id"].to_string(), "--json"])).unwrap();
+        shown["reasons"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap().to_string()).collect()
+    };
+    let unscored: Vec<&Value> = queue.iter().filter(|c| c["score"] == 1.0).collect();
+    assert_eq!(unscored.len(), 2, "{queue:?}");
+    assert_eq!(texts(unscored[0]), ["the file gives no score (listed as 1.0)", "same office"]);
+    assert_eq!(texts(unscored[1]), ["the file gives no score (listed as 1.0)"]);
+    // A scored file's pairs carry only their own reasons.
+    assert!(queue
+        .iter()
+        .filter(|c| c["score"] != 1.0)
+        .all(|c| !texts(c).iter().any(|t| t.contains("no score"))));
+}
+
+#[test]
 fn stats_count_records_and_candidates() {
     let ws = seeded();
     let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
@@ -264,6 +289,65 @@ fn stats_count_records_and_candidates() {
     );
     let text = ws.ok(&["stats"]);
     assert!(text.starts_with("0 of 2 candidates decided"), "{text}");
+}
+
+/// The dashboard's figures counted from the rows themselves: records by object and source,
+/// candidates by object and status, as `stats --json` gives them.
+fn counted_from_rows(ws: &Workspace) -> (Value, Value) {
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let triples = |sql: &str| -> Value {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(serde_json::json!([r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?]))
+            })
+            .unwrap();
+        Value::Array(rows.collect::<rusqlite::Result<_>>().unwrap())
+    };
+    (
+        triples("SELECT object, source, count(*) FROM records GROUP BY 1, 2 ORDER BY 1, 2"),
+        triples("SELECT object, status, count(*) FROM candidates GROUP BY 1, 2 ORDER BY 1, 2"),
+    )
+}
+
+/// `stats --json` agrees with a count of the rows.
+fn assert_counts_follow_the_rows(ws: &Workspace, step: &str) {
+    let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    let (records, candidates) = counted_from_rows(ws);
+    assert_eq!(stats["records_by_source"], records, "records after {step}");
+    assert_eq!(stats["candidates_by_status"], candidates, "candidates after {step}");
+    let total = |v: &Value| v.as_array().unwrap().iter().map(|t| t[2].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(stats["records"], total(&records), "records after {step}");
+    assert_eq!(stats["candidates"], total(&candidates), "candidates after {step}");
+}
+
+#[test]
+fn kept_counts_follow_imports_decisions_and_failed_imports() {
+    let ws = seeded();
+    assert_counts_follow_the_rows(&ws, "the seed");
+    // Another object, from a Splink file that brings its own records and candidates.
+    let splink = shared_data("splink/febrl1_predictions_p0.1.csv");
+    ws.ok(&["import", "candidates", splink.to_str().unwrap(), "--format", "splink", "--object", "person"]);
+    assert_counts_follow_the_rows(&ws, "a Splink import");
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["decide", "2", "reject"]);
+    assert_counts_follow_the_rows(&ws, "two decisions");
+    ws.ok(&["undo", "2"]);
+    assert_counts_follow_the_rows(&ws, "an undo");
+    // The same file again adds nothing; a newer copy changes records without adding any.
+    let sf = fixture("import/contacts_sf.csv");
+    ws.ok(&["import", "records", sf.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    let changed = std::fs::read_to_string(&sf).unwrap().replace("Ann", "Anne");
+    let newer = ws.file("contacts_sf_newer.csv", changed);
+    ws.ok(&["import", "records", newer.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    assert_counts_follow_the_rows(&ws, "re-imports");
+    // A failed import (its last row is ragged) rolls its counts back with its rows.
+    let bad = ws.file("accounts.csv", "id,name\na1,Acme\na2,Globex\na3,Initech,extra\n");
+    ws.fails(&["import", "records", bad.to_str().unwrap(), "--object", "account", "--source", "crm"], 1);
+    assert_counts_follow_the_rows(&ws, "a failed import");
+    let good = ws.file("accounts_ok.csv", "id,name\na1,Acme\na2,Globex\n");
+    ws.ok(&["import", "records", good.to_str().unwrap(), "--object", "account", "--source", "crm"]);
+    assert_counts_follow_the_rows(&ws, "an accounts import");
 }
 
 /// A pairs file large enough to be loaded in bulk (new candidates buffered, written best score
@@ -310,6 +394,7 @@ fn a_bulk_pairs_file_loads_whole_best_score_first_and_once() {
     let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
     assert_eq!(stats["candidates"], 60_000);
     assert_eq!(stats["pending"], 60_000, "the status counts follow a bulk load");
+    assert_counts_follow_the_rows(&ws, "a bulk load");
     let queue = queue_json(&ws);
     assert_eq!(queue.len(), 60_000);
     assert_eq!(queue[0]["score"], 0.9999);

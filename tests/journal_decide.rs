@@ -229,6 +229,18 @@ fn a_failed_decision_leaves_the_workspace_as_it_was() {
     let mut r = request(1, Verdict::Approve, "ana");
     r.choices.sets.push(("emial".into(), Some("x".into())));
     bad.push((r, "no member of candidate 1 has a field `emial`"));
+    let mut r = request(1, Verdict::Approve, "ana");
+    r.choices.sets.push(("emial".into(), Some("x".into())));
+    bad.push((r, "; did you mean `email`?"));
+    let mut r = request(1, Verdict::Approve, "ana");
+    r.choices.picks.push(("EMAIL".into(), RecordKey::new("salesforce", "S0")));
+    bad.push((r, "has a field `EMAIL` (its fields: "));
+    let mut r = request(1, Verdict::Approve, "ana");
+    r.choices.picks.push(("EMAIL".into(), RecordKey::new("salesforce", "S0")));
+    bad.push((r, "; did you mean `email`?"));
+    let mut r = request(1, Verdict::Approve, "ana");
+    r.choices.sets.push(("phone_number".into(), Some("x".into())));
+    bad.push((r, "has a field `phone_number` (its fields: email, name, phone)"));
     let mut r = request(1, Verdict::Reject, "ana");
     r.choices.sets.push(("email".into(), None));
     bad.push((r, "go with approve"));

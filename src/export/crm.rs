@@ -15,6 +15,15 @@ pub enum Crm {
     Zoho,
 }
 
+/// Why a CRM's merge plan leaves an approved candidate out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftOut {
+    /// A member comes from another source: the CRM does not hold that record.
+    OtherSource,
+    /// The CRM cannot merge records of this object.
+    Unmergeable,
+}
+
 impl Crm {
     pub const ALL: [Crm; 4] = [Crm::Salesforce, Crm::HubSpot, Crm::Dynamics, Crm::Zoho];
 
@@ -61,8 +70,31 @@ impl Crm {
         Some(Cow::Borrowed(known))
     }
 
+    /// The workspace source that holds this CRM's records: `--source` when given, else its name.
+    pub fn records_source(self, given: Option<&str>) -> &str {
+        given.unwrap_or(self.name())
+    }
+
+    /// The one rule of what a merge plan for this CRM carries (DESIGN, "Exports to a CRM"): an
+    /// approved candidate of `object` whose members all come from `source` (the workspace source
+    /// of this CRM's records), when the CRM can merge that object. `None`: the plan carries it.
+    pub fn leaves_out<'m>(
+        self,
+        source: &str,
+        object: &str,
+        mut member_sources: impl Iterator<Item = &'m str>,
+    ) -> Option<LeftOut> {
+        if !member_sources.all(|s| s == source) {
+            Some(LeftOut::OtherSource)
+        } else if self.object_name(object).is_none() {
+            Some(LeftOut::Unmergeable)
+        } else {
+            None
+        }
+    }
+
     /// Appends the JSON Lines that apply one approved merge in this CRM; returns how many.
-    /// The caller has checked that every member comes from this CRM's source.
+    /// The caller has checked that the plan carries it (`leaves_out`).
     pub fn render(self, m: &ApprovedMerge, out: &mut Vec<u8>) -> Result<u64> {
         let Some(object) = self.object_name(&m.object) else {
             bail!("{} cannot merge `{}` records", self.name(), crate::text::visible(&m.object))
@@ -133,6 +165,24 @@ pub fn path_segment(id: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_carries_only_its_own_records_of_objects_it_can_merge() {
+        let sf = Crm::Salesforce;
+        let cases = [
+            ("salesforce", "contact", vec!["salesforce", "salesforce"], None),
+            ("salesforce", "contact", vec!["salesforce", "hubspot"], Some(LeftOut::OtherSource)),
+            ("salesforce", "opportunity", vec!["salesforce", "salesforce"], Some(LeftOut::Unmergeable)),
+            // --source names the workspace source of the CRM's records.
+            ("sfdc", "contact", vec!["sfdc", "sfdc"], None),
+            ("sfdc", "contact", vec!["salesforce", "sfdc"], Some(LeftOut::OtherSource)),
+        ];
+        for (source, object, members, want) in cases {
+            assert_eq!(sf.leaves_out(source, object, members.into_iter()), want, "{source} {object}");
+        }
+        assert_eq!(sf.records_source(None), "salesforce");
+        assert_eq!(sf.records_source(Some("sfdc")), "sfdc");
+    }
 
     #[test]
     fn object_names() {

@@ -5,7 +5,7 @@
 //! taken in journal order (`Assembly`) into any `Write`. No file I/O: `select` runs the threads and
 //! feeds the entries, `sink` delivers the bytes.
 
-use super::crm::Crm;
+use super::crm::{Crm, LeftOut};
 use super::golden::{self, CsvRows, GoldenCsv};
 use super::not_duplicates::NotDuplicates;
 use super::plan::{parse_approve, parse_approve_lineage, parse_reject, DecisionMeta, Member};
@@ -258,10 +258,9 @@ impl<'a> Builder<'a> {
     /// `source` overrides the CRM's own name as the source of its records; `raw` turns off the
     /// spreadsheet guard of the CSV exports.
     pub fn new(kind: Kind, source: Option<&str>, raw: bool, current: &'a Current) -> Builder<'a> {
-        let source = match (source, kind) {
-            (Some(s), _) => s.to_string(),
-            (None, Kind::Crm(crm)) => crm.name().to_string(),
-            (None, _) => String::new(),
+        let source = match kind {
+            Kind::Crm(crm) => crm.records_source(source).to_string(),
+            _ => source.unwrap_or_default().to_string(),
         };
         Builder {
             renderer: Renderer { kind, source, current, raw },
@@ -317,13 +316,16 @@ impl Renderer<'_> {
 
     fn crm_piece(&self, crm: Crm, meta: DecisionMeta, body: &str, part: &mut Part) -> Result<()> {
         let mut m = parse_approve(meta, body)?;
-        if !m.all_from(&self.source) {
-            part.counts.other_source += 1;
-            return Ok(());
-        }
-        if crm.object_name(&m.object).is_none() {
-            *part.counts.unmergeable.entry(m.object.into_owned()).or_default() += 1;
-            return Ok(());
+        match crm.leaves_out(&self.source, &m.object, m.members.iter().map(|x| x.key.source())) {
+            Some(LeftOut::OtherSource) => {
+                part.counts.other_source += 1;
+                return Ok(());
+            }
+            Some(LeftOut::Unmergeable) => {
+                *part.counts.unmergeable.entry(m.object.into_owned()).or_default() += 1;
+                return Ok(());
+            }
+            None => {}
         }
         let object = m.object.clone();
         for member in &mut m.members {

@@ -166,11 +166,6 @@ impl<'a> ApprovedMerge<'a> {
         self.members.iter().filter(move |m| m.key != self.survivor)
     }
 
-    /// True when every member comes from `source`: only then can that CRM merge them.
-    pub fn all_from(&self, source: &str) -> bool {
-        self.members.iter().all(|m| m.key.source() == source)
-    }
-
     /// The golden values the survivor does not already hold, in field order (`None` = clear it).
     pub fn survivor_changes(&self) -> Vec<Change<'_>> {
         let survivor = self.survivor_member();
@@ -427,7 +422,9 @@ mod tests {
             ])
         );
         assert_eq!(m.merged().map(|m| m.key.to_string()).collect::<Vec<_>>(), ["hubspot:H1"]);
-        assert!(!m.all_from("salesforce"));
+        let sources = m.members.iter().map(|m| m.key.source());
+        let left = crate::export::crm::Crm::Salesforce.leaves_out("salesforce", &m.object, sources);
+        assert_eq!(left, Some(crate::export::crm::LeftOut::OtherSource));
     }
 
     #[test]

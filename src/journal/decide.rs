@@ -177,6 +177,18 @@ fn has_choices(c: &Choices) -> bool {
     !(c.picks.is_empty() && c.sets.is_empty() && c.survivor.is_none())
 }
 
+/// The field a mistyped name most likely meant: the same name in another case, else the one
+/// closest by edits when it is close (at most two edits, and fewer than half the name).
+fn nearest_field<'f>(typed: &str, fields: &BTreeSet<&'f str>) -> Option<&'f str> {
+    let folded = typed.to_lowercase();
+    if let Some(same) = fields.iter().find(|f| f.to_lowercase() == folded) {
+        return Some(same);
+    }
+    let (distance, near) =
+        fields.iter().map(|f| (strsim::levenshtein(&folded, &f.to_lowercase()), *f)).min()?;
+    (distance <= 2 && distance * 2 < typed.chars().count()).then_some(near)
+}
+
 /// Refuses choices that name a record outside the candidate or a field no member has.
 fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) -> Result<()> {
     let fields: BTreeSet<&str> =
@@ -190,9 +202,13 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
     let named = choices.picks.iter().map(|(f, _)| f).chain(choices.sets.iter().map(|(f, _)| f));
     for field in named {
         if !fields.contains(field.as_str()) {
-            let known: Vec<&str> = fields.iter().copied().collect();
+            let known: Vec<String> = fields.iter().map(|f| crate::text::visible(f).into_owned()).collect();
+            let hint = match nearest_field(field, &fields) {
+                Some(near) => format!("; did you mean `{}`?", crate::text::visible(near)),
+                None => String::new(),
+            };
             bail!(
-                "no member of candidate {cand} has a field `{}` (its fields: {})",
+                "no member of candidate {cand} has a field `{}` (its fields: {}){hint}",
                 crate::text::visible(field),
                 known.join(", ")
             );
@@ -329,9 +345,9 @@ fn carried_out(
     let carried = |e: &crate::store::ExportReach| match Kind::parse(&e.format) {
         Some(kind) if kind.action() == action.as_str() => match kind {
             Kind::Crm(crm) => {
-                let source = e.source.as_deref().unwrap_or(crm.name());
-                members.iter().all(|m| m.record.key.source == source)
-                    && crm.object_name(&cand.object).is_some()
+                let source = crm.records_source(e.source.as_deref());
+                let sources = members.iter().map(|m| m.record.key.source.as_str());
+                crm.leaves_out(source, &cand.object, sources).is_none()
             }
             _ => true,
         },
@@ -475,6 +491,23 @@ pub fn choices_of(body: &Value) -> Choices {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_mistyped_field_name_suggests_the_nearest() {
+        let fields: BTreeSet<&str> = ["Email", "FirstName", "Phone", "id"].into_iter().collect();
+        let cases = [
+            ("email", Some("Email")),
+            ("FIRSTNAME", Some("FirstName")),
+            ("Emial", Some("Email")),
+            ("Phon", Some("Phone")),
+            ("phone_number", None),
+            // Two edits on a two-letter name is a different name.
+            ("xy", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(nearest_field(typed, &fields), want, "{typed}");
+        }
+    }
+
     use super::*;
     use crate::model::RecordKey;
 

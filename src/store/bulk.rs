@@ -57,6 +57,7 @@ impl Store {
                         let fields = serde_json::to_string(&r.fields)?;
                         rec.execute(params![object, r.source, r.id, fields, r.created, r.updated])?;
                         ids[i] = conn.last_insert_rowid();
+                        tx.record_added(object, &r.source);
                     }
                     ids.sort_unstable();
                     let reasons = r#"[{"text":"generated for the benchmark"}]"#;

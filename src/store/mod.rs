@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_detect.sql"),
     include_str!("schema_export.sql"),
     include_str!("schema_narrow.sql"),
+    include_str!("schema_counts.sql"),
 ];
 
 /// The page cache, in KiB (64 MiB; SQLite's default is 2 MiB).
@@ -63,6 +64,9 @@ pub struct Tx<'a> {
     rejected_known: std::cell::Cell<Option<bool>>,
     /// During a buffered bulk load: the member sets it knows and the candidates it will write.
     bulk: std::cell::RefCell<Option<candidate_load::BulkState>>,
+    /// The records this transaction added, per object and source: `record_counts` gains them
+    /// before the commit.
+    new_records: std::cell::RefCell<Vec<(String, String, i64)>>,
 }
 
 impl Store {
@@ -206,9 +210,10 @@ impl Store {
                 .context("the workspace is locked by another mergeq")?,
             rejected_known: Default::default(),
             bulk: Default::default(),
+            new_records: Default::default(),
         };
         let out = f(&tx)?;
-        tx.tx.commit().context("committing to the workspace")?;
+        tx.commit()?;
         Ok(out)
     }
 
@@ -221,10 +226,11 @@ impl Store {
                 .context("the workspace is locked by another mergeq")?,
             rejected_known: Default::default(),
             bulk: Default::default(),
+            new_records: Default::default(),
         };
         let (out, keep) = f(&tx)?;
         if keep {
-            tx.tx.commit().context("committing to the workspace")?;
+            tx.commit()?;
         }
         Ok(out)
     }
@@ -272,6 +278,12 @@ impl Store {
 impl Tx<'_> {
     pub(crate) fn conn(&self) -> &Connection {
         &self.tx
+    }
+
+    /// Brings the kept counts up to date, then commits.
+    fn commit(self) -> Result<()> {
+        self.count_new_records()?;
+        self.tx.commit().context("committing to the workspace")
     }
 
     /// Starts an import batch; its counts are filled in by `finish_batch`.
@@ -349,11 +361,12 @@ pub struct Counts {
 }
 
 impl Store {
-    /// How many records and candidates (by status) the workspace holds.
+    /// How many records and candidates (by status) the workspace holds, from the kept counts.
     pub fn counts(&self) -> Result<Counts> {
-        let records = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0))?;
+        let records =
+            self.conn.query_row("SELECT coalesce(sum(n), 0) FROM record_counts", [], |r| r.get(0))?;
         let mut counts = Counts { records, ..Counts::default() };
-        let mut stmt = self.conn.prepare("SELECT status, count(*) FROM candidates GROUP BY status")?;
+        let mut stmt = self.conn.prepare("SELECT status, sum(n) FROM candidate_counts GROUP BY status")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (status, n) = row?;
@@ -396,11 +409,11 @@ impl Store {
         Ok(Stats {
             records: counts.records,
             records_by_source: triples(
-                "SELECT object, source, count(*) FROM records GROUP BY object, source ORDER BY object, source",
+                "SELECT object, source, n FROM record_counts WHERE n > 0 ORDER BY object, source",
             )?,
             candidates: counts.candidates,
             candidates_by_status: triples(
-                "SELECT object, status, count(*) FROM candidates GROUP BY object, status ORDER BY object, status",
+                "SELECT object, status, n FROM candidate_counts WHERE n > 0 ORDER BY object, status",
             )?,
             decided: counts.approved + counts.rejected + counts.deferred,
             approved: counts.approved,
@@ -508,7 +521,7 @@ mod tests {
             .unwrap();
         let counts: Vec<(String, i64)> = store
             .conn()
-            .prepare("SELECT status, n FROM candidate_counts ORDER BY status")
+            .prepare("SELECT status, sum(n) FROM candidate_counts GROUP BY status ORDER BY status")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
@@ -516,6 +529,20 @@ mod tests {
             .unwrap();
         let expected = [("approved", 0), ("pending", 1), ("rejected", 1)].map(|(s, n)| (s.to_string(), n));
         assert_eq!(counts, expected, "the counts kept through the rebuild, then followed");
+        let stats = store.stats().unwrap();
+        assert_eq!(
+            stats.records_by_source,
+            [("contact".to_string(), "s".to_string(), 3)],
+            "counted by the upgrade"
+        );
+        assert_eq!(
+            stats.candidates_by_status,
+            [("contact", "pending", 1), ("contact", "rejected", 1)].map(|(o, s, n)| (
+                o.to_string(),
+                s.to_string(),
+                n
+            ))
+        );
         let err = store
             .conn()
             .execute(

@@ -337,8 +337,9 @@ impl Store {
     /// Candidates per status, from the counts the triggers keep (one small read, whatever the
     /// size of the queue).
     pub fn status_counts(&self) -> Result<Vec<(Status, i64)>> {
-        let mut stmt =
-            self.conn().prepare_cached("SELECT status, n FROM candidate_counts ORDER BY status")?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT status, sum(n) FROM candidate_counts GROUP BY status ORDER BY status")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
