@@ -178,11 +178,7 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     );
     title_row(app, &title, area, buf);
     let width = area.width as usize;
-    let reasons: Vec<String> = c
-        .reasons
-        .iter()
-        .map(|x| if x.field.is_empty() { x.text.clone() } else { format!("{}: {}", x.field, x.text) })
-        .collect();
+    let reasons: Vec<String> = c.reasons.iter().map(|x| x.said()).collect();
     let origin = c.origin.join(", ");
     let why = if reasons.is_empty() { format!("proposed by {origin}") } else { reasons.join("; ") };
     put(buf, area, 1, &Line::from(vec![Span::styled("why ", t.header()), Span::raw(cell(&why, width - 4))]));
