@@ -130,11 +130,16 @@ impl Reason {
         format!("{}: {text}", crate::text::visible(&self.field))
     }
 
-    /// The two values compared, `a / b`, each cut to `width` columns; a missing one is `—`.
-    pub fn compared(&self, width: usize) -> Option<String> {
+    /// The two values compared, each cut to `width` columns; a missing one is `—`.
+    pub fn compared_sides(&self, width: usize) -> Option<(String, String)> {
         let side =
             |v: &str| if v.is_empty() { "—".to_string() } else { crate::text::visible_cut(v, width) };
-        self.values.as_ref().map(|(a, b)| format!("{} / {}", side(a), side(b)))
+        self.values.as_ref().map(|(a, b)| (side(a), side(b)))
+    }
+
+    /// The two values compared, `a / b`, each cut to `width` columns; a missing one is `—`.
+    pub fn compared(&self, width: usize) -> Option<String> {
+        self.compared_sides(width).map(|(a, b)| format!("{a} / {b}"))
     }
 
     /// The weight, signed, to two places: `+15.12`.
