@@ -24,6 +24,11 @@ fn bad_option_values_are_usage_errors() {
     );
     assert!(err.contains("--delimiter"), "{err}");
     ws.fails(&["import", "candidates", file.to_str().unwrap(), "--delimiter", "tabs"], 2);
+    let err = ws.fails(&["import", "candidates", file.to_str().unwrap(), "--format", "zing"], 2);
+    assert!(err.contains("takes auto, generic, splink, dedupe, zingg or salesforce"), "{err}");
+    // DESIGN names HubSpot duplicate exports, but HubSpot publishes no such file: say what to do.
+    let err = ws.fails(&["import", "candidates", file.to_str().unwrap(), "--format", "hubspot"], 2);
+    assert!(err.contains("HubSpot publishes no file") && err.contains("--format generic"), "{err}");
     assert_eq!(before, ws.dump(), "a usage error wrote to the workspace");
 }
 

@@ -158,6 +158,9 @@ fn bad_config_names_file_line_and_column_and_changes_nothing() {
     let config = ws.file("c.toml", "[object.contact.fields]\nfirst_name = \"given\"\n");
     let err = ws.fails(&["detect", "--object", "contact", "--config", config.to_str().unwrap()], 1);
     assert!(err.contains("c.toml:2:14"), "{err}");
+    let config = ws.file("t.toml", "[object.contact]\nthreshold = 1.5\n");
+    let err = ws.fails(&["detect", "--object", "contact", "--config", config.to_str().unwrap()], 1);
+    assert!(err.contains("t.toml:2:13: object contact: threshold 1.5 is not between 0 and 1"), "{err}");
     let err = ws.fails(&["detect", "--object", "nothing"], 1);
     assert!(err.contains("no records of object `nothing`"), "{err}");
     assert_eq!(ws.dump(), before);

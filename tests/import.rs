@@ -251,6 +251,31 @@ fn salesforce_duplicate_report_matches_18_character_ids() {
 }
 
 #[test]
+fn pairs_without_scores_say_so() {
+    let ws = seeded();
+    let pairs = ws.file(
+        "unscored.csv",
+        "left,right,reason\nsalesforce:0035g00000AbCdEAA1,salesforce:0035g00000AbCdEAA2,same office\n\
+         salesforce:0035g00000AbCdEAA3,hubspot:5102,\n",
+    );
+    ws.ok(&["import", "candidates", pairs.to_str().unwrap()]);
+    let queue = queue_json(&ws);
+    let texts = |c: &Value| -> Vec<String> {
+        let shown: Value = serde_json::from_str(&ws.ok(&["show", &c["id"].to_string(), "--json"])).unwrap();
+        shown["reasons"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap().to_string()).collect()
+    };
+    let unscored: Vec<&Value> = queue.iter().filter(|c| c["score"] == 1.0).collect();
+    assert_eq!(unscored.len(), 2, "{queue:?}");
+    assert_eq!(texts(unscored[0]), ["the file gives no score (listed as 1.0)", "same office"]);
+    assert_eq!(texts(unscored[1]), ["the file gives no score (listed as 1.0)"]);
+    // A scored file's pairs carry only their own reasons.
+    assert!(queue
+        .iter()
+        .filter(|c| c["score"] != 1.0)
+        .all(|c| !texts(c).iter().any(|t| t.contains("no score"))));
+}
+
+#[test]
 fn stats_count_records_and_candidates() {
     let ws = seeded();
     let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();

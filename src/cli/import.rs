@@ -39,7 +39,8 @@ pub struct RecordsArgs {
 #[derive(Debug, Args)]
 pub struct CandidatesArgs {
     pub file: PathBuf,
-    #[arg(long, value_enum, default_value = "auto")]
+    /// auto, generic, splink, dedupe, zingg or salesforce
+    #[arg(long, default_value = "auto", value_parser = candidate_format)]
     pub format: CandidateFormat,
     /// Resolve keys among this object's records, and give it to records the file carries
     #[arg(long, value_parser = object_name)]
@@ -55,6 +56,19 @@ pub struct CandidatesArgs {
     pub delimiter: u8,
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--format` of `import candidates`. `hubspot` is refused with what to do instead: HubSpot
+/// publishes no file of the duplicate pairs its tool finds.
+fn candidate_format(text: &str) -> Result<CandidateFormat, String> {
+    if text.eq_ignore_ascii_case("hubspot") {
+        return Err("HubSpot publishes no file of its duplicate pairs (its duplicate tool has no export); \
+                    write them as generic pairs `left,right,score,reason` with keys `hubspot:<Record ID>` \
+                    and import them with --format generic"
+            .to_string());
+    }
+    <CandidateFormat as clap::ValueEnum>::from_str(text, false)
+        .map_err(|_| "takes auto, generic, splink, dedupe, zingg or salesforce".to_string())
 }
 
 /// `--source` is the first part of every record key `source:id`: a `:` in it would make keys that

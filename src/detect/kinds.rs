@@ -5,6 +5,7 @@
 use anyhow::{bail, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 /// What a field holds; decides how it is normalised, blocked on and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -188,8 +189,7 @@ fn infer_squeezed(object: &str, name: &str) -> Option<Kind> {
 }
 
 /// The detection settings of one object, from the config file.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObjectConfig {
     /// Propose pairs whose match probability reaches this.
     pub threshold: Option<f64>,
@@ -201,48 +201,84 @@ pub struct ObjectConfig {
     /// offices share them). Default: on when the records carry an e-mail, phone, company or website.
     pub place_once: Option<bool>,
     /// Kinds by field name; a field not named here keeps its inferred kind.
-    #[serde(default)]
     pub fields: BTreeMap<String, String>,
 }
 
 /// A detection config file: per-object settings.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
-    #[serde(default)]
     pub object: BTreeMap<String, ObjectConfig>,
+}
+
+/// The file as written, each checked value with where it stands, so that a value the checks after
+/// parsing refuse is reported at its line and column like a type error is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    object: BTreeMap<String, RawObject>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObject {
+    threshold: Option<Spanned<f64>>,
+    default_region: Option<Spanned<String>>,
+    max_block: Option<Spanned<usize>>,
+    place_once: Option<bool>,
+    #[serde(default)]
+    fields: BTreeMap<String, Spanned<String>>,
 }
 
 impl Config {
     /// Parses a config file's text; errors name the file, line and column.
     pub fn parse(file: &str, text: &str) -> Result<Config> {
-        let config: Config = match toml::from_str(text) {
-            Ok(c) => c,
-            Err(e) => {
-                let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-                bail!("{file}:{line}:{col}: {}", e.message());
-            }
+        let at = |span: std::ops::Range<usize>| {
+            let (line, col) = line_col(text, span.start);
+            format!("{file}:{line}:{col}")
         };
-        for (object, settings) in &config.object {
-            for (field, kind) in &settings.fields {
-                if Kind::parse(kind).is_none() {
-                    let at = text.find(&format!("\"{kind}\"")).unwrap_or(0);
-                    let (line, col) = line_col(text, at);
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => match e.span() {
+                Some(span) => bail!("{}: {}", at(span), e.message().trim()),
+                None => bail!("{file}: {}", e.message().trim()),
+            },
+        };
+        let mut config = Config::default();
+        for (object, settings) in raw.object {
+            let mut fields = BTreeMap::new();
+            for (field, kind) in settings.fields {
+                if Kind::parse(kind.get_ref()).is_none() {
                     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                     bail!(
-                        "{file}:{line}:{col}: object {object}, field {field}: unknown kind `{kind}` (expected one of {})",
+                        "{}: object {object}, field {field}: unknown kind `{}` (expected one of {})",
+                        at(kind.span()),
+                        kind.get_ref(),
                         names.join(", ")
                     );
                 }
+                fields.insert(field, kind.into_inner());
             }
-            if let Some(t) = settings.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
-                bail!("{file}: object {object}: threshold {t} is not between 0 and 1");
+            if let Some(t) = settings.threshold.as_ref().filter(|t| !(0.0..=1.0).contains(t.get_ref())) {
+                bail!("{}: object {object}: threshold {} is not between 0 and 1", at(t.span()), t.get_ref());
             }
-            if let Some(region) = &settings.default_region {
-                if super::normalise::region(region).is_none() {
-                    bail!("{file}: object {object}: unknown default_region `{region}` (an ISO country code such as US)");
-                }
+            if let Some(region) =
+                settings.default_region.as_ref().filter(|r| super::normalise::region(r.get_ref()).is_none())
+            {
+                bail!(
+                    "{}: object {object}: unknown default_region `{}` (an ISO country code such as US)",
+                    at(region.span()),
+                    region.get_ref()
+                );
             }
+            let settings = ObjectConfig {
+                threshold: settings.threshold.map(Spanned::into_inner),
+                default_region: settings.default_region.map(Spanned::into_inner),
+                max_block: settings.max_block.map(Spanned::into_inner),
+                place_once: settings.place_once,
+                fields,
+            };
+            config.object.insert(object, settings);
         }
         Ok(config)
     }
@@ -326,11 +362,38 @@ mod tests {
 
     #[test]
     fn config_errors_name_line_and_column() {
-        let err = Config::parse("c.toml", "[object.person.fields]\nsurname = \"lastname\"\n").unwrap_err();
-        assert!(err.to_string().starts_with("c.toml:2:11: "), "{err}");
-        let err = Config::parse("c.toml", "[object.person]\nthreshold = \"high\"\n").unwrap_err();
-        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
-        let err = Config::parse("c.toml", "[object.person]\nthreshold = 1.5\n").unwrap_err();
-        assert!(err.to_string().contains("between 0 and 1"), "{err}");
+        // (file text, where the error must point, what it must say)
+        let table = [
+            ("[object.person.fields]\nsurname = \"lastname\"\n", "c.toml:2:11: ", "unknown kind `lastname`"),
+            ("[object.person]\nthreshold = \"high\"\n", "c.toml:2:13: ", "invalid type"),
+            ("[object.contact]\nthreshold = 1.5\n", "c.toml:2:13: ", "threshold 1.5 is not between 0 and 1"),
+            (
+                "[object.contact]\nmax_block = 10\nthreshold = -0.1\n",
+                "c.toml:3:13: ",
+                "threshold -0.1 is not",
+            ),
+            (
+                "[object.contact]\n  default_region = \"ZZZ\"\n",
+                "c.toml:2:20: ",
+                "unknown default_region `ZZZ`",
+            ),
+            // The first object is fine; the second's value is the one named, not an earlier same word.
+            (
+                "[object.a.fields]\n\"given\" = \"text\"\n[object.b.fields]\nx = \"given\"\n",
+                "c.toml:4:5: ",
+                "object b, field x: unknown kind `given`",
+            ),
+            (
+                "[object.a]\nthreshold = 0.5\n[object.b]\nthreshold = 2.0\n",
+                "c.toml:4:13: ",
+                "object b: threshold 2",
+            ),
+            // Columns count characters, not bytes.
+            ("[object.\"é\".fields]\n\"ü\" = \"bad\"\n", "c.toml:2:7: ", "unknown kind `bad`"),
+        ];
+        for (text, at, says) in table {
+            let err = Config::parse("c.toml", text).unwrap_err().to_string();
+            assert!(err.starts_with(at) && err.contains(says), "{text:?}: {err}");
+        }
     }
 }

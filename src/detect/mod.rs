@@ -33,10 +33,6 @@ pub const DEFAULT_MAX_BLOCK: usize = 100;
 /// computed from value frequencies instead): 100,000 pin the other levels' shares closely enough
 /// (CRM-like 100,000: the same F1 as with 200,000).
 const U_SAMPLES: usize = 100_000;
-/// Without a given name to tell duplicates among the pairs sharing a place (`place::Separator`),
-/// their expected number comes from the model's own probabilities, which depend on the lifts:
-/// rounds of measuring and rescoring.
-const PLACE_ROUNDS: usize = 3;
 
 /// How to run detection.
 #[derive(Debug, Clone)]
@@ -152,13 +148,18 @@ fn place_fits(model: &Model, place_once: bool) -> bool {
 
 /// Pairs that can exist at all: every pair, or every pair across sources when linking.
 fn possible_pairs(table: &Table, link_only: bool) -> f64 {
-    let n = table.records.len() as f64;
-    if !link_only {
-        return n * (n - 1.0) / 2.0;
-    }
     let mut per_source = vec![0f64; table.sources.len()];
     for r in &table.records {
         per_source[r.source as usize] += 1.0;
+    }
+    pairs_among(&per_source, link_only)
+}
+
+/// Pairs among records counted by source: every pair, or every pair across sources when linking.
+pub(crate) fn pairs_among(per_source: &[f64], link_only: bool) -> f64 {
+    let n: f64 = per_source.iter().sum();
+    if !link_only {
+        return n * (n - 1.0) / 2.0;
     }
     (n * n - per_source.iter().map(|c| c * c).sum::<f64>()) / 2.0
 }
@@ -254,8 +255,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         let scorer = Scorer::new(table, &comparer, model, place_once);
         pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
     };
-    let mut weights = Vec::new();
-    if stats.trained {
+    let weights = if stats.trained {
         let all_pairs = possible_pairs(table, opts.link_only);
         let lambda = |weights: &[f64]| {
             let scored: Vec<f64> =
@@ -263,32 +263,37 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
             model::estimate_lambda(&scored, all_pairs)
         };
         if place_once {
-            // The place facets' dependence among non-matches, measured on all pairs of records,
-            // the true duplicates among them told apart by their given names (or, without one,
-            // removed by their expected number from the model's probabilities: rounds).
+            // The place facets' dependence among non-matches, measured on all pairs of records
+            // (across sources when linking: the pairs that can be proposed),
+            // the true duplicates among them told apart by their given names — or, without a
+            // given name that separates (accounts), removed by their number the model expects
+            // before any lift. That model takes households and offices for duplicates too, so the
+            // lifts err low, never high; and they are measured once: measuring again under the
+            // lifts feeds back (each lift lowers the duplicates' probabilities, which raises the
+            // next lift) until the duplicates sharing a place are all explained away.
             let key_sets = place::key_sets(&comparer);
             let (m, u): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
                 model.fields.iter().map(|f| (f.m.clone(), f.u.clone())).unzip();
             let separator = place::separator(&comparer, &m, &u);
-            let collisions: Vec<place::Collisions> =
-                key_sets.iter().map(|keys| place::collisions(table, &comparer, keys, separator)).collect();
-            let mut matches = vec![vec![0.0; place::MASKS]; key_sets.len()];
-            let rounds = if separator.is_some() { 1 } else { PLACE_ROUNDS };
-            for round in 0..rounds {
-                if round > 0 {
+            let collisions: Vec<place::Collisions> = key_sets
+                .iter()
+                .map(|keys| place::collisions(table, &comparer, keys, separator, opts.link_only))
+                .collect();
+            let matches = match separator {
+                Some(_) => vec![vec![0.0; place::MASKS]; key_sets.len()],
+                None => {
+                    model.place = vec![0.0; 2 * place::MASKS];
+                    let weights = weigh(&model);
+                    model.lambda = lambda(&weights);
                     let scorer = Scorer::new(table, &comparer, &model, place_once);
                     let posteriors: Vec<f64> = weights.par_iter().map(|w| scorer.probability(*w)).collect();
-                    matches = key_sets
+                    key_sets
                         .iter()
                         .map(|keys| place::expected_matches(&comparer, keys, &pairs, &posteriors))
-                        .collect();
+                        .collect()
                 }
-                model.place = collisions.iter().zip(&matches).flat_map(|(c, m)| place::lifts(c, m)).collect();
-                weights = weigh(&model);
-                if round + 1 < rounds {
-                    model.lambda = lambda(&weights);
-                }
-            }
+            };
+            model.place = collisions.iter().zip(&matches).flat_map(|(c, m)| place::lifts(c, m)).collect();
             let shown: Vec<String> = (0..2 * place::MASKS)
                 .filter(|m| model.place[*m] > 0.0)
                 .map(|m| {
@@ -301,14 +306,14 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
                 })
                 .collect();
             progress(&format!("place facets' dependence (log2 lift by mask): {}", shown.join(", ")));
-        } else {
-            weights = weigh(&model);
         }
+        let weights = weigh(&model);
         model.lambda = lambda(&weights);
         progress(&format!("model trained: λ = {:.3e}", model.lambda));
+        weights
     } else {
-        weights = weigh(&model);
-    }
+        weigh(&model)
+    };
     stats.lambda = model.lambda;
     let scorer = Scorer::new(table, &comparer, &model, place_once);
     let mut proposals: Vec<Proposal> = (0..pairs.len())

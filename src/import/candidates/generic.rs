@@ -21,13 +21,18 @@ pub(super) fn read_pairs(t: &mut Table, sink: &mut Sink) -> Result<()> {
     };
     // A pairs file carries no records: the index is only read while the file is.
     let index = std::mem::take(&mut sink.index);
+    // A file without scores ranks its pairs at 1.0, first in the queue: each says why.
+    let unscored: Vec<Reason> = match cols.score {
+        Some(_) => Vec::new(),
+        None => vec![Reason::text("the file gives no score (listed as 1.0)")],
+    };
     // One candidate value, refilled for each row: no allocation per row on this thread.
     let mut c = NewCandidate {
         object: String::new(),
         members: Vec::with_capacity(2),
         score: 0.0,
         origin: sink.origin.clone(),
-        reasons: Vec::new(),
+        reasons: unscored.clone(),
     };
     let outcome = pipelined(
         |rows| parse_pairs(t, &index, &cols, rows),
@@ -40,8 +45,11 @@ pub(super) fn read_pairs(t: &mut Table, sink: &mut Sink) -> Result<()> {
             c.score = p.score;
             match p.reason {
                 RowReason::Same => {}
-                RowReason::None => c.reasons.clear(),
-                RowReason::Text(text) => c.reasons = vec![Reason::text(text)],
+                RowReason::None => c.reasons.clone_from(&unscored),
+                RowReason::Text(text) => {
+                    c.reasons.clone_from(&unscored);
+                    c.reasons.push(Reason::text(text));
+                }
             }
             sink.write_candidate(&c)?;
             sink.row_done();

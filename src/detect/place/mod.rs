@@ -8,6 +8,8 @@
 //! measured on the records themselves: how many pairs share the family name and the street, say,
 //! against how many chance alone would give — counting only the non-duplicates among them, told
 //! by their given names (duplicates share those, household members and colleagues do not).
+//! Without a given name (accounts), the duplicates' number comes from the model's probabilities
+//! before any lift (`expected_matches`).
 //! Pure: works on the table, the comparer's ids and pair posteriors.
 
 use super::block::Pair;
@@ -68,13 +70,15 @@ pub fn separator(comparer: &Comparer, m: &[Vec<f64>], u: &[Vec<f64>]) -> Option<
 }
 
 /// Pairs of records sharing the key values of every facet of each mask (exact equality), and
-/// records holding all of them: counted from value frequencies, no sampling.
+/// pairs of records both holding all of them: counted from value frequencies, no sampling. When
+/// linking, both count only pairs across sources, the pairs that can be proposed (a source's own
+/// records may share an address far more, or less, than records of two sources do).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Collisions {
     /// `shared[mask]`: pairs equal on every key of `mask`.
     pub shared: Vec<f64>,
-    /// `present[mask]`: records with a value in every key of `mask`.
-    pub present: Vec<f64>,
+    /// `pairs[mask]`: pairs of records both with a value in every key of `mask`.
+    pub pairs: Vec<f64>,
     /// `non_match[mask]`: of the `shared` pairs, how many are not duplicates, told by the
     /// separator (for masks of two facets or more; `None` without a separator).
     pub non_match: Vec<Option<f64>>,
@@ -96,8 +100,10 @@ pub fn collisions(
     comparer: &Comparer,
     keys: &Keys,
     separator: Option<Separator>,
+    link_only: bool,
 ) -> Collisions {
     let n = table.records.len();
+    let source = |r: u32| table.records[r as usize].source;
     let fields: Vec<&Field> = comparer.fields().collect();
     let norms: Vec<Option<&Interned>> = keys.iter().map(|k| k.map(|k| &fields[k].norm)).collect();
     // Per record, the facets it has a key value in (low 4 bits) and those whose value another
@@ -120,10 +126,25 @@ pub fn collisions(
             b
         })
         .collect();
-    let mut holding = [0f64; MASKS];
-    for b in &bits {
-        holding[(b & 0xf) as usize] += 1.0;
+    // `holding[source][held]`: records of the source with a value in exactly the facets `held`.
+    let mut holding = vec![[0f64; MASKS]; table.sources.len().max(1)];
+    for (r, b) in bits.iter().enumerate() {
+        let s = if link_only { source(r as u32) as usize } else { 0 };
+        holding[s][(b & 0xf) as usize] += 1.0;
     }
+    // Pairs in a run of records sharing values (when linking, less those within one source).
+    let pairs_in = |run: &[(u64, u32)]| {
+        let all = run.len() as f64 * (run.len() as f64 - 1.0) / 2.0;
+        if !link_only {
+            return all;
+        }
+        let mut sources: Vec<u32> = run.iter().map(|(_, r)| source(*r)).collect();
+        sources.sort_unstable();
+        all - sources
+            .chunk_by(|a, b| a == b)
+            .map(|s| s.len() as f64 * (s.len() as f64 - 1.0) / 2.0)
+            .sum::<f64>()
+    };
     let sharing: Vec<u32> = (0..n as u32).filter(|r| (bits[*r as usize] >> 4).count_ones() >= 2).collect();
     let counted: Vec<(f64, f64, Option<f64>)> = (0..MASKS)
         .into_par_iter()
@@ -131,12 +152,30 @@ pub fn collisions(
             if mask == 0 || (0..FACETS.len()).any(|f| mask & (1 << f) != 0 && keys[f].is_none()) {
                 return (0.0, 0.0, None);
             }
-            let present: f64 = (0..MASKS).filter(|held| held & mask == mask).map(|held| holding[held]).sum();
+            let present: Vec<f64> = holding
+                .iter()
+                .map(|h| (0..MASKS).filter(|held| held & mask == mask).map(|held| h[held]).sum())
+                .collect();
+            let pairs = super::pairs_among(&present, link_only);
             let values: Vec<&Interned> =
                 (0..FACETS.len()).filter(|f| mask & (1 << f) != 0).filter_map(|f| norms[f]).collect();
             if let [one] = values[..] {
-                let shared = one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
-                return (shared, present, None);
+                let shared: f64 =
+                    one.counts.iter().skip(1).map(|c| *c as f64 * (*c as f64 - 1.0) / 2.0).sum();
+                if !link_only {
+                    return (shared, pairs, None);
+                }
+                // Less the pairs sharing a value within one source: records by (value, source).
+                let mut within: Vec<u64> = (0..n)
+                    .filter(|r| one.ids[*r] != 0 && one.counts[one.ids[*r] as usize] >= 2)
+                    .map(|r| (one.ids[r] as u64) << 32 | source(r as u32) as u64)
+                    .collect();
+                within.par_sort_unstable();
+                let same: f64 = within
+                    .chunk_by(|a, b| a == b)
+                    .map(|c| c.len() as f64 * (c.len() as f64 - 1.0) / 2.0)
+                    .sum();
+                return (shared - same, pairs, None);
             }
             // Only records whose every key value is shared with some other record can share them all.
             let mut keyed: Vec<(u64, u32)> = sharing
@@ -146,7 +185,6 @@ pub fn collisions(
                 .collect();
             keyed.sort_unstable();
             let sep = separator;
-            let pairs_in = |run: &[(u64, u32)]| run.len() as f64 * (run.len() as f64 - 1.0) / 2.0;
             let shared: f64 = keyed.chunk_by(|a, b| a.0 == b.0).map(pairs_in).sum();
             // Past `COMPARE_CAP` sharing pairs, every `stride`-th is compared: a share is enough.
             let stride = (shared / COMPARE_CAP).ceil().max(1.0) as u64;
@@ -160,6 +198,9 @@ pub fn collisions(
                 }
                 for (x, a) in run.iter().enumerate() {
                     for b in &run[x + 1..] {
+                        if link_only && source(a.1) == source(b.1) {
+                            continue;
+                        }
                         seen += 1;
                         if seen % stride != 0 {
                             continue;
@@ -183,18 +224,21 @@ pub fn collisions(
                     ((differ - s.m_differs * compared) / (s.u_differs - s.m_differs)).clamp(0.0, compared);
                 non * shared / compared
             });
-            (shared, present, non_match)
+            (shared, pairs, non_match)
         })
         .collect();
     Collisions {
         shared: counted.iter().map(|c| c.0).collect(),
-        present: counted.iter().map(|c| c.1).collect(),
+        pairs: counted.iter().map(|c| c.1).collect(),
         non_match: counted.iter().map(|c| c.2).collect(),
     }
 }
 
-/// Expected true matches among the compared pairs that share the keys of each mask: the sum of
-/// their match probabilities.
+/// Expected true matches among the compared pairs that share the keys of each mask of two facets
+/// or more: the sum of their match probabilities. A single facet's sharing pairs are all counted
+/// (0 here), as with a separator: duplicates are a small share of them in any sizeable table, and
+/// taking the model's own number out of them too would make every facet's chance, hence every
+/// lift, hang on the probabilities the lifts set.
 pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], posteriors: &[f64]) -> Vec<f64> {
     pairs
         .par_iter()
@@ -214,7 +258,9 @@ pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], poster
                 // Every mask inside the shared set is shared too.
                 let mut sub = same;
                 while sub != 0 {
-                    acc[sub] += post;
+                    if sub.count_ones() >= 2 {
+                        acc[sub] += post;
+                    }
                     sub = (sub - 1) & same;
                 }
                 acc
@@ -236,7 +282,7 @@ pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], poster
 /// of the combinations inside it (what the data does show), never one made of a floor divided by a
 /// tiny chance.
 pub fn lifts(c: &Collisions, matches: &[f64]) -> Vec<f64> {
-    let pairs = |mask: usize| c.present[mask] * (c.present[mask] - 1.0) / 2.0;
+    let pairs = |mask: usize| c.pairs[mask];
     let non_matches = |mask: usize| -> Option<f64> {
         let non_match = match c.non_match.get(mask).copied().flatten() {
             Some(told) => told,
@@ -276,39 +322,4 @@ pub fn lifts(c: &Collisions, matches: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// 1,000 records in 500 households of two: each household shares family name and street.
-    /// Chance would give few pairs sharing both; households make 500: a large lift.
-    #[test]
-    fn households_lift_the_family_name_and_address_together() {
-        let n = 1000.0;
-        let mut c =
-            Collisions { shared: vec![0.0; MASKS], present: vec![n; MASKS], non_match: vec![None; MASKS] };
-        c.shared[0b0001] = 4_500.0; // 100 family names, 10 records each: 100 × 45 pairs…
-        c.shared[0b0010] = 500.0; // …and each street shared by the two of a household
-        c.shared[0b0011] = 500.0;
-        let lift = lifts(&c, &[0.0; MASKS]);
-        let pairs = n * (n - 1.0) / 2.0;
-        let want = (500.0 / pairs / ((4_500.0 / pairs) * (500.0 / pairs))).log2();
-        assert!((lift[0b0011] - want).abs() < 1e-9, "{} want {want}", lift[0b0011]);
-        assert!(lift[0b0011] > 6.0);
-        // A combination no non-match was seen sharing takes the largest lift measured inside it,
-        // not one made of a floor over a tiny chance (that was 16.6 bits here, the most of all).
-        let mut unseen = c.clone();
-        unseen.shared[0b1111] = 8.0;
-        unseen.non_match[0b1111] = Some(0.0);
-        unseen.shared[0b0100] = 300.0;
-        unseen.shared[0b1000] = 900.0;
-        let backed_off = lifts(&unseen, &[0.0; MASKS]);
-        assert_eq!(backed_off[0b1111], backed_off[0b0011]);
-        assert!((backed_off[0b0011] - want).abs() < 1e-9);
-        // Facets that never meet together: no correction, never a bonus.
-        assert_eq!(lift[0b0101], 0.0);
-        // Pairs that are true matches are not a household's dependence: removing them lowers it.
-        let mut matches = vec![0.0; MASKS];
-        matches[0b0011] = 400.0;
-        assert!(lifts(&c, &matches)[0b0011] < lift[0b0011] - 2.0);
-    }
-}
+mod tests;
