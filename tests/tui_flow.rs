@@ -350,3 +350,34 @@ fn why_opens_over_the_review_and_esc_returns_to_the_same_place() {
     assert_eq!(again.app.screen, Screen::Review, "quit from the why screen: the review reopens");
     assert_eq!(open_id(&again), 4);
 }
+
+/// Quitting from the journal or the dashboard opened over a review reopens that review; opened
+/// over the queue, the queue.
+#[test]
+fn quitting_from_a_screen_over_the_review_reopens_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    for (opened_from, key, reopens) in [
+        ("\n", "J", Screen::Review),
+        ("\n", "D", Screen::Review),
+        ("\u{1b}", "J", Screen::Queue),
+        ("\u{1b}", "D", Screen::Queue),
+    ] {
+        let mut c = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+        if c.app.screen == Screen::Review {
+            keys(&mut c, "\u{1b}");
+        }
+        keys(&mut c, "j");
+        keys(&mut c, opened_from);
+        let opened = c.app.review.as_ref().map(|_| open_id(&c));
+        keys(&mut c, key);
+        assert_ne!(c.app.screen, reopens, "{key} opened");
+        keys(&mut c, "q");
+        drop(c);
+        let again = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+        assert_eq!(again.app.screen, reopens, "{key} over {opened_from:?}");
+        if reopens == Screen::Review {
+            assert_eq!(Some(open_id(&again)), opened, "the candidate of the second row");
+        }
+    }
+}

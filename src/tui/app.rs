@@ -367,6 +367,15 @@ pub struct SavedPosition {
 }
 
 impl App {
+    /// Whether the review is on screen, or under the screen opened over it.
+    fn under_review(&self) -> bool {
+        match self.screen {
+            Screen::Review => true,
+            Screen::Queue => false,
+            Screen::Journal | Screen::Dashboard | Screen::Why => self.back_to == Screen::Review,
+        }
+    }
+
     /// The position to save.
     pub fn position(&self) -> SavedPosition {
         SavedPosition {
@@ -374,12 +383,8 @@ impl App {
             sort: self.queue.sort,
             band: self.queue.band,
             selected: self.queue.selected_item().map(|i| i.key),
-            // The why screen is part of the review: the candidate reopens under review.
-            open: self
-                .review
-                .as_ref()
-                .filter(|_| matches!(self.screen, Screen::Review | Screen::Why))
-                .map(|r| r.data.candidate.id),
+            // A screen opened over the review (why, journal, dashboard) reopens on the review.
+            open: self.review.as_ref().filter(|_| self.under_review()).map(|r| r.data.candidate.id),
             hide_equal: self.review.as_ref().is_some_and(|r| r.hide_equal),
         }
     }
