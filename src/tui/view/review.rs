@@ -176,7 +176,12 @@ fn why_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
     match key.filter(|_| !said.is_empty() && visible(&why).width() > room) {
         Some(key) => {
             let more = ": all".to_string();
-            let cut = visible_cut(&why, room.saturating_sub(key.width() + more.width() + 1));
+            let width = room.saturating_sub(key.width() + more.width() + 1);
+            let mut cut = visible_cut(&why, width);
+            // A cut just after a separator reads `…; …`: the separator goes (the key stays right).
+            if let Some(kept) = cut.strip_suffix('…') {
+                cut = pad(format!("{}…", kept.trim_end_matches([';', ' '])), width);
+            }
             Line::from(vec![
                 label,
                 Span::raw(cut),
