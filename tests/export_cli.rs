@@ -143,9 +143,11 @@ fn a_five_record_cluster_in_every_crm() {
     assert_eq!(ws.ok(&["export", "golden-csv"]), csv);
     assert_eq!(ws.ok(&["export", "golden-csv", "--raw"]), csv.replace("'+1", "+1"));
     // A CRM whose source holds none of these records gets an empty plan and says why.
-    ws.run(&["export", "hubspot"]).assert().success().stdout("").stderr(contains(
-        "1 approved candidates have records from outside source `hubspot`: not in this plan",
-    ));
+    ws.run(&["export", "hubspot"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(contains("1 approved candidate has records from outside source `hubspot`: not in this plan"));
 }
 
 /// Three Salesforce/HubSpot pairs (candidates 1–3) and one Salesforce-only pair (candidate 4).

@@ -168,6 +168,14 @@ impl Counts {
     }
 }
 
+/// `n` and its noun, singular or plural, with the verb that agrees: (`1 candidate`, `has`).
+fn counted(n: u64, noun: &str, one: &'static str, many: &'static str) -> (String, &'static str) {
+    match n {
+        1 => (format!("1 {noun}"), one),
+        n => (format!("{n} {noun}s"), many),
+    }
+}
+
 /// What a steward should know about an export, from its journal details: what was left out and
 /// why. Empty for exports without such details.
 pub fn notes(details: &Value) -> Vec<String> {
@@ -175,26 +183,24 @@ pub fn notes(details: &Value) -> Vec<String> {
     let source = details.get("source").and_then(Value::as_str).unwrap_or("");
     let mut notes = Vec::new();
     if n("other_source") > 0 {
+        let (count, have) = counted(n("other_source"), "approved candidate", "has", "have");
         notes.push(format!(
-            "{} approved candidates have records from outside source `{}`: not in this plan (see golden-csv or golden-jsonl)",
-            n("other_source"),
+            "{count} {have} records from outside source `{}`: not in this plan (see golden-csv or golden-jsonl)",
             crate::text::visible(source)
         ));
     }
     if let Some(objects) = details.get("unmergeable").and_then(Value::as_object) {
         for (object, count) in objects {
+            let (count, _) = counted(count.as_u64().unwrap_or(0), "approved candidate", "", "");
             notes.push(format!(
-                "{} approved `{}` candidates left out: this CRM cannot merge that object",
-                count,
+                "{count} left out (object `{}`): this CRM cannot merge that object",
                 crate::text::visible(object)
             ));
         }
     }
     if n("refreshed_members") > 0 {
-        notes.push(format!(
-            "{} member records changed after they were approved: the plan starts from their current values",
-            n("refreshed_members")
-        ));
+        let (count, _) = counted(n("refreshed_members"), "member record", "", "");
+        notes.push(format!("{count} changed after approval: the plan starts from the current values"));
     }
     if details.get("decisions").is_some() && n("decisions") == 0 {
         let after = n("after");
@@ -371,6 +377,30 @@ impl Assembly {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notes_count_in_words_that_agree() {
+        let one = json!({"source": "salesforce", "other_source": 1, "unmergeable": {"opportunity": 1},
+                         "refreshed_members": 1, "decisions": 3});
+        assert_eq!(
+            notes(&one),
+            [
+                "1 approved candidate has records from outside source `salesforce`: not in this plan (see golden-csv or golden-jsonl)",
+                "1 approved candidate left out (object `opportunity`): this CRM cannot merge that object",
+                "1 member record changed after approval: the plan starts from the current values",
+            ]
+        );
+        let many = json!({"source": "hubspot", "other_source": 2, "unmergeable": {"quote": 3},
+                          "refreshed_members": 4, "decisions": 3});
+        assert_eq!(
+            notes(&many),
+            [
+                "2 approved candidates have records from outside source `hubspot`: not in this plan (see golden-csv or golden-jsonl)",
+                "3 approved candidates left out (object `quote`): this CRM cannot merge that object",
+                "4 member records changed after approval: the plan starts from the current values",
+            ]
+        );
+    }
+
     use super::super::plan::fixture::meta;
     use super::*;
 
