@@ -204,6 +204,10 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     keys(&mut c, "J");
     assert_eq!(c.app.journal.unsigned, 1);
     assert_eq!(c.app.journal.entries[0].action, "defer");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("1 decision not signed off · last sign-off: ann up to entry 1"), "{screen}");
 }
 
 /// Another steward's export of every decision (signed or not) to `out`, as `mergeq export` does.

@@ -25,7 +25,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(s) => format!("last sign-off: {s}"),
         None => "no sign-off yet".to_string(),
     };
-    let state = format!("{} decisions not signed off · {signoff}", thousands(j.unsigned as i64));
+    let decisions = if j.unsigned == 1 { "decision" } else { "decisions" };
+    let state = format!("{} {decisions} not signed off · {signoff}", thousands(j.unsigned as i64));
     let style = if j.unsigned > 0 { t.conflict() } else { t.info() };
     put(buf, area, 1, &Line::styled(cell(&state, width), style));
     let wide = area.width >= 110;
