@@ -15,6 +15,8 @@ pub mod rows;
 pub mod score;
 pub mod similarity;
 pub mod table;
+#[cfg(test)]
+mod training_tests;
 
 use crate::model::Reason;
 use block::{BlockOptions, BlockStats};
