@@ -2,7 +2,8 @@
 
 Usage: python3 bench/account_gen.py ROWS OUTDIR [--seed 11]
 Writes OUTDIR/acct_ROWS.csv (Salesforce account column names, `Id` first) and
-OUTDIR/acct_ROWS_truth.csv (`left,right`: every pair of rows that are the same company).
+OUTDIR/acct_ROWS_truth.csv (`left,right`: every pair of rows that are the same company); with
+another seed, OUTDIR/acct_ROWS_seedN.csv and OUTDIR/acct_ROWS_seedN_truth.csv.
 
 Companies in the US, the UK and Germany, with a legal suffix of their country, a web domain, a
 main line and a billing address. About a quarter get one or two duplicate rows, changed the way
@@ -325,7 +326,8 @@ def main():
         clusters.append(ids)
     order = list(range(len(records)))
     rng.shuffle(order)
-    path = f"{out}/acct_{rows}.csv"
+    name = f"acct_{rows}" if seed == 11 else f"acct_{rows}_seed{seed}"
+    path = f"{out}/{name}.csv"
     columns = ["Id", "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingState",
                "BillingPostalCode", "BillingCountry", "Industry"]
     with open(path, "w", newline="") as f:
@@ -335,7 +337,7 @@ def main():
             rid, row = records[i]
             w.writerow([rid] + [row[c] for c in columns[1:]])
     pairs = 0
-    with open(f"{out}/acct_{rows}_truth.csv", "w") as f:
+    with open(f"{out}/{name}_truth.csv", "w") as f:
         f.write("left,right\n")
         for ids in clusters:
             for i in range(len(ids)):
