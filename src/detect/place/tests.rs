@@ -64,7 +64,7 @@ fn without_a_given_name_offices_are_lifted_and_duplicates_are_not_explained_away
                 format!("{} {}", word(i), word(i * 7 + 3)),
                 street,
                 format!("+1415555{i:04}"),
-                word(i * 11 + 5),
+                format!("{}.com", word(i * 11 + 5)),
             );
         }
     }
@@ -76,7 +76,7 @@ fn without_a_given_name_offices_are_lifted_and_duplicates_are_not_explained_away
                 format!("{} {}", word(n), word(n + 1000)),
                 street,
                 format!("+1212555{b:04}"),
-                word(n + 2000),
+                format!("{}.com", word(n + 2000)),
             );
         }
     }
