@@ -116,6 +116,49 @@ impl Reason {
     pub fn text(text: impl Into<String>) -> Self {
         Reason { field: String::new(), text: text.into(), values: None, level: None, weight: None }
     }
+
+    // The wording below is shared by `mergeq show` and the console, so that both say a reason the
+    // same way. Field names, texts and values come from files: every part is made visible.
+
+    /// What the reason says: `field: text`, or the text alone for a reason about the whole
+    /// candidate.
+    pub fn said(&self) -> String {
+        let text = crate::text::visible(&self.text);
+        if self.field.is_empty() {
+            return text.into_owned();
+        }
+        format!("{}: {text}", crate::text::visible(&self.field))
+    }
+
+    /// The two values compared, each cut to `width` columns; a missing one is `—`.
+    pub fn compared_sides(&self, width: usize) -> Option<(String, String)> {
+        let side =
+            |v: &str| if v.is_empty() { "—".to_string() } else { crate::text::visible_cut(v, width) };
+        self.values.as_ref().map(|(a, b)| (side(a), side(b)))
+    }
+
+    /// The two values compared, `a / b`, each cut to `width` columns; a missing one is `—`.
+    pub fn compared(&self, width: usize) -> Option<String> {
+        self.compared_sides(width).map(|(a, b)| format!("{a} / {b}"))
+    }
+
+    /// The weight, signed, to two places: `+15.12`.
+    pub fn signed_weight(&self) -> Option<String> {
+        self.weight.map(|w| format!("{w:+.2}"))
+    }
+
+    /// The whole reason on one line, values cut to `value_width`:
+    /// `field: text (a / b), weight +1.00`.
+    pub fn line(&self, value_width: usize) -> String {
+        let mut line = self.said();
+        if let Some(values) = self.compared(value_width) {
+            line.push_str(&format!(" ({values})"));
+        }
+        if let Some(w) = self.signed_weight() {
+            line.push_str(&format!(", weight {w}"));
+        }
+        line
+    }
 }
 
 /// A candidate as listed in the queue.
@@ -180,4 +223,43 @@ pub fn seen_token(versions: &[i64]) -> String {
 /// The member versions a `seen` token names, or `None` when it is not a token.
 pub fn parse_seen_token(token: &str) -> Option<Vec<i64>> {
     token.split('.').map(|v| v.parse::<i64>().ok().filter(|v| *v > 0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_say_field_text_values_and_weight() {
+        let field = |field: &str, text: &str, values: (&str, &str), weight: f64| Reason {
+            field: field.into(),
+            text: text.into(),
+            values: Some((values.0.into(), values.1.into())),
+            level: Some(0),
+            weight: Some(weight),
+        };
+        let cases = [
+            (Reason::text("names similar"), "names similar"),
+            (
+                Reason { weight: Some(51.137), ..Reason::text("match probability 1.0000; blocked on Email") },
+                "match probability 1.0000; blocked on Email, weight +51.14",
+            ),
+            (
+                field("Email", "exact (+15.12)", ("a@x.com", "a@x.com"), 15.12),
+                "Email: exact (+15.12) (a@x.com / a@x.com), weight +15.12",
+            ),
+            (
+                field("MailingCountry", "missing on one side", ("", "us"), 0.0),
+                "MailingCountry: missing on one side (— / us), weight +0.00",
+            ),
+            (field("age", "differ (-0.10)", ("3", "2"), -0.096), "age: differ (-0.10) (3 / 2), weight -0.10"),
+            (
+                field("title", "exact", ("VP\u{1b}[2J", "a long value"), 1.0),
+                "title: exact (VP␛[2J / a long…), weight +1.00",
+            ),
+        ];
+        for (reason, want) in cases {
+            assert_eq!(reason.line(7), want);
+        }
+    }
 }

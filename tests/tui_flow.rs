@@ -301,3 +301,83 @@ fn undo_with_nothing_decided_is_a_notice() {
     assert_eq!(open_id(&c), 1, "the candidate under review stays open");
     assert!(journal(&db).is_empty());
 }
+
+/// `w` opens every reason of the candidate under review; it scrolls like the journal; `Esc` goes
+/// back to the same candidate, field row and record column; `q` there keeps the candidate open.
+#[test]
+fn why_opens_over_the_review_and_esc_returns_to_the_same_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    fixture::add_detected(&mut Store::open_existing(&db).unwrap());
+    let mut c = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+    keys(&mut c, "\n");
+    assert_eq!(open_id(&c), 4, "the detected pair is the first row");
+    keys(&mut c, "jjjjjjl");
+    let place = |c: &Console| {
+        let r = c.app.review.as_ref().unwrap();
+        (r.data.candidate.id.0, r.selected, r.offset, r.member, r.selected_field())
+    };
+    let before = place(&c);
+    assert_eq!(before, (4, 6, 0, 1, Some("MailingStreet".to_string())));
+
+    keys(&mut c, "w");
+    assert_eq!(c.app.screen, Screen::Why);
+    // 25 lines of reasons at 80 columns, 20 rows on the screen.
+    keys(&mut c, "jj");
+    assert_eq!(c.app.why_offset, 2);
+    keys(&mut c, "G");
+    assert_eq!(c.app.why_offset, 5, "no further than the last line");
+    keys(&mut c, "j");
+    assert_eq!(c.app.why_offset, 5);
+    c.key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE));
+    assert_eq!(c.app.why_offset, 0);
+    c.key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    assert_eq!(c.app.why_offset, 5);
+    keys(&mut c, "g");
+    assert_eq!(c.app.why_offset, 0);
+    // Keys of the review mean nothing here: nothing is decided from the why screen.
+    keys(&mut c, "ax1");
+    assert_eq!(c.app.screen, Screen::Why);
+    assert!(journal(&db).is_empty());
+
+    keys(&mut c, "\u{1b}");
+    assert_eq!(c.app.screen, Screen::Review);
+    assert_eq!(place(&c), before);
+
+    keys(&mut c, "wq");
+    drop(c);
+    let again = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+    assert_eq!(again.app.screen, Screen::Review, "quit from the why screen: the review reopens");
+    assert_eq!(open_id(&again), 4);
+}
+
+/// Quitting from the journal or the dashboard opened over a review reopens that review; opened
+/// over the queue, the queue.
+#[test]
+fn quitting_from_a_screen_over_the_review_reopens_the_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    for (opened_from, key, reopens) in [
+        ("\n", "J", Screen::Review),
+        ("\n", "D", Screen::Review),
+        ("\u{1b}", "J", Screen::Queue),
+        ("\u{1b}", "D", Screen::Queue),
+    ] {
+        let mut c = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+        if c.app.screen == Screen::Review {
+            keys(&mut c, "\u{1b}");
+        }
+        keys(&mut c, "j");
+        keys(&mut c, opened_from);
+        let opened = c.app.review.as_ref().map(|_| open_id(&c));
+        keys(&mut c, key);
+        assert_ne!(c.app.screen, reopens, "{key} opened");
+        keys(&mut c, "q");
+        drop(c);
+        let again = fixture::console(Store::open_existing(&db).unwrap(), (80, 24));
+        assert_eq!(again.app.screen, reopens, "{key} over {opened_from:?}");
+        if reopens == Screen::Review {
+            assert_eq!(Some(open_id(&again)), opened, "the candidate of the second row");
+        }
+    }
+}

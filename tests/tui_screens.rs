@@ -111,6 +111,81 @@ fn dashboard() {
     assert_eq!(c.app.screen, Screen::Review, "and back to it");
 }
 
+/// The fixture with the pair `mergeq detect` proposed (reasons per field) as the first row.
+fn detected(size: (u16, u16)) -> Console {
+    let mut store = common::store();
+    common::add_detected(&mut store);
+    common::console(store, size)
+}
+
+/// `w` on the review: every reason, the whole candidate's first, then per field by the weight's
+/// magnitude; long ones wrapped, the escape sequence in a value drawn as a marker.
+#[test]
+fn why_proposed() {
+    for (w, h) in SIZES {
+        let mut c = detected((w, h));
+        keys(&mut c, "\nw");
+        assert_eq!(c.app.screen, Screen::Why);
+        let text = screen(&c);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        insta::assert_snapshot!(format!("why_{w}x{h}"), text);
+    }
+}
+
+/// Every reason is on the why screen whole, at any width: wrapped, never cut by the screen's edge.
+/// The screen is read line by line while scrolling (`j`) and put together again.
+#[test]
+fn the_why_screen_cuts_nothing() {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (w, h) in [(40, 10), (80, 24), (200, 50)] {
+        let mut c = detected((w, h));
+        keys(&mut c, "\nw");
+        let rows = view::why::visible_rows(h);
+        let mut lines: Vec<String> = Vec::new();
+        for _ in 0..60 {
+            let text = screen(&c);
+            let body: Vec<&str> = text.lines().skip(2).take(rows).collect();
+            let at = c.app.why_offset;
+            for (i, line) in body.iter().enumerate() {
+                if at + i >= lines.len() {
+                    lines.push(line.trim_matches('"').to_string());
+                }
+            }
+            keys(&mut c, "j");
+        }
+        let all = words(&lines.join(" "));
+        for r in common::detection_reasons() {
+            assert!(all.contains(&words(&r.said())), "{w}×{h}: {:?} in {all}", r.said());
+            let values = r.compared(usize::MAX).unwrap_or_default();
+            assert!(all.contains(&words(&values)), "{w}×{h}: {values:?} in {all}");
+        }
+        assert!(all.contains("Title: differ (-1.37) head of ops␛[31m / vp operations"), "{all}");
+        assert!(all.contains("MailingCountry: missing on one side — / us"), "{all}");
+    }
+}
+
+/// The review's one line of reasons, cut, says which key shows them all; one that fits has no
+/// marker.
+#[test]
+fn the_why_line_names_the_key_that_shows_every_reason() {
+    for (w, h) in SIZES {
+        let mut c = detected((w, h));
+        keys(&mut c, "\n");
+        insta::assert_snapshot!(format!("review_detected_{w}x{h}"), screen(&c));
+        let text = screen(&c);
+        let why = text.lines().nth(1).unwrap().trim_matches('"');
+        assert!(why.starts_with("why match probability 1.0000"), "{why}");
+        assert!(why.ends_with(" w: all") && why.contains('…'), "{why}");
+        assert!(!why.contains("; …") && !why.contains(";…"), "no separator before the cut: {why}");
+        assert_eq!(unicode_width::UnicodeWidthStr::width(why), w as usize, "the key at the right edge");
+    }
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\n");
+    let text = screen(&c);
+    let why = text.lines().nth(1).unwrap();
+    assert!(why.contains("Jaro-Winkler 0.91") && !why.contains("w: all"), "{why}");
+}
+
 #[test]
 fn empty_queue() {
     for (w, h) in SIZES {
@@ -156,7 +231,7 @@ fn a_terminal_too_small_says_what_it_needs() {
 fn tiny_terminals_do_not_panic() {
     for (w, h) in [(0, 0), (1, 1), (2, 1), (1, 30), (80, 1), (39, 9), (40, 10)] {
         let mut console = common::console(common::store(), (w, h));
-        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}D", "\u{1b}\u{1b}\nj\ne"] {
+        for k in ["", "\n", "?", "\u{1b}J", "\u{1b}\u{1b}D", "\u{1b}\u{1b}\nj\ne", "\u{1b}wGjk"] {
             keys(&mut console, k);
             draw(&console);
         }
@@ -275,7 +350,7 @@ fn no_color_draws_without_colours() {
     let mut console = common::console(common::store(), (120, 40));
     console.app.theme = mergeq::tui::view::theme::Theme::PLAIN;
     let mut reversed = 0;
-    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J", "\u{1b}D"] {
+    for setup in ["", "\n", "\n?", "\u{1b}\u{1b}\nj2", "\u{1b}\u{1b}J", "\u{1b}D", "\u{1b}\nw"] {
         keys(&mut console, setup);
         let terminal = draw(&console);
         for cell in terminal.backend().buffer().content() {
@@ -315,7 +390,9 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
 fn the_help_key_is_always_in_the_footer() {
     for (w, h) in [(80, 24), (100, 30), (60, 20)] {
         let mut c = common::console(common::store(), (w, h));
-        for (screen, setup) in [("queue", ""), ("review", "\n"), ("journal", "J"), ("dashboard", "\u{1b}D")] {
+        for (screen, setup) in
+            [("queue", ""), ("review", "\n"), ("journal", "J"), ("dashboard", "\u{1b}D"), ("why", "\u{1b}w")]
+        {
             keys(&mut c, setup);
             let terminal = draw(&c);
             let buffer = terminal.backend().buffer();

@@ -152,21 +152,6 @@ fn cell(text: &str, width: usize) -> String {
     format!("{cut}{}", " ".repeat(pad))
 }
 
-fn reason_line(r: &Reason) -> String {
-    let mut line = String::from("  - ");
-    if !r.field.is_empty() {
-        line.push_str(&format!("{}: ", visible(&r.field)));
-    }
-    line.push_str(&visible(&r.text));
-    if let Some((a, b)) = &r.values {
-        line.push_str(&format!(" ({} / {})", visible_cut(a, 40), visible_cut(b, 40)));
-    }
-    if let Some(w) = r.weight {
-        line.push_str(&format!(", weight {w:+.2}"));
-    }
-    line
-}
-
 const MISSING: &str = "—";
 
 /// `2026-05-01T10:00:00Z` as `2026-05-01 10:00`: enough to compare records at a glance.
@@ -190,8 +175,7 @@ pub fn render_text(view: &View) -> String {
         out.push_str("  - (no reasons recorded)\n");
     }
     for r in &c.reasons {
-        out.push_str(&reason_line(r));
-        out.push('\n');
+        out.push_str(&format!("  - {}\n", r.line(40)));
     }
     out.push('\n');
 

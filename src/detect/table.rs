@@ -231,25 +231,74 @@ impl RawTable {
         let region = normalise::region(config.default_region.as_deref().unwrap_or(DEFAULT_REGION));
         let mut columns = std::mem::take(&mut self.columns);
         columns.sort_by(|a, b| a.name.cmp(&b.name));
+        for col in &mut columns {
+            col.ids.resize(n, 0);
+        }
+        let regions = record_regions(&columns, object, config);
         let fields: Vec<Field> = columns
             .into_par_iter()
-            .filter_map(|mut col| {
-                col.ids.resize(n, 0);
+            .filter_map(|col| {
                 let kind = config.kind_of(object, &col.name);
-                (kind != Kind::Ignore).then(|| build_field(col, kind, region))
+                (kind != Kind::Ignore).then(|| build_field(col, kind, region, regions.as_deref()))
             })
             .collect();
         Table { records: self.records, sources: self.sources, fields }
     }
 }
 
-fn build_field(col: RawColumn, kind: Kind, region: Option<phonenumber::country::Id>) -> Field {
-    let raw = col.values.into_strings();
-    let normalised: Vec<Option<String>> = (0..raw.len())
-        .into_par_iter()
-        .map(|i| if i == 0 { None } else { normalise::normalise(kind, &raw[i], region) })
+type Region = Option<phonenumber::country::Id>;
+
+/// Each record's own phone region, from the first country field, where it names one: a Spanish
+/// record's `93 468 80 87` is +34 934 688 087, not a US number. `None` without a country field.
+fn record_regions(columns: &[RawColumn], object: &str, config: &ObjectConfig) -> Option<Vec<Region>> {
+    let country = columns.iter().find(|c| config.kind_of(object, &c.name) == Kind::Country)?;
+    let by_value: Vec<Region> = country
+        .values
+        .strings
+        .iter()
+        .map(|raw| if raw.is_empty() { None } else { normalise::region(&normalise::country(raw)) })
         .collect();
-    let norm = Interned::from_mapped(&col.ids, &normalised);
+    Some(country.ids.iter().map(|id| by_value[*id as usize]).collect())
+}
+
+/// A phone column normalised per distinct value and region (each record's own, else `default`).
+fn phones_by_region(raw_ids: &[u32], raw: &Strings, regions: &[Region], default: Region) -> Interned {
+    let mut combos: HashMap<(u32, Region), u32> = HashMap::new();
+    let mut distinct: Vec<(u32, Region)> = vec![(0, None)];
+    let ids: Vec<u32> = raw_ids
+        .iter()
+        .zip(regions)
+        .map(|(&raw_id, own)| match raw_id {
+            0 => 0,
+            _ => *combos.entry((raw_id, own.or(default))).or_insert_with(|| {
+                distinct.push((raw_id, own.or(default)));
+                (distinct.len() - 1) as u32
+            }),
+        })
+        .collect();
+    let normalised: Vec<Option<String>> = distinct
+        .par_iter()
+        .map(|&(raw_id, region)| match raw_id {
+            0 => None,
+            _ => normalise::normalise(Kind::Phone, &raw[raw_id as usize], region),
+        })
+        .collect();
+    Interned::from_mapped(&ids, &normalised)
+}
+
+fn build_field(col: RawColumn, kind: Kind, region: Region, regions: Option<&[Region]>) -> Field {
+    let RawColumn { name, ids: raw_ids, values } = col;
+    let raw = values.into_strings();
+    let norm = match (kind, regions) {
+        (Kind::Phone, Some(regions)) => phones_by_region(&raw_ids, &raw, regions, region),
+        _ => {
+            let normalised: Vec<Option<String>> = (0..raw.len())
+                .into_par_iter()
+                .map(|i| if i == 0 { None } else { normalise::normalise(kind, &raw[i], region) })
+                .collect();
+            Interned::from_mapped(&raw_ids, &normalised)
+        }
+    };
     let derive = |f: &(dyn Fn(&str) -> Option<String> + Sync)| {
         let derived: Vec<Option<String>> = (0..norm.dict.len())
             .into_par_iter()
@@ -288,12 +337,36 @@ fn build_field(col: RawColumn, kind: Kind, region: Option<phonenumber::country::
         ),
         _ => (None, None),
     };
-    Field { name: col.name, kind, norm, alt, code }
+    Field { name, kind, norm, alt, code }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_are_read_in_their_records_country() {
+        let mut raw = RawTable::default();
+        raw.push(1, 1, "crm", true, [("Phone", "93 468 80 87"), ("Country", "Spain")]);
+        raw.push(2, 1, "crm", true, [("Phone", "+34 934 688 087"), ("Country", "ES")]);
+        // The same digits in a US record, and with no country (the default region, US).
+        raw.push(3, 1, "crm", true, [("Phone", "93 468 80 87"), ("Country", "USA")]);
+        raw.push(4, 1, "crm", true, [("Phone", "(415) 555-0100")]);
+        raw.push(5, 1, "crm", true, [("Phone", "020 7946 0958"), ("Country", "United Kingdom")]);
+        // A country no region reads keeps the default.
+        raw.push(6, 1, "crm", true, [("Phone", "(415) 555-0100"), ("Country", "Atlantis")]);
+        let table = raw.build("contact", &ObjectConfig::default());
+        let phone = table.fields.iter().find(|f| f.kind == Kind::Phone).unwrap();
+        let got: Vec<Option<&str>> = (0..6).map(|r| phone.norm.get(r)).collect();
+        assert_eq!(got[0], Some("+34934688087"));
+        assert_eq!(got[1], Some("+34934688087"));
+        assert_ne!(got[2], got[0], "read as a US number");
+        assert_eq!(got[3], Some("+14155550100"));
+        assert_eq!(got[4], Some("+442079460958"));
+        assert_eq!(got[5], Some("+14155550100"));
+        assert_eq!(phone.norm.ids[3], phone.norm.ids[5], "one value, interned once");
+        assert_eq!(phone.norm.frequency(3), 2.0 / 6.0, "two of six records");
+    }
 
     #[test]
     fn interns_normalised_values_and_counts_them() {

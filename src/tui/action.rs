@@ -22,7 +22,8 @@ pub enum Action {
     Right,
     /// Open the selected candidate.
     Open,
-    /// Leave the current screen (review → queue, journal → where it came from), or close help.
+    /// Leave the current screen (review → queue, journal, dashboard, why → where it came from), or
+    /// close help.
     Back,
     /// Open the next / previous candidate of the queue (review).
     NextCandidate,
@@ -49,6 +50,8 @@ pub enum Action {
     ShowJournal,
     /// Open the dashboard of figures.
     ShowDashboard,
+    /// Open the why screen: every reason the candidate under review was proposed (review).
+    ShowWhy,
     /// Show or hide the help overlay.
     Help,
     Quit,

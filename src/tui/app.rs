@@ -17,6 +17,8 @@ pub enum Screen {
     Review,
     Journal,
     Dashboard,
+    /// Every reason the candidate under review was proposed (over the review).
+    Why,
 }
 
 /// How the queue is sorted. `Conflicts` sorts the loaded rows only (conflicts are computed per
@@ -288,7 +290,7 @@ pub struct StatusLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct App {
     pub screen: Screen,
-    /// The screen the journal or the dashboard returns to.
+    /// The screen the journal, the dashboard or the why screen returns to.
     pub back_to: Screen,
     pub prompt: Option<Prompt>,
     pub help: bool,
@@ -299,6 +301,8 @@ pub struct App {
     /// The dashboard's figures, once read.
     pub dashboard: Option<Stats>,
     pub dashboard_offset: usize,
+    /// The first line of reasons drawn on the why screen.
+    pub why_offset: usize,
     pub progress: Progress,
     pub status: Option<StatusLine>,
     /// Terminal size (columns, rows), kept up to date by resize events.
@@ -328,6 +332,7 @@ impl App {
             journal_offset: 0,
             dashboard: None,
             dashboard_offset: 0,
+            why_offset: 0,
             progress: Progress::default(),
             status: None,
             size,
@@ -362,6 +367,15 @@ pub struct SavedPosition {
 }
 
 impl App {
+    /// Whether the review is on screen, or under the screen opened over it.
+    fn under_review(&self) -> bool {
+        match self.screen {
+            Screen::Review => true,
+            Screen::Queue => false,
+            Screen::Journal | Screen::Dashboard | Screen::Why => self.back_to == Screen::Review,
+        }
+    }
+
     /// The position to save.
     pub fn position(&self) -> SavedPosition {
         SavedPosition {
@@ -369,7 +383,8 @@ impl App {
             sort: self.queue.sort,
             band: self.queue.band,
             selected: self.queue.selected_item().map(|i| i.key),
-            open: self.review.as_ref().filter(|_| self.screen == Screen::Review).map(|r| r.data.candidate.id),
+            // A screen opened over the review (why, journal, dashboard) reopens on the review.
+            open: self.review.as_ref().filter(|_| self.under_review()).map(|r| r.data.candidate.id),
             hide_equal: self.review.as_ref().is_some_and(|r| r.hide_equal),
         }
     }

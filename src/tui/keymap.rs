@@ -11,6 +11,7 @@ pub enum Context {
     Review,
     Journal,
     Dashboard,
+    Why,
     /// A text prompt is open (edit, note, search): printable keys type.
     Prompt,
 }
@@ -22,6 +23,7 @@ impl Context {
             Context::Review => "Review",
             Context::Journal => "Journal",
             Context::Dashboard => "Dashboard",
+            Context::Why => "Why proposed",
             Context::Prompt => "Editing a value, a note or a search",
         }
     }
@@ -48,10 +50,10 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use Context::{Dashboard as D, Journal as J, Prompt as P, Queue as Q, Review as R};
+use Context::{Dashboard as D, Journal as J, Prompt as P, Queue as Q, Review as R, Why as W};
 use Key::{Char as C, Code};
 
-const ALL: &[Context] = &[Q, R, J, D];
+const ALL: &[Context] = &[Q, R, J, D, W];
 
 /// The keymap. Order matters for the footer: hints are shown in this order while they fit.
 #[rustfmt::skip]
@@ -76,6 +78,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C(']')], action: Action::NextCandidate, hint: "next", help: "next candidate" },
     Binding { contexts: &[R], keys: &[C('[')], action: Action::PrevCandidate, hint: "prev", help: "previous candidate" },
     Binding { contexts: &[Q, R], keys: &[C('J')], action: Action::ShowJournal, hint: "journal", help: "journal, sign-off state" },
+    Binding { contexts: &[R], keys: &[C('w')], action: Action::ShowWhy, hint: "why", help: "why proposed: every reason" },
     Binding { contexts: &[Q, R], keys: &[C('D')], action: Action::ShowDashboard, hint: "dashboard", help: "dashboard of figures" },
     Binding { contexts: ALL, keys: &[C('?')], action: Action::Help, hint: "help", help: "this help" },
     Binding { contexts: ALL, keys: &[Code(KeyCode::Esc)], action: Action::Back, hint: "back", help: "back (queue: clear message)" },
@@ -132,6 +135,15 @@ pub fn lookup(context: Context, event: KeyEvent) -> Option<Action> {
         (Context::Prompt, KeyCode::Char(c)) => Some(Action::Input(c)),
         _ => None,
     }
+}
+
+/// The first key bound to `action` in `context`, as the footer writes it (for screens that name
+/// a key in their text, such as the review's `… w: all`).
+pub fn key_for(context: Context, action: &Action) -> Option<String> {
+    BINDINGS
+        .iter()
+        .find(|b| b.contexts.contains(&context) && b.action == *action)
+        .map(|b| key_label(b.keys[0]))
 }
 
 /// How a key is written in the footer and the help.
@@ -199,6 +211,10 @@ mod tests {
             (Context::Prompt, KeyCode::Enter, Some(Action::InputCommit)),
             (Context::Journal, KeyCode::Esc, Some(Action::Back)),
             (Context::Review, KeyCode::Char(']'), Some(Action::NextCandidate)),
+            (Context::Review, KeyCode::Char('w'), Some(Action::ShowWhy)),
+            (Context::Why, KeyCode::Char('G'), Some(Action::Bottom)),
+            (Context::Why, KeyCode::Esc, Some(Action::Back)),
+            (Context::Queue, KeyCode::Char('w'), None),
         ];
         for (context, code, want) in cases {
             assert_eq!(lookup(context, press(code)), want, "{context:?} {code:?}");
@@ -211,9 +227,14 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for context in
-            [Context::Queue, Context::Review, Context::Journal, Context::Dashboard, Context::Prompt]
-        {
+        for context in [
+            Context::Queue,
+            Context::Review,
+            Context::Journal,
+            Context::Dashboard,
+            Context::Why,
+            Context::Prompt,
+        ] {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {
                 for k in b.keys {
@@ -229,7 +250,7 @@ mod tests {
         let review: Vec<String> = help(Context::Review).into_iter().map(|(k, _)| k).collect();
         for k in [
             "j ↓", "k ↑", "1-9", "e", "r", "s", "a", "x", "d", "n", "u", "]", "[", "J", "D", "?", "q", "Esc",
-            "=",
+            "=", "w",
         ] {
             assert!(review.iter().any(|l| l == k), "review help lacks {k}");
         }

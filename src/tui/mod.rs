@@ -1,7 +1,7 @@
-//! The review console (`mergeq review`, `mergeq demo`): a queue of candidates, the review of one,
-//! the journal, the dashboard, and help. State, action, update, view: keys become `Action`s through `keymap`,
-//! `update` changes the `App` and returns an `Effect`, `effects` runs it against the workspace, and
-//! `view` draws the `App` without touching anything.
+//! The review console (`mergeq review`, `mergeq demo`): a queue of candidates, the review of one
+//! (and why it was proposed), the journal, the dashboard, and help. State, action, update, view:
+//! keys become `Action`s through `keymap`, `update` changes the `App` and returns an `Effect`,
+//! `effects` runs it against the workspace, and `view` draws the `App` without touching anything.
 
 pub mod action;
 pub mod app;

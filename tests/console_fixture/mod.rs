@@ -210,6 +210,120 @@ pub fn fill(store: &mut Store) {
         .unwrap();
 }
 
+fn compared(field: &str, text: &str, values: (&str, &str), weight: f64) -> Reason {
+    let level = if values.0.is_empty() || values.1.is_empty() { -1 } else { 0 };
+    Reason {
+        field: field.into(),
+        text: text.into(),
+        values: Some((values.0.into(), values.1.into())),
+        level: Some(level),
+        weight: Some(weight),
+    }
+}
+
+/// The reasons `mergeq detect` gives a pair, per compared field and stored in field order: a long
+/// one (place evidence), one against, values missing on one side, one value with an escape
+/// sequence and a pair of values too long for one line.
+pub fn detection_reasons() -> Vec<Reason> {
+    vec![
+        Reason {
+            weight: Some(40.16),
+            ..Reason::text("match probability 1.0000 (weight +40.16); blocked on Email")
+        },
+        compared(
+            "Company",
+            "exact (+11.47, -4.98 as family name, address, company agree together: non-duplicates share \
+             them 31× as often as by chance)",
+            ("vertex granite partners", "vertex granite partners"),
+            6.49,
+        ),
+        compared(
+            "Email",
+            "exact (+15.12)",
+            ("williams@vertexgranitep.com", "williams@vertexgranitep.com"),
+            15.12,
+        ),
+        compared("FirstName", "Jaro-Winkler ≥ 0.92 (+4.21)", ("kathy", "kathryn"), 4.21),
+        compared("LastName", "exact (+9.80)", ("williams", "williams"), 9.8),
+        compared(
+            "MailingCity",
+            "exact (+4.17, not counted: place evidence counts once per facet)",
+            ("denver", "denver"),
+            0.0,
+        ),
+        compared("MailingCountry", "missing on one side", ("", "us"), 0.0),
+        compared(
+            "MailingStreet",
+            "similar (+2.10)",
+            ("1200 seventeenth street suite 2400 republic plaza tower two", "1200 17th st ste 2400"),
+            2.1,
+        ),
+        compared("Phone", "one digit off (+5.91)", ("+13035550148", "+13035550149"), 5.91),
+        compared("Title", "differ (-1.37)", ("head of ops\u{1b}[31m", "vp operations"), -1.37),
+    ]
+}
+
+/// Adds a contact pair proposed by detection, with `detection_reasons()`, scored above every other
+/// candidate (so it is the queue's first row).
+pub fn add_detected(store: &mut Store) {
+    store
+        .write(|tx| {
+            let b = batch(tx, "records")?;
+            let sf = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("salesforce", "0035g00000VgP"),
+                    fields: &[
+                        ("FirstName", "Kathy"),
+                        ("LastName", "Williams"),
+                        ("Email", "williams@vertexgranitep.com"),
+                        ("Company", "Vertex Granite Partners"),
+                        ("MailingStreet", "1200 Seventeenth Street, Suite 2400, Republic Plaza Tower Two"),
+                        ("MailingCity", "Denver"),
+                        ("Phone", "+1 303 555 0148"),
+                        ("Title", "Head of Ops\u{1b}[31m"),
+                    ],
+                    created: "2024-06-01T00:00:00Z",
+                    updated: "2026-01-15T00:00:00Z",
+                },
+            )?;
+            let hs = add(
+                tx,
+                b,
+                &Rec {
+                    object: "contact",
+                    key: ("hubspot", "88120"),
+                    fields: &[
+                        ("FirstName", "Kathryn"),
+                        ("LastName", "Williams"),
+                        ("Email", "williams@vertexgranitep.com"),
+                        ("Company", "Vertex Granite Partners"),
+                        ("MailingStreet", "1200 17th St Ste 2400"),
+                        ("MailingCity", "Denver"),
+                        ("MailingCountry", "US"),
+                        ("Phone", "303-555-0149"),
+                        ("Title", "VP Operations"),
+                    ],
+                    created: "2025-02-20T00:00:00Z",
+                    updated: "2026-04-02T00:00:00Z",
+                },
+            )?;
+            let reasons = detection_reasons();
+            let new = NewCandidate {
+                object: "contact".into(),
+                members: vec![sf, hs],
+                score: 0.99,
+                origin: "detect".into(),
+                reasons,
+            };
+            tx.upsert_candidate(Some(b), AT, &new)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
 /// A fixture workspace in memory.
 pub fn store() -> Store {
     let mut store = Store::in_memory().unwrap();

@@ -9,6 +9,7 @@ use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS};
 use super::effects::{Anchor, Effect};
 use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
+    why as why_view,
 };
 use crate::model::Status;
 
@@ -65,6 +66,7 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         Screen::Review => review::review(app, action),
         Screen::Journal => journal(app, action),
         Screen::Dashboard => dashboard(app, action),
+        Screen::Why => why(app, action),
     }
 }
 
@@ -200,6 +202,10 @@ pub(super) fn clamp_offsets(app: &mut App) {
         let shown = review_view::member_columns(width, r).max(1);
         r.member = r.member.min(r.data.members.len().saturating_sub(1));
         r.member_scroll = keep_visible(r.member, r.member_scroll, shown);
+        // Reasons wrap to the width: a resize changes how many lines they take.
+        let page = why_view::visible_rows(app.size.1).max(1);
+        let last = why_view::line_count(&r.data.candidate, width).saturating_sub(page);
+        app.why_offset = app.why_offset.min(last);
     }
 }
 
@@ -225,7 +231,14 @@ pub(super) fn show_dashboard(app: &mut App) -> Effect {
     Effect::LoadDashboard
 }
 
-/// Opens the journal or the dashboard over the queue or the review, which `leave` returns to.
+pub(super) fn show_why(app: &mut App) -> Effect {
+    open_over(app, Screen::Why);
+    app.why_offset = 0;
+    Effect::None
+}
+
+/// Opens the journal, the dashboard or the why screen over the queue or the review, which `leave`
+/// returns to.
 fn open_over(app: &mut App, screen: Screen) {
     if matches!(app.screen, Screen::Queue | Screen::Review) {
         app.back_to = app.screen;
@@ -233,8 +246,8 @@ fn open_over(app: &mut App, screen: Screen) {
     app.screen = screen;
 }
 
-/// Esc on the journal or the dashboard: back where it was opened from (the queue read again, as
-/// decisions may have changed it).
+/// Esc on the journal, the dashboard or the why screen: back where it was opened from (the queue
+/// read again, as decisions may have changed it; the review as it was left).
 fn leave(app: &mut App) -> Effect {
     app.screen = app.back_to;
     if app.screen == Screen::Queue {
@@ -253,6 +266,15 @@ fn dashboard(app: &mut App, action: Action) -> Effect {
     }
 }
 
+fn why(app: &mut App, action: Action) -> Effect {
+    let page = why_view::visible_rows(app.size.1).max(1);
+    let lines = app.review.as_ref().map_or(0, |r| why_view::line_count(&r.data.candidate, app.size.0));
+    match action {
+        Action::Back => leave(app),
+        action => scroll(&mut app.why_offset, action, page, lines),
+    }
+}
+
 fn journal(app: &mut App, action: Action) -> Effect {
     let page = journal_view::visible_rows(app.size.1).max(1);
     match action {
@@ -261,8 +283,8 @@ fn journal(app: &mut App, action: Action) -> Effect {
     }
 }
 
-/// Moves a screen that scrolls without a selection (the journal, the dashboard) over its `lines`,
-/// `page` at a time, at most to where its last line is at the bottom.
+/// Moves a screen that scrolls without a selection (the journal, the dashboard, the why screen)
+/// over its `lines`, `page` at a time, at most to where its last line is at the bottom.
 fn scroll(offset: &mut usize, action: Action, page: usize, lines: usize) -> Effect {
     let last = lines.saturating_sub(page);
     match action {

@@ -1,7 +1,7 @@
 //! The review screen's part of `update`: moving over fields and records, picks, edits, survivor,
 //! and decisions handed to the journal as effects.
 
-use super::{clamp_offsets, show_dashboard, show_journal, window, WHEEL};
+use super::{clamp_offsets, show_dashboard, show_journal, show_why, window, WHEEL};
 use crate::model::{Golden, Record};
 use crate::tui::action::Action;
 use crate::tui::app::{App, LineEdit, Prompt, PromptKind, ReviewData, Screen};
@@ -99,6 +99,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         }
         Action::ShowJournal => return show_journal(app),
         Action::ShowDashboard => return show_dashboard(app),
+        Action::ShowWhy => return show_why(app),
         _ => {}
     }
     clamp_offsets(app);

@@ -8,6 +8,7 @@ pub mod journal;
 pub mod queue;
 pub mod review;
 pub mod theme;
+pub mod why;
 
 use super::app::{App, PromptKind, Screen};
 use super::keymap::{self, Context};
@@ -52,6 +53,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Screen::Review => review::render(app, area, buf),
         Screen::Journal => journal::render(app, area, buf),
         Screen::Dashboard => dashboard::render(app, area, buf),
+        Screen::Why => why::render(app, area, buf),
     }
     footer(app, area, buf);
     status_line(app, area, buf);
@@ -111,6 +113,7 @@ pub fn context(app: &App) -> Context {
         Screen::Review => Context::Review,
         Screen::Journal => Context::Journal,
         Screen::Dashboard => Context::Dashboard,
+        Screen::Why => Context::Why,
     }
 }
 

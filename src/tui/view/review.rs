@@ -1,12 +1,15 @@
-//! The review screen: why the candidate was proposed and who survives; one row per field with a
-//! column per member record (inline diffs against the golden value) and the golden column with
-//! each value's rule; the selected row's explanation and lineage below the table.
+//! The review screen: why the candidate was proposed (one line; `w` shows every reason) and who
+//! survives; one row per field with a column per member record (inline diffs against the golden
+//! value) and the golden column with each value's rule; the selected row's explanation and lineage
+//! below the table.
 
 use super::diff::segments;
 use super::queue::title_row;
-use super::{cell, editor_spans, pad, put, score_bar};
+use super::{cell, editor_spans, pad, put, score_bar, why};
 use crate::text::{visible, visible_cut};
+use crate::tui::action::Action;
 use crate::tui::app::{App, PromptKind, ReviewState};
+use crate::tui::keymap::{self, Context};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -160,6 +163,37 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
     vec![Span::styled(value, style), Span::styled(cell(&format!(" {rule}"), rule_w), t.dim())]
 }
 
+/// The why line: the reasons on one line, in the why screen's order; when they do not fit, cut
+/// with a marker naming the key that shows them all (`… w: all`).
+fn why_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
+    let t = app.theme;
+    let c = &r.data.candidate;
+    let label = Span::styled("why ", t.header());
+    let room = width.saturating_sub(4);
+    let said: Vec<String> = why::ordered(&c.reasons).iter().map(|x| x.said()).collect();
+    let why = if said.is_empty() { format!("proposed by {}", c.origin.join(", ")) } else { said.join("; ") };
+    let key = keymap::key_for(Context::Review, &Action::ShowWhy);
+    match key.filter(|_| !said.is_empty() && visible(&why).width() > room) {
+        Some(key) => {
+            let more = ": all".to_string();
+            let width = room.saturating_sub(key.width() + more.width() + 1);
+            let mut cut = visible_cut(&why, width);
+            // A cut just after a separator reads `…; …`: the separator goes (the key stays right).
+            if let Some(kept) = cut.strip_suffix('…') {
+                cut = pad(format!("{}…", kept.trim_end_matches([';', ' '])), width);
+            }
+            Line::from(vec![
+                label,
+                Span::raw(cut),
+                Span::raw(" "),
+                Span::styled(key, t.key()),
+                Span::styled(more, t.dim()),
+            ])
+        }
+        None => Line::from(vec![label, Span::raw(cell(&why, room))]),
+    }
+}
+
 /// The header rows: title, why proposed, survivor and note.
 fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
@@ -178,14 +212,7 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     );
     title_row(app, &title, area, buf);
     let width = area.width as usize;
-    let reasons: Vec<String> = c
-        .reasons
-        .iter()
-        .map(|x| if x.field.is_empty() { x.text.clone() } else { format!("{}: {}", x.field, x.text) })
-        .collect();
-    let origin = c.origin.join(", ");
-    let why = if reasons.is_empty() { format!("proposed by {origin}") } else { reasons.join("; ") };
-    put(buf, area, 1, &Line::from(vec![Span::styled("why ", t.header()), Span::raw(cell(&why, width - 4))]));
+    put(buf, area, 1, &why_line(app, r, width));
     let mut survivor = format!("{} — {}", r.golden.survivor, r.golden.survivor_reason);
     if let Some(note) = &r.note {
         survivor.push_str(&format!(" · note: {note}"));
