@@ -9,7 +9,8 @@
 //! against how many chance alone would give — counting only the non-duplicates among them, told
 //! by their given names (duplicates share those, household members and colleagues do not).
 //! Without a given name (accounts), the duplicates' number comes from the model's probabilities
-//! before any lift (`expected_matches`).
+//! before any lift (`expected_matches`), and the web domain takes the family name's facet
+//! (`domain_apart`).
 //! Pure: works on the table, the comparer's ids and pair posteriors.
 
 use super::block::Pair;
