@@ -113,9 +113,10 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     );
 
     let max_block = settings.max_block.unwrap_or(DEFAULT_MAX_BLOCK);
-    // `engine` changes when the model does (2: place lifts), so an older run's model is not reused.
+    // `engine` changes when the model does (2: place lifts; 3: account fields trained, the web
+    // domain a facet apart on accounts), so an older run's model is not reused.
     let fingerprint = serde_json::json!({
-        "engine": 2,
+        "engine": 3,
         "fields": table.fields.iter().map(|f| (f.name.as_str(), f.kind.as_str())).collect::<Vec<_>>(),
         "threshold": threshold,
         "link_only": args.link_only,

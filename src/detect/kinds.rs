@@ -271,6 +271,15 @@ impl Config {
                     region.get_ref()
                 );
             }
+            // A block of one record holds no pair: below 2 every block is skipped and the run compares
+            // nothing while reporting success.
+            if let Some(max) = settings.max_block.as_ref().filter(|m| *m.get_ref() < 2) {
+                bail!(
+                    "{}: object {object}: max_block {} compares no pair (blocks need at least 2 records)",
+                    at(max.span()),
+                    max.get_ref()
+                );
+            }
             let settings = ObjectConfig {
                 threshold: settings.threshold.map(Spanned::into_inner),
                 default_region: settings.default_region.map(Spanned::into_inner),
@@ -388,6 +397,13 @@ mod tests {
                 "c.toml:4:13: ",
                 "object b: threshold 2",
             ),
+            ("[object.contact]\nmax_block = 0\n", "c.toml:2:13: ", "max_block 0 compares no pair"),
+            (
+                "[object.a]\nmax_block = 2\n[object.b]\n max_block = 1\n",
+                "c.toml:4:14: ",
+                "object b: max_block 1",
+            ),
+            ("[object.contact]\nmax_block = -1\n", "c.toml:2:13: ", "invalid value"),
             // Columns count characters, not bytes.
             ("[object.\"é\".fields]\n\"ü\" = \"bad\"\n", "c.toml:2:7: ", "unknown kind `bad`"),
         ];

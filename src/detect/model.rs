@@ -222,16 +222,57 @@ pub fn em(patterns: &Patterns, u: &[Vec<f64>], start_m: &[Vec<f64>]) -> (Vec<Vec
 }
 
 /// Trains m for every field from the pairs each rule produced.
-/// `rule_fields[r]` are the fields rule `r` forces to agree.
+/// `rule_fields[r]` are the fields rule `r` forces to agree (with those it drags along);
+/// `rule_own[r]` only the fields of its key. A field that every rule sets aside with
+/// `rule_fields` (on accounts every field is a place field, and every key is one too) is trained,
+/// in a second pass, on the rules that do not read it themselves, as Splink does: left out, it
+/// would keep its starting m, and a company name matching exactly would weigh no more than 0.8
+/// of a sure duplicate's.
 pub fn train_m(
     pairs: &[Pair],
     patterns: &[u64],
     rule_fields: &[Vec<usize>],
+    rule_own: &[Vec<usize>],
     u: &[Vec<f64>],
 ) -> Vec<Vec<f64>> {
     let nf = u.len();
     let start: Vec<Vec<f64>> = u.iter().map(|l| initial_m(l.len())).collect();
-    let nrules = rule_fields.len();
+    let mut sum: Vec<Vec<f64>> = u.iter().map(|l| vec![0.0; l.len()]).collect();
+    let mut weight = vec![0.0; nf];
+    let everything: Vec<bool> = vec![true; nf];
+    train_pass(pairs, patterns, rule_fields, u, &start, &everything, &mut sum, &mut weight);
+    let untrained: Vec<bool> = weight.iter().map(|w| *w <= 0.0).collect();
+    if untrained.iter().any(|x| *x) {
+        train_pass(pairs, patterns, rule_own, u, &start, &untrained, &mut sum, &mut weight);
+    }
+    (0..nf)
+        .map(|k| {
+            if weight[k] <= 0.0 {
+                return start[k].clone();
+            }
+            let mut m: Vec<f64> = sum[k].iter().map(|v| (v / weight[k]).max(1e-5)).collect();
+            let total: f64 = m.iter().sum();
+            m.iter_mut().for_each(|v| *v /= total);
+            m
+        })
+        .collect()
+}
+
+/// One pass of `train_m`: EM per rule with `blanks[r]` left out, adding the m of the fields in
+/// `wanted` (weighted by the expected matches that have a value) to `sum` and `weight`.
+#[allow(clippy::too_many_arguments)]
+fn train_pass(
+    pairs: &[Pair],
+    patterns: &[u64],
+    blanks: &[Vec<usize>],
+    u: &[Vec<f64>],
+    start: &[Vec<f64>],
+    wanted: &[bool],
+    sum: &mut [Vec<f64>],
+    weight: &mut [f64],
+) {
+    let nf = u.len();
+    let nrules = blanks.len();
     let counted: Vec<Patterns> = pairs
         .par_chunks(1 << 16)
         .zip(patterns.par_chunks(1 << 16))
@@ -241,7 +282,7 @@ pub fn train_m(
                 for (pair, pattern) in chunk.iter().zip(pats) {
                     for (r, slot) in acc.iter_mut().enumerate() {
                         if pair.rules & (1 << r) != 0 {
-                            *slot.entry(blank(*pattern, &rule_fields[r])).or_insert(0.0) += 1.0;
+                            *slot.entry(blank(*pattern, &blanks[r])).or_insert(0.0) += 1.0;
                         }
                     }
                 }
@@ -259,15 +300,14 @@ pub fn train_m(
                 a
             },
         );
-    let mut sum: Vec<Vec<f64>> = u.iter().map(|l| vec![0.0; l.len()]).collect();
-    let mut weight = vec![0.0; nf];
     for (r, pats) in counted.iter().enumerate() {
-        if pats.values().sum::<f64>() < 20.0 || rule_fields[r].len() >= nf {
+        let trains = (0..nf).any(|k| wanted[k] && !blanks[r].contains(&k));
+        if pats.values().sum::<f64>() < 20.0 || blanks[r].len() >= nf || !trains {
             continue;
         }
-        let (m, _, seen) = em(pats, u, &start);
+        let (m, _, seen) = em(pats, u, start);
         for k in 0..nf {
-            if rule_fields[r].contains(&k) || seen[k] <= 0.0 {
+            if !wanted[k] || blanks[r].contains(&k) || seen[k] <= 0.0 {
                 continue;
             }
             for (l, v) in m[k].iter().enumerate() {
@@ -276,17 +316,6 @@ pub fn train_m(
             weight[k] += seen[k];
         }
     }
-    (0..nf)
-        .map(|k| {
-            if weight[k] <= 0.0 {
-                return start[k].clone();
-            }
-            let mut m: Vec<f64> = sum[k].iter().map(|v| (v / weight[k]).max(1e-5)).collect();
-            let total: f64 = m.iter().sum();
-            m.iter_mut().for_each(|v| *v /= total);
-            m
-        })
-        .collect()
 }
 
 /// λ such that λ × all pairs = the expected number of matches among the compared pairs.

@@ -29,6 +29,9 @@ pub struct Scorer<'a> {
     local: Vec<Vec<f64>>,
     /// The fields whose agreement says each place facet agrees (`place::key_sets`).
     keys: [place::Keys; 2],
+    /// Each compared field's place facet (`place::facets`) and the facets' names.
+    facets: Vec<Option<usize>>,
+    facet_names: [&'static str; 4],
 }
 
 impl<'a> Scorer<'a> {
@@ -78,7 +81,8 @@ impl<'a> Scorer<'a> {
             })
             .collect();
         let keys = place::key_sets(comparer);
-        Scorer { table, comparer, model, fields, place_once, base, exact, local, keys }
+        let (facets, facet_names) = (place::facets(comparer), place::facet_names(comparer));
+        Scorer { table, comparer, model, fields, place_once, base, exact, local, keys, facets, facet_names }
     }
 
     /// The weight of field `k` at level `l` for records `i`, `j`.
@@ -121,7 +125,7 @@ impl<'a> Scorer<'a> {
                 self.field_weight(k, l, i, ids[k], swapped)
             };
             out[k] = (w, true);
-            let facet = if self.place_once { place::facet_of(kind) } else { None };
+            let facet = if self.place_once { self.facets[k] } else { None };
             if let (Some(f), true) = (facet, l != MISSING) {
                 out[k].1 = false;
                 if w > 0.0 && best[f].is_none_or(|b| w > out[b].0) {
@@ -235,7 +239,7 @@ impl<'a> Scorer<'a> {
                     let lift = self.model.place[mask];
                     let together: Vec<&str> = (0..place::FACETS.len())
                         .filter(|f| mask & (1 << f) != 0)
-                        .map(|f| place::FACETS[f])
+                        .map(|f| self.facet_names[f])
                         .collect();
                     format!(
                         "{t} ({:+.2}, {:+.2} as {} agree together: non-duplicates share them {:.0}× as often as by chance)",

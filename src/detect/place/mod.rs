@@ -9,7 +9,8 @@
 //! against how many chance alone would give — counting only the non-duplicates among them, told
 //! by their given names (duplicates share those, household members and colleagues do not).
 //! Without a given name (accounts), the duplicates' number comes from the model's probabilities
-//! before any lift (`expected_matches`).
+//! before any lift (`expected_matches`), and the web domain takes the family name's facet
+//! (`domain_apart`).
 //! Pure: works on the table, the comparer's ids and pair posteriors.
 
 use super::block::Pair;
@@ -34,6 +35,35 @@ pub fn facet_of(kind: Kind) -> Option<usize> {
     }
 }
 
+/// Whether the web domain is a facet of its own, in the family name's place: on records without
+/// a family name but with a company name (accounts). There a company's name and its domain are
+/// the two marks of its identity, not one fact that colleagues share; counted once, a company that
+/// moved and changed its line fell below the threshold with both agreeing. Non-duplicates that do
+/// share both (divisions filed under the group's domain) are measured like any other facets shared
+/// together, and their lift taken off.
+pub fn domain_apart(kinds: &[Kind]) -> bool {
+    !kinds.iter().any(|k| matches!(k, Kind::LastName | Kind::FullName))
+        && kinds.contains(&Kind::Company)
+        && kinds.contains(&Kind::Website)
+}
+
+/// The facet of each compared field (`facet_of`, with the web domain apart when `domain_apart`).
+pub fn facets(comparer: &Comparer) -> Vec<Option<usize>> {
+    let kinds: Vec<Kind> = comparer.fields().map(|f| f.kind).collect();
+    let apart = domain_apart(&kinds);
+    kinds.iter().map(|k| if apart && *k == Kind::Website { Some(0) } else { facet_of(*k) }).collect()
+}
+
+/// The facets' names for reasons: `FACETS`, the first being the web domain when it stands apart.
+pub fn facet_names(comparer: &Comparer) -> [&'static str; 4] {
+    let kinds: Vec<Kind> = comparer.fields().map(|f| f.kind).collect();
+    let mut names = FACETS;
+    if domain_apart(&kinds) {
+        names[0] = "web domain";
+    }
+    names
+}
+
 /// Which compared field (position in the comparer's pattern) says each facet agrees.
 pub type Keys = [Option<usize>; 4];
 
@@ -44,9 +74,15 @@ pub type Keys = [Option<usize>; 4];
 pub fn key_sets(comparer: &Comparer) -> [Keys; 2] {
     let kinds: Vec<Kind> = comparer.fields().map(|f| f.kind).collect();
     let first = |wanted: &[Kind]| wanted.iter().find_map(|w| kinds.iter().position(|k| k == w));
-    let family = first(&[Kind::LastName, Kind::FullName]);
     let (street, postcode) = (first(&[Kind::Street]), first(&[Kind::Postcode]));
-    let (phone, company) = (first(&[Kind::Phone]), first(&[Kind::Company, Kind::Website]));
+    let (family, phone, company) = match domain_apart(&kinds) {
+        true => (first(&[Kind::Website]), first(&[Kind::Phone]), first(&[Kind::Company])),
+        false => (
+            first(&[Kind::LastName, Kind::FullName]),
+            first(&[Kind::Phone]),
+            first(&[Kind::Company, Kind::Website]),
+        ),
+    };
     [[family, street.or(postcode), phone, company], [family, street.and(postcode), phone, company]]
 }
 
