@@ -95,6 +95,33 @@ fn journal() {
     });
 }
 
+/// A journal longer than the screen says which entries are shown, and that the screen holds the
+/// latest 500 of a longer one.
+#[test]
+fn a_long_journal_says_which_entries_are_shown() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\na\u{1b}J");
+    assert_eq!((c.app.screen, c.app.journal.entries.len()), (Screen::Journal, 1));
+    let header = |c: &Console| screen(c).lines().nth(2).unwrap().trim_matches('"').trim_end().to_string();
+    assert!(header(&c).ends_with("note"), "all fits, no marker: {}", header(&c));
+    let line = c.app.journal.entries[0].clone();
+    c.app.journal.entries = vec![line.clone(); 40];
+    c.app.journal.total = 40;
+    assert!(header(&c).ends_with(" 1–19 of 40 ↓"), "{}", header(&c));
+    c.app.journal.entries = vec![line; 500];
+    c.app.journal.total = 1234;
+    assert!(header(&c).ends_with(" 1–19 of latest 500 ↓"), "{}", header(&c));
+    assert!(header(&c).contains("cand.   note "), "the columns whole: {}", header(&c));
+    keys(&mut c, "jj");
+    assert!(header(&c).ends_with("3–21 of latest 500 ↑ ↓"), "{}", header(&c));
+    keys(&mut c, "G");
+    assert!(header(&c).ends_with("482–500 of latest 500 ↑"), "{}", header(&c));
+    assert_eq!(
+        unicode_width::UnicodeWidthStr::width(screen(&c).lines().nth(2).unwrap().trim_matches('"')),
+        80
+    );
+}
+
 #[test]
 fn dashboard() {
     snap("dashboard", |c| {

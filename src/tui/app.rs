@@ -192,7 +192,10 @@ pub struct JournalLine {
 /// The journal screen's contents: latest entries first, and the sign-off state.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalView {
+    /// The latest entries, newest first (at most the last 500).
     pub entries: Vec<JournalLine>,
+    /// How many entries the journal holds.
+    pub total: i64,
     /// Decisions that no sign-off covers yet.
     pub unsigned: u64,
     /// The latest sign-off, as a line ("ann signed up to entry 120 on 2026-05-02").

@@ -385,5 +385,5 @@ fn journal_view(ws: &Workspace) -> Result<JournalView> {
         let upto = journal::signoff::read_covers(&e.body).map(|c| c.last).unwrap_or(e.seq);
         format!("{} up to entry {upto} on {}", e.steward, crate::clock::day(&e.at))
     });
-    Ok(JournalView { entries, unsigned: unsigned.max(0) as u64, last_signoff })
+    Ok(JournalView { entries, total: head, unsigned: unsigned.max(0) as u64, last_signoff })
 }

@@ -2,11 +2,12 @@
 //! note), newest first.
 
 use super::queue::title_row;
-use super::{cell, pad, put, thousands};
+use super::{cell, pad, put, scroll_marker, thousands};
 use crate::tui::app::App;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
 
 const TOP: u16 = 3;
 
@@ -41,7 +42,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         pad("cand.".into(), cand_w),
         pad("note".into(), note_w)
     );
-    put(buf, area, 2, &Line::styled(pad(header, width), t.header()));
+    // Right of the header: which entries are on screen (the screen reads the latest 500 only).
+    let shown = thousands(j.entries.len() as i64);
+    let of = match j.total > j.entries.len() as i64 {
+        true => format!("latest {shown}"),
+        false => shown,
+    };
+    let place = scroll_marker(app.journal_offset, visible_rows(area.height), j.entries.len(), &of);
+    let room = width.saturating_sub(place.width());
+    let header = pad(cell(header.trim_end(), room.saturating_sub(1)), room);
+    put(buf, area, 2, &Line::from(vec![Span::styled(header, t.header()), Span::styled(place, t.key())]));
     if j.entries.is_empty() {
         put(buf, area, TOP + 1, &Line::styled("  The journal is empty: no decision yet.", t.dim()));
         return;

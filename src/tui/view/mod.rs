@@ -93,6 +93,19 @@ pub fn pad(text: String, width: usize) -> String {
 }
 
 /// A score in [0, 1] as a bar of `width` cells, in eighths.
+/// Which of `total` lines are on screen from `offset`, and which way there is more:
+/// `1–20 of 32 lines ↓` (`of` names the whole: `32 lines`); empty when they all fit, so that
+/// nothing is out of sight unannounced.
+pub fn scroll_marker(offset: usize, rows: usize, total: usize, of: &str) -> String {
+    if total <= rows {
+        return String::new();
+    }
+    let (first, last) = (offset + 1, (offset + rows).min(total));
+    let up = if first > 1 { " ↑" } else { "" };
+    let down = if last < total { " ↓" } else { "" };
+    format!("{first}–{last} of {of}{up}{down}")
+}
+
 pub fn score_bar(score: f64, width: usize) -> String {
     const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
     let eighths = (score.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;

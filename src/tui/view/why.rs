@@ -175,16 +175,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let summary = format!("proposed by {} · {} records · {count}", c.origin.join(", "), c.members.len());
     let lines = body(c, t, area.width as usize);
     let rows = visible_rows(area.height);
-    // When the reasons are taller than the screen, the summary line says which lines are shown and
-    // which way there is more, so that nothing is out of sight unannounced.
-    let place = if lines.len() > rows {
-        let (first, last) = (app.why_offset + 1, (app.why_offset + rows).min(lines.len()));
-        let up = if first > 1 { " ↑" } else { "" };
-        let down = if last < lines.len() { " ↓" } else { "" };
-        format!("lines {first}–{last} of {}{up}{down}", lines.len())
-    } else {
-        String::new()
-    };
+    // When the reasons are taller than the screen, the summary line says which lines are shown.
+    let place = super::scroll_marker(app.why_offset, rows, lines.len(), &format!("{} lines", lines.len()));
     let room = (area.width as usize).saturating_sub(place.width());
     put(
         buf,
