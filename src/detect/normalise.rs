@@ -9,44 +9,44 @@ use phonenumber::country;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// Lower case, accents stripped, anything but letters and digits turned into single spaces.
+/// Lower case, accents stripped, other scripts in Latin letters, anything but letters and digits
+/// turned into single spaces.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.nfkd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        let mapped: &str = match c {
-            'ß' => "ss",
-            'æ' | 'Æ' => "ae",
-            'œ' | 'Œ' => "oe",
-            'ø' | 'Ø' => "o",
-            'ł' | 'Ł' => "l",
-            'đ' | 'Đ' => "d",
-            'þ' | 'Þ' => "th",
-            'ı' => "i",
-            _ => "",
-        };
-        if !mapped.is_empty() {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push_str(mapped);
-        } else if c.is_alphanumeric() {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.extend(c.to_lowercase());
-        } else if c == '\'' || c == '’' {
+        match c {
+            c if is_combining_mark(c) => {}
+            c if c.is_ascii_alphanumeric() => push_letters(&mut out, &mut space, c.encode_utf8(&mut [0; 4])),
             // O'Brien and OBrien are one name.
-        } else {
-            space = true;
+            '\'' | '’' => {}
+            // Letters NFKD does not take apart (ß, æ, ø, ł…) and other scripts, in Latin letters:
+            // a record typed in Cyrillic, Greek or Chinese compares with its Latin copy
+            // (`Дмитрий Иванов` → `dmitrii ivanov`, `北京` → `bei jing`).
+            c if c.is_alphanumeric() => match deunicode::deunicode_char(c) {
+                Some(latin) => push_letters(&mut out, &mut space, latin),
+                None => push_letters(&mut out, &mut space, c.encode_utf8(&mut [0; 4])),
+            },
+            _ => space = true,
         }
     }
     out
+}
+
+/// Appends the letters and digits of `piece`, lower case; a space in it (`bei `) ends a word,
+/// anything else (`Игорь` → `Igor'`) is dropped.
+fn push_letters(out: &mut String, space: &mut bool, piece: &str) {
+    for c in piece.chars() {
+        if c == ' ' {
+            *space = true;
+        } else if c.is_alphanumeric() {
+            if *space && !out.is_empty() {
+                out.push(' ');
+            }
+            *space = false;
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// The normalised form of a value of this kind, or `None` when nothing comparable is left.
@@ -378,6 +378,12 @@ mod tests {
             ("Ærø-Łódź", "aero lodz"),
             ("ｆｕｌｌ width", "full width"),
             ("", ""),
+            // Other scripts, in Latin letters.
+            ("Дмитрий Иванов", "dmitrii ivanov"),
+            ("Игорь", "igor"),
+            ("Αθήνα", "athena"),
+            ("北京 Office", "bei jing office"),
+            ("Þórður Ísaksson", "thordur isaksson"),
         ] {
             assert_eq!(fold(raw), want, "{raw}");
         }
