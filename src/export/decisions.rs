@@ -153,6 +153,11 @@ pub struct Counts {
     pub unmergeable: BTreeMap<String, u64>,
     /// Members whose values an import changed after the decision (the plan uses the new ones).
     pub refreshed_members: u64,
+    /// Approved candidates left out of a CRM plan because a record of theirs is merged by an
+    /// earlier candidate of the plan (a CRM merges a record once: the record is gone after).
+    pub overlapping: u64,
+    /// The first of them: (candidate, the record it shares, the earlier candidate).
+    pub first_overlap: Option<(i64, String, i64)>,
 }
 
 impl Counts {
@@ -164,6 +169,8 @@ impl Counts {
             "other_source": self.other_source,
             "unmergeable": self.unmergeable,
             "refreshed_members": self.refreshed_members,
+            "overlapping": self.overlapping,
+            "first_overlap": self.first_overlap.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
         })
     }
 }
@@ -202,6 +209,20 @@ pub fn notes(details: &Value) -> Vec<String> {
         let (count, _) = counted(n("refreshed_members"), "member record", "", "");
         notes.push(format!("{count} changed after approval: the plan starts from the current values"));
     }
+    if n("overlapping") > 0 {
+        let (count, _) = counted(n("overlapping"), "approved candidate", "", "");
+        let first = match details.get("first_overlap").and_then(Value::as_array).map(Vec::as_slice) {
+            Some([c, key, earlier]) => format!(
+                " (first: candidate {c} shares {} with candidate {earlier})",
+                crate::text::visible(key.as_str().unwrap_or(""))
+            ),
+            _ => String::new(),
+        };
+        notes.push(format!(
+            "{count} left out: a record of theirs is merged by an earlier candidate of this plan, and \
+             a CRM merges a record once{first}; undo one of the two approvals, or reject one"
+        ));
+    }
     if details.get("decisions").is_some() && n("decisions") == 0 {
         let after = n("after");
         notes.push(if after > 0 {
@@ -222,6 +243,20 @@ pub struct Part {
     csv: Option<CsvRows>,
     rejections: Option<Batch>,
     counts: Counts,
+    /// CRM plans: each merge's bytes and records, for `accept` to leave out a merge whose record
+    /// an earlier merge of the plan took (only in journal order can that be known).
+    merges: Vec<Merge>,
+}
+
+/// One merge call of a CRM plan, as rendered.
+#[derive(Debug)]
+struct Merge {
+    candidate: i64,
+    bytes: std::ops::Range<usize>,
+    lines: u64,
+    refreshed: u64,
+    /// Its records, `object` and key: a record is named by both.
+    records: Vec<String>,
 }
 
 impl Counts {
@@ -233,6 +268,10 @@ impl Counts {
             *self.unmergeable.entry(object).or_default() += n;
         }
         self.refreshed_members += other.refreshed_members;
+        self.overlapping += other.overlapping;
+        if self.first_overlap.is_none() {
+            self.first_overlap = other.first_overlap;
+        }
     }
 }
 
@@ -252,6 +291,8 @@ pub struct Assembly {
     golden_csv: Option<GoldenCsv>,
     not_duplicates: Option<NotDuplicates>,
     counts: Counts,
+    /// CRM plans: the records merged so far, with the candidate that merged them.
+    merged: FxHashMap<String, i64>,
 }
 
 /// Builds one decision export: a `Renderer` and an `Assembly`.
@@ -274,6 +315,7 @@ impl<'a> Builder<'a> {
                 golden_csv: (kind == Kind::GoldenCsv).then(|| GoldenCsv::new(raw)),
                 not_duplicates: (kind == Kind::NotDuplicates).then(|| NotDuplicates::new(raw)),
                 counts: Counts::default(),
+                merged: FxHashMap::default(),
             },
         }
     }
@@ -334,20 +376,58 @@ impl Renderer<'_> {
             None => {}
         }
         let object = m.object.clone();
+        let mut refreshed = 0;
         for member in &mut m.members {
-            part.counts.refreshed_members += u64::from(self.current.refresh(&object, member));
+            refreshed += u64::from(self.current.refresh(&object, member));
         }
-        part.counts.lines += crm.render(&m, &mut part.bytes)?;
+        let start = part.bytes.len();
+        let lines = crm.render(&m, &mut part.bytes)?;
+        part.counts.refreshed_members += refreshed;
+        part.counts.lines += lines;
         part.counts.decisions += 1;
+        part.merges.push(Merge {
+            candidate: m.meta.candidate,
+            bytes: start..part.bytes.len(),
+            lines,
+            refreshed,
+            records: m.members.iter().map(|x| format!("{object}\u{1f}{}", x.key)).collect(),
+        });
         Ok(())
     }
 }
 
 impl Assembly {
+    /// Writes a part's bytes; for a CRM plan, leaves out each merge with a record an earlier merge
+    /// took (its call would fail: the record is gone), counting it instead.
+    fn write_merges(&mut self, part: &mut Part, out: &mut impl Write) -> Result<()> {
+        let mut written = 0;
+        for merge in std::mem::take(&mut part.merges) {
+            let taken = merge.records.iter().find_map(|r| self.merged.get(r).map(|by| (r, *by)));
+            if let Some((record, by)) = taken {
+                out.write_all(&part.bytes[written..merge.bytes.start])?;
+                written = merge.bytes.end;
+                let c = &mut part.counts;
+                (c.decisions, c.lines, c.refreshed_members) =
+                    (c.decisions - 1, c.lines - merge.lines, c.refreshed_members - merge.refreshed);
+                c.overlapping += 1;
+                if c.first_overlap.is_none() {
+                    let key = record.split_once('\u{1f}').map_or(record.as_str(), |(_, key)| key);
+                    c.first_overlap = Some((merge.candidate, key.to_string(), by));
+                }
+                continue;
+            }
+            for record in merge.records {
+                self.merged.insert(record, merge.candidate);
+            }
+        }
+        out.write_all(&part.bytes[written..])?;
+        Ok(())
+    }
+
     /// Takes the next rendered batch, in journal order; what is final goes to `out`. Gives back the
     /// batch a not-duplicates part kept, once read.
-    pub fn accept(&mut self, part: Part, out: &mut impl Write) -> Result<Option<Batch>> {
-        out.write_all(&part.bytes)?;
+    pub fn accept(&mut self, mut part: Part, out: &mut impl Write) -> Result<Option<Batch>> {
+        self.write_merges(&mut part, out)?;
         if let Some(rows) = part.csv {
             self.golden_csv.as_mut().expect("made for golden-csv").append(rows);
         }
@@ -377,6 +457,46 @@ impl Assembly {
 
 #[cfg(test)]
 mod tests {
+    /// A record merged by one approval cannot be merged again: the later approval that shares it
+    /// is left out of CRM plans (counted, with the first such pair named), in whatever batches the
+    /// entries come; the golden exports keep both.
+    #[test]
+    fn a_record_is_merged_once_per_plan() {
+        let sf = |id: &str| format!("salesforce:{id}");
+        let pair = |a: &str, b: &str| {
+            let (a, b) = (sf(a), sf(b));
+            approve_body("contact", &[(a.as_str(), 1, &[]), (b.as_str(), 1, &[])], &[])
+        };
+        let entries = [
+            entry(1, pair("A", "B")),
+            entry(2, pair("B", "C")),
+            entry(3, pair("D", "E")),
+            entry(4, pair("C", "A")),
+        ];
+        for per_batch in [1, 2, 4] {
+            let (text, counts) = run_in("salesforce", None, &Current::default(), &entries, per_batch);
+            let merged: Vec<&str> =
+                text.lines().map(|l| &l[l.find("\"Id\":\"").unwrap() + 6..][..1]).collect();
+            assert_eq!(merged, ["A", "D"], "per batch {per_batch}: {text}");
+            assert_eq!(
+                (counts.decisions, counts.lines, counts.overlapping),
+                (2, 2, 2),
+                "per batch {per_batch}"
+            );
+            let first = (meta(2).candidate, "salesforce:B".to_string(), meta(1).candidate);
+            assert_eq!(counts.first_overlap, Some(first));
+            let notes = notes(&counts.details());
+            assert!(
+                notes[0].starts_with(
+                    "2 approved candidates left out: a record of theirs is merged by an earlier candidate"
+                ),
+                "{notes:?}"
+            );
+        }
+        let (_, counts) = run_in("golden-jsonl", None, &Current::default(), &entries, 2);
+        assert_eq!((counts.decisions, counts.overlapping), (4, 0));
+    }
+
     #[test]
     fn notes_count_in_words_that_agree() {
         let one = json!({"source": "salesforce", "other_source": 1, "unmergeable": {"opportunity": 1},
