@@ -180,7 +180,9 @@ fn build_million(store: &mut Store, entries: usize, candidates: usize) -> usize 
             }
             for (c, stack) in stacks.iter().enumerate() {
                 let status = stack.last().map_or(Status::Pending, |&(_, a)| journal::replay::status_of(a));
-                tx.set_candidate_status(CandidateId(c as i64 + 1), status)?;
+                // `workspace` added each pair's two records in turn: rows 2c+1 and 2c+2.
+                let members = [2 * c as i64 + 1, 2 * c as i64 + 2];
+                tx.set_candidate_status(CandidateId(c as i64 + 1), status, &members)?;
             }
             Ok(())
         })

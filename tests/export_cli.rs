@@ -346,3 +346,35 @@ fn files_are_replaced_only_on_success_and_journaled_with_their_hash() {
     assert_eq!(entry["body"]["details"]["through"], ws.last_entry()["seq"].as_i64().unwrap() - 2);
     ws.ok(&["audit", "verify"]);
 }
+
+/// Two approved candidates sharing a record (A with B, then B with C): the second approval says
+/// so at once, and the Salesforce plan merges B once — the later candidate is left out, with a
+/// note naming the pair. Undoing the earlier approval lets the later one through.
+#[test]
+fn a_record_in_two_approved_candidates_is_merged_once() {
+    let ws = Ws::new();
+    ws.import("sf.csv", "id,Email\nA,a@x.example\nB,a@x.example\nC,a@x.example\n", "salesforce");
+    ws.file("pairs.csv", "left,right,score\nsalesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\n");
+    ws.ok(&["import", "candidates", "pairs.csv"]);
+    let first = ws.run(&["decide", "1", "approve", "--survivor", "salesforce:A"]).assert().success();
+    let said = String::from_utf8_lossy(&first.get_output().stderr).into_owned();
+    assert!(!said.contains("also approved"), "{said}");
+    let second = ws.run(&["decide", "2", "approve", "--survivor", "salesforce:C"]).assert().success();
+    let said = String::from_utf8_lossy(&second.get_output().stderr).into_owned();
+    assert!(said.contains("note: also approved elsewhere: salesforce:B in #1."), "{said}");
+
+    let export =
+        ws.run(&["export", "salesforce", "--out", "plan.jsonl", "--include-unsigned"]).assert().success();
+    let said = String::from_utf8_lossy(&export.get_output().stderr).into_owned();
+    assert!(said.contains("(first: candidate 2 shares salesforce:B with candidate 1)"), "{said}");
+    let plan = std::fs::read_to_string(ws.dir.join("plan.jsonl")).unwrap();
+    assert_eq!(plan.lines().count(), 1, "{plan}");
+    assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
+
+    ws.ok(&["undo", "1"]);
+    let again = ws.run(&["decide", "2", "approve", "--survivor", "salesforce:C"]).assert().success();
+    assert!(!String::from_utf8_lossy(&again.get_output().stderr).contains("also approved"));
+    ws.ok(&["export", "salesforce", "--out", "plan2.jsonl", "--include-unsigned"]);
+    let plan = std::fs::read_to_string(ws.dir.join("plan2.jsonl")).unwrap();
+    assert!(plan.contains(r#""Id":"C""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
+}

@@ -6,7 +6,7 @@ use super::chain::{append, NewEntry};
 use super::encoding::Action;
 use super::replay::{reverses_of, status_of, Replay};
 use super::stale::{check_seen, member_versions};
-use crate::model::{CandidateId, Choices, Golden, Record, Status};
+use crate::model::{CandidateId, Choices, Golden, Record, RecordKey, Status};
 use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
 use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
@@ -67,6 +67,9 @@ pub struct DecisionOutcome {
     pub golden: Option<Golden>,
     /// The exports that had carried the decision this one replaces, if any.
     pub exported: Option<CarriedOut>,
+    /// Approve: records of this candidate that other approved candidates hold too, with those
+    /// candidates. A CRM merges a record once: a merge plan carries the earlier approval only.
+    pub shared: Vec<(RecordKey, CandidateId)>,
 }
 
 /// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
@@ -120,6 +123,30 @@ pub struct CarriedOut {
     pub decision: i64,
     pub action: Action,
     pub exports: Vec<ExportedIn>,
+}
+
+impl DecisionOutcome {
+    /// When the approved candidate shares records with other approved ones: which, briefly
+    /// (`salesforce:003B in #1`), the first three.
+    pub fn shared_brief(&self) -> Option<String> {
+        let mut parts: Vec<String> =
+            self.shared.iter().take(3).map(|(key, other)| format!("{key} in #{other}")).collect();
+        if self.shared.len() > 3 {
+            parts.push(format!("{} more", self.shared.len() - 3));
+        }
+        (!parts.is_empty()).then(|| crate::text::visible(&parts.join(", ")).into_owned())
+    }
+
+    /// The note the command line prints when the approved candidate shares records with other
+    /// approved ones.
+    pub fn shared_note(&self) -> Option<String> {
+        self.shared_brief().map(|brief| {
+            format!(
+                "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
+                 carries the earlier approval and leaves the later out; undo or reject one of them."
+            )
+        })
+    }
 }
 
 impl CarriedOut {
@@ -273,6 +300,17 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         },
     )?;
     set_status(tx, &cand, &members, status)?;
+    let shared = match status {
+        Status::Approved => {
+            let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+            let key_of = |rowid: i64| members.iter().find(|m| m.rowid == rowid).map(|m| m.record.key.clone());
+            tx.approved_sharing(id, &rowids)?
+                .into_iter()
+                .filter_map(|(rowid, other)| Some((key_of(rowid)?, other)))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(DecisionOutcome {
         seq: entry.seq,
         hash: entry.hash,
@@ -282,6 +320,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         seen: member_versions(&members),
         golden: golden.map(|(_, g)| g),
         exported,
+        shared,
     })
 }
 
@@ -364,8 +403,8 @@ fn carried_out(
 
 /// Writes the new status and keeps the rejected pairs in step with it.
 fn set_status(tx: &Tx, cand: &CandidateRow, members: &[MemberRow], status: Status) -> Result<()> {
-    tx.set_candidate_status(cand.id, status)?;
     let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+    tx.set_candidate_status(cand.id, status, &rowids)?;
     if status == Status::Rejected {
         tx.add_rejected_pairs(&rowids)?;
     } else if cand.status == Status::Rejected {

@@ -312,16 +312,42 @@ impl Tx<'_> {
         fields_at(self.conn(), rowid, version)
     }
 
-    /// Sets a candidate's status: only the journal calls this, in the transaction of its entry.
-    pub fn set_candidate_status(&self, id: CandidateId, status: Status) -> Result<()> {
-        let n = self
-            .conn()
+    /// Sets a candidate's status (its members' record ids given): only the journal calls this, in
+    /// the transaction of its entry. Keeps `approved_members` in step.
+    pub fn set_candidate_status(&self, id: CandidateId, status: Status, members: &[i64]) -> Result<()> {
+        let conn = self.conn();
+        let n = conn
             .prepare_cached("UPDATE candidates SET status = ?2 WHERE id = ?1")?
             .execute(params![id.0, status.as_str()])?;
         if n != 1 {
             bail!("no candidate {id}");
         }
+        let sql = match status {
+            Status::Approved => {
+                "INSERT OR IGNORE INTO approved_members (record_id, candidate_id) VALUES (?1, ?2)"
+            }
+            _ => "DELETE FROM approved_members WHERE record_id = ?1 AND candidate_id = ?2",
+        };
+        let mut stmt = conn.prepare_cached(sql)?;
+        for record in members {
+            stmt.execute(params![record, id.0])?;
+        }
         Ok(())
+    }
+
+    /// The other approved candidates that hold any of these records: (record id, candidate).
+    pub fn approved_sharing(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, CandidateId)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT candidate_id FROM approved_members WHERE record_id = ?1 AND candidate_id <> ?2 \
+             ORDER BY candidate_id",
+        )?;
+        let mut out = Vec::new();
+        for record in members {
+            for other in stmt.query_map(params![record, id.0], |r| r.get::<_, i64>(0))? {
+                out.push((*record, CandidateId(other?)));
+            }
+        }
+        Ok(out)
     }
 
     /// Remembers every pair of these records as not duplicates.

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_export.sql"),
     include_str!("schema_narrow.sql"),
     include_str!("schema_counts.sql"),
+    include_str!("schema_approved.sql"),
 ];
 
 /// The page cache, in KiB (64 MiB; SQLite's default is 2 MiB).
@@ -472,6 +473,47 @@ mod tests {
         assert!(free * 4 <= pages, "{free} of {pages} pages free after the upgrade");
         let n: i64 = store.conn.query_row("SELECT count(*) FROM candidates", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 20_000);
+    }
+
+    /// The approved-members migration fills the table from the candidates approved before it
+    /// (pairs and clusters), and the store keeps it from then on.
+    #[test]
+    fn approved_members_migration_holds_the_approved_candidates() {
+        let conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 7;
+             INSERT INTO records (id, object, source, ext_id, fields) VALUES
+                 (1, 'contact', 's', 'a', '{}'), (2, 'contact', 's', 'b', '{}'), (3, 'contact', 's', 'c', '{}'),
+                 (14, 'contact', 's', 'd', '{}');
+             INSERT INTO candidates (id, object, member_key, member_versions, size, score, status, origin,
+                                     reasons, created_at) VALUES
+                 (1, 'contact', '1,2', '1,1', 2, 0.9, 'approved', '[]', '[]', 't'),
+                 (2, 'contact', '2,3,14', '1,1,1', 3, 0.8, 'approved', '[]', '[]', 't'),
+                 (3, 'contact', '3,14', '1,1', 2, 0.7, 'pending', '[]', '[]', 't');",
+        )
+        .unwrap();
+        let mut store = Store::setup(conn, None).unwrap();
+        fn sharing(store: &mut Store, c: i64, members: &[i64]) -> Vec<(i64, i64)> {
+            let found = store.write(|tx| tx.approved_sharing(crate::model::CandidateId(c), members)).unwrap();
+            found.into_iter().map(|(r, c)| (r, c.0)).collect()
+        }
+        assert_eq!(sharing(&mut store, 1, &[1, 2]), [(2, 2)], "record 2 is in the approved cluster");
+        assert_eq!(sharing(&mut store, 3, &[3, 14]), [(3, 2), (14, 2)], "a pending pair inside the cluster");
+        assert_eq!(sharing(&mut store, 9, &[1, 2, 3, 14]), [(1, 1), (2, 1), (2, 2), (3, 2), (14, 2)]);
+        // Kept from then on: the cluster rejected, its records leave the table.
+        store
+            .write(|tx| {
+                tx.set_candidate_status(
+                    crate::model::CandidateId(2),
+                    crate::model::Status::Rejected,
+                    &[2, 3, 14],
+                )
+            })
+            .unwrap();
+        assert_eq!(sharing(&mut store, 9, &[1, 2, 3, 14]), [(1, 1), (2, 1)]);
     }
 
     /// A workspace written by the build before the narrow-candidates migration keeps every

@@ -317,7 +317,14 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
             "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
             out.candidate, out.status, e.action, e.exports[0].seq, out.seq
         ),
-        None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+        None => match out.shared_brief() {
+            // A record merged twice: the plan carries the earlier approval only.
+            Some(brief) => format!(
+                "#{} approved, but also approved: {brief}; a plan merges a record once (journal entry {})",
+                out.candidate, out.seq
+            ),
+            None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+        },
     };
     Ok(Loaded::Decided { message, key: d.key })
 }
