@@ -123,8 +123,7 @@ impl Store {
             );
         }
         // WAL keeps readers (the console) unblocked by a writer; FULL makes each commit durable.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .with_context(|| format!("{name} is not a mergeq workspace (or is locked)"))?;
+        Store::wal_mode(&conn).with_context(|| format!("{name} is not a mergeq workspace (or is locked)"))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // A bigger page cache keeps a large import's index pages in memory instead of spilling
@@ -140,6 +139,24 @@ impl Store {
         }
         store.migrate(version)?;
         Ok(store)
+    }
+
+    /// Puts the workspace in WAL mode. Switching a new file needs it alone for a moment, and SQLite
+    /// does not wait for that (the lock upgrade could deadlock), so while another mergeq is
+    /// creating the same workspace the switch is tried again until the busy timeout.
+    fn wal_mode(conn: &Connection) -> rusqlite::Result<()> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                done => return done,
+            }
+        }
     }
 
     /// The schema version, and (at version 0) the tables some other program put in the file.
