@@ -385,3 +385,64 @@ fn quitting_from_a_screen_over_the_review_reopens_the_review() {
         }
     }
 }
+
+/// A candidate holding a record another approved candidate holds says so on its survivor line
+/// before the steward decides, and approving it says so in the status line.
+#[test]
+fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    // Jane's Salesforce record, paired again with a web-form copy of her.
+    let mut store = Store::open_existing(&db).unwrap();
+    store
+        .write(|tx| {
+            let batch = tx.begin_batch(&NewBatch::new("records", "t", "csv", fixture::AT, "t"))?;
+            let fields = [("first_name".to_string(), "Jane".to_string())].into_iter().collect();
+            let rec = NewRecord {
+                object: "contact".into(),
+                key: RecordKey::new("webform", "wf-9"),
+                fields,
+                created: None,
+                updated: None,
+            };
+            let web = tx.upsert_record(batch, &rec)?.1;
+            let (jane, _) = tx.record_index(Some("contact"))?.resolve("salesforce:0035g00000AbC").unwrap();
+            let c = mergeq::store::NewCandidate {
+                object: "contact".into(),
+                members: vec![jane, web],
+                score: 0.5,
+                origin: "test".into(),
+                reasons: vec![],
+            };
+            tx.upsert_candidate(Some(batch), fixture::AT, &c)?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let mut c = open(&db);
+    keys(&mut c, "\n");
+    assert_eq!(open_id(&c), 1);
+    assert!(c.app.review.as_ref().unwrap().data.shared.is_empty(), "nothing approved yet");
+    keys(&mut c, "a");
+    assert_eq!(status(&c), ("#1 approved: merged (journal entry 1)".to_string(), false));
+    // The new pair is the last candidate of the queue.
+    keys(&mut c, "\u{1b}G\n");
+    let id = open_id(&c);
+    assert_eq!(id, 4, "the web-form pair");
+    let shared = &c.app.review.as_ref().unwrap().data.shared;
+    assert_eq!(
+        shared.iter().map(|(k, c)| (k.to_string(), c.0)).collect::<Vec<_>>(),
+        [("salesforce:0035g00000AbC".to_string(), 1)]
+    );
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let screen = terminal.backend().to_string();
+    let survivor_line = screen.lines().nth(2).unwrap();
+    assert!(survivor_line.contains(" · also approved: salesforce:0035g00000AbC in #1"), "{survivor_line}");
+    keys(&mut c, "a");
+    let (text, error) = status(&c);
+    assert!(
+        !error && text == "#4 approved; also approved: salesforce:0035g00000AbC in #1 (journal entry 2)",
+        "{text}"
+    );
+}

@@ -125,16 +125,22 @@ pub struct CarriedOut {
     pub exports: Vec<ExportedIn>,
 }
 
+/// Records held by other approved candidates, briefly (`salesforce:003B in #1`), the first three;
+/// `None` when there are none.
+pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
+    let mut parts: Vec<String> =
+        shared.iter().take(3).map(|(key, other)| format!("{key} in #{other}")).collect();
+    if shared.len() > 3 {
+        parts.push(format!("{} more", shared.len() - 3));
+    }
+    (!parts.is_empty()).then(|| crate::text::visible(&parts.join(", ")).into_owned())
+}
+
 impl DecisionOutcome {
     /// When the approved candidate shares records with other approved ones: which, briefly
     /// (`salesforce:003B in #1`), the first three.
     pub fn shared_brief(&self) -> Option<String> {
-        let mut parts: Vec<String> =
-            self.shared.iter().take(3).map(|(key, other)| format!("{key} in #{other}")).collect();
-        if self.shared.len() > 3 {
-            parts.push(format!("{} more", self.shared.len() - 3));
-        }
-        (!parts.is_empty()).then(|| crate::text::visible(&parts.join(", ")).into_owned())
+        shared_brief(&self.shared)
     }
 
     /// The note the command line prints when the approved candidate shares records with other

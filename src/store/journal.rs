@@ -196,6 +196,21 @@ fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
     Ok(out)
 }
 
+/// The other approved candidates that hold any of `members` (record ids): (record id, candidate).
+fn sharing(conn: &Connection, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, CandidateId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT candidate_id FROM approved_members WHERE record_id = ?1 AND candidate_id <> ?2 \
+         ORDER BY candidate_id",
+    )?;
+    let mut out = Vec::new();
+    for record in members {
+        for other in stmt.query_map(params![record, id.0], |r| r.get::<_, i64>(0))? {
+            out.push((*record, CandidateId(other?)));
+        }
+    }
+    Ok(out)
+}
+
 fn fields_at(conn: &Connection, rowid: i64, version: i64) -> Result<Option<Fields>> {
     let text: Option<String> = conn
         .prepare_cached(
@@ -337,17 +352,7 @@ impl Tx<'_> {
 
     /// The other approved candidates that hold any of these records: (record id, candidate).
     pub fn approved_sharing(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, CandidateId)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT candidate_id FROM approved_members WHERE record_id = ?1 AND candidate_id <> ?2 \
-             ORDER BY candidate_id",
-        )?;
-        let mut out = Vec::new();
-        for record in members {
-            for other in stmt.query_map(params![record, id.0], |r| r.get::<_, i64>(0))? {
-                out.push((*record, CandidateId(other?)));
-            }
-        }
-        Ok(out)
+        sharing(self.conn(), id, members)
     }
 
     /// Remembers every pair of these records as not duplicates.
@@ -388,6 +393,18 @@ impl Tx<'_> {
 }
 
 impl Store {
+    /// The records of candidate `id` that other approved candidates hold too, with those
+    /// candidates (a CRM merges a record once).
+    pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
+        let rows = members(self.conn(), id)?;
+        let rowids: Vec<i64> = rows.iter().map(|m| m.rowid).collect();
+        let key_of = |rowid: i64| rows.iter().find(|m| m.rowid == rowid).map(|m| m.record.key.clone());
+        Ok(sharing(self.conn(), id, &rowids)?
+            .into_iter()
+            .filter_map(|(r, c)| Some((key_of(r)?, c)))
+            .collect())
+    }
+
     /// The last entry's sequence number and hash, or `None` for an empty journal.
     pub fn journal_head(&self) -> Result<Option<(i64, String)>> {
         head(self.conn())

@@ -133,6 +133,9 @@ pub struct ReviewData {
     /// For an approved candidate: the choices its standing approval was made with (so that the
     /// golden column shows what was merged) and who approved it when ("approved by ann on …").
     pub approved: Option<(Choices, String)>,
+    /// Its records that other approved candidates hold too, with those candidates: a CRM merges
+    /// a record once, so a merge plan carries only the earlier approval.
+    pub shared: Vec<(crate::model::RecordKey, CandidateId)>,
 }
 
 /// The review of one candidate.

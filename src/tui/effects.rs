@@ -275,7 +275,8 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
-    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone(), approved })
+    let shared = ws.store.approved_sharing_of(id)?;
+    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone(), approved, shared })
 }
 
 /// The steward's choices of a candidate's standing approval, read back from its journal entry,
@@ -319,10 +320,9 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
         ),
         None => match out.shared_brief() {
             // A record merged twice: the plan carries the earlier approval only.
-            Some(brief) => format!(
-                "#{} approved, but also approved: {brief}; a plan merges a record once (journal entry {})",
-                out.candidate, out.seq
-            ),
+            Some(brief) => {
+                format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
+            }
             None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
         },
     };

@@ -217,11 +217,23 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     if let Some(note) = &r.note {
         survivor.push_str(&format!(" · note: {note}"));
     }
+    // Records another approved candidate holds: said on this line whatever else is cut, as the
+    // merge plan will carry only the earlier approval (a CRM merges a record once).
+    let shared = crate::journal::shared_brief(&r.data.shared)
+        .map(|brief| {
+            cell(&format!(" · also approved: {brief}"), (width - 9).saturating_sub(survivor.width().min(24)))
+        })
+        .unwrap_or_default();
+    let room = (width - 9).saturating_sub(shared.width());
     put(
         buf,
         area,
         2,
-        &Line::from(vec![Span::styled("survives ", t.header()), Span::raw(cell(&survivor, width - 9))]),
+        &Line::from(vec![
+            Span::styled("survives ", t.header()),
+            Span::raw(cell(&survivor, room)),
+            Span::styled(shared, t.conflict()),
+        ]),
     );
 }
 
