@@ -371,7 +371,15 @@ fn a_record_in_two_approved_candidates_is_merged_once() {
     assert_eq!(plan.lines().count(), 1, "{plan}");
     assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
 
+    let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    assert_eq!(stats["approved_sharing"], 2, "both candidates of the pair are counted");
+    assert!(ws
+        .ok(&["stats"])
+        .contains("2 approved candidates share records: a merge plan carries the earlier of each"));
+
     ws.ok(&["undo", "1"]);
+    let stats: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    assert_eq!(stats["approved_sharing"], 0);
     let again = ws.run(&["decide", "2", "approve", "--survivor", "salesforce:C"]).assert().success();
     assert!(!String::from_utf8_lossy(&again.get_output().stderr).contains("also approved"));
     ws.ok(&["export", "salesforce", "--out", "plan2.jsonl", "--include-unsigned"]);

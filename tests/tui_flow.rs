@@ -445,4 +445,13 @@ fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
         !error && text == "#4 approved; also approved: salesforce:0035g00000AbC in #1 (journal entry 2)",
         "{text}"
     );
+    // The dashboard counts them.
+    keys(&mut c, "D");
+    assert_eq!(c.app.screen, Screen::Dashboard);
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("2 approved candidates share records: a merge plan carries the earlier of each"),
+        "{screen}"
+    );
 }

@@ -14,6 +14,9 @@ pub fn run(args: JsonFlag, ctx: &Ctx) -> Result<()> {
         "{} of {} candidates decided · {} merged · {} rejected · {} deferred · {} pending\n",
         stats.decided, stats.candidates, stats.approved, stats.rejected, stats.deferred, stats.pending
     );
+    if let Some(note) = stats.approved_sharing_note() {
+        out.push_str(&format!("{note}\n"));
+    }
     out.push_str(&format!("\nrecords: {}\n", stats.records));
     for (object, source, n) in &stats.records_by_source {
         out.push_str(&format!("  {:<12} {:<12} {n:>9}\n", visible(object), visible(source)));

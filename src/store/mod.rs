@@ -413,6 +413,21 @@ pub struct Stats {
     pub deferred: i64,
     pub pending: i64,
     pub mean_pending_score: Option<f64>,
+    /// Approved candidates that share a record with another approved one (a merge plan carries
+    /// only the earlier of each such pair).
+    pub approved_sharing: i64,
+}
+
+impl Stats {
+    /// What `mergeq stats` and the dashboard say of approved candidates sharing records, if any.
+    pub fn approved_sharing_note(&self) -> Option<String> {
+        let count = match self.approved_sharing {
+            0 => return None,
+            1 => "1 approved candidate shares".to_string(),
+            n => format!("{n} approved candidates share"),
+        };
+        Some(format!("{count} records: a merge plan carries the earlier of each"))
+    }
 }
 
 impl Store {
@@ -440,6 +455,12 @@ impl Store {
             pending: counts.pending,
             mean_pending_score: self.conn.query_row(
                 "SELECT avg(score) FROM candidates WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )?,
+            approved_sharing: self.conn.query_row(
+                "SELECT count(DISTINCT candidate_id) FROM approved_members WHERE record_id IN \
+                 (SELECT record_id FROM approved_members GROUP BY record_id HAVING count(*) > 1)",
                 [],
                 |r| r.get(0),
             )?,

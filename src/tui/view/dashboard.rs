@@ -71,6 +71,9 @@ fn body(s: &Stats, t: Theme, width: usize) -> Vec<Line<'static>> {
         Some(mean) => format!("mean score of the pending candidates: {mean:.2}"),
         None => "no candidate is pending".to_string(),
     }));
+    if let Some(note) = s.approved_sharing_note() {
+        lines.push(Line::styled(note, t.conflict()));
+    }
     lines.push(Line::raw(""));
 
     let name_w = width.saturating_sub(COUNT_W * (STATUSES.len() + 1)).clamp(12, 24);
