@@ -386,3 +386,33 @@ fn a_record_in_two_approved_candidates_is_merged_once() {
     let plan = std::fs::read_to_string(ws.dir.join("plan2.jsonl")).unwrap();
     assert!(plan.contains(r#""Id":"C""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
 }
+
+/// `--since-last`: a record an earlier export of the plan merged is not merged again by a later
+/// approval that shares it.
+#[test]
+fn a_record_merged_by_an_earlier_export_is_not_merged_again() {
+    let ws = Ws::new();
+    ws.import(
+        "sf.csv",
+        "id,Email\nA,a@x.example\nB,a@x.example\nC,a@x.example\nD,d@x.example\nE,d@x.example\n",
+        "salesforce",
+    );
+    ws.file(
+        "pairs.csv",
+        "left,right,score\nsalesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\nsalesforce:D,salesforce:E,0.7\n",
+    );
+    ws.ok(&["import", "candidates", "pairs.csv"]);
+    ws.ok(&["decide", "1", "approve", "--survivor", "salesforce:A"]);
+    ws.signoff();
+    ws.ok(&["export", "salesforce", "--since-last", "--out", "first.jsonl"]);
+    ws.ok(&["decide", "2", "approve", "--survivor", "salesforce:C"]);
+    ws.ok(&["decide", "3", "approve"]);
+    ws.signoff();
+    let export =
+        ws.run(&["export", "salesforce", "--since-last", "--out", "second.jsonl"]).assert().success();
+    let said = String::from_utf8_lossy(&export.get_output().stderr).into_owned();
+    assert!(said.contains("(first: candidate 2 shares salesforce:B with candidate 1)"), "{said}");
+    let second = std::fs::read_to_string(ws.dir.join("second.jsonl")).unwrap();
+    assert_eq!(second.lines().count(), 1, "{second}");
+    assert!(second.contains(r#""Id":"D""#), "only the new, separate merge: {second}");
+}

@@ -248,6 +248,11 @@ pub struct Part {
     merges: Vec<Merge>,
 }
 
+/// How `Assembly` names a merged record: its object and key.
+pub fn merged_key(object: &str, key: &impl std::fmt::Display) -> String {
+    format!("{object}\u{1f}{key}")
+}
+
 /// One merge call of a CRM plan, as rendered.
 #[derive(Debug)]
 struct Merge {
@@ -390,7 +395,7 @@ impl Renderer<'_> {
             bytes: start..part.bytes.len(),
             lines,
             refreshed,
-            records: m.members.iter().map(|x| format!("{object}\u{1f}{}", x.key)).collect(),
+            records: m.members.iter().map(|x| merged_key(&object, &x.key)).collect(),
         });
         Ok(())
     }
@@ -422,6 +427,12 @@ impl Assembly {
         }
         out.write_all(&part.bytes[written..])?;
         Ok(())
+    }
+
+    /// Records that earlier exports of this plan merged (`merged_key`, with the candidate that
+    /// merged them): a merge of this export that needs one again is left out like any other.
+    pub fn merged_before(&mut self, records: impl IntoIterator<Item = (String, i64)>) {
+        self.merged.extend(records);
     }
 
     /// Takes the next rendered batch, in journal order; what is final goes to `out`. Gives back the

@@ -4,11 +4,12 @@
 //! the two-pass read that feeds their bodies, batch by batch, to renderer threads and a writer
 //! thread while the next batch is read.
 
-use super::decisions::{Batch, Builder, Current, Kind, Part};
+use super::crm::Crm;
+use super::decisions::{merged_key, Batch, Builder, Current, Kind, Part};
 use super::{ExportOptions, Summary};
 use crate::journal::replay::Replay;
 use crate::journal::Action;
-use crate::model::CandidateId;
+use crate::model::{CandidateId, RecordKey};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
@@ -64,6 +65,15 @@ fn through_of(body: &str) -> Option<i64> {
 /// The sequence numbers, in order, of the decisions of `action` that stand now (not undone, not
 /// replaced by a later decision) and lie in the window.
 pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
+    let mut seqs: Vec<i64> =
+        standing_in(store, action, w.after, w.through)?.into_iter().map(|(_, seq)| seq).collect();
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
+/// The candidates whose standing decision is of `action` and lies in `after < seq <= through`,
+/// with that decision's sequence number.
+fn standing_in(store: &Store, action: Action, after: i64, through: i64) -> Result<Vec<(CandidateId, i64)>> {
     let mut replay = Replay::new();
     for e in store.decision_index()? {
         let a = Action::parse(e.action).expect("the index holds decisions and undos");
@@ -71,13 +81,37 @@ pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
             .apply(e.seq, a, e.candidate.map(CandidateId), e.reverses)
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
     }
-    let mut seqs: Vec<i64> = replay
+    Ok(replay
         .latest()
-        .filter(|&(_, (seq, a))| a == action && seq > w.after && seq <= w.through)
-        .map(|(_, (seq, _))| seq)
-        .collect();
-    seqs.sort_unstable();
-    Ok(seqs)
+        .filter(|&(_, (seq, a))| a == action && seq > after && seq <= through)
+        .map(|(c, (seq, _))| (c, seq))
+        .collect())
+}
+
+/// The records earlier exports of a CRM plan merged (`--since-last`): those of the candidates whose
+/// standing approval they covered (at or before `after`) and that the plan carries.
+fn merged_by_earlier_exports(
+    store: &Store,
+    crm: Crm,
+    source: Option<&str>,
+    after: i64,
+) -> Result<Vec<(String, i64)>> {
+    let earlier: std::collections::HashSet<CandidateId> =
+        standing_in(store, Action::Approve, 0, after)?.into_iter().map(|(c, _)| c).collect();
+    let mut by_candidate: BTreeMap<CandidateId, (String, Vec<RecordKey>)> = BTreeMap::new();
+    for (c, object, key) in store.approved_member_keys()? {
+        if earlier.contains(&c) {
+            by_candidate.entry(c).or_insert_with(|| (object, Vec::new())).1.push(key);
+        }
+    }
+    let source = crm.records_source(source);
+    let mut merged = Vec::new();
+    for (c, (object, keys)) in by_candidate {
+        if crm.leaves_out(source, &object, keys.iter().map(|k| k.source.as_str())).is_none() {
+            merged.extend(keys.iter().map(|k| (merged_key(&object, k), c.0)));
+        }
+    }
+    Ok(merged)
 }
 
 /// Renders a decision export into `out`: the calling thread reads the chosen bodies in batches,
@@ -96,6 +130,9 @@ pub fn render(
     let wanted = standing(store, action, w)?;
     let current = Current::new(store.changed_records()?);
     let Builder { renderer, mut assembly } = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
+    if let (Kind::Crm(crm), true) = (kind, w.after > 0) {
+        assembly.merged_before(merged_by_earlier_exports(store, crm, opts.source.as_deref(), w.after)?);
+    }
     let renderer = &renderer;
     let counts = std::thread::scope(|s| -> Result<_> {
         let (job_tx, job_rx) = sync_channel::<(usize, Batch)>(RENDERERS);

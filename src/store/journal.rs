@@ -535,6 +535,22 @@ impl Store {
         members(self.conn(), id)
     }
 
+    /// Every approved candidate's records: (candidate, object, key).
+    pub fn approved_member_keys(&self) -> Result<Vec<(CandidateId, String, RecordKey)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT m.candidate_id, r.object, r.source, r.ext_id FROM approved_members m \
+             JOIN records r ON r.id = m.record_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                CandidateId(r.get(0)?),
+                r.get::<_, String>(1)?,
+                RecordKey::new(r.get::<_, String>(2)?, r.get::<_, String>(3)?),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The fields a record (by row id) had at a version (`None` when that version is not kept).
     pub fn record_fields_at_version(&self, rowid: i64, version: i64) -> Result<Option<Fields>> {
         fields_at(self.conn(), rowid, version)
