@@ -96,8 +96,31 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// 1-based line and column (in characters) of a byte offset into `text`: where a parser's error
+/// span points, as error messages name it.
+pub fn line_col(text: &str, offset: usize) -> (u64, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    (line, before[line_start..].chars().count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn line_and_column_from_offsets() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3));
+        assert_eq!(line_col(text, 8), (3, 1));
+    }
+
     use super::*;
 
     #[test]

@@ -234,7 +234,7 @@ impl Config {
     /// Parses a config file's text; errors name the file, line and column.
     pub fn parse(file: &str, text: &str) -> Result<Config> {
         let at = |span: std::ops::Range<usize>| {
-            let (line, col) = line_col(text, span.start);
+            let (line, col) = crate::text::line_col(text, span.start);
             format!("{file}:{line}:{col}")
         };
         let raw: RawConfig = match toml::from_str(text) {
@@ -303,13 +303,6 @@ impl ObjectConfig {
     pub fn kind_of(&self, object: &str, field: &str) -> Kind {
         self.fields.get(field).and_then(|k| Kind::parse(k)).unwrap_or_else(|| infer(object, field))
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

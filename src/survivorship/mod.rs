@@ -11,7 +11,7 @@ mod rules;
 mod strategy;
 mod view;
 
-pub use rules::{line_col, FieldGroup, ObjectRules, Rules, RulesError, ANY_OBJECT, BUILTIN_RULES};
+pub use rules::{FieldGroup, ObjectRules, Rules, RulesError, ANY_OBJECT, BUILTIN_RULES};
 pub use strategy::{is_valid_email, is_valid_phone, Strategy, STRATEGY_NAMES};
 pub use view::{Explanation, GoldenView, Lineage, ValueView, Why};
 

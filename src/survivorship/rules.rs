@@ -115,7 +115,7 @@ impl Rules {
     /// Reads a rules file's text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Rules, RulesError> {
         let at = |span: std::ops::Range<usize>, message: String| {
-            let (line, col) = line_col(text, span.start);
+            let (line, col) = crate::text::line_col(text, span.start);
             InputError::at(file, line, Some((col, String::new())), message)
         };
         let raw: RawFile = toml::from_str(text).map_err(|e| {
@@ -244,18 +244,6 @@ pub(super) fn lower(name: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(name)
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (u64, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u64 + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 type List = Spanned<Vec<Spanned<Strategy>>>;
@@ -451,15 +439,6 @@ mod tests {
         for object in ["account", "contact", "lead", ANY_OBJECT] {
             assert!(rules.objects().any(|o| o == object), "{object} missing from the built-in rules");
         }
-    }
-
-    #[test]
-    fn line_and_column_from_offsets() {
-        let text = "ab\ncdé\nf";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        assert_eq!(line_col(text, 6), (2, 3));
-        assert_eq!(line_col(text, 8), (3, 1));
     }
 
     /// Each bad file, and the line:column and words its first error must carry.
