@@ -307,14 +307,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     )?;
     set_status(tx, &cand, &members, status)?;
     let shared = match status {
-        Status::Approved => {
-            let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
-            let key_of = |rowid: i64| members.iter().find(|m| m.rowid == rowid).map(|m| m.record.key.clone());
-            tx.approved_sharing(id, &rowids)?
-                .into_iter()
-                .filter_map(|(rowid, other)| Some((key_of(rowid)?, other)))
-                .collect()
-        }
+        Status::Approved => tx.approved_sharing_of(id)?,
         _ => Vec::new(),
     };
     Ok(DecisionOutcome {

@@ -196,8 +196,32 @@ fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
     Ok(out)
 }
 
+/// The records of candidate `id` that other approved candidates hold, by key, with those
+/// candidates. Only the records found are read (a review opens with no other read of them).
+fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
+    let inline: Option<(String, String)> = conn
+        .prepare_cached("SELECT member_key, member_versions FROM candidates WHERE id = ?1")?
+        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((key, versions)) = inline else { return Ok(Vec::new()) };
+    let rowids: Vec<i64> = member_list(&key, &versions).into_iter().map(|(rowid, _)| rowid).collect();
+    let mut key_of = conn.prepare_cached("SELECT source, ext_id FROM records WHERE id = ?1")?;
+    sharing(conn, id, &rowids)?
+        .into_iter()
+        .map(|(rowid, other)| {
+            let key = key_of
+                .query_row([rowid], |r| Ok(RecordKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            Ok((key, other))
+        })
+        .collect()
+}
+
 /// The other approved candidates that hold any of `members` (record ids): (record id, candidate).
-fn sharing(conn: &Connection, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, CandidateId)>> {
+pub(super) fn sharing(
+    conn: &Connection,
+    id: CandidateId,
+    members: &[i64],
+) -> Result<Vec<(i64, CandidateId)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT candidate_id FROM approved_members WHERE record_id = ?1 AND candidate_id <> ?2 \
          ORDER BY candidate_id",
@@ -350,9 +374,10 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The other approved candidates that hold any of these records: (record id, candidate).
-    pub fn approved_sharing(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, CandidateId)>> {
-        sharing(self.conn(), id, members)
+    /// The records of candidate `id` that other approved candidates hold too, with those
+    /// candidates (a CRM merges a record once).
+    pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
+        sharing_of(self.conn(), id)
     }
 
     /// Remembers every pair of these records as not duplicates.
@@ -396,13 +421,7 @@ impl Store {
     /// The records of candidate `id` that other approved candidates hold too, with those
     /// candidates (a CRM merges a record once).
     pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
-        let rows = members(self.conn(), id)?;
-        let rowids: Vec<i64> = rows.iter().map(|m| m.rowid).collect();
-        let key_of = |rowid: i64| rows.iter().find(|m| m.rowid == rowid).map(|m| m.record.key.clone());
-        Ok(sharing(self.conn(), id, &rowids)?
-            .into_iter()
-            .filter_map(|(r, c)| Some((key_of(r)?, c)))
-            .collect())
+        sharing_of(self.conn(), id)
     }
 
     /// The last entry's sequence number and hash, or `None` for an empty journal.

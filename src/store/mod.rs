@@ -535,7 +535,7 @@ mod tests {
         .unwrap();
         let mut store = Store::setup(conn, None).unwrap();
         fn sharing(store: &mut Store, c: i64, members: &[i64]) -> Vec<(i64, i64)> {
-            let found = store.write(|tx| tx.approved_sharing(crate::model::CandidateId(c), members)).unwrap();
+            let found = journal::sharing(store.conn(), crate::model::CandidateId(c), members).unwrap();
             found.into_iter().map(|(r, c)| (r, c.0)).collect()
         }
         assert_eq!(sharing(&mut store, 1, &[1, 2]), [(2, 2)], "record 2 is in the approved cluster");
