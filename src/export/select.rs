@@ -62,18 +62,9 @@ fn through_of(body: &str) -> Option<i64> {
     v.get("details")?.get("through")?.as_i64()
 }
 
-/// The sequence numbers, in order, of the decisions of `action` that stand now (not undone, not
-/// replaced by a later decision) and lie in the window.
-pub fn standing(store: &Store, action: Action, w: Window) -> Result<Vec<i64>> {
-    let mut seqs: Vec<i64> =
-        standing_in(store, action, w.after, w.through)?.into_iter().map(|(_, seq)| seq).collect();
-    seqs.sort_unstable();
-    Ok(seqs)
-}
-
-/// The candidates whose standing decision is of `action` and lies in `after < seq <= through`,
-/// with that decision's sequence number.
-fn standing_in(store: &Store, action: Action, after: i64, through: i64) -> Result<Vec<(CandidateId, i64)>> {
+/// Every candidate's standing decision (not undone, not replaced by a later one): its sequence
+/// number and action, from one replay of the journal's decisions.
+fn standing_decisions(store: &Store) -> Result<Vec<(CandidateId, i64, Action)>> {
     let mut replay = Replay::new();
     for e in store.decision_index()? {
         let a = Action::parse(e.action).expect("the index holds decisions and undos");
@@ -81,23 +72,34 @@ fn standing_in(store: &Store, action: Action, after: i64, through: i64) -> Resul
             .apply(e.seq, a, e.candidate.map(CandidateId), e.reverses)
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
     }
-    Ok(replay
-        .latest()
-        .filter(|&(_, (seq, a))| a == action && seq > after && seq <= through)
-        .map(|(c, (seq, _))| (c, seq))
-        .collect())
+    Ok(replay.latest().map(|(c, (seq, a))| (c, seq, a)).collect())
+}
+
+/// The sequence numbers, in order, of the standing decisions of `action` in the window.
+fn standing(decisions: &[(CandidateId, i64, Action)], action: Action, w: Window) -> Vec<i64> {
+    let mut seqs: Vec<i64> = decisions
+        .iter()
+        .filter(|&&(_, seq, a)| a == action && seq > w.after && seq <= w.through)
+        .map(|&(_, seq, _)| seq)
+        .collect();
+    seqs.sort_unstable();
+    seqs
 }
 
 /// The records earlier exports of a CRM plan merged (`--since-last`): those of the candidates whose
 /// standing approval they covered (at or before `after`) and that the plan carries.
 fn merged_by_earlier_exports(
     store: &Store,
+    decisions: &[(CandidateId, i64, Action)],
     crm: Crm,
     source: Option<&str>,
     after: i64,
 ) -> Result<Vec<(String, i64)>> {
-    let earlier: std::collections::HashSet<CandidateId> =
-        standing_in(store, Action::Approve, 0, after)?.into_iter().map(|(c, _)| c).collect();
+    let earlier: std::collections::HashSet<CandidateId> = decisions
+        .iter()
+        .filter(|&&(_, seq, a)| a == Action::Approve && seq <= after)
+        .map(|&(c, _, _)| c)
+        .collect();
     let mut by_candidate: BTreeMap<CandidateId, (String, Vec<RecordKey>)> = BTreeMap::new();
     for (c, object, key) in store.approved_member_keys()? {
         if earlier.contains(&c) {
@@ -127,11 +129,18 @@ pub fn render(
 ) -> Result<Summary> {
     let w = window(store, format, opts.include_unsigned, opts.since_last)?;
     let action = Action::parse(kind.action()).expect("approve or reject");
-    let wanted = standing(store, action, w)?;
+    let decisions = standing_decisions(store)?;
+    let wanted = standing(&decisions, action, w);
     let current = Current::new(store.changed_records()?);
     let Builder { renderer, mut assembly } = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
     if let (Kind::Crm(crm), true) = (kind, w.after > 0) {
-        assembly.merged_before(merged_by_earlier_exports(store, crm, opts.source.as_deref(), w.after)?);
+        assembly.merged_before(merged_by_earlier_exports(
+            store,
+            &decisions,
+            crm,
+            opts.source.as_deref(),
+            w.after,
+        )?);
     }
     let renderer = &renderer;
     let counts = std::thread::scope(|s| -> Result<_> {
