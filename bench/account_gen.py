@@ -15,10 +15,11 @@ or business park (same street, often the same reception switchboard), subsidiari
 (a similar name on their own domain, the group's address and switchboard), and unrelated
 companies whose names share words.
 """
-import csv
 import os
 import random
 import sys
+
+from dataset import write_dataset
 
 WORDS = (
     "apex summit blue river north star pioneer vertex global harbor granite silver cedar bright nova atlas "
@@ -324,26 +325,10 @@ def main():
             records.append((rid, render(world, company, dup=c > 0)))
             ids.append(rid)
         clusters.append(ids)
-    order = list(range(len(records)))
-    rng.shuffle(order)
     name = f"acct_{rows}" if seed == 11 else f"acct_{rows}_seed{seed}"
-    path = f"{out}/{name}.csv"
     columns = ["Id", "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingState",
                "BillingPostalCode", "BillingCountry", "Industry"]
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(columns)
-        for i in order:
-            rid, row = records[i]
-            w.writerow([rid] + [row[c] for c in columns[1:]])
-    pairs = 0
-    with open(f"{out}/{name}_truth.csv", "w") as f:
-        f.write("left,right\n")
-        for ids in clusters:
-            for i in range(len(ids)):
-                for j in range(i + 1, len(ids)):
-                    f.write(f"{ids[i]},{ids[j]}\n")
-                    pairs += 1
+    path, pairs = write_dataset(out, name, columns, records, clusters, rng)
     print(f"{path}: {len(records)} rows, {len(clusters)} companies, {pairs} true pairs")
 
 

@@ -13,10 +13,11 @@ street abbreviations, company legal suffixes, missing values. Hard non-duplicate
 people sharing a household (same family name, address and often landline), colleagues sharing a
 role mailbox (info@, sales@) and the company's main line, and namesakes.
 """
-import csv
 import os
 import random
 import sys
+
+from dataset import write_dataset
 
 FIRST = (
     "james mary robert patricia john jennifer michael linda david elizabeth william barbara richard susan "
@@ -321,25 +322,10 @@ def main():
             records.append((rid, render(world, person, dup=c > 0)))
             ids.append(rid)
         clusters.append(ids)
-    order = list(range(len(records)))
-    rng.shuffle(order)
-    path = f"{out}/crm_{rows}.csv"
+    name = f"crm_{rows}"
     columns = ["Id", "FirstName", "LastName", "Email", "Phone", "Company", "MailingStreet", "MailingCity",
                "MailingState", "MailingPostalCode", "MailingCountry"]
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(columns)
-        for i in order:
-            rid, row = records[i]
-            w.writerow([rid] + [row[c] for c in columns[1:]])
-    pairs = 0
-    with open(f"{out}/crm_{rows}_truth.csv", "w") as f:
-        f.write("left,right\n")
-        for ids in clusters:
-            for i in range(len(ids)):
-                for j in range(i + 1, len(ids)):
-                    f.write(f"{ids[i]},{ids[j]}\n")
-                    pairs += 1
+    path, pairs = write_dataset(out, name, columns, records, clusters, rng)
     print(f"{path}: {len(records)} rows, {len(clusters)} people, {pairs} true pairs")
 
 
