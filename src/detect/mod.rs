@@ -16,6 +16,8 @@ pub mod score;
 pub mod similarity;
 pub mod table;
 #[cfg(test)]
+mod test_accounts;
+#[cfg(test)]
 mod training_tests;
 
 use crate::model::Reason;

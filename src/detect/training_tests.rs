@@ -1,17 +1,8 @@
 //! Tests of training on whole tables: which fields get their m from the data.
 
 use super::kinds::ObjectConfig;
-use super::table::RawTable;
+use super::test_accounts::{word, Accounts};
 use super::{detect, Options};
-
-/// A made-up word per number (four letters, distinct for numbers below 4,900).
-fn word(i: usize) -> String {
-    let (consonants, vowels) = (b"bdfgklmnprstvz", b"aeiou");
-    [consonants[i % 14], vowels[i / 14 % 5], consonants[i / 70 % 14], vowels[i / 980 % 5]]
-        .iter()
-        .map(|c| *c as char)
-        .collect()
-}
 
 /// Accounts: every field is a place field and every blocking key reads one, so the first
 /// training pass sets every field aside. 200 companies with a duplicate each (the same web
@@ -21,12 +12,8 @@ fn word(i: usize) -> String {
 /// starting 0.8 both kept before.
 #[test]
 fn account_fields_are_trained() {
-    let mut raw = RawTable::default();
-    let mut push = |name: String, street: String, phone: String, web: String| {
-        let id = raw.records.len() as i64 + 1;
-        let fields = [("Name", name), ("BillingStreet", street), ("Phone", phone), ("Website", web)];
-        raw.push(id, 1, "crm", true, fields.iter().map(|(k, v)| (*k, v.as_str())));
-    };
+    let mut accounts = Accounts::default();
+    let mut push = |name, street, phone, web| accounts.push(name, street, phone, web);
     for i in 0..200 {
         let name = format!("{} {}", word(i), word(i * 7 + 3));
         let street = format!("{} {} street", i + 1, word(i * 3 + 1));
@@ -48,7 +35,7 @@ fn account_fields_are_trained() {
             );
         }
     }
-    let table = raw.build("account", &ObjectConfig::default());
+    let table = accounts.0.build("account", &ObjectConfig::default());
     let out = detect(&table, &Options::default(), &mut |_| {});
     let m_exact = |field: &str| out.model.fields.iter().find(|f| f.field == field).unwrap().m[0];
     let (name, street) = (m_exact("Name"), m_exact("BillingStreet"));

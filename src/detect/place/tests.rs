@@ -42,21 +42,10 @@ fn households_lift_the_family_name_and_address_together() {
 #[test]
 fn without_a_given_name_offices_are_lifted_and_duplicates_are_not_explained_away() {
     use crate::detect::kinds::ObjectConfig;
-    use crate::detect::table::RawTable;
+    use crate::detect::test_accounts::{word, Accounts};
     use crate::detect::{detect, Options};
-    let word = |i: usize| -> String {
-        let (consonants, vowels) = (b"bdfgklmnprstvz", b"aeiou");
-        [consonants[i % 14], vowels[i / 14 % 5], consonants[i / 70 % 14], vowels[i / 980 % 5]]
-            .iter()
-            .map(|c| *c as char)
-            .collect()
-    };
-    let mut raw = RawTable::default();
-    let mut push = |name: String, street: String, phone: String, web: String| {
-        let id = raw.records.len() as i64 + 1;
-        let fields = [("Name", name), ("BillingStreet", street), ("Phone", phone), ("Website", web)];
-        raw.push(id, 1, "crm", true, fields.iter().map(|(k, v)| (*k, v.as_str())));
-    };
+    let mut accounts = Accounts::default();
+    let mut push = |name, street, phone, web| accounts.push(name, street, phone, web);
     for i in 0..100 {
         for _ in 0..2 {
             let street = format!("{} {} street", i + 1, word(i * 3 + 1));
@@ -80,7 +69,7 @@ fn without_a_given_name_offices_are_lifted_and_duplicates_are_not_explained_away
             );
         }
     }
-    let table = raw.build("account", &ObjectConfig::default());
+    let table = accounts.0.build("account", &ObjectConfig::default());
     assert!(!table.fields.iter().any(|f| f.kind == Kind::FirstName));
     let out = detect(&table, &Options { place_once: Some(true), ..Options::default() }, &mut |_| {});
     let (street_phone, name_street, name_phone) = (0b0110, 0b1010, 0b1100);
@@ -177,20 +166,10 @@ fn separator_at(comparer: &Comparer, kind: Kind) -> Separator {
 fn on_accounts_the_web_domain_is_a_facet_apart() {
     use crate::detect::kinds::ObjectConfig;
     use crate::detect::table::RawTable;
+    use crate::detect::test_accounts::{word, Accounts};
     use crate::detect::{detect, Options};
-    let word = |i: usize| -> String {
-        let (consonants, vowels) = (b"bdfgklmnprstvz", b"aeiou");
-        [consonants[i % 14], vowels[i / 14 % 5], consonants[i / 70 % 14], vowels[i / 980 % 5]]
-            .iter()
-            .map(|c| *c as char)
-            .collect()
-    };
-    let mut raw = RawTable::default();
-    let mut push = |name: String, street: String, phone: String, web: String| {
-        let id = raw.records.len() as i64 + 1;
-        let fields = [("Name", name), ("BillingStreet", street), ("Phone", phone), ("Website", web)];
-        raw.push(id, 1, "crm", true, fields.iter().map(|(k, v)| (*k, v.as_str())));
-    };
+    let mut accounts = Accounts::default();
+    let mut push = |name, street, phone, web| accounts.push(name, street, phone, web);
     let company = |i: usize| {
         let name = format!("{} {}", word(i), word(i * 7 + 3));
         let street = format!("{} {} street", i + 1, word(i * 3 + 1));
@@ -208,7 +187,7 @@ fn on_accounts_the_web_domain_is_a_facet_apart() {
         let (name, street, phone, web) = company(i);
         push(name, street, phone, web);
     }
-    let table = raw.build("account", &ObjectConfig::default());
+    let table = accounts.0.build("account", &ObjectConfig::default());
     let comparer = Comparer::new(&table);
     let facet = |kind: Kind| facets(&comparer)[comparer.fields().position(|f| f.kind == kind).unwrap()];
     assert_eq!((facet(Kind::Website), facet(Kind::Company)), (Some(0), Some(3)));
