@@ -387,10 +387,9 @@ fn a_record_in_two_approved_candidates_is_merged_once() {
     assert!(plan.contains(r#""Id":"C""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
 }
 
-/// `--since-last`: a record an earlier export of the plan merged is not merged again by a later
-/// approval that shares it.
-#[test]
-fn a_record_merged_by_an_earlier_export_is_not_merged_again() {
+/// Salesforce contacts A–E, candidates 1 (A, B), 2 (B, C) and 3 (D, E); 1 approved with A
+/// surviving, signed off and exported with `--since-last` to `first.jsonl`.
+fn a_merged_into_b_exported() -> Ws {
     let ws = Ws::new();
     ws.import(
         "sf.csv",
@@ -405,14 +404,64 @@ fn a_record_merged_by_an_earlier_export_is_not_merged_again() {
     ws.ok(&["decide", "1", "approve", "--survivor", "salesforce:A"]);
     ws.signoff();
     ws.ok(&["export", "salesforce", "--since-last", "--out", "first.jsonl"]);
+    ws
+}
+
+/// Approves candidates 2 and 3, signs off and exports a salesforce plan `--since-last` to `file`:
+/// what the export said, and the plan.
+fn approve_2_and_3_and_export(ws: &Ws, file: &str) -> (String, String) {
     ws.ok(&["decide", "2", "approve", "--survivor", "salesforce:C"]);
     ws.ok(&["decide", "3", "approve"]);
     ws.signoff();
-    let export =
-        ws.run(&["export", "salesforce", "--since-last", "--out", "second.jsonl"]).assert().success();
+    let export = ws.run(&["export", "salesforce", "--since-last", "--out", file]).assert().success();
     let said = String::from_utf8_lossy(&export.get_output().stderr).into_owned();
+    (said, std::fs::read_to_string(ws.dir.join(file)).unwrap())
+}
+
+/// `--since-last`: a record an earlier export of the plan merged is not merged again by a later
+/// approval that shares it.
+#[test]
+fn a_record_merged_by_an_earlier_export_is_not_merged_again() {
+    let ws = a_merged_into_b_exported();
+    let (said, second) = approve_2_and_3_and_export(&ws, "second.jsonl");
+    assert!(
+        said.contains("1 approved candidate left out: a record of theirs was merged by an earlier export"),
+        "{said}"
+    );
     assert!(said.contains("(first: candidate 2 shares salesforce:B with candidate 1)"), "{said}");
-    let second = std::fs::read_to_string(ws.dir.join("second.jsonl")).unwrap();
     assert_eq!(second.lines().count(), 1, "{second}");
     assert!(second.contains(r#""Id":"D""#), "only the new, separate merge: {second}");
+}
+
+/// An approval undone after a plan carried it was merged all the same (the CRM applied the plan):
+/// a later `--since-last` plan still leaves out a merge that needs one of its records, whether
+/// the undone candidate is pending again or rejected.
+#[test]
+fn an_exported_approval_undone_later_still_counts_as_merged() {
+    let ws = a_merged_into_b_exported();
+    let undo = ws.run(&["undo", "1"]).assert().success();
+    let said = String::from_utf8_lossy(&undo.get_output().stderr).into_owned()
+        + &String::from_utf8_lossy(&undo.get_output().stdout);
+    assert!(said.contains("first.jsonl"), "undo says the plan carried it: {said}");
+    let (said, second) = approve_2_and_3_and_export(&ws, "second.jsonl");
+    assert!(said.contains("(first: candidate 2 shares salesforce:B with candidate 1)"), "{said}");
+    assert_eq!(second.lines().count(), 1, "B is gone from the CRM: {second}");
+    assert!(second.contains(r#""Id":"D""#), "{second}");
+    // Candidate 1 rejected now, 3 (merged by the second plan) undone and approved again: the
+    // third plan merges neither B nor D again, and candidate 2, left out of the second plan,
+    // merged nothing there.
+    ws.ok(&["decide", "1", "reject"]);
+    ws.ok(&["undo", "3"]);
+    ws.ok(&["undo", "2"]);
+    ws.ok(&["decide", "3", "approve"]);
+    ws.ok(&["decide", "2", "approve", "--survivor", "salesforce:C"]);
+    ws.signoff();
+    let export = ws.run(&["export", "salesforce", "--since-last", "--out", "third.jsonl"]).assert().success();
+    let said = String::from_utf8_lossy(&export.get_output().stderr).into_owned();
+    assert!(
+        said.contains("2 approved candidates left out: a record of theirs was merged by an earlier export"),
+        "{said}"
+    );
+    assert!(said.contains("(first: candidate 3, which it merged already)"), "{said}");
+    assert_eq!(std::fs::read_to_string(ws.dir.join("third.jsonl")).unwrap(), "");
 }

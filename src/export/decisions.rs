@@ -158,6 +158,11 @@ pub struct Counts {
     pub overlapping: u64,
     /// The first of them: (candidate, the record it shares, the earlier candidate).
     pub first_overlap: Option<(i64, String, i64)>,
+    /// `--since-last`: approved candidates left out because an earlier export of the plan already
+    /// merged a record of theirs (even if that approval was undone since: the CRM has merged it).
+    pub merged_before: u64,
+    /// The first of them: (candidate, the record, the candidate the earlier export merged it by).
+    pub first_merged_before: Option<(i64, String, i64)>,
 }
 
 impl Counts {
@@ -171,6 +176,9 @@ impl Counts {
             "refreshed_members": self.refreshed_members,
             "overlapping": self.overlapping,
             "first_overlap": self.first_overlap.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
+            "merged_before": self.merged_before,
+            "first_merged_before":
+                self.first_merged_before.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
         })
     }
 }
@@ -211,16 +219,18 @@ pub fn notes(details: &Value) -> Vec<String> {
     }
     if n("overlapping") > 0 {
         let (count, _) = counted(n("overlapping"), "approved candidate", "", "");
-        let first = match details.get("first_overlap").and_then(Value::as_array).map(Vec::as_slice) {
-            Some([c, key, earlier]) => format!(
-                " (first: candidate {c} shares {} with candidate {earlier})",
-                crate::text::visible(key.as_str().unwrap_or(""))
-            ),
-            _ => String::new(),
-        };
         notes.push(format!(
             "{count} left out: a record of theirs is merged by an earlier candidate of this plan, and \
-             a CRM merges a record once{first}; undo one of the two approvals, or reject one"
+             a CRM merges a record once{}; undo one of the two approvals, or reject one",
+            first_shared(details.get("first_overlap"))
+        ));
+    }
+    if n("merged_before") > 0 {
+        let (count, _) = counted(n("merged_before"), "approved candidate", "", "");
+        notes.push(format!(
+            "{count} left out: a record of theirs was merged by an earlier export of this plan{}; \
+             once the CRM has applied it, import its records again and review what detection proposes",
+            first_shared(details.get("first_merged_before"))
         ));
     }
     if details.get("decisions").is_some() && n("decisions") == 0 {
@@ -232,6 +242,19 @@ pub fn notes(details: &Value) -> Vec<String> {
         });
     }
     notes
+}
+
+/// " (first: candidate C shares KEY with candidate E)" from a `first_…` detail, or nothing.
+fn first_shared(first: Option<&Value>) -> String {
+    match first.and_then(Value::as_array).map(Vec::as_slice) {
+        // Approved again after an undo: an earlier export merged this very candidate.
+        Some([c, _, earlier]) if c == earlier => format!(" (first: candidate {c}, which it merged already)"),
+        Some([c, key, earlier]) => format!(
+            " (first: candidate {c} shares {} with candidate {earlier})",
+            crate::text::visible(key.as_str().unwrap_or(""))
+        ),
+        _ => String::new(),
+    }
 }
 
 /// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
@@ -277,6 +300,10 @@ impl Counts {
         if self.first_overlap.is_none() {
             self.first_overlap = other.first_overlap;
         }
+        self.merged_before += other.merged_before;
+        if self.first_merged_before.is_none() {
+            self.first_merged_before = other.first_merged_before;
+        }
     }
 }
 
@@ -296,8 +323,9 @@ pub struct Assembly {
     golden_csv: Option<GoldenCsv>,
     not_duplicates: Option<NotDuplicates>,
     counts: Counts,
-    /// CRM plans: the records merged so far, with the candidate that merged them.
-    merged: FxHashMap<String, i64>,
+    /// CRM plans: the records merged so far, with the candidate that merged them and whether an
+    /// earlier export did.
+    merged: FxHashMap<String, (i64, bool)>,
 }
 
 /// Builds one decision export: a `Renderer` and an `Assembly`.
@@ -408,21 +436,25 @@ impl Assembly {
         let mut written = 0;
         for merge in std::mem::take(&mut part.merges) {
             let taken = merge.records.iter().find_map(|r| self.merged.get(r).map(|by| (r, *by)));
-            if let Some((record, by)) = taken {
+            if let Some((record, (by, earlier_export))) = taken {
                 out.write_all(&part.bytes[written..merge.bytes.start])?;
                 written = merge.bytes.end;
                 let c = &mut part.counts;
                 (c.decisions, c.lines, c.refreshed_members) =
                     (c.decisions - 1, c.lines - merge.lines, c.refreshed_members - merge.refreshed);
-                c.overlapping += 1;
-                if c.first_overlap.is_none() {
+                let (count, first) = match earlier_export {
+                    true => (&mut c.merged_before, &mut c.first_merged_before),
+                    false => (&mut c.overlapping, &mut c.first_overlap),
+                };
+                *count += 1;
+                if first.is_none() {
                     let key = record.split_once('\u{1f}').map_or(record.as_str(), |(_, key)| key);
-                    c.first_overlap = Some((merge.candidate, key.to_string(), by));
+                    *first = Some((merge.candidate, key.to_string(), by));
                 }
                 continue;
             }
             for record in merge.records {
-                self.merged.insert(record, merge.candidate);
+                self.merged.insert(record, (merge.candidate, false));
             }
         }
         out.write_all(&part.bytes[written..])?;
@@ -432,7 +464,7 @@ impl Assembly {
     /// Records that earlier exports of this plan merged (`merged_key`, with the candidate that
     /// merged them): a merge of this export that needs one again is left out like any other.
     pub fn merged_before(&mut self, records: impl IntoIterator<Item = (String, i64)>) {
-        self.merged.extend(records);
+        self.merged.extend(records.into_iter().map(|(record, by)| (record, (by, true))));
     }
 
     /// Takes the next rendered batch, in journal order; what is final goes to `out`. Gives back the

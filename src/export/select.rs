@@ -10,8 +10,9 @@ use super::{ExportOptions, Summary};
 use crate::journal::replay::Replay;
 use crate::journal::Action;
 use crate::model::{CandidateId, RecordKey};
-use crate::store::Store;
+use crate::store::{ExportWindow, Store};
 use anyhow::{anyhow, bail, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -62,17 +63,54 @@ fn through_of(body: &str) -> Option<i64> {
     v.get("details")?.get("through")?.as_i64()
 }
 
-/// Every candidate's standing decision (not undone, not replaced by a later one): its sequence
-/// number and action, from one replay of the journal's decisions.
-fn standing_decisions(store: &Store) -> Result<Vec<(CandidateId, i64, Action)>> {
+/// The journal's decisions replayed once: every candidate's standing decision (not undone, not
+/// replaced by a later one), and which approvals each of `exports` carried.
+struct Replayed {
+    /// Each candidate's standing decision: its sequence number and action.
+    standing: Vec<(CandidateId, i64, Action)>,
+    /// Per export of `exports`, the approvals standing when it ran and inside its window, in
+    /// journal order. An approval undone after the export that carried it is here too: the CRM
+    /// has merged its records all the same.
+    carried: Vec<Vec<CandidateId>>,
+}
+
+/// Replays the decision index in journal order, stopping at each of `exports` (oldest first) to
+/// take the approvals standing then and inside its window.
+fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed> {
     let mut replay = Replay::new();
+    // The standing approvals by sequence number, kept only when there are exports to look at.
+    let mut approving: BTreeMap<i64, CandidateId> = BTreeMap::new();
+    let mut carried = Vec::with_capacity(exports.len());
+    let mut take_exports_before = |seq: i64, approving: &BTreeMap<i64, CandidateId>| {
+        while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
+            carried.push(approving.range(e.after + 1..=e.through).map(|(_, &c)| c).collect());
+        }
+    };
+    let approval = |replay: &Replay, c: CandidateId| match replay.standing(c).last() {
+        Some(&(seq, Action::Approve)) => Some(seq),
+        _ => None,
+    };
     for e in store.decision_index()? {
         let a = Action::parse(e.action).expect("the index holds decisions and undos");
+        let candidate = e.candidate.map(CandidateId);
+        if !exports.is_empty() {
+            take_exports_before(e.seq, &approving);
+            if let Some(seq) = candidate.and_then(|c| approval(&replay, c)) {
+                approving.remove(&seq);
+            }
+        }
         replay
-            .apply(e.seq, a, e.candidate.map(CandidateId), e.reverses)
+            .apply(e.seq, a, candidate, e.reverses)
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
+        if let (false, Some(c)) = (exports.is_empty(), candidate) {
+            if let Some(seq) = approval(&replay, c) {
+                approving.insert(seq, c);
+            }
+        }
     }
-    Ok(replay.latest().map(|(c, (seq, a))| (c, seq, a)).collect())
+    take_exports_before(i64::MAX, &approving);
+    let standing = replay.latest().map(|(c, (seq, a))| (c, seq, a)).collect();
+    Ok(Replayed { standing, carried })
 }
 
 /// The sequence numbers, in order, of the standing decisions of `action` in the window.
@@ -86,34 +124,45 @@ fn standing(decisions: &[(CandidateId, i64, Action)], action: Action, w: Window)
     seqs
 }
 
-/// The records earlier exports of a CRM plan merged (`--since-last`): those of the candidates whose
-/// standing approval they covered (at or before `after`) and that the plan carries.
+/// The records earlier exports of a CRM plan merged (`--since-last`), each with the candidate that
+/// merged it: each export's approvals in journal order, less those its plan left out (members from
+/// another source, an object the CRM cannot merge, a record an earlier merge had taken).
 fn merged_by_earlier_exports(
     store: &Store,
-    decisions: &[(CandidateId, i64, Action)],
+    carried: &[Vec<CandidateId>],
+    exports: &[ExportWindow],
     crm: Crm,
-    source: Option<&str>,
-    after: i64,
 ) -> Result<Vec<(String, i64)>> {
-    let earlier: std::collections::HashSet<CandidateId> = decisions
-        .iter()
-        .filter(|&&(_, seq, a)| a == Action::Approve && seq <= after)
-        .map(|&(c, _, _)| c)
-        .collect();
-    let mut by_candidate: BTreeMap<CandidateId, (String, Vec<RecordKey>)> = BTreeMap::new();
+    let wanted: FxHashSet<CandidateId> = carried.iter().flatten().copied().collect();
+    let mut members: FxHashMap<CandidateId, (String, Vec<RecordKey>)> = FxHashMap::default();
     for (c, object, key) in store.approved_member_keys()? {
-        if earlier.contains(&c) {
-            by_candidate.entry(c).or_insert_with(|| (object, Vec::new())).1.push(key);
+        if wanted.contains(&c) {
+            members.entry(c).or_insert_with(|| (object, Vec::new())).1.push(key);
         }
     }
-    let source = crm.records_source(source);
-    let mut merged = Vec::new();
-    for (c, (object, keys)) in by_candidate {
-        if crm.leaves_out(source, &object, keys.iter().map(|k| k.source.as_str())).is_none() {
-            merged.extend(keys.iter().map(|k| (merged_key(&object, k), c.0)));
+    // Approvals undone (or replaced) since an export carried them: read one by one (they are few).
+    for &c in &wanted {
+        if let std::collections::hash_map::Entry::Vacant(slot) = members.entry(c) {
+            if let Some(candidate) = store.candidate(c)? {
+                slot.insert((candidate.object, candidate.members));
+            }
         }
     }
-    Ok(merged)
+    let mut merged: FxHashMap<String, i64> = FxHashMap::default();
+    for (export, candidates) in exports.iter().zip(carried) {
+        let source = crm.records_source(export.source.as_deref());
+        for c in candidates {
+            let Some((object, keys)) = members.get(c) else { continue };
+            if crm.leaves_out(source, object, keys.iter().map(|k| k.source.as_str())).is_some() {
+                continue;
+            }
+            let keys: Vec<String> = keys.iter().map(|k| merged_key(object, k)).collect();
+            if keys.iter().all(|k| !merged.contains_key(k)) {
+                merged.extend(keys.into_iter().map(|k| (k, c.0)));
+            }
+        }
+    }
+    Ok(merged.into_iter().collect())
 }
 
 /// Renders a decision export into `out`: the calling thread reads the chosen bodies in batches,
@@ -129,18 +178,17 @@ pub fn render(
 ) -> Result<Summary> {
     let w = window(store, format, opts.include_unsigned, opts.since_last)?;
     let action = Action::parse(kind.action()).expect("approve or reject");
-    let decisions = standing_decisions(store)?;
+    // A CRM plan after an earlier one leaves out what that one merged.
+    let earlier = match (kind, w.after > 0) {
+        (Kind::Crm(_), true) => store.exports_of(format)?,
+        _ => Vec::new(),
+    };
+    let Replayed { standing: decisions, carried } = replay_decisions(store, &earlier)?;
     let wanted = standing(&decisions, action, w);
     let current = Current::new(store.changed_records()?);
     let Builder { renderer, mut assembly } = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
-    if let (Kind::Crm(crm), true) = (kind, w.after > 0) {
-        assembly.merged_before(merged_by_earlier_exports(
-            store,
-            &decisions,
-            crm,
-            opts.source.as_deref(),
-            w.after,
-        )?);
+    if let Kind::Crm(crm) = kind {
+        assembly.merged_before(merged_by_earlier_exports(store, &carried, &earlier, crm)?);
     }
     let renderer = &renderer;
     let counts = std::thread::scope(|s| -> Result<_> {

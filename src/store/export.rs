@@ -20,6 +20,16 @@ pub struct ExportReach {
     pub source: Option<String>,
 }
 
+/// An earlier export of one format: its entry, the window of decisions it looked at (`after <
+/// seq <= through`) and, for a CRM merge plan, the workspace source it took candidates from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportWindow {
+    pub seq: i64,
+    pub after: i64,
+    pub through: i64,
+    pub source: Option<String>,
+}
+
 /// A decision or undo entry without its body: enough to replay statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecisionIndex {
@@ -121,6 +131,26 @@ impl Store {
             )?
             .query_row([format], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    /// Every export of `format`, oldest first. An entry without a window (none are written so)
+    /// counts as having looked at everything before it.
+    pub fn exports_of(&self, format: &str) -> Result<Vec<ExportWindow>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT seq, json_extract(body, '$.details.after'), json_extract(body, '$.details.through'), \
+                    json_extract(body, '$.details.source') FROM journal \
+             WHERE action = 'export' AND json_extract(body, '$.format') = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([format], |r| {
+            let seq: i64 = r.get(0)?;
+            Ok(ExportWindow {
+                seq,
+                after: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                through: r.get::<_, Option<i64>>(2)?.unwrap_or(seq),
+                source: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every record an import has changed since it first came in (version above 1), of any object.

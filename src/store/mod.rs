@@ -24,7 +24,7 @@ pub use bulk::{BulkPair, BulkRecord};
 pub use candidate_load::BulkLoad;
 pub use candidates::{CandidateUpsert, NewCandidate, QueueFilter};
 pub use detect::{DetectRow, DetectState};
-pub use export::{DecisionIndex, DecisionRow, ExportReach};
+pub use export::{DecisionIndex, DecisionRow, ExportReach, ExportWindow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
 pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert};
