@@ -1,0 +1,117 @@
+//! One batch of decision entries parsed and rendered on its own (`Renderer`), into a `Part`: the
+//! work that may run on several threads at once. Apart from `assembly`, which must see the parts
+//! in journal order, one at a time.
+
+use super::{Batch, Counts, Current, Kind};
+use crate::export::crm::{Crm, LeftOut};
+use crate::export::golden::{self, CsvRows};
+use crate::export::plan::{parse_approve, parse_approve_lineage, DecisionMeta};
+use anyhow::Result;
+
+/// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
+/// batch itself (which pair comes first depends on every rejection before it, so those are
+/// rendered in order, in `accept`).
+#[derive(Debug, Default)]
+pub struct Part {
+    pub(super) bytes: Vec<u8>,
+    pub(super) csv: Option<CsvRows>,
+    pub(super) rejections: Option<Batch>,
+    pub(super) counts: Counts,
+    /// CRM plans: each merge's bytes and records, for `accept` to leave out a merge whose record
+    /// an earlier merge of the plan took (only in journal order can that be known).
+    pub(super) merges: Vec<Merge>,
+}
+
+/// How `Assembly` names a merged record: its object and key.
+pub fn merged_key(object: &str, key: &impl std::fmt::Display) -> String {
+    format!("{object}\u{1f}{key}")
+}
+
+/// One merge call of a CRM plan, as rendered.
+#[derive(Debug)]
+pub(super) struct Merge {
+    pub(super) candidate: i64,
+    pub(super) bytes: std::ops::Range<usize>,
+    pub(super) lines: u64,
+    pub(super) refreshed: u64,
+    /// Its records, `object` and key: a record is named by both.
+    pub(super) records: Vec<String>,
+}
+
+/// Parses and renders batches of decision entries (of `kind.action()`), each on its own: batches
+/// may be rendered on several threads at once.
+pub struct Renderer<'a> {
+    kind: Kind,
+    /// The workspace source whose records a CRM plan may merge.
+    source: String,
+    current: &'a Current,
+    raw: bool,
+}
+
+impl<'a> Renderer<'a> {
+    pub(super) fn new(kind: Kind, source: String, current: &'a Current, raw: bool) -> Renderer<'a> {
+        Renderer { kind, source, current, raw }
+    }
+
+    /// Renders a batch; gives it back unless the part keeps it (not-duplicates).
+    pub fn render(&self, batch: Batch) -> Result<(Part, Option<Batch>)> {
+        let mut part = Part::default();
+        if self.kind == Kind::NotDuplicates {
+            part.rejections = Some(batch);
+            return Ok((part, None));
+        }
+        part.bytes.reserve(batch.text_len() / 2);
+        for i in 0..batch.len() {
+            let (meta, body) = batch.get(i);
+            match self.kind {
+                Kind::Crm(crm) => self.crm_piece(crm, meta, body, &mut part)?,
+                Kind::GoldenJsonl => {
+                    golden::jsonl(&parse_approve_lineage(meta, body)?, &mut part.bytes)?;
+                    part.counts.lines += 1;
+                    part.counts.decisions += 1;
+                }
+                Kind::GoldenCsv => {
+                    let m = parse_approve_lineage(meta, body)?;
+                    part.csv.get_or_insert_with(CsvRows::default).push(&m, self.raw);
+                    part.counts.lines += 1;
+                    part.counts.decisions += 1;
+                }
+                Kind::NotDuplicates => unreachable!("rendered in accept"),
+            }
+        }
+        Ok((part, Some(batch)))
+    }
+
+    fn crm_piece(&self, crm: Crm, meta: DecisionMeta, body: &str, part: &mut Part) -> Result<()> {
+        let mut m = parse_approve(meta, body)?;
+        match crm.leaves_out(&self.source, &m.object, m.members.iter().map(|x| x.key.source())) {
+            Some(LeftOut::OtherSource) => {
+                part.counts.other_source += 1;
+                return Ok(());
+            }
+            Some(LeftOut::Unmergeable) => {
+                *part.counts.unmergeable.entry(m.object.into_owned()).or_default() += 1;
+                return Ok(());
+            }
+            None => {}
+        }
+        let object = m.object.clone();
+        let mut refreshed = 0;
+        for member in &mut m.members {
+            refreshed += u64::from(self.current.refresh(&object, member));
+        }
+        let start = part.bytes.len();
+        let lines = crm.render(&m, &mut part.bytes)?;
+        part.counts.refreshed_members += refreshed;
+        part.counts.lines += lines;
+        part.counts.decisions += 1;
+        part.merges.push(Merge {
+            candidate: m.meta.candidate,
+            bytes: start..part.bytes.len(),
+            lines,
+            refreshed,
+            records: m.members.iter().map(|x| merged_key(&object, &x.key)).collect(),
+        });
+        Ok(())
+    }
+}
