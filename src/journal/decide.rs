@@ -2,15 +2,22 @@
 //! and the not-a-duplicate memory (rejected pairs) are written together or not at all. The stale
 //! guard refuses a decision made on member versions that an import has since replaced.
 
+mod body;
+mod outcome;
+
+pub use body::choices_of;
+pub use outcome::{shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo, UndoOutcome};
+
 use super::chain::{append, NewEntry};
 use super::encoding::Action;
 use super::replay::{reverses_of, status_of, Replay};
 use super::stale::{check_seen, member_versions};
-use crate::model::{CandidateId, Choices, Golden, Record, RecordKey, Status};
+use crate::model::{CandidateId, Choices, Golden, Record, Status};
 use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
 use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
-use serde_json::{json, Map, Value};
+use body::{choices_body, golden_body, member_body};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -51,130 +58,6 @@ pub struct DecisionRequest {
     pub at: String,
     /// The survivorship rules the golden record is suggested under (loaded once by the caller).
     pub rules: Arc<Rules>,
-}
-
-/// What a committed decision did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionOutcome {
-    pub seq: i64,
-    pub hash: String,
-    pub candidate: CandidateId,
-    pub status_before: Status,
-    pub status: Status,
-    /// The member versions the decision was made on, as a `seen` token.
-    pub seen: String,
-    /// The approved golden record (approve only).
-    pub golden: Option<Golden>,
-    /// The exports that had carried the decision this one replaces, if any.
-    pub exported: Option<CarriedOut>,
-    /// Approve: records of this candidate that other approved candidates hold too, with those
-    /// candidates. A CRM merges a record once: a merge plan carries the earlier approval only.
-    pub shared: Vec<(RecordKey, CandidateId)>,
-}
-
-/// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
-/// that the console can say it calmly rather than as a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NothingToUndo(pub Option<CandidateId>);
-
-impl std::fmt::Display for NothingToUndo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(c) => write!(f, "candidate {c} has no decision to undo"),
-            None => write!(f, "the journal has no decision to undo"),
-        }
-    }
-}
-
-impl std::error::Error for NothingToUndo {}
-
-/// What a committed undo did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UndoOutcome {
-    pub seq: i64,
-    pub hash: String,
-    pub candidate: CandidateId,
-    /// The entry reversed, and its action.
-    pub reversed_seq: i64,
-    pub reversed_action: Action,
-    pub status_before: Status,
-    pub status: Status,
-    /// The exports that had carried the reversed decision out of mergeq, if any.
-    pub exported: Option<CarriedOut>,
-    /// The steward's picks, edits and survivor of the reversed decision (an approval's; none for
-    /// the others), so that a console can show them again.
-    pub reversed_choices: Choices,
-}
-
-/// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportedIn {
-    pub seq: i64,
-    pub format: String,
-    pub file: String,
-}
-
-/// A decision that exports had carried out of mergeq (a merge plan, a golden export, the
-/// not-duplicate list) before a later decision or an undo replaced it: wherever those files were
-/// applied, the CRM still holds it, and nothing mergeq writes reaches it there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CarriedOut {
-    /// The decision's journal entry and action.
-    pub decision: i64,
-    pub action: Action,
-    pub exports: Vec<ExportedIn>,
-}
-
-/// Records held by other approved candidates, briefly (`salesforce:003B in #1`), the first three;
-/// `None` when there are none.
-pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
-    let mut parts: Vec<String> =
-        shared.iter().take(3).map(|(key, other)| format!("{key} in #{other}")).collect();
-    if shared.len() > 3 {
-        parts.push(format!("{} more", shared.len() - 3));
-    }
-    (!parts.is_empty()).then(|| crate::text::visible(&parts.join(", ")).into_owned())
-}
-
-impl DecisionOutcome {
-    /// When the approved candidate shares records with other approved ones: which, briefly
-    /// (`salesforce:003B in #1`), the first three.
-    pub fn shared_brief(&self) -> Option<String> {
-        shared_brief(&self.shared)
-    }
-
-    /// The note the command line prints when the approved candidate shares records with other
-    /// approved ones.
-    pub fn shared_note(&self) -> Option<String> {
-        self.shared_brief().map(|brief| {
-            format!(
-                "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
-                 carries the earlier approval and leaves the later out; undo or reject one of them."
-            )
-        })
-    }
-}
-
-impl CarriedOut {
-    /// The note the command line prints on stderr.
-    pub fn note(&self) -> String {
-        let exports: Vec<String> = self.exports.iter().map(ExportedIn::describe).collect();
-        format!(
-            "note: the {} (entry {}) had already been exported: {}. Wherever that was applied, the CRM \
-             keeps it; mergeq cannot reach it there.",
-            self.action,
-            self.decision,
-            exports.join(", ")
-        )
-    }
-}
-
-impl ExportedIn {
-    /// "salesforce to plan.json (journal entry 9)", the file name made safe to print.
-    pub fn describe(&self) -> String {
-        let to = if self.file == "-" { "stdout".into() } else { crate::text::visible(&self.file) };
-        format!("{} to {to} (journal entry {})", self.format, self.seq)
-    }
 }
 
 /// Records a decision in one transaction.
@@ -448,87 +331,10 @@ fn replay_candidate(tx: &Tx, id: CandidateId) -> Result<Replay> {
     Ok(replay)
 }
 
-/// The candidate and its members as the steward saw them: keys, versions and (for decisions) values.
-fn member_body(cand: &CandidateRow, members: &[MemberRow], with_values: bool) -> Map<String, Value> {
-    let list: Vec<Value> = members
-        .iter()
-        .map(|m| {
-            let r = &m.record;
-            let mut v = json!({"key": r.key.to_string(), "version": r.version});
-            if with_values {
-                v["fields"] = json!(r.fields);
-                v["created"] = json!(r.created);
-                v["updated"] = json!(r.updated);
-            }
-            v
-        })
-        .collect();
-    let mut body = Map::new();
-    body.insert("object".into(), json!(cand.object));
-    // Scores go in as text: the journal holds no floats (see encoding).
-    body.insert("score".into(), json!(cand.score.to_string()));
-    body.insert("seen".into(), json!(member_versions(members)));
-    body.insert("members".into(), Value::Array(list));
-    body
-}
-
-/// The approved golden record with lineage; a value the steward chose says so and keeps the rule's
-/// suggestion beside it.
-fn golden_body(suggested: &Golden, approved: &Golden, choices: &Choices) -> Value {
-    let mut fields = Map::new();
-    for (name, v) in &approved.fields {
-        let by_steward = v.rule == "steward";
-        let mut f = json!({
-            "value": v.value,
-            "from": v.from.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-            "rule": v.rule,
-            "explanation": v.explanation,
-            "conflict": v.conflict,
-            "chosen_by": if by_steward { "steward" } else { "rule" },
-        });
-        if let (true, Some(s)) = (by_steward, suggested.fields.get(name)) {
-            f["suggested"] = json!({
-                "value": s.value,
-                "from": s.from.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                "rule": s.rule,
-            });
-        }
-        fields.insert(name.clone(), f);
-    }
-    let mut survivor = json!({
-        "key": approved.survivor.to_string(),
-        "reason": approved.survivor_reason,
-        "chosen_by": if choices.survivor.is_some() { "steward" } else { "rule" },
-    });
-    if choices.survivor.is_some() {
-        survivor["suggested"] = json!(suggested.survivor.to_string());
-    }
-    json!({"fields": fields, "survivor": survivor})
-}
-
-fn choices_body(c: &Choices) -> Value {
-    json!({
-        "picks": c.picks.iter().map(|(f, k)| json!({"field": f, "from": k.to_string()})).collect::<Vec<_>>(),
-        "sets": c.sets.iter().map(|(f, v)| json!({"field": f, "value": v})).collect::<Vec<_>>(),
-        "survivor": c.survivor.as_ref().map(|k| k.to_string()),
-    })
-}
-
-/// The steward's choices an approval's body holds (`choices_body` read back; none in other bodies).
-pub fn choices_of(body: &Value) -> Choices {
-    let c = &body["choices"];
-    let text = |v: &Value| v.as_str().map(str::to_string);
-    let key = |v: &Value| v.as_str().and_then(crate::model::RecordKey::parse);
-    let list = |name: &str| c[name].as_array().map(Vec::as_slice).unwrap_or_default();
-    Choices {
-        picks: list("picks").iter().filter_map(|p| Some((text(&p["field"])?, key(&p["from"])?))).collect(),
-        sets: list("sets").iter().filter_map(|s| Some((text(&s["field"])?, text(&s["value"])))).collect(),
-        survivor: key(&c["survivor"]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_mistyped_field_name_suggests_the_nearest() {
         let fields: BTreeSet<&str> = ["Email", "FirstName", "Phone", "id"].into_iter().collect();
@@ -544,20 +350,5 @@ mod tests {
         for (typed, want) in cases {
             assert_eq!(nearest_field(typed, &fields), want, "{typed}");
         }
-    }
-
-    use super::*;
-    use crate::model::RecordKey;
-
-    #[test]
-    fn choices_read_back_as_written() {
-        let key = |s: &str| RecordKey::parse(s).unwrap();
-        let choices = Choices {
-            picks: vec![("email".into(), key("hubspot:5102"))],
-            sets: vec![("phone".into(), Some("+1 415 555 0100".into())), ("fax".into(), None)],
-            survivor: Some(key("salesforce:003:odd")),
-        };
-        assert_eq!(choices_of(&json!({ "choices": choices_body(&choices) })), choices);
-        assert_eq!(choices_of(&json!({ "note": null })), Choices::default(), "a body without choices");
     }
 }

@@ -1,0 +1,131 @@
+//! What a committed decision or undo reports back (`DecisionOutcome`, `UndoOutcome`), the typed
+//! "nothing to undo", and the notes printed when a decision was already exported or shares records
+//! with another approval. Apart from `decide` because these are read by the console and the command
+//! line long after the transaction: plain values and their wording, no store access.
+
+use crate::journal::encoding::Action;
+use crate::model::{CandidateId, Choices, Golden, RecordKey, Status};
+
+/// What a committed decision did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionOutcome {
+    pub seq: i64,
+    pub hash: String,
+    pub candidate: CandidateId,
+    pub status_before: Status,
+    pub status: Status,
+    /// The member versions the decision was made on, as a `seen` token.
+    pub seen: String,
+    /// The approved golden record (approve only).
+    pub golden: Option<Golden>,
+    /// The exports that had carried the decision this one replaces, if any.
+    pub exported: Option<CarriedOut>,
+    /// Approve: records of this candidate that other approved candidates hold too, with those
+    /// candidates. A CRM merges a record once: a merge plan carries the earlier approval only.
+    pub shared: Vec<(RecordKey, CandidateId)>,
+}
+
+/// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
+/// that the console can say it calmly rather than as a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NothingToUndo(pub Option<CandidateId>);
+
+impl std::fmt::Display for NothingToUndo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(c) => write!(f, "candidate {c} has no decision to undo"),
+            None => write!(f, "the journal has no decision to undo"),
+        }
+    }
+}
+
+impl std::error::Error for NothingToUndo {}
+
+/// What a committed undo did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoOutcome {
+    pub seq: i64,
+    pub hash: String,
+    pub candidate: CandidateId,
+    /// The entry reversed, and its action.
+    pub reversed_seq: i64,
+    pub reversed_action: Action,
+    pub status_before: Status,
+    pub status: Status,
+    /// The exports that had carried the reversed decision out of mergeq, if any.
+    pub exported: Option<CarriedOut>,
+    /// The steward's picks, edits and survivor of the reversed decision (an approval's; none for
+    /// the others), so that a console can show them again.
+    pub reversed_choices: Choices,
+}
+
+/// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedIn {
+    pub seq: i64,
+    pub format: String,
+    pub file: String,
+}
+
+/// A decision that exports had carried out of mergeq (a merge plan, a golden export, the
+/// not-duplicate list) before a later decision or an undo replaced it: wherever those files were
+/// applied, the CRM still holds it, and nothing mergeq writes reaches it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarriedOut {
+    /// The decision's journal entry and action.
+    pub decision: i64,
+    pub action: Action,
+    pub exports: Vec<ExportedIn>,
+}
+
+/// Records held by other approved candidates, briefly (`salesforce:003B in #1`), the first three;
+/// `None` when there are none.
+pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
+    let mut parts: Vec<String> =
+        shared.iter().take(3).map(|(key, other)| format!("{key} in #{other}")).collect();
+    if shared.len() > 3 {
+        parts.push(format!("{} more", shared.len() - 3));
+    }
+    (!parts.is_empty()).then(|| crate::text::visible(&parts.join(", ")).into_owned())
+}
+
+impl DecisionOutcome {
+    /// When the approved candidate shares records with other approved ones: which, briefly
+    /// (`salesforce:003B in #1`), the first three.
+    pub fn shared_brief(&self) -> Option<String> {
+        shared_brief(&self.shared)
+    }
+
+    /// The note the command line prints when the approved candidate shares records with other
+    /// approved ones.
+    pub fn shared_note(&self) -> Option<String> {
+        self.shared_brief().map(|brief| {
+            format!(
+                "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
+                 carries the earlier approval and leaves the later out; undo or reject one of them."
+            )
+        })
+    }
+}
+
+impl CarriedOut {
+    /// The note the command line prints on stderr.
+    pub fn note(&self) -> String {
+        let exports: Vec<String> = self.exports.iter().map(ExportedIn::describe).collect();
+        format!(
+            "note: the {} (entry {}) had already been exported: {}. Wherever that was applied, the CRM \
+             keeps it; mergeq cannot reach it there.",
+            self.action,
+            self.decision,
+            exports.join(", ")
+        )
+    }
+}
+
+impl ExportedIn {
+    /// "salesforce to plan.json (journal entry 9)", the file name made safe to print.
+    pub fn describe(&self) -> String {
+        let to = if self.file == "-" { "stdout".into() } else { crate::text::visible(&self.file) };
+        format!("{} to {to} (journal entry {})", self.format, self.seq)
+    }
+}
