@@ -256,7 +256,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     };
     eprintln!(
         "detect {}: {} records, {} pairs compared, {} candidates found: {added} added, {changed} updated, \
-         {unchanged} already there, {suppressed} rejected before (not proposed){} in {:.2} s",
+         {unchanged} already there, {suppressed} rejected before (not proposed){}{} in {:.2} s",
         summary.object,
         summary.stats.records,
         summary.stats.pairs_compared,
@@ -264,6 +264,10 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         match summary.stats.rescored_below_threshold {
             0 => String::new(),
             n => format!("; {n} earlier candidates now below the threshold, rescored (counted as updated)"),
+        },
+        match summary.stats.generations_apart {
+            0 => String::new(),
+            n => format!("; {n} pairs set apart: generational suffixes differ (Jr. and Sr.)"),
         },
         summary.seconds
     );
