@@ -198,3 +198,36 @@ fn a_proposal_whose_records_no_longer_match_is_rescored_below_the_threshold() {
     let given = c.reasons.iter().find(|r| r.field == "given_name").expect("a given name reason");
     assert!(format!("{:?}", given.values).contains("zelda"), "this run's values: {given:?}");
 }
+
+/// A father and his son of the same name at the same address (`Sr.` and `Jr.` in the family
+/// name) are not proposed, and the run says so; the son's record alone (no suffix on the other
+/// side) would have been.
+#[test]
+fn father_and_son_are_set_apart() {
+    let father = "rec-0-org,flynn,rokobaro,12,herschell circuit,killarney,lawrence,2227,nsw,19720812,1451137";
+    let son =
+        "rec-0-son,flynn,rokobaro jr,12,herschell circuit,killarney,lawrence,2227,nsw,19990304,9917331\n";
+    let son_pair = |ws: &Workspace| {
+        queue(ws).into_iter().any(|c| c["members"].as_array().unwrap().iter().any(|m| m == "febrl:rec-0-son"))
+    };
+    // Without a suffix on the father's record, the son looks like his duplicate.
+    let ws = Workspace::new();
+    import_febrl(&ws, "febrl1.csv", febrl1_records() + son);
+    assert_eq!(detect(&ws, &[])["generations_apart"], 0);
+    assert!(son_pair(&ws), "without the father's suffix the pair is proposed");
+
+    let ws = Workspace::new();
+    let records = febrl1_records().replacen(father, &father.replacen("rokobaro", "rokobaro sr.", 1), 1);
+    import_febrl(&ws, "febrl1.csv", records + son);
+    let out = ws.cmd().args(["detect", "--object", "person"]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("1 pair set apart: generational suffixes differ (Jr. and Sr.)"), "{said}");
+    assert!(!son_pair(&ws), "father and son proposed");
+    // The father's own duplicate is still found.
+    assert!(queue(&ws).iter().any(|c| c["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "febrl:rec-0-org")));
+}

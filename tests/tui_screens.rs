@@ -138,6 +138,26 @@ fn dashboard() {
     assert_eq!(c.app.screen, Screen::Review, "and back to it");
 }
 
+/// A dashboard taller than the screen says in its footer which lines are shown, and scrolls.
+#[test]
+fn a_long_dashboard_says_which_lines_are_shown() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "D");
+    let footer = |c: &Console| screen(c).lines().nth(22).unwrap().trim_matches('"').trim_end().to_string();
+    assert!(!footer(&c).contains(" of "), "all fits, no marker: {}", footer(&c));
+    let stats = c.app.dashboard.as_mut().expect("the figures are read");
+    stats.records_by_source = (0..30).map(|i| ("contact".to_string(), format!("source{i:02}"), 10)).collect();
+    let total = mergeq::tui::view::dashboard::line_count(c.app.dashboard.as_ref().unwrap());
+    assert!(footer(&c).starts_with("? help"), "the keys first: {}", footer(&c));
+    assert!(footer(&c).ends_with(&format!(" 1–21 of {total} lines ↓")), "{}", footer(&c));
+    keys(&mut c, "jj");
+    assert!(footer(&c).ends_with(&format!(" 3–23 of {total} lines ↑ ↓")), "{}", footer(&c));
+    assert!(screen(&c).contains("source02"), "scrolled, not cut");
+    keys(&mut c, "G");
+    assert!(footer(&c).ends_with(&format!(" of {total} lines ↑")), "{}", footer(&c));
+    assert!(screen(&c).contains("source29"), "the last source reached");
+}
+
 /// The fixture with the pair `mergeq detect` proposed (reasons per field) as the first row.
 fn detected(size: (u16, u16)) -> Console {
     let mut store = common::store();

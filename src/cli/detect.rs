@@ -113,10 +113,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     );
 
     let max_block = settings.max_block.unwrap_or(DEFAULT_MAX_BLOCK);
-    // `engine` changes when the model does (2: place lifts; 3: account fields trained, the web
-    // domain a facet apart on accounts), so an older run's model is not reused.
+    // `engine` changes when the model or what it proposes does (2: place lifts; 3: account fields
+    // trained, the web domain a facet apart on accounts; 4: father and son set apart), so an older
+    // run's model is not reused and every pair it proposed is compared again.
     let fingerprint = serde_json::json!({
-        "engine": 3,
+        "engine": 4,
         "fields": table.fields.iter().map(|f| (f.name.as_str(), f.kind.as_str())).collect::<Vec<_>>(),
         "threshold": threshold,
         "link_only": args.link_only,
@@ -256,7 +257,7 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     };
     eprintln!(
         "detect {}: {} records, {} pairs compared, {} candidates found: {added} added, {changed} updated, \
-         {unchanged} already there, {suppressed} rejected before (not proposed){} in {:.2} s",
+         {unchanged} already there, {suppressed} rejected before (not proposed){}{} in {:.2} s",
         summary.object,
         summary.stats.records,
         summary.stats.pairs_compared,
@@ -264,6 +265,11 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         match summary.stats.rescored_below_threshold {
             0 => String::new(),
             n => format!("; {n} earlier candidates now below the threshold, rescored (counted as updated)"),
+        },
+        match summary.stats.generations_apart {
+            0 => String::new(),
+            1 => "; 1 pair set apart: generational suffixes differ (Jr. and Sr.)".to_string(),
+            n => format!("; {n} pairs set apart: generational suffixes differ (Jr. and Sr.)"),
         },
         summary.seconds
     );

@@ -5,6 +5,8 @@
 
 pub mod block;
 pub mod compare;
+#[cfg(test)]
+mod generation_tests;
 pub mod intern;
 pub mod kinds;
 pub mod model;
@@ -96,6 +98,8 @@ pub struct Stats {
     pub candidates_found: u64,
     /// Earlier proposals compared again and now below the threshold (rescored, not withdrawn).
     pub rescored_below_threshold: u64,
+    /// Pairs at or above the threshold set apart because their generational suffixes differ.
+    pub generations_apart: u64,
     pub trained: bool,
     pub lambda: f64,
     /// Whether family name, address, phone and company counted as one piece of evidence.
@@ -118,7 +122,7 @@ impl Outcome<'_> {
     /// Writes out proposals' reasons (one scorer for all of them).
     pub fn explainer(&self) -> Explainer<'_> {
         let scorer = Scorer::new(self.table, &self.comparer, &self.model, self.place_once);
-        Explainer { scorer, rules: &self.rules }
+        Explainer { scorer, rules: &self.rules, table: self.table }
     }
 }
 
@@ -127,6 +131,7 @@ impl Outcome<'_> {
 pub struct Explainer<'o> {
     scorer: Scorer<'o>,
     rules: &'o [String],
+    table: &'o Table,
 }
 
 impl Explainer<'_> {
@@ -140,6 +145,13 @@ impl Explainer<'_> {
                 p.probability, p.weight
             ))
         }];
+        if let Some((a, b)) = self.table.generations_apart(p.a, p.b) {
+            reasons.push(Reason::text(format!(
+                "generations differ ({} and {}): father and son, not one person",
+                a.label(),
+                b.label()
+            )));
+        }
         reasons.extend(self.scorer.reasons(p.pattern, p.a, p.b));
         reasons
     }
@@ -325,7 +337,9 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     let mut proposals: Vec<Proposal> = (0..pairs.len())
         .into_par_iter()
         .filter_map(|x| {
-            let probability = scorer.probability(weights[x]);
+            // Father and son (`Jr.`, `Sr.`) share name, address and phone: never one person.
+            let apart = table.generations_apart(pairs[x].a as usize, pairs[x].b as usize).is_some();
+            let probability = if apart { 0.0 } else { scorer.probability(weights[x]) };
             let below = probability < opts.threshold;
             let rowids = |p: &block::Pair| {
                 let (a, b) = (table.records[p.a as usize].rowid, table.records[p.b as usize].rowid);
@@ -347,14 +361,27 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         })
         .collect();
     proposals.sort_by_key(|p| (table.records[p.a].rowid, table.records[p.b].rowid));
+    if !table.generations.is_empty() {
+        stats.generations_apart = (0..pairs.len())
+            .filter(|&x| {
+                !pairs[x].train_only
+                    && table.generations_apart(pairs[x].a as usize, pairs[x].b as usize).is_some()
+                    && scorer.probability(weights[x]) >= opts.threshold
+            })
+            .count() as u64;
+    }
     stats.rescored_below_threshold = proposals.iter().filter(|p| p.below).count() as u64;
     stats.candidates_found = proposals.len() as u64 - stats.rescored_below_threshold;
     let rescored = match stats.rescored_below_threshold {
         0 => String::new(),
         n => format!("; {n} earlier ones compared again fall below it and are rescored"),
     };
+    let apart = match stats.generations_apart {
+        0 => String::new(),
+        n => format!("; {n} set apart: their generational suffixes differ (Jr. and Sr.)"),
+    };
     progress(&format!(
-        "{} candidates found at threshold {}{rescored}",
+        "{} candidates found at threshold {}{rescored}{apart}",
         stats.candidates_found, opts.threshold
     ));
     let rules = rules.into_iter().map(|r| r.name).collect();

@@ -5,6 +5,7 @@
 
 use super::intern::{Interner, Strings};
 use super::kinds::{Kind, ObjectConfig};
+use super::normalise::Generation;
 use super::{names, normalise};
 use rayon::prelude::*;
 use rphonetic::DoubleMetaphone;
@@ -155,6 +156,20 @@ pub struct Table {
     pub records: Vec<RecordMeta>,
     pub sources: Vec<String>,
     pub fields: Vec<Field>,
+    /// Each record's generational suffix (`Jr.`, `Sr.`), from its name fields or a suffix field;
+    /// empty when no record carries one.
+    pub generations: Vec<Option<Generation>>,
+}
+
+impl Table {
+    /// The two records' generational suffixes when both carry one and they differ (father and
+    /// son): never one person.
+    pub fn generations_apart(&self, a: usize, b: usize) -> Option<(Generation, Generation)> {
+        match (self.generations.get(a)?, self.generations.get(b)?) {
+            (Some(x), Some(y)) if x != y => Some((*x, *y)),
+            _ => None,
+        }
+    }
 }
 
 /// Raw values as they stream in: one interned column per field name.
@@ -235,6 +250,7 @@ impl RawTable {
             col.ids.resize(n, 0);
         }
         let regions = record_regions(&columns, object, config);
+        let generations = record_generations(&columns, n, object, config);
         let fields: Vec<Field> = columns
             .into_par_iter()
             .filter_map(|col| {
@@ -242,8 +258,46 @@ impl RawTable {
                 (kind != Kind::Ignore).then(|| build_field(col, kind, region, regions.as_deref()))
             })
             .collect();
-        Table { records: self.records, sources: self.sources, fields }
+        Table { records: self.records, sources: self.sources, fields, generations }
     }
+}
+
+/// Each record's generational suffix: from the first column that gives it one, of the name
+/// columns and a suffix column (`Suffix`, `name_suffix`). Empty when no record has one.
+fn record_generations(
+    columns: &[RawColumn],
+    n: usize,
+    object: &str,
+    config: &ObjectConfig,
+) -> Vec<Option<Generation>> {
+    type Read = fn(&str) -> Option<Generation>;
+    let readers: Vec<(&RawColumn, Read)> = columns
+        .iter()
+        .filter_map(|c| {
+            let plain: String = c.name.chars().filter(|ch| ch.is_alphanumeric()).collect();
+            match config.kind_of(object, &c.name) {
+                Kind::FirstName | Kind::LastName | Kind::FullName => {
+                    Some((c, normalise::name_generation as Read))
+                }
+                _ if matches!(plain.to_lowercase().as_str(), "suffix" | "namesuffix") => {
+                    Some((c, normalise::suffix_generation as Read))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    let by_value: Vec<Vec<Option<Generation>>> = readers
+        .iter()
+        .map(|(c, read)| {
+            c.values.strings.iter().map(|raw| if raw.is_empty() { None } else { read(raw) }).collect()
+        })
+        .collect();
+    if by_value.iter().all(|values| values.iter().all(Option::is_none)) {
+        return Vec::new();
+    }
+    (0..n)
+        .map(|r| readers.iter().zip(&by_value).find_map(|((c, _), values)| values[c.ids[r] as usize]))
+        .collect()
 }
 
 type Region = Option<phonenumber::country::Id>;

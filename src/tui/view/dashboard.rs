@@ -110,6 +110,13 @@ fn body(s: &Stats, t: Theme, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
+/// Which lines of figures are on screen, when they do not all fit (`1–19 of 31 lines ↓`).
+pub fn place(app: &App, height: u16) -> String {
+    let Some(stats) = &app.dashboard else { return String::new() };
+    let total = line_count(stats);
+    super::scroll_marker(app.dashboard_offset, visible_rows(height), total, &format!("{total} lines"))
+}
+
 /// Draws the dashboard.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;

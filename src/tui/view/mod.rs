@@ -159,6 +159,17 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(key, t.key()));
         spans.push(Span::styled(format!(" {hint} "), t.dim()));
     }
+    // The dashboard has no header row to say which of its lines are shown: the footer's right
+    // end says it, where the hints leave room.
+    let place = match app.screen {
+        Screen::Dashboard => dashboard::place(app, area.height),
+        _ => String::new(),
+    };
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    if !place.is_empty() && used + place.width() < width {
+        spans.push(Span::raw(" ".repeat(width - used - place.width())));
+        spans.push(Span::styled(place, t.key()));
+    }
     put(buf, area, area.height - 2, &Line::from(spans));
 }
 
