@@ -245,8 +245,8 @@ mod tests {
                 "match probability 1.0000; blocked on Email, weight +51.14",
             ),
             (
-                field("Email", "exact (+15.12)", ("a@x.com", "a@x.com"), 15.12),
-                "Email: exact (+15.12) (a@x.com / a@x.com), weight +15.12",
+                field("Email", "exact", ("a@x.com", "a@x.com"), 15.12),
+                "Email: exact (a@x.com / a@x.com), weight +15.12",
             ),
             (
                 field("MailingCountry", "missing on one side", ("", "us"), 0.0),

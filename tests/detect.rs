@@ -123,7 +123,7 @@ fn febrl1_detects_the_true_pairs_and_runs_incrementally() {
     assert_eq!(overall.len(), 1, "{:?}", updated.reasons);
     // The score is this run's probability, the one the overall line shows, even when lower.
     let shown: f64 =
-        overall[0].text["match probability ".len()..].split(' ').next().unwrap().parse().unwrap();
+        overall[0].text["match probability ".len()..].split([' ', ';']).next().unwrap().parse().unwrap();
     assert!((updated.score - shown).abs() < 1e-4, "score {} but the line says {shown}", updated.score);
 }
 

@@ -137,13 +137,11 @@ pub struct Explainer<'o> {
 impl Explainer<'_> {
     pub fn reasons(&self, p: &Proposal) -> Vec<Reason> {
         let rule = self.rules.get(p.rule).map(String::as_str).unwrap_or("");
-        // The overall line carries the weight too, so that a later run's line replaces it.
+        // The overall line carries the weight (shown after it, as on every line), so that a later
+        // run's line replaces it.
         let mut reasons = vec![Reason {
             weight: Some(p.weight),
-            ..Reason::text(format!(
-                "match probability {:.4} (weight {:+.2}); blocked on {rule}",
-                p.probability, p.weight
-            ))
+            ..Reason::text(format!("match probability {:.4}; blocked on {rule}", p.probability))
         }];
         if let Some((a, b)) = self.table.generations_apart(p.a, p.b) {
             reasons.push(Reason::text(format!(

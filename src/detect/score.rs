@@ -249,7 +249,8 @@ impl<'a> Scorer<'a> {
                         lift.exp2()
                     )
                 } else if counted {
-                    format!("{t} ({weight:+.2})")
+                    // The weight follows on the reason's line, once.
+                    t
                 } else {
                     format!("{t} ({own:+.2}, not counted: place evidence counts once per facet)")
                 }
@@ -367,6 +368,16 @@ mod tests {
                 (sum - weight).abs() < 0.01,
                 "{what}: reasons add to {sum}, weight {weight}: {reasons:#?}"
             );
+            // A counted level's line says its weight once: after the text, not in it too.
+            for r in reasons.iter().filter(|r| r.level.is_some_and(|l| l >= 0)) {
+                let plain = level_names(table.fields.iter().find(|f| f.name == r.field).unwrap().kind);
+                let level = plain[r.level.unwrap() as usize];
+                assert!(
+                    r.text.starts_with(level) && !r.text.contains(&format!("({:+.2})", r.weight.unwrap())),
+                    "{what}: {:?} repeats its weight",
+                    r.text
+                );
+            }
         }
         // The household is held back by the lift: without it the facets alone would propose it.
         let household = comparer.pattern(0, 2);
