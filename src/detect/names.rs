@@ -1,5 +1,6 @@
-//! Given-name aliases: nicknames and short forms that name the same person (Bob, Rob, Robbie →
-//! Robert). A small built-in table of common English given names; a name not in it is its own alias.
+//! What names say beyond their letters: given-name aliases, nicknames and short forms that name the
+//! same person (Bob, Rob, Robbie → Robert; a small built-in table of common English given names, a
+//! name not in it its own alias), and generational suffixes that tell father from son.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -126,9 +127,74 @@ pub fn same_person_name(a: &str, b: &str) -> bool {
     a == b || alias(a) == alias(b) || alias(a) == b || alias(b) == a
 }
 
+/// A generational suffix a name carries: father and son (`John Smith Sr.`, `John Smith Jr.`) share
+/// every other field more often than any duplicates do, so two records whose suffixes differ are
+/// never one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Generation {
+    Senior,
+    /// `Jr.` or `II`: both name the younger of two (people write either).
+    Junior,
+    Third,
+    Fourth,
+}
+
+impl Generation {
+    /// How a steward reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Generation::Senior => "Sr.",
+            Generation::Junior => "Jr.",
+            Generation::Third => "III",
+            Generation::Fourth => "IV",
+        }
+    }
+}
+
+/// The generational suffix of a raw name (`Smith Jr.`, `John Smith, III`), if it carries one: a
+/// suffix word after the first word (a lone `Junior` may be a nickname).
+pub fn name_generation(raw: &str) -> Option<Generation> {
+    super::normalise::fold(raw).split(' ').skip(1).find_map(generation_word)
+}
+
+/// The generation a name-suffix field (Salesforce's `Suffix`) holds: `Jr.`, `III`.
+pub fn suffix_generation(raw: &str) -> Option<Generation> {
+    super::normalise::fold(raw).split(' ').find_map(generation_word)
+}
+
+fn generation_word(word: &str) -> Option<Generation> {
+    match word {
+        "sr" | "senior" => Some(Generation::Senior),
+        "jr" | "junior" | "ii" => Some(Generation::Junior),
+        "iii" => Some(Generation::Third),
+        "iv" => Some(Generation::Fourth),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_generational_suffixes() {
+        let cases = [
+            ("John Smith Jr.", Some(Generation::Junior)),
+            ("Smith, Sr", Some(Generation::Senior)),
+            ("John Smith II", Some(Generation::Junior)),
+            ("Martin Luther King, III", Some(Generation::Third)),
+            ("Henry Ford IV", Some(Generation::Fourth)),
+            ("Junior", None),
+            ("Srinivasan Iyer", None),
+            ("John Smith", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(name_generation(raw), want, "{raw}");
+        }
+        assert_eq!(suffix_generation("Jr."), Some(Generation::Junior));
+        assert_eq!(suffix_generation("Sr"), Some(Generation::Senior));
+        assert_eq!(suffix_generation("PhD"), None);
+    }
 
     #[test]
     fn nicknames_resolve_to_formal_names() {

@@ -5,7 +5,7 @@
 
 use super::intern::{Interner, Strings};
 use super::kinds::{Kind, ObjectConfig};
-use super::normalise::Generation;
+use super::names::Generation;
 use super::{names, normalise};
 use rayon::prelude::*;
 use rphonetic::DoubleMetaphone;
@@ -277,10 +277,10 @@ fn record_generations(
             let plain: String = c.name.chars().filter(|ch| ch.is_alphanumeric()).collect();
             match config.kind_of(object, &c.name) {
                 Kind::FirstName | Kind::LastName | Kind::FullName => {
-                    Some((c, normalise::name_generation as Read))
+                    Some((c, names::name_generation as Read))
                 }
                 _ if matches!(plain.to_lowercase().as_str(), "suffix" | "namesuffix") => {
-                    Some((c, normalise::suffix_generation as Read))
+                    Some((c, names::suffix_generation as Read))
                 }
                 _ => None,
             }
