@@ -387,21 +387,27 @@ fn a_record_in_two_approved_candidates_is_merged_once() {
     assert!(plan.contains(r#""Id":"C""#) && plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
 }
 
-/// Salesforce contacts A–E, candidates 1 (A, B), 2 (B, C) and 3 (D, E); 1 approved with A
-/// surviving, signed off and exported with `--since-last` to `first.jsonl`.
-fn a_merged_into_b_exported() -> Ws {
+/// Salesforce contacts A–E and the candidate `pairs` (`left,right,score` rows, A–B first), the
+/// first approved with A surviving.
+fn a_b_approved(pairs: &str) -> Ws {
     let ws = Ws::new();
     ws.import(
         "sf.csv",
         "id,Email\nA,a@x.example\nB,a@x.example\nC,a@x.example\nD,d@x.example\nE,d@x.example\n",
         "salesforce",
     );
-    ws.file(
-        "pairs.csv",
-        "left,right,score\nsalesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\nsalesforce:D,salesforce:E,0.7\n",
-    );
+    ws.file("pairs.csv", &format!("left,right,score\n{pairs}"));
     ws.ok(&["import", "candidates", "pairs.csv"]);
     ws.ok(&["decide", "1", "approve", "--survivor", "salesforce:A"]);
+    ws
+}
+
+/// Candidates 1 (A, B), 2 (B, C) and 3 (D, E); 1 approved with A surviving, signed off and
+/// exported with `--since-last` to `first.jsonl`.
+fn a_merged_into_b_exported() -> Ws {
+    let ws = a_b_approved(
+        "salesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\nsalesforce:D,salesforce:E,0.7\n",
+    );
     ws.signoff();
     ws.ok(&["export", "salesforce", "--since-last", "--out", "first.jsonl"]);
     ws
@@ -464,4 +470,61 @@ fn an_exported_approval_undone_later_still_counts_as_merged() {
     );
     assert!(said.contains("(first: candidate 3, which it merged already)"), "{said}");
     assert_eq!(std::fs::read_to_string(ws.dir.join("third.jsonl")).unwrap(), "");
+}
+
+/// A cluster approved after pairs of its records replaces their approvals: they are undone in the
+/// same transaction, and the plan carries one merge of the whole cluster instead of the first pair
+/// (and leaving the rest out).
+#[test]
+fn a_cluster_approved_after_its_pairs_replaces_them() {
+    let ws = a_b_approved(
+        "salesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\nsalesforce:C,salesforce:D,0.4\n",
+    );
+    ws.ok(&["decide", "2", "approve"]);
+    ws.file(
+        "cluster.csv",
+        "cluster_id,record,score\nk,salesforce:A,0.95\nk,salesforce:B,0.95\nk,salesforce:C,0.95\n",
+    );
+    ws.ok(&["import", "candidates", "cluster.csv"]);
+    let approve = ws.run(&["decide", "4", "approve", "--survivor", "salesforce:A"]).assert().success();
+    let said = String::from_utf8_lossy(&approve.get_output().stderr).into_owned();
+    assert!(
+        said.contains("replaces the approvals of candidates 1, 2, all of whose records this candidate holds"),
+        "{said}"
+    );
+    assert!(said.contains("Undone in journal entries 7, 8."), "{said}");
+    assert!(!said.contains("also approved elsewhere"), "{said}");
+    // C–D, approved now, shares C with the cluster but holds D too: it replaces nothing.
+    let approve = ws.run(&["decide", "3", "approve"]).assert().success();
+    let said = String::from_utf8_lossy(&approve.get_output().stderr).into_owned();
+    assert!(!said.contains("replaces"), "{said}");
+    assert!(said.contains("also approved elsewhere: salesforce:C in #4"), "{said}");
+    let statuses: Vec<(i64, String)> =
+        serde_json::from_str::<serde_json::Value>(&ws.ok(&["queue", "--json"]))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_i64().unwrap(), c["status"].as_str().unwrap().to_string()))
+            .collect();
+    for (id, want) in [(1, "pending"), (2, "pending"), (3, "approved"), (4, "approved")] {
+        assert!(statuses.contains(&(id, want.to_string())), "#{id} {want}: {statuses:?}");
+    }
+    let log: serde_json::Value = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let undos: Vec<&serde_json::Value> =
+        log.as_array().unwrap().iter().filter(|e| e["action"] == "undo").collect();
+    assert_eq!(undos.len(), 2, "{log:#}");
+    for undo in undos {
+        assert_eq!(
+            undo["body"]["superseded_by"],
+            serde_json::json!({"candidate": 4, "entry": 6}),
+            "{undo:#}"
+        );
+    }
+    ws.ok(&["audit", "verify"]);
+    ws.signoff();
+    ws.ok(&["export", "salesforce", "--out", "plan.jsonl"]);
+    let plan = std::fs::read_to_string(ws.dir.join("plan.jsonl")).unwrap();
+    assert_eq!(plan.lines().count(), 1, "the cluster's merge only (C–D, later, shares C with it): {plan}");
+    assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B","C"]"#), "{plan}");
 }

@@ -1,6 +1,7 @@
 //! Candidate status is a projection of the journal: random sequences of decisions and undos leave
-//! the candidates table equal to a replay of the journal, to an independent model, and the
-//! rejected pairs equal to the pairs of the candidates standing as rejected.
+//! the candidates table equal to a replay of the journal, to an independent model (in which an
+//! approval undoes the approvals of candidates all of whose records it holds), and the rejected
+//! pairs equal to the pairs of the candidates standing as rejected.
 
 use mergeq::journal::{self, DecisionRequest, Verdict};
 use mergeq::model::{CandidateId, Choices, Fields, RecordKey, Status};
@@ -118,6 +119,15 @@ proptest! {
                     };
                     journal::decide(&mut store, &req).unwrap();
                     model.log.push((*c, *verdict, false));
+                    // An approval replaces the approvals of candidates all of whose records it holds.
+                    if *verdict == Verdict::Approve {
+                        for (d, members) in CANDIDATES.iter().enumerate() {
+                            let within = d != *c && members.iter().all(|r| CANDIDATES[*c].contains(r));
+                            if within && model.status(d) == Status::Approved {
+                                model.undo(Some(d));
+                            }
+                        }
+                    }
                 }
                 Op::Undo(c) => {
                     let done = journal::undo(&mut store, c.map(id), "ana", AT);

@@ -189,6 +189,16 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         },
     )?;
     set_status(tx, &cand, &members, status)?;
+    // Approving a candidate that holds every record of earlier approvals (a cluster after its
+    // pairs) replaces them: a CRM merges a record once, so a plan would carry the earlier, smaller
+    // merge and leave the whole one out. Each is undone here, in the same transaction.
+    let mut superseded = Vec::new();
+    if status == Status::Approved {
+        let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+        for within in tx.approved_within(id, &rowids)? {
+            superseded.push(reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?);
+        }
+    }
     let shared = match status {
         Status::Approved => tx.approved_sharing_of(id)?,
         _ => Vec::new(),
@@ -203,11 +213,24 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         golden: golden.map(|(_, g)| g),
         exported,
         shared,
+        superseded,
     })
 }
 
 /// Reverses a standing decision inside the caller's transaction.
 pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
+    reverse(tx, candidate, steward, at, None)
+}
+
+/// Reverses a standing decision; `superseded_by`: the approval (candidate and entry) that holds
+/// every record of this one and replaces it, written into the undo's body.
+fn reverse(
+    tx: &Tx,
+    candidate: Option<CandidateId>,
+    steward: &str,
+    at: &str,
+    superseded_by: Option<(CandidateId, i64)>,
+) -> Result<UndoOutcome> {
     let target = latest_standing(tx, candidate)?.ok_or(NothingToUndo(candidate))?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
@@ -230,6 +253,9 @@ pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str)
     );
     body.insert("status_before".into(), json!(cand.status.as_str()));
     body.insert("status_after".into(), json!(status.as_str()));
+    if let Some((by, seq)) = superseded_by {
+        body.insert("superseded_by".into(), json!({"candidate": by.0, "entry": seq}));
+    }
     let entry = append(
         tx,
         &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },

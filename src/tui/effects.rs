@@ -318,12 +318,17 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
             "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
             out.candidate, out.status, e.action, e.exports[0].seq, out.seq
         ),
-        None => match out.shared_brief() {
+        None => match (out.shared_brief(), out.superseded_brief()) {
             // A record merged twice: the plan carries the earlier approval only.
-            Some(brief) => {
+            (Some(brief), _) => {
                 format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
             }
-            None => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+            // Earlier approvals of some of its records, replaced by this whole one.
+            (None, Some(replaced)) => format!(
+                "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
+                out.candidate, out.seq
+            ),
+            (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
         },
     };
     Ok(Loaded::Decided { message, key: d.key })

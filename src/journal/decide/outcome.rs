@@ -23,6 +23,9 @@ pub struct DecisionOutcome {
     /// Approve: records of this candidate that other approved candidates hold too, with those
     /// candidates. A CRM merges a record once: a merge plan carries the earlier approval only.
     pub shared: Vec<(RecordKey, CandidateId)>,
+    /// Approve: the earlier approvals whose records this candidate holds all of, undone in the
+    /// same transaction (it replaces them; a CRM merges a record once).
+    pub superseded: Vec<UndoOutcome>,
 }
 
 /// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
@@ -90,6 +93,34 @@ pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
 }
 
 impl DecisionOutcome {
+    /// When this approval replaced earlier ones: `#1, #3`.
+    pub fn superseded_brief(&self) -> Option<String> {
+        let ids: Vec<String> = self.superseded.iter().map(|u| format!("#{}", u.candidate)).collect();
+        (!ids.is_empty()).then(|| ids.join(", "))
+    }
+
+    /// The note the command line prints when this approval replaced earlier ones.
+    pub fn superseded_note(&self) -> Option<String> {
+        let list =
+            |f: &dyn Fn(&UndoOutcome) -> String| self.superseded.iter().map(f).collect::<Vec<_>>().join(", ");
+        let (which, entries) = match self.superseded.len() {
+            0 => return None,
+            1 => ("the approval of candidate", "entry"),
+            _ => ("the approvals of candidates", "entries"),
+        };
+        let mut note = format!(
+            "note: replaces {which} {}, all of whose records this candidate holds: one merge carries \
+             them all. Undone in journal {entries} {}.",
+            list(&|u| u.candidate.to_string()),
+            list(&|u| u.seq.to_string())
+        );
+        for exported in self.superseded.iter().filter_map(|u| u.exported.as_ref()) {
+            note.push('\n');
+            note.push_str(&exported.note());
+        }
+        Some(note)
+    }
+
     /// When the approved candidate shares records with other approved ones: which, briefly
     /// (`salesforce:003B in #1`), the first three.
     pub fn shared_brief(&self) -> Option<String> {

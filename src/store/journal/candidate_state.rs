@@ -162,6 +162,23 @@ impl Tx<'_> {
         sharing_of(self.conn(), id)
     }
 
+    /// The other approved candidates all of whose records are among `members` (record ids), in
+    /// id order.
+    pub fn approved_within(&self, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
+        let mut held: std::collections::BTreeMap<CandidateId, i64> = Default::default();
+        for (_, other) in sharing(self.conn(), id, members)? {
+            *held.entry(other).or_default() += 1;
+        }
+        let mut size = self.conn().prepare_cached("SELECT size FROM candidates WHERE id = ?1")?;
+        let mut within = Vec::new();
+        for (other, n) in held {
+            if size.query_row([other.0], |r| r.get::<_, i64>(0))? == n {
+                within.push(other);
+            }
+        }
+        Ok(within)
+    }
+
     /// Remembers every pair of these records as not duplicates.
     pub fn add_rejected_pairs(&self, rowids: &[i64]) -> Result<()> {
         let mut stmt =
