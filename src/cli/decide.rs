@@ -1,6 +1,7 @@
-//! `mergeq decide` and `mergeq undo`: the command-line face of `journal::decide` / `journal::undo`.
+//! `mergeq decide`, `mergeq undo` and `mergeq combine`: the command-line face of `journal::decide`,
+//! `journal::undo` and `import::combine`.
 
-use super::{Ctx, DecideArgs, UndoArgs, Verdict as CliVerdict};
+use super::{CombineArgs, Ctx, DecideArgs, UndoArgs, Verdict as CliVerdict};
 use crate::journal::{self, DecisionRequest, Verdict};
 use crate::model::{CandidateId, Choices, RecordKey};
 use crate::store::Store;
@@ -85,6 +86,28 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     );
     if let Some(exported) = &out.exported {
         eprintln!("{}", exported.note());
+    }
+    Ok(())
+}
+
+pub fn combine(args: CombineArgs, ctx: &Ctx) -> Result<()> {
+    let mut store = Store::open_existing(&ctx.db)?;
+    let ids: Vec<CandidateId> = args.ids.iter().map(|&i| CandidateId(i)).collect();
+    let out = crate::import::combine(&mut store, &ids, &ctx.steward, &crate::clock::now())?;
+    let from: Vec<String> = out.from.iter().map(|c| c.to_string()).collect();
+    let members: Vec<String> = out.members.iter().map(|k| k.to_string()).collect();
+    eprintln!(
+        "{} candidate {} holds every record of candidates {} ({} records: {}); review it with \
+         `mergeq show {}`: approving it replaces the approvals it covers",
+        if out.added { "added" } else { "already there:" },
+        out.id,
+        from.join(", "),
+        members.len(),
+        crate::text::visible(&members.join(", ")),
+        out.id
+    );
+    if args.json {
+        super::print(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     }
     Ok(())
 }

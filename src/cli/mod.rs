@@ -60,6 +60,8 @@ pub enum Command {
     Decide(DecideArgs),
     /// Reverse the latest decision (of one candidate), as a new journal entry
     Undo(UndoArgs),
+    /// Add the candidate holding every record of overlapping candidates, to review and approve whole
+    Combine(CombineArgs),
     /// Export merge plans, golden records, the not-duplicate list or the audit trail
     Export(ExportArgs),
     /// Show or verify the journal
@@ -147,6 +149,16 @@ pub struct DecideArgs {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     pub id: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CombineArgs {
+    /// The candidates to combine (two or more that share records)
+    #[arg(required = true, num_args = 2..)]
+    pub ids: Vec<i64>,
+    /// Print the combined candidate as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -310,6 +322,7 @@ fn run(command: Command, ctx: &Ctx) -> Result<()> {
         Command::Show(args) => show::run(args, ctx),
         Command::Decide(args) => decide::decide(args, ctx),
         Command::Undo(args) => decide::undo(args, ctx),
+        Command::Combine(args) => decide::combine(args, ctx),
         Command::Export(args) => export::run(args, ctx),
         Command::Audit(cmd) => audit::audit(cmd, ctx),
         Command::Keygen(args) => audit::keygen(args),

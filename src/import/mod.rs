@@ -3,12 +3,14 @@
 //! import, so a failed import leaves the workspace exactly as it was.
 
 mod candidates;
+pub mod combine;
 mod jsonl_row;
 mod pipeline;
 mod records;
 pub mod table;
 
 pub use candidates::{import_candidates, salesforce_id18, CandidateFormat, CandidateOptions};
+pub use combine::{combine, Combined};
 pub use records::{import_records, RecordFormat, RecordOptions};
 
 use std::fmt;

@@ -138,6 +138,17 @@ impl Tx<'_> {
         Ok(CandidateUpsert::New)
     }
 
+    /// The candidate whose members are exactly these records, if there is one.
+    pub fn candidate_with_members(&self, members: &[RecordRef]) -> Result<Option<CandidateId>> {
+        let (key, _) = member_key(members);
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT id FROM candidates WHERE member_key = ?1")?
+            .query_row(params![key], |r| r.get::<_, i64>(0))
+            .optional()?
+            .map(CandidateId))
+    }
+
     /// Merges `c` into the stored candidate `id` with the same members.
     pub(super) fn update_candidate(&self, id: i64, at: &str, c: &NewCandidate) -> Result<CandidateUpsert> {
         let conn = self.conn();

@@ -105,7 +105,8 @@ pub fn notes(details: &Value) -> Vec<String> {
         let (count, _) = counted(n("overlapping"), "approved candidate", "", "");
         notes.push(format!(
             "{count} left out: a record of theirs is merged by an earlier candidate of this plan, and \
-             a CRM merges a record once{}; undo one of the two approvals, or reject one",
+             a CRM merges a record once{}; if they are one entity, `mergeq combine` the two and \
+             approve the whole, else undo or reject one of them",
             first_shared(details.get("first_overlap"))
         ));
     }

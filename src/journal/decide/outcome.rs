@@ -131,9 +131,17 @@ impl DecisionOutcome {
     /// approved ones.
     pub fn shared_note(&self) -> Option<String> {
         self.shared_brief().map(|brief| {
+            let mut ids: Vec<String> = vec![self.candidate.to_string()];
+            for (_, other) in &self.shared {
+                if !ids.contains(&other.to_string()) {
+                    ids.push(other.to_string());
+                }
+            }
             format!(
                 "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
-                 carries the earlier approval and leaves the later out; undo or reject one of them."
+                 carries the earlier approval and leaves the later out; if they are one entity, \
+                 `mergeq combine {}` and approve the whole, else undo or reject one of them.",
+                ids.join(" ")
             )
         })
     }

@@ -1,0 +1,95 @@
+//! `mergeq combine`: the candidate holding every record of overlapping candidates, added like an
+//! import (a batch and a journal entry) and reviewed whole; approving it replaces the approvals it
+//! covers, so a merge plan carries one merge of all the records. Bad requests change nothing.
+
+mod common;
+
+use common::Workspace;
+use serde_json::Value;
+
+/// Salesforce contacts A–D and two accounts; candidates 1 (A, B) approved, 2 (B, C) pending,
+/// 3 (C, D) pending and 4 (two accounts).
+fn workspace() -> Workspace {
+    let ws = Workspace::new();
+    ws.file("sf.csv", "id,Email\nA,a@x.example\nB,a@x.example\nC,a@x.example\nD,d@x.example\n");
+    ws.ok(&["import", "records", "sf.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("acc.csv", "id,Name\nK,Kappa\nL,Kappa Inc\n");
+    ws.ok(&["import", "records", "acc.csv", "--object", "account", "--source", "salesforce"]);
+    ws.file(
+        "pairs.csv",
+        "left,right,score\nsalesforce:A,salesforce:B,0.9\nsalesforce:B,salesforce:C,0.8\nsalesforce:C,salesforce:D,0.4\n",
+    );
+    ws.ok(&["import", "candidates", "pairs.csv"]);
+    ws.file("acc_pairs.csv", "left,right,score\nsalesforce:K,salesforce:L,0.7\n");
+    ws.ok(&["import", "candidates", "acc_pairs.csv", "--object", "account"]);
+    ws.ok(&["decide", "1", "approve", "--survivor", "salesforce:A"]);
+    ws
+}
+
+#[test]
+fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
+    let ws = workspace();
+    // Approving B–C after A–B: the note says how to merge all three at once.
+    let approve = ws.cmd().args(["decide", "2", "approve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&approve.stderr);
+    assert!(said.contains("if they are one entity, `mergeq combine 2 1` and approve the whole"), "{said}");
+    let out = ws.cmd().args(["combine", "2", "1", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("added candidate 5 holds every record of candidates 1, 2 (3 records: salesforce:A, salesforce:B, salesforce:C)"),
+        "{said}"
+    );
+    let combined: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(combined["id"], 5);
+    assert_eq!(combined["from"], serde_json::json!([1, 2]));
+    assert_eq!(combined["added"], true);
+
+    let show: Value = serde_json::from_str(&ws.ok(&["show", "5", "--json"])).unwrap();
+    assert_eq!(show["status"], "pending", "combining decides nothing");
+    assert_eq!(show["score"], 0.9, "the best of theirs");
+    assert_eq!(show["reasons"][0]["text"], "combined by ann from candidates 1, 2, which share salesforce:B");
+    let log: Value = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let last = log.as_array().unwrap().last().unwrap();
+    assert_eq!((&last["action"], &last["steward"]), (&Value::from("import"), &Value::from("ann")));
+    assert_eq!(last["body"]["kind"], "combine");
+    assert_eq!(last["body"]["file"], "candidates 1, 2");
+
+    // Combining again finds it; the journal says so too.
+    let again: Value = serde_json::from_str(&ws.ok(&["combine", "1", "2", "--json"])).unwrap();
+    assert_eq!((&again["id"], &again["added"]), (&Value::from(5), &Value::from(false)));
+
+    let approve = ws.cmd().args(["decide", "5", "approve", "--survivor", "salesforce:A"]).output().unwrap();
+    let said = String::from_utf8_lossy(&approve.stderr);
+    assert!(said.contains("replaces the approvals of candidates 1, 2"), "{said}");
+    ws.ok(&["audit", "verify"]);
+    ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
+    let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
+    assert_eq!(plan.lines().count(), 1, "{plan}");
+    assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B","C"]"#), "{plan}");
+}
+
+#[test]
+fn bad_combines_are_refused_and_change_nothing() {
+    let ws = workspace();
+    let before = ws.dump();
+    let cases: [(&[&str], i32, &str); 5] = [
+        (&["combine", "1"], 2, "2 values required"),
+        (&["combine", "1", "1"], 1, "combine needs two candidates or more (given: 1)"),
+        (
+            &["combine", "1", "3"],
+            1,
+            "candidate 3 shares no record with candidate 1, directly or through the others",
+        ),
+        (&["combine", "1", "4"], 1, "candidate 4 is of object `account`, candidate 1 of `contact`"),
+        (&["combine", "1", "99"], 1, "no candidate 99"),
+    ];
+    for (args, code, want) in cases {
+        let said = ws.fails(args, code);
+        assert!(said.contains(want), "{args:?}: {said}");
+    }
+    // Through a third candidate, 3 does join 1.
+    assert_eq!(ws.dump(), before, "refused combines change nothing");
+    let joined: Value = serde_json::from_str(&ws.ok(&["combine", "1", "2", "3", "--json"])).unwrap();
+    assert_eq!(joined["members"].as_array().unwrap().len(), 4);
+}
