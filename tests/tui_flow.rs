@@ -10,7 +10,7 @@ use mergeq::store::{NewBatch, NewRecord, Store};
 use mergeq::tui::app::Screen;
 use mergeq::tui::Console;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn keys(console: &mut Console, keys: &str) {
@@ -386,13 +386,10 @@ fn quitting_from_a_screen_over_the_review_reopens_the_review() {
     }
 }
 
-/// A candidate holding a record another approved candidate holds says so on its survivor line
-/// before the steward decides, and approving it says so in the status line.
-#[test]
-fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = workspace(dir.path());
-    // Jane's Salesforce record, paired again with a web-form copy of her.
+/// The fixture workspace in `dir` with a fourth candidate: Jane's Salesforce record (a member of
+/// candidate 1) paired again with a web-form copy of her, last in the queue.
+fn jane_twice(dir: &Path) -> PathBuf {
+    let db = workspace(dir);
     let mut store = Store::open_existing(&db).unwrap();
     store
         .write(|tx| {
@@ -418,7 +415,15 @@ fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
             Ok(())
         })
         .unwrap();
-    drop(store);
+    db
+}
+
+/// A candidate holding a record another approved candidate holds says so on its survivor line
+/// before the steward decides, and approving it says so in the status line.
+#[test]
+fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = jane_twice(dir.path());
     let mut c = open(&db);
     keys(&mut c, "\n");
     assert_eq!(open_id(&c), 1);
@@ -438,7 +443,10 @@ fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
     terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
     let screen = terminal.backend().to_string();
     let survivor_line = screen.lines().nth(2).unwrap();
-    assert!(survivor_line.contains(" · also approved: salesforce:0035g00000AbC in #1"), "{survivor_line}");
+    assert!(
+        survivor_line.contains(" · also approved (m combines): salesforce:0035g00000AbC in #1"),
+        "{survivor_line}"
+    );
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(
@@ -454,4 +462,33 @@ fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
         screen.contains("2 approved candidates share records: a merge plan carries the earlier of each"),
         "{screen}"
     );
+}
+
+/// `m` on a candidate sharing a record with an approved one adds the candidate holding all their
+/// records and opens it; approving that replaces the earlier approval. Without such an approval,
+/// `m` says there is nothing to combine.
+#[test]
+fn m_combines_with_the_approved_candidates_sharing_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = jane_twice(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nm");
+    assert_eq!(
+        status(&c),
+        ("nothing to combine: no approved candidate holds a record of #1".to_string(), false)
+    );
+    keys(&mut c, "a\u{1b}G\n");
+    assert_eq!(open_id(&c), 4);
+    let before = c.app.review.as_ref().unwrap().data.members.len() + 1;
+    keys(&mut c, "m");
+    assert_eq!(open_id(&c), 5, "the combined candidate, opened");
+    assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), before, "#1's records and the web form");
+    let (text, error) = status(&c);
+    assert!(!error && text.starts_with("#5 added: holds every record of #1, #4"), "{text}");
+    keys(&mut c, "a");
+    let (text, error) = status(&c);
+    assert!(!error && text.starts_with("#5 approved: merged, replacing the approval of #1"), "{text}");
+    let entries = journal(&db);
+    let undo = entries.iter().find(|(action, c, _)| action == "undo" && *c == Some(1)).expect("#1 undone");
+    assert_eq!(undo.2["superseded_by"]["candidate"], 5);
 }

@@ -52,6 +52,9 @@ pub enum Action {
     ShowDashboard,
     /// Open the why screen: every reason the candidate under review was proposed (review).
     ShowWhy,
+    /// Add the candidate holding every record of this one and of the approved ones sharing its
+    /// records, and open it (review).
+    Combine,
     /// Show or hide the help overlay.
     Help,
     Quit,
@@ -136,6 +139,11 @@ pub enum Loaded {
     Decided {
         message: String,
         key: QueueKey,
+    },
+    /// Candidates were combined: the one holding all their records, to review.
+    Combined {
+        message: String,
+        data: Box<ReviewData>,
     },
     /// The latest decision was undone; the candidate it was about, to reopen, with the steward's
     /// choices of the undone approval when they are to be shown again (it is not approved now).

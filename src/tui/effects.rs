@@ -73,6 +73,8 @@ pub enum Effect {
     },
     Decide(Decision),
     Undo,
+    /// Combine these candidates (`import::combine`) and open the one holding all their records.
+    Combine(Vec<CandidateId>),
     LoadJournal,
     LoadDashboard,
     /// The place, on quit: waits for a busy workspace and reports a failure.
@@ -193,6 +195,17 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo => undo(ws)?,
+        Effect::Combine(ids) => {
+            let out = crate::import::combine(&mut ws.store, &ids, &ws.steward, &(ws.clock)())?;
+            let from: Vec<String> = out.from.iter().map(|c| format!("#{c}")).collect();
+            let message = format!(
+                "#{} {} every record of {}: approving it replaces the approvals it covers",
+                out.id,
+                if out.added { "added: holds" } else { "holds" },
+                from.join(", ")
+            );
+            Loaded::Combined { message, data: Box::new(open(ws, out.id)?) }
+        }
         Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
         Effect::LoadDashboard => Loaded::Dashboard(Box::new(ws.store.stats()?)),
         Effect::SavePosition(position) => {

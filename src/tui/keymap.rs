@@ -68,6 +68,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C('r')], action: Action::ResetField, hint: "reset", help: "field back to its rule" },
     Binding { contexts: &[R], keys: &[C('n')], action: Action::Note, hint: "note", help: "note for the decision" },
     Binding { contexts: &[R], keys: &[C('=')], action: Action::ToggleEqual, hint: "equal", help: "hide/show equal rows" },
+    Binding { contexts: &[R], keys: &[C('m')], action: Action::Combine, hint: "", help: "combine with overlaps" },
     Binding { contexts: &[Q], keys: &[C('/')], action: Action::Search, hint: "search", help: "search field values" },
     Binding { contexts: &[Q], keys: &[C('f')], action: Action::CycleStatus, hint: "status", help: "filter by status" },
     Binding { contexts: &[Q], keys: &[C('o')], action: Action::CycleObject, hint: "object", help: "filter by object" },

@@ -83,6 +83,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 return super::queue(app, action);
             }
         }
+        Loaded::Combined { message, data } => {
+            open_review(app, *data);
+            app.info(message);
+            return Effect::SavePlace(app.position());
+        }
         Loaded::Candidate(data) => {
             open_review(app, *data);
             // The place is saved at every candidate opened (so after each decision too): a

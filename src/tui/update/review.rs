@@ -79,6 +79,19 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
         }
         Action::Undo => return Effect::Undo,
+        Action::Combine => {
+            let mut ids = vec![r.data.candidate.id];
+            for (_, other) in &r.data.shared {
+                if !ids.contains(other) {
+                    ids.push(*other);
+                }
+            }
+            if ids.len() > 1 {
+                return Effect::Combine(ids);
+            }
+            let id = r.data.candidate.id;
+            app.info(format!("nothing to combine: no approved candidate holds a record of #{id}"));
+        }
         Action::ToggleEqual => {
             r.hide_equal = !r.hide_equal;
             let at = field.and_then(|f| r.visible_fields().iter().position(|v| *v == f));

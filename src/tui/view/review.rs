@@ -221,7 +221,8 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     // merge plan will carry only the earlier approval (a CRM merges a record once).
     let shared = crate::journal::shared_brief(&r.data.shared)
         .map(|brief| {
-            cell(&format!(" · also approved: {brief}"), (width - 9).saturating_sub(survivor.width().min(24)))
+            let text = format!(" · also approved (m combines): {brief}");
+            cell(&text, (width - 9).saturating_sub(survivor.width().min(24)))
         })
         .unwrap_or_default();
     let room = (width - 9).saturating_sub(shared.width());
