@@ -475,7 +475,7 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     keys(&mut c, "\nm");
     assert_eq!(
         status(&c),
-        ("nothing to combine: no approved candidate holds a record of #1".to_string(), false)
+        ("nothing to combine: no other approved candidate overlaps #1".to_string(), false)
     );
     keys(&mut c, "a\u{1b}G\n");
     assert_eq!(open_id(&c), 4);
@@ -485,6 +485,14 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     assert_eq!(c.app.review.as_ref().unwrap().data.members.len(), before, "#1's records and the web form");
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#5 added: holds every record of #1, #4"), "{text}");
+    assert_eq!(c.app.review.as_ref().unwrap().data.replaces, [CandidateId(1)]);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let survivor_line = terminal.backend().to_string().lines().nth(2).unwrap().to_string();
+    let survivor_line = survivor_line.trim_end_matches(['"', ' ']);
+    assert!(survivor_line.ends_with(" · approving replaces #1"), "and nothing to combine: {survivor_line}");
+    keys(&mut c, "m");
+    assert_eq!(status(&c).0, "nothing to combine: no other approved candidate overlaps #5");
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#5 approved: merged, replacing the approval of #1"), "{text}");

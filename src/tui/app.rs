@@ -136,6 +136,9 @@ pub struct ReviewData {
     /// Its records that other approved candidates hold too, with those candidates: a CRM merges
     /// a record once, so a merge plan carries only the earlier approval.
     pub shared: Vec<(crate::model::RecordKey, CandidateId)>,
+    /// Of those, the approved candidates all of whose records this one holds: approving it
+    /// replaces their approvals.
+    pub replaces: Vec<CandidateId>,
 }
 
 /// The review of one candidate.

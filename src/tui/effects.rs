@@ -289,7 +289,18 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
     let shared = ws.store.approved_sharing_of(id)?;
-    Ok(ReviewData { candidate, members, suggestion, seen, key, rules: ws.rules.clone(), approved, shared })
+    let replaces = ws.store.approved_within_of(id)?;
+    Ok(ReviewData {
+        candidate,
+        members,
+        suggestion,
+        seen,
+        key,
+        rules: ws.rules.clone(),
+        approved,
+        shared,
+        replaces,
+    })
 }
 
 /// The steward's choices of a candidate's standing approval, read back from its journal entry,

@@ -35,15 +35,19 @@ fn member_list(key: &str, versions: &str) -> Vec<(i64, i64)> {
         .collect()
 }
 
-fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
+/// Candidate `id`'s inline member list (empty when there is no such candidate).
+fn inline_members(conn: &Connection, id: CandidateId) -> Result<Vec<(i64, i64)>> {
     let inline: Option<(String, String)> = conn
         .prepare_cached("SELECT member_key, member_versions FROM candidates WHERE id = ?1")?
         .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((key, versions)) = inline else { return Ok(Vec::new()) };
+    Ok(inline.map(|(key, versions)| member_list(&key, &versions)).unwrap_or_default())
+}
+
+fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
     let mut stmt = conn.prepare_cached("SELECT * FROM records WHERE id = ?1")?;
     let mut out = Vec::new();
-    for (rowid, proposed_version) in member_list(&key, &versions) {
+    for (rowid, proposed_version) in inline_members(conn, id)? {
         let record = stmt.query_row([rowid], record_from_row)?;
         out.push(MemberRow { rowid, record, proposed_version });
     }
@@ -55,12 +59,7 @@ fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
 /// The records of candidate `id` that other approved candidates hold, by key, with those
 /// candidates. Only the records found are read (a review opens with no other read of them).
 fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
-    let inline: Option<(String, String)> = conn
-        .prepare_cached("SELECT member_key, member_versions FROM candidates WHERE id = ?1")?
-        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((key, versions)) = inline else { return Ok(Vec::new()) };
-    let rowids: Vec<i64> = member_list(&key, &versions).into_iter().map(|(rowid, _)| rowid).collect();
+    let rowids: Vec<i64> = inline_members(conn, id)?.into_iter().map(|(rowid, _)| rowid).collect();
     let mut key_of = conn.prepare_cached("SELECT source, ext_id FROM records WHERE id = ?1")?;
     sharing(conn, id, &rowids)?
         .into_iter()
@@ -70,6 +69,29 @@ fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(RecordKey, Cand
             Ok((key, other))
         })
         .collect()
+}
+
+/// The other approved candidates all of whose records are among `members` (record ids), in id
+/// order: an approval of these records replaces theirs.
+fn within(conn: &Connection, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
+    let mut held: std::collections::BTreeMap<CandidateId, i64> = Default::default();
+    for (_, other) in sharing(conn, id, members)? {
+        *held.entry(other).or_default() += 1;
+    }
+    let mut size = conn.prepare_cached("SELECT size FROM candidates WHERE id = ?1")?;
+    let mut out = Vec::new();
+    for (other, n) in held {
+        if size.query_row([other.0], |r| r.get::<_, i64>(0))? == n {
+            out.push(other);
+        }
+    }
+    Ok(out)
+}
+
+/// The approved candidates all of whose records candidate `id` holds.
+fn within_of(conn: &Connection, id: CandidateId) -> Result<Vec<CandidateId>> {
+    let rowids: Vec<i64> = inline_members(conn, id)?.into_iter().map(|(rowid, _)| rowid).collect();
+    within(conn, id, &rowids)
 }
 
 /// The other approved candidates that hold any of `members` (record ids): (record id, candidate).
@@ -165,18 +187,7 @@ impl Tx<'_> {
     /// The other approved candidates all of whose records are among `members` (record ids), in
     /// id order.
     pub fn approved_within(&self, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
-        let mut held: std::collections::BTreeMap<CandidateId, i64> = Default::default();
-        for (_, other) in sharing(self.conn(), id, members)? {
-            *held.entry(other).or_default() += 1;
-        }
-        let mut size = self.conn().prepare_cached("SELECT size FROM candidates WHERE id = ?1")?;
-        let mut within = Vec::new();
-        for (other, n) in held {
-            if size.query_row([other.0], |r| r.get::<_, i64>(0))? == n {
-                within.push(other);
-            }
-        }
-        Ok(within)
+        within(self.conn(), id, members)
     }
 
     /// Remembers every pair of these records as not duplicates.
@@ -221,6 +232,12 @@ impl Store {
     /// candidates (a CRM merges a record once).
     pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
         sharing_of(self.conn(), id)
+    }
+
+    /// The approved candidates all of whose records candidate `id` holds: approving it replaces
+    /// their approvals.
+    pub fn approved_within_of(&self, id: CandidateId) -> Result<Vec<CandidateId>> {
+        within_of(self.conn(), id)
     }
 
     /// Every candidate's status as the candidates table holds it, by id.

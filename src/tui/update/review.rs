@@ -81,8 +81,9 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         Action::Undo => return Effect::Undo,
         Action::Combine => {
             let mut ids = vec![r.data.candidate.id];
+            // Approvals this one holds whole need no combining: approving it replaces them.
             for (_, other) in &r.data.shared {
-                if !ids.contains(other) {
+                if !ids.contains(other) && !r.data.replaces.contains(other) {
                     ids.push(*other);
                 }
             }
@@ -90,7 +91,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                 return Effect::Combine(ids);
             }
             let id = r.data.candidate.id;
-            app.info(format!("nothing to combine: no approved candidate holds a record of #{id}"));
+            app.info(format!("nothing to combine: no other approved candidate overlaps #{id}"));
         }
         Action::ToggleEqual => {
             r.hide_equal = !r.hide_equal;

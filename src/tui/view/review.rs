@@ -219,12 +219,21 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     }
     // Records another approved candidate holds: said on this line whatever else is cut, as the
     // merge plan will carry only the earlier approval (a CRM merges a record once).
-    let shared = crate::journal::shared_brief(&r.data.shared)
-        .map(|brief| {
-            let text = format!(" · also approved (m combines): {brief}");
-            cell(&text, (width - 9).saturating_sub(survivor.width().min(24)))
-        })
-        .unwrap_or_default();
+    // Approvals this one holds whole are replaced when it is approved; the others overlap it.
+    let (_, overlapping): (Vec<_>, Vec<_>) =
+        r.data.shared.iter().cloned().partition(|(_, other)| r.data.replaces.contains(other));
+    let mut notes = String::new();
+    if !r.data.replaces.is_empty() && r.data.approved.is_none() {
+        let ids: Vec<String> = r.data.replaces.iter().map(|c| format!("#{c}")).collect();
+        notes.push_str(&format!(" · approving replaces {}", ids.join(", ")));
+    }
+    if let Some(brief) = crate::journal::shared_brief(&overlapping) {
+        notes.push_str(&format!(" · also approved (m combines): {brief}"));
+    }
+    let shared = match notes.is_empty() {
+        true => String::new(),
+        false => cell(&notes, (width - 9).saturating_sub(survivor.width().min(24))),
+    };
     let room = (width - 9).saturating_sub(shared.width());
     put(
         buf,
