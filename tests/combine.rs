@@ -63,6 +63,12 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     let said = String::from_utf8_lossy(&approve.stderr);
     assert!(said.contains("replaces the approvals of candidates 1, 2"), "{said}");
     ws.ok(&["audit", "verify"]);
+    let log = ws.ok(&["audit", "log"]);
+    let replaced: Vec<&str> =
+        log.lines().filter(|l| l.contains("replaced by the approval of candidate 5")).collect();
+    assert_eq!(replaced.len(), 2, "both undos say why: {log}");
+    let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
+    assert!(report.contains("Replaced by the approval of candidate 5 (entry"), "{report}");
     ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
     let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
     assert_eq!(plan.lines().count(), 1, "{plan}");

@@ -45,10 +45,12 @@ fn describe(e: &JournalEntry) -> String {
             format!("{} → {} on {}{note}", s("status_before"), s("status_after"), s("seen"))
         }
         Some(Action::Undo) => format!(
-            "reverses {} · {} → {}",
+            "reverses {} · {} → {}{}",
             body.get("reverses").and_then(Value::as_i64).unwrap_or(0),
             s("status_before"),
-            s("status_after")
+            s("status_after"),
+            crate::export::audit::superseded_by(&body)
+                .map_or(String::new(), |by| format!(" · replaced by {by}"))
         ),
         Some(Action::Import) => {
             format!(

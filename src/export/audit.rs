@@ -200,6 +200,9 @@ fn entry_section(decisions: &mut String, others: &mut String, e: &JournalEntry) 
                 md(str_of(&body, "status_before")),
                 md(str_of(&body, "status_after")),
             )?;
+            if let Some(by) = superseded_by(&body) {
+                writeln!(decisions, "Replaced by {by}, which holds all its records.\n")?;
+            }
             writeln!(decisions, "Entry hash: `{}`\n", e.hash)?;
         }
         _ => {
@@ -308,4 +311,14 @@ fn decision_section(out: &mut String, body: &Value) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// An undo written by an approval that replaced this one: "the approval of candidate 5 (entry 12)".
+pub fn superseded_by(body: &Value) -> Option<String> {
+    let by = body.get("superseded_by")?;
+    Some(format!(
+        "the approval of candidate {} (entry {})",
+        by.get("candidate")?.as_i64()?,
+        by.get("entry")?.as_i64()?
+    ))
 }
