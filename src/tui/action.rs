@@ -69,6 +69,8 @@ pub enum Action {
     /// Text input in an open prompt (edit, note, search).
     Input(char),
     InputBackspace,
+    /// Delete everything before the cursor.
+    InputDeleteToStart,
     InputDelete,
     InputLeft,
     InputRight,

@@ -263,6 +263,13 @@ impl LineEdit {
         self.cursor = (self.cursor + 1).min(self.text.chars().count());
     }
 
+    /// Deletes everything before the cursor (the terminal's Ctrl-U).
+    pub fn delete_to_start(&mut self) {
+        let at = self.byte_at(self.cursor);
+        self.text.replace_range(..at, "");
+        self.cursor = 0;
+    }
+
     pub fn home(&mut self) {
         self.cursor = 0;
     }

@@ -36,6 +36,8 @@ pub enum Key {
     Code(KeyCode),
     /// Any of `1`–`9`; the action gets the digit.
     Digits,
+    /// The letter with Ctrl held.
+    Ctrl(char),
 }
 
 /// One line of the table.
@@ -96,6 +98,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[P], keys: &[Code(KeyCode::Esc)], action: Action::InputCancel, hint: "cancel", help: "cancel" },
     Binding { contexts: &[P], keys: &[Code(KeyCode::Backspace)], action: Action::InputBackspace, hint: "", help: "delete before the cursor" },
     Binding { contexts: &[P], keys: &[Code(KeyCode::Delete)], action: Action::InputDelete, hint: "", help: "delete at the cursor" },
+    Binding { contexts: &[P], keys: &[Key::Ctrl('u')], action: Action::InputDeleteToStart, hint: "", help: "delete all before the cursor" },
     Binding { contexts: &[P], keys: &[Code(KeyCode::Left)], action: Action::InputLeft, hint: "", help: "cursor left" },
     Binding { contexts: &[P], keys: &[Code(KeyCode::Right)], action: Action::InputRight, hint: "", help: "cursor right" },
     Binding { contexts: &[P], keys: &[Code(KeyCode::Home)], action: Action::InputHome, hint: "", help: "start of the text" },
@@ -105,8 +108,10 @@ pub static BINDINGS: &[Binding] = &[
 /// Mouse use, for the help overlay (the mouse is not a key, but the help lists it too).
 pub const MOUSE_HELP: &str = "mouse: click selects, wheel scrolls";
 
-fn key_matches(key: Key, code: KeyCode) -> Option<u8> {
+fn key_matches(key: Key, code: KeyCode, ctrl: bool) -> Option<u8> {
     match (key, code) {
+        (Key::Ctrl(k), KeyCode::Char(c)) if ctrl && k == c => Some(0),
+        _ if ctrl => None,
         (Key::Char(k), KeyCode::Char(c)) if k == c => Some(0),
         (Key::Code(k), c) if k == c => Some(0),
         (Key::Digits, KeyCode::Char(c @ '1'..='9')) => Some(c as u8 - b'0'),
@@ -119,12 +124,13 @@ pub fn lookup(context: Context, event: KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    if event.modifiers.contains(KeyModifiers::CONTROL) {
-        return (event.code == KeyCode::Char('c')).then_some(Action::Quit);
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && event.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
     }
     for b in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {
         for key in b.keys {
-            if let Some(digit) = key_matches(*key, event.code) {
+            if let Some(digit) = key_matches(*key, event.code, ctrl) {
                 return Some(match b.action {
                     Action::PickMember(_) => Action::PickMember(digit),
                     ref other => other.clone(),
@@ -133,7 +139,7 @@ pub fn lookup(context: Context, event: KeyEvent) -> Option<Action> {
         }
     }
     match (context, event.code) {
-        (Context::Prompt, KeyCode::Char(c)) => Some(Action::Input(c)),
+        (Context::Prompt, KeyCode::Char(c)) if !ctrl => Some(Action::Input(c)),
         _ => None,
     }
 }
@@ -153,6 +159,7 @@ pub fn key_label(key: Key) -> String {
         Key::Char(' ') => "Space".into(),
         Key::Char(c) => c.to_string(),
         Key::Digits => "1-9".into(),
+        Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
         Key::Code(code) => match code {
             KeyCode::Enter => "Enter".into(),
             KeyCode::Esc => "Esc".into(),
@@ -224,6 +231,27 @@ mod tests {
         assert_eq!(lookup(Context::Prompt, ctrl_c), Some(Action::Quit));
         let shift_j = KeyEvent::new(KeyCode::Char('J'), KeyModifiers::SHIFT);
         assert_eq!(lookup(Context::Queue, shift_j), Some(Action::ShowJournal));
+        // Ctrl-U empties a prompt before the cursor; other Ctrl keys type nothing and do nothing.
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Context::Prompt, ctrl('u')), Some(Action::InputDeleteToStart));
+        assert_eq!(lookup(Context::Prompt, ctrl('j')), None);
+        assert_eq!(lookup(Context::Queue, ctrl('j')), None, "not a plain j");
+        assert_eq!(lookup(Context::Queue, ctrl('u')), None);
+        assert!(help(Context::Prompt)
+            .iter()
+            .any(|(k, h)| k == "Ctrl-U" && *h == "delete all before the cursor"));
+    }
+
+    #[test]
+    fn ctrl_u_deletes_everything_before_the_cursor() {
+        let mut e = crate::tui::app::LineEdit::new("Müller Ltd");
+        e.left();
+        e.left();
+        e.delete_to_start();
+        assert_eq!((e.text.as_str(), e.cursor), ("td", 0));
+        e.end();
+        e.delete_to_start();
+        assert_eq!((e.text.as_str(), e.cursor), ("", 0));
     }
 
     #[test]

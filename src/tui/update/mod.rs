@@ -304,6 +304,7 @@ fn prompt(app: &mut App, action: Action) -> Effect {
     match action {
         Action::Input(c) => p.editor.insert(c),
         Action::InputBackspace => p.editor.backspace(),
+        Action::InputDeleteToStart => p.editor.delete_to_start(),
         Action::InputDelete => p.editor.delete(),
         Action::InputLeft => p.editor.left(),
         Action::InputRight => p.editor.right(),
