@@ -69,6 +69,11 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     assert_eq!(replaced.len(), 2, "both undos say why: {log}");
     let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
     assert!(report.contains("Replaced by the approval of candidate 5 (entry"), "{report}");
+    // A–B approved again now adds nothing: the cluster holds both records, and says so.
+    let again = ws.cmd().args(["decide", "1", "approve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("note: candidate 5, approved, already holds every record of this one"), "{said}");
+    assert!(!said.contains("also approved elsewhere"), "{said}");
     ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
     let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
     assert_eq!(plan.lines().count(), 1, "{plan}");

@@ -464,6 +464,20 @@ fn a_record_approved_elsewhere_is_shown_before_and_after_approving() {
     );
 }
 
+/// The review's survivor line at 120×40, without its padding.
+fn survivor_line(c: &Console) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    terminal.backend().to_string().lines().nth(2).unwrap().trim_end_matches(['"', ' ']).to_string()
+}
+
+/// `m` on the open review says there is nothing to combine.
+fn nothing_to_combine(c: &mut Console) {
+    keys(c, "m");
+    let want = format!("nothing to combine: no other approved candidate overlaps #{}", open_id(c));
+    assert_eq!(status(c), (want, false));
+}
+
 /// `m` on a candidate sharing a record with an approved one adds the candidate holding all their
 /// records and opens it; approving that replaces the earlier approval. Without such an approval,
 /// `m` says there is nothing to combine.
@@ -486,17 +500,22 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#5 added: holds every record of #1, #4"), "{text}");
     assert_eq!(c.app.review.as_ref().unwrap().data.replaces, [CandidateId(1)]);
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
-    let survivor_line = terminal.backend().to_string().lines().nth(2).unwrap().to_string();
-    let survivor_line = survivor_line.trim_end_matches(['"', ' ']);
-    assert!(survivor_line.ends_with(" · approving replaces #1"), "and nothing to combine: {survivor_line}");
-    keys(&mut c, "m");
-    assert_eq!(status(&c).0, "nothing to combine: no other approved candidate overlaps #5");
+    let line = survivor_line(&c);
+    assert!(line.ends_with(" · approving replaces #1"), "and nothing to combine: {line}");
+    nothing_to_combine(&mut c);
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#5 approved: merged, replacing the approval of #1"), "{text}");
     let entries = journal(&db);
     let undo = entries.iter().find(|(action, c, _)| action == "undo" && *c == Some(1)).expect("#1 undone");
     assert_eq!(undo.2["superseded_by"]["candidate"], 5);
+    // #1, pending again, is held whole by #5: said so, and nothing to combine.
+    keys(&mut c, "\u{1b}g\n");
+    assert_eq!(open_id(&c), 1);
+    let line = survivor_line(&c);
+    assert!(line.ends_with(" · all its records are in #5, approved"), "{line}");
+    nothing_to_combine(&mut c);
+    keys(&mut c, "a");
+    let (text, error) = status(&c);
+    assert!(!error && text.starts_with("#1 approved; all its records are in #5, approved"), "{text}");
 }

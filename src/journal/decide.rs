@@ -6,7 +6,10 @@ mod body;
 mod outcome;
 
 pub use body::choices_of;
-pub use outcome::{shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo, UndoOutcome};
+pub use outcome::{
+    holding_all, overlapping, shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo,
+    UndoOutcome,
+};
 
 use super::chain::{append, NewEntry};
 use super::encoding::Action;
@@ -213,6 +216,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         golden: golden.map(|(_, g)| g),
         exported,
         shared,
+        members: members.len(),
         superseded,
     })
 }

@@ -141,6 +141,13 @@ pub struct ReviewData {
     pub replaces: Vec<CandidateId>,
 }
 
+impl ReviewData {
+    /// The approved candidates holding every record of this one.
+    pub fn covered_by(&self) -> Vec<CandidateId> {
+        crate::journal::holding_all(&self.shared, self.members.len())
+    }
+}
+
 /// The review of one candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewState {

@@ -343,6 +343,16 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
             out.candidate, out.status, e.action, e.exports[0].seq, out.seq
         ),
         None => match (out.shared_brief(), out.superseded_brief()) {
+            // Already merged whole by another approval: this one adds nothing to the plan.
+            _ if !out.covered_by().is_empty() => {
+                let ids: Vec<String> = out.covered_by().iter().map(|c| format!("#{c}")).collect();
+                format!(
+                    "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
+                    out.candidate,
+                    ids.join(", "),
+                    out.seq
+                )
+            }
             // A record merged twice: the plan carries the earlier approval only.
             (Some(brief), _) => {
                 format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)

@@ -23,6 +23,8 @@ pub struct DecisionOutcome {
     /// Approve: records of this candidate that other approved candidates hold too, with those
     /// candidates. A CRM merges a record once: a merge plan carries the earlier approval only.
     pub shared: Vec<(RecordKey, CandidateId)>,
+    /// How many records the candidate holds.
+    pub members: usize,
     /// Approve: the earlier approvals whose records this candidate holds all of, undone in the
     /// same transaction (it replaces them; a CRM merges a record once).
     pub superseded: Vec<UndoOutcome>,
@@ -81,6 +83,24 @@ pub struct CarriedOut {
     pub exports: Vec<ExportedIn>,
 }
 
+/// Of the approved candidates sharing records with a candidate of `size` records, those holding
+/// every one of them, in id order.
+pub fn holding_all(shared: &[(RecordKey, CandidateId)], size: usize) -> Vec<CandidateId> {
+    let mut held: std::collections::BTreeMap<CandidateId, usize> = Default::default();
+    for (_, other) in shared {
+        *held.entry(*other).or_default() += 1;
+    }
+    held.into_iter().filter(|&(_, n)| n == size).map(|(c, _)| c).collect()
+}
+
+/// The shared records of the candidates not in `apart`.
+pub fn overlapping(
+    shared: &[(RecordKey, CandidateId)],
+    apart: &[CandidateId],
+) -> Vec<(RecordKey, CandidateId)> {
+    shared.iter().filter(|(_, c)| !apart.contains(c)).cloned().collect()
+}
+
 /// Records held by other approved candidates, briefly (`salesforce:003B in #1`), the first three;
 /// `None` when there are none.
 pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
@@ -121,29 +141,45 @@ impl DecisionOutcome {
         Some(note)
     }
 
-    /// When the approved candidate shares records with other approved ones: which, briefly
-    /// (`salesforce:003B in #1`), the first three.
-    pub fn shared_brief(&self) -> Option<String> {
-        shared_brief(&self.shared)
+    /// Approved candidates that hold every record of this one (it adds nothing to their merge).
+    pub fn covered_by(&self) -> Vec<CandidateId> {
+        holding_all(&self.shared, self.members)
     }
 
-    /// The note the command line prints when the approved candidate shares records with other
-    /// approved ones.
+    /// When the approved candidate shares records with other approved ones that do not hold all
+    /// of its records: which, briefly (`salesforce:003B in #1`), the first three.
+    pub fn shared_brief(&self) -> Option<String> {
+        shared_brief(&overlapping(&self.shared, &self.covered_by()))
+    }
+
+    /// The notes the command line prints when the approved candidate shares records with other
+    /// approved ones: those holding all its records, then those it overlaps.
     pub fn shared_note(&self) -> Option<String> {
-        self.shared_brief().map(|brief| {
+        let covered = self.covered_by();
+        let mut notes = Vec::new();
+        if !covered.is_empty() {
+            let ids: Vec<String> = covered.iter().map(|c| c.to_string()).collect();
+            notes.push(format!(
+                "note: candidate {}, approved, already holds every record of this one: a merge plan \
+                 carries that merge and leaves this one out.",
+                ids.join(", ")
+            ));
+        }
+        if let Some(brief) = self.shared_brief() {
             let mut ids: Vec<String> = vec![self.candidate.to_string()];
-            for (_, other) in &self.shared {
+            for (_, other) in overlapping(&self.shared, &covered) {
                 if !ids.contains(&other.to_string()) {
                     ids.push(other.to_string());
                 }
             }
-            format!(
+            notes.push(format!(
                 "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
                  carries the earlier approval and leaves the later out; if they are one entity, \
                  `mergeq combine {}` and approve the whole, else undo or reject one of them.",
                 ids.join(" ")
-            )
-        })
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join("\n"))
     }
 }
 

@@ -219,13 +219,20 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     }
     // Records another approved candidate holds: said on this line whatever else is cut, as the
     // merge plan will carry only the earlier approval (a CRM merges a record once).
-    // Approvals this one holds whole are replaced when it is approved; the others overlap it.
-    let (_, overlapping): (Vec<_>, Vec<_>) =
-        r.data.shared.iter().cloned().partition(|(_, other)| r.data.replaces.contains(other));
+    // Approvals this one holds whole are replaced when it is approved; one holding all of its
+    // records already merges them; the others overlap it.
+    let covered = r.data.covered_by();
+    let mut apart = covered.clone();
+    apart.extend(&r.data.replaces);
+    let overlapping = crate::journal::overlapping(&r.data.shared, &apart);
     let mut notes = String::new();
     if !r.data.replaces.is_empty() && r.data.approved.is_none() {
         let ids: Vec<String> = r.data.replaces.iter().map(|c| format!("#{c}")).collect();
         notes.push_str(&format!(" · approving replaces {}", ids.join(", ")));
+    }
+    if !covered.is_empty() {
+        let ids: Vec<String> = covered.iter().map(|c| format!("#{c}")).collect();
+        notes.push_str(&format!(" · all its records are in {}, approved", ids.join(", ")));
     }
     if let Some(brief) = crate::journal::shared_brief(&overlapping) {
         notes.push_str(&format!(" · also approved (m combines): {brief}"));
