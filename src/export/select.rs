@@ -81,9 +81,15 @@ fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed>
     // The standing approvals by sequence number, kept only when there are exports to look at.
     let mut approving: BTreeMap<i64, CandidateId> = BTreeMap::new();
     let mut carried = Vec::with_capacity(exports.len());
+    // An approval is taken once, by the first export that carried it: by then it merged its
+    // records, or was left out for a record merged before it (which stays merged), so a later
+    // export carrying it again changes nothing. Memory stays one entry per approval, whatever the
+    // number of exports.
+    let mut taken: FxHashSet<i64> = FxHashSet::default();
     let mut take_exports_before = |seq: i64, approving: &BTreeMap<i64, CandidateId>| {
         while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
-            carried.push(approving.range(e.after + 1..=e.through).map(|(_, &c)| c).collect());
+            let range = approving.range(e.after + 1..=e.through);
+            carried.push(range.filter(|(s, _)| taken.insert(**s)).map(|(_, &c)| c).collect());
         }
     };
     let approval = |replay: &Replay, c: CandidateId| match replay.standing(c).last() {
