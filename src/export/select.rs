@@ -78,20 +78,14 @@ struct Replayed {
 /// take the approvals standing then and inside its window.
 fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed> {
     let mut replay = Replay::new();
-    // The standing approvals by sequence number, kept only when there are exports to look at.
-    let mut approving: BTreeMap<i64, CandidateId> = BTreeMap::new();
-    let mut carried = Vec::with_capacity(exports.len());
     // An approval is taken once, by the first export that carried it: by then it merged its
     // records, or was left out for a record merged before it (which stays merged), so a later
-    // export carrying it again changes nothing. Memory stays one entry per approval, whatever the
-    // number of exports.
+    // export carrying it again changes nothing. So the standing approvals not taken yet are kept
+    // by sequence number, and an export takes its window out of them: the work and the memory
+    // stay one entry per approval, whatever the number of exports.
+    let mut untaken: BTreeMap<i64, CandidateId> = BTreeMap::new();
     let mut taken: FxHashSet<i64> = FxHashSet::default();
-    let mut take_exports_before = |seq: i64, approving: &BTreeMap<i64, CandidateId>| {
-        while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
-            let range = approving.range(e.after + 1..=e.through);
-            carried.push(range.filter(|(s, _)| taken.insert(**s)).map(|(_, &c)| c).collect());
-        }
-    };
+    let mut carried: Vec<Vec<CandidateId>> = Vec::with_capacity(exports.len());
     let approval = |replay: &Replay, c: CandidateId| match replay.standing(c).last() {
         Some(&(seq, Action::Approve)) => Some(seq),
         _ => None,
@@ -100,23 +94,40 @@ fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed>
         let a = Action::parse(e.action).expect("the index holds decisions and undos");
         let candidate = e.candidate.map(CandidateId);
         if !exports.is_empty() {
-            take_exports_before(e.seq, &approving);
+            take(exports, e.seq, &mut untaken, &mut taken, &mut carried);
             if let Some(seq) = candidate.and_then(|c| approval(&replay, c)) {
-                approving.remove(&seq);
+                untaken.remove(&seq);
             }
         }
         replay
             .apply(e.seq, a, candidate, e.reverses)
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
         if let (false, Some(c)) = (exports.is_empty(), candidate) {
-            if let Some(seq) = approval(&replay, c) {
-                approving.insert(seq, c);
+            // A new approval, or an earlier one standing again after an undo.
+            if let Some(seq) = approval(&replay, c).filter(|seq| !taken.contains(seq)) {
+                untaken.insert(seq, c);
             }
         }
     }
-    take_exports_before(i64::MAX, &approving);
+    take(exports, i64::MAX, &mut untaken, &mut taken, &mut carried);
     let standing = replay.latest().map(|(c, (seq, a))| (c, seq, a)).collect();
     Ok(Replayed { standing, carried })
+}
+
+/// Each export (oldest first) written before entry `seq` and not looked at yet takes the untaken
+/// standing approvals in its window.
+fn take(
+    exports: &[ExportWindow],
+    seq: i64,
+    untaken: &mut BTreeMap<i64, CandidateId>,
+    taken: &mut FxHashSet<i64>,
+    carried: &mut Vec<Vec<CandidateId>>,
+) {
+    while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
+        let seqs: Vec<i64> = untaken.range(e.after + 1..=e.through).map(|(s, _)| *s).collect();
+        carried.push(seqs.iter().filter_map(|s| untaken.remove(s)).collect());
+        taken.extend(seqs);
+    }
 }
 
 /// The sequence numbers, in order, of the standing decisions of `action` in the window.
