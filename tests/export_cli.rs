@@ -223,6 +223,27 @@ fn since_last_exports_only_what_is_new() {
     assert!(again.contains("b3@x.example"), "{again}");
 }
 
+/// An approval that stands again because the decision replacing it was undone is new to an
+/// export from the undo on: `--since-last` carries it, and an export up to a sign-off before the
+/// undo does not.
+#[test]
+fn an_approval_standing_again_after_an_undo_is_exported_from_the_undo_on() {
+    let ws = pairs();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["decide", "1", "reject"]);
+    ws.signoff();
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), Vec::<i64>::new());
+    ws.ok(&["undo", "1"]); // the rejection: the approval stands again
+    assert_eq!(
+        candidates_in(&ws.ok(&["export", "golden-jsonl"])),
+        Vec::<i64>::new(),
+        "the undo is not signed"
+    );
+    ws.signoff();
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), [1]);
+    assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), Vec::<i64>::new());
+}
+
 #[test]
 fn cross_source_candidates_are_only_in_golden_exports() {
     let ws = pairs();

@@ -66,24 +66,35 @@ fn through_of(body: &str) -> Option<i64> {
 /// The journal's decisions replayed once: every candidate's standing decision (not undone, not
 /// replaced by a later one), and which approvals each of `exports` carried.
 struct Replayed {
-    /// Each candidate's standing decision: its sequence number and action.
-    standing: Vec<(CandidateId, i64, Action)>,
+    standing: Vec<Standing>,
     /// Per export of `exports`, the approvals standing when it ran and inside its window, in
     /// journal order. An approval undone after the export that carried it is here too: the CRM
     /// has merged its records all the same.
     carried: Vec<Vec<CandidateId>>,
 }
 
+/// A candidate's standing decision: its entry and action, and the entry since which it stands —
+/// its own, or the undo of a later decision that made it stand again. An export's window is about
+/// the latter: a decision standing again after the previous export (or after the sign-off) is new
+/// to it.
+#[derive(Debug, Clone, Copy)]
+struct Standing {
+    seq: i64,
+    action: Action,
+    since: i64,
+}
+
 /// Replays the decision index in journal order, stopping at each of `exports` (oldest first) to
 /// take the approvals standing then and inside its window.
 fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed> {
     let mut replay = Replay::new();
+    let mut since: FxHashMap<CandidateId, i64> = FxHashMap::default();
     // An approval is taken once, by the first export that carried it: by then it merged its
     // records, or was left out for a record merged before it (which stays merged), so a later
     // export carrying it again changes nothing. So the standing approvals not taken yet are kept
-    // by sequence number, and an export takes its window out of them: the work and the memory
-    // stay one entry per approval, whatever the number of exports.
-    let mut untaken: BTreeMap<i64, CandidateId> = BTreeMap::new();
+    // by the entry since which they stand, and an export takes its window out of them: the work
+    // and the memory stay one entry per approval, whatever the number of exports.
+    let mut untaken: BTreeMap<i64, (CandidateId, i64)> = BTreeMap::new();
     let mut taken: FxHashSet<i64> = FxHashSet::default();
     let mut carried: Vec<Vec<CandidateId>> = Vec::with_capacity(exports.len());
     let approval = |replay: &Replay, c: CandidateId| match replay.standing(c).last() {
@@ -95,22 +106,26 @@ fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed>
         let candidate = e.candidate.map(CandidateId);
         if !exports.is_empty() {
             take(exports, e.seq, &mut untaken, &mut taken, &mut carried);
-            if let Some(seq) = candidate.and_then(|c| approval(&replay, c)) {
-                untaken.remove(&seq);
+            if let Some(c) = candidate.filter(|c| approval(&replay, *c).is_some()) {
+                untaken.remove(&since[&c]);
             }
         }
         replay
             .apply(e.seq, a, candidate, e.reverses)
             .map_err(|m| anyhow!("journal entry {}: {m}; run `mergeq audit verify`", e.seq))?;
-        if let (false, Some(c)) = (exports.is_empty(), candidate) {
-            // A new approval, or an earlier one standing again after an undo.
-            if let Some(seq) = approval(&replay, c).filter(|seq| !taken.contains(seq)) {
-                untaken.insert(seq, c);
-            }
+        let Some(c) = candidate else { continue };
+        match replay.standing(c).last() {
+            Some(_) => since.insert(c, e.seq),
+            None => since.remove(&c),
+        };
+        // A new approval, or an earlier one standing again after an undo.
+        if let Some(seq) = approval(&replay, c).filter(|seq| !exports.is_empty() && !taken.contains(seq)) {
+            untaken.insert(e.seq, (c, seq));
         }
     }
     take(exports, i64::MAX, &mut untaken, &mut taken, &mut carried);
-    let standing = replay.latest().map(|(c, (seq, a))| (c, seq, a)).collect();
+    let standing =
+        replay.latest().map(|(c, (seq, action))| Standing { seq, action, since: since[&c] }).collect();
     Ok(Replayed { standing, carried })
 }
 
@@ -119,23 +134,28 @@ fn replay_decisions(store: &Store, exports: &[ExportWindow]) -> Result<Replayed>
 fn take(
     exports: &[ExportWindow],
     seq: i64,
-    untaken: &mut BTreeMap<i64, CandidateId>,
+    untaken: &mut BTreeMap<i64, (CandidateId, i64)>,
     taken: &mut FxHashSet<i64>,
     carried: &mut Vec<Vec<CandidateId>>,
 ) {
     while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
-        let seqs: Vec<i64> = untaken.range(e.after + 1..=e.through).map(|(s, _)| *s).collect();
-        carried.push(seqs.iter().filter_map(|s| untaken.remove(s)).collect());
-        taken.extend(seqs);
+        let sinces: Vec<i64> = untaken.range(e.after + 1..=e.through).map(|(s, _)| *s).collect();
+        let mut taking = Vec::with_capacity(sinces.len());
+        for s in sinces {
+            let (c, approval) = untaken.remove(&s).expect("just seen");
+            taken.insert(approval);
+            taking.push(c);
+        }
+        carried.push(taking);
     }
 }
 
-/// The sequence numbers, in order, of the standing decisions of `action` in the window.
-fn standing(decisions: &[(CandidateId, i64, Action)], action: Action, w: Window) -> Vec<i64> {
+/// The entries, in order, of the decisions of `action` standing since an entry in the window.
+fn standing(decisions: &[Standing], action: Action, w: Window) -> Vec<i64> {
     let mut seqs: Vec<i64> = decisions
         .iter()
-        .filter(|&&(_, seq, a)| a == action && seq > w.after && seq <= w.through)
-        .map(|&(_, seq, _)| seq)
+        .filter(|d| d.action == action && d.since > w.after && d.since <= w.through)
+        .map(|d| d.seq)
         .collect();
     seqs.sort_unstable();
     seqs
@@ -264,10 +284,12 @@ pub fn render(
             empty_rx.recv().map_err(|_| anyhow!("the export stopped"))
         };
         let mut next = 0usize;
-        let dense = wanted.len() as i64 * 2 > w.through - w.after;
+        // A decision standing again after an undo in the window is older than the window.
+        let from = wanted.first().map_or(w.after, |first| (first - 1).min(w.after));
+        let dense = wanted.len() as i64 * 2 > w.through - from;
         let read = store.scan_decisions(
             kind.action(),
-            w.after,
+            from,
             w.through,
             dense,
             |seq| {
