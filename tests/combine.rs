@@ -69,6 +69,13 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     assert_eq!(replaced.len(), 2, "both undos say why: {log}");
     let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
     assert!(report.contains("Replaced by the approval of candidate 5 (entry"), "{report}");
+    // Undoing the whole approval says the ones it replaced stay undone; approved again, it
+    // replaces nothing more (they are pending).
+    let undo = ws.cmd().args(["undo", "5"]).output().unwrap();
+    let said = String::from_utf8_lossy(&undo.stderr);
+    assert!(said.contains("note: the approvals of candidates 1, 2 that it replaced stay undone"), "{said}");
+    let again = ws.cmd().args(["decide", "5", "approve", "--survivor", "salesforce:A"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("replaces"));
     // A–B approved again now adds nothing: the cluster holds both records, and says so.
     let again = ws.cmd().args(["decide", "1", "approve"]).output().unwrap();
     let said = String::from_utf8_lossy(&again.stderr);

@@ -506,6 +506,16 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     keys(&mut c, "a");
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#5 approved: merged, replacing the approval of #1"), "{text}");
+    // Undone, it says the approval it replaced stays undone; approved again, it replaces nothing.
+    keys(&mut c, "u");
+    let (text, error) = status(&c);
+    assert!(
+        !error && text.starts_with("undid the approve of #5: now pending; #1 it replaced stays undone"),
+        "{text}"
+    );
+    assert_eq!(open_id(&c), 5);
+    keys(&mut c, "a");
+    assert!(status(&c).0.starts_with("#5 approved: merged (journal entry"), "{:?}", status(&c));
     let entries = journal(&db);
     let undo = entries.iter().find(|(action, c, _)| action == "undo" && *c == Some(1)).expect("#1 undone");
     assert_eq!(undo.2["superseded_by"]["candidate"], 5);

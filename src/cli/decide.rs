@@ -87,6 +87,9 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     if let Some(exported) = &out.exported {
         eprintln!("{}", exported.note());
     }
+    if let Some(note) = out.replaced_note() {
+        eprintln!("{note}");
+    }
     Ok(())
 }
 

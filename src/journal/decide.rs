@@ -267,6 +267,10 @@ fn reverse(
     set_status(tx, &cand, &members, status)?;
     let exported = carried_out(tx, target.seq, reversed_action, &cand, &members)?;
     let reversed_choices = choices_of(&serde_json::from_str(&target.body)?);
+    let replaced = match reversed_action {
+        Action::Approve => tx.replaced_by(target.seq)?,
+        _ => Vec::new(),
+    };
     Ok(UndoOutcome {
         seq: entry.seq,
         hash: entry.hash,
@@ -277,6 +281,7 @@ fn reverse(
         status,
         exported,
         reversed_choices,
+        replaced,
     })
 }
 

@@ -214,6 +214,26 @@ impl Tx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The candidates whose approvals the approval at entry `seq` replaced: the undos that name it
+    /// in `superseded_by`, written right after it in its transaction.
+    pub fn replaced_by(&self, seq: i64) -> Result<Vec<CandidateId>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT action, candidate, json_extract(body, '$.superseded_by.entry') FROM journal \
+             WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([seq])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (action, candidate, by): (String, Option<i64>, Option<i64>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            match (action.as_str(), candidate, by) {
+                ("undo", Some(c), Some(by)) if by == seq => out.push(CandidateId(c)),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// Decision and undo entries, newest first, of one candidate or of all; `f` returns false to stop.
     pub fn walk_decisions_back(
         &self,

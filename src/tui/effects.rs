@@ -389,6 +389,17 @@ fn undo(ws: &mut Workspace) -> Result<Loaded> {
             "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
             out.reversed_action, out.candidate, e.exports[0].seq, out.seq
         ),
+        None if !out.replaced.is_empty() => {
+            let ids: Vec<String> = out.replaced.iter().map(|c| format!("#{c}")).collect();
+            format!(
+                "undid the {} of #{}: now {}; {} it replaced stays undone (journal entry {})",
+                out.reversed_action,
+                out.candidate,
+                out.status,
+                ids.join(", "),
+                out.seq
+            )
+        }
         None => format!(
             "undid the {} of #{}: now {} (journal entry {})",
             out.reversed_action, out.candidate, out.status, out.seq

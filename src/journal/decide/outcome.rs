@@ -62,6 +62,24 @@ pub struct UndoOutcome {
     /// The steward's picks, edits and survivor of the reversed decision (an approval's; none for
     /// the others), so that a console can show them again.
     pub reversed_choices: Choices,
+    /// The candidates whose approvals the reversed approval had replaced: they stay undone.
+    pub replaced: Vec<CandidateId>,
+}
+
+impl UndoOutcome {
+    /// The note the command line prints when the undone approval had replaced others.
+    pub fn replaced_note(&self) -> Option<String> {
+        let ids: Vec<String> = self.replaced.iter().map(|c| c.to_string()).collect();
+        let (which, verb) = match ids.len() {
+            0 => return None,
+            1 => ("the approval of candidate", "stays"),
+            _ => ("the approvals of candidates", "stay"),
+        };
+        Some(format!(
+            "note: {which} {} that it replaced {verb} undone: approve again what should still merge.",
+            ids.join(", ")
+        ))
+    }
 }
 
 /// An export entry that carried a decision: its journal entry, format and file (`-` for stdout).
