@@ -90,8 +90,9 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
 #[test]
 fn bad_combines_are_refused_and_change_nothing() {
     let ws = workspace();
+    ws.ok(&["decide", "2", "reject"]);
     let before = ws.dump();
-    let cases: [(&[&str], i32, &str); 5] = [
+    let cases: [(&[&str], i32, &str); 6] = [
         (&["combine", "1"], 2, "2 values required"),
         (&["combine", "1", "1"], 1, "combine needs two candidates or more (given: 1)"),
         (
@@ -101,13 +102,19 @@ fn bad_combines_are_refused_and_change_nothing() {
         ),
         (&["combine", "1", "4"], 1, "candidate 4 is of object `account`, candidate 1 of `contact`"),
         (&["combine", "1", "99"], 1, "no candidate 99"),
+        (
+            &["combine", "1", "2", "3"],
+            1,
+            "candidate 2 is rejected (its records are not duplicates): undo that decision",
+        ),
     ];
     for (args, code, want) in cases {
         let said = ws.fails(args, code);
         assert!(said.contains(want), "{args:?}: {said}");
     }
-    // Through a third candidate, 3 does join 1.
     assert_eq!(ws.dump(), before, "refused combines change nothing");
+    // Through a third candidate, 3 does join 1 (once 2's rejection is undone).
+    ws.ok(&["undo", "2"]);
     let joined: Value = serde_json::from_str(&ws.ok(&["combine", "1", "2", "3", "--json"])).unwrap();
     assert_eq!(joined["members"].as_array().unwrap().len(), 4);
 }

@@ -6,7 +6,7 @@
 
 use super::Summary;
 use crate::journal::record_import;
-use crate::model::{CandidateId, Reason, RecordKey};
+use crate::model::{CandidateId, Reason, RecordKey, Status};
 use crate::store::{CandidateUpsert, NewBatch, NewCandidate, RecordRef, Store, Tx};
 use anyhow::{anyhow, bail, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +40,12 @@ pub fn combine_in(tx: &Tx, ids: &[CandidateId], steward: &str, at: &str) -> Resu
     let mut records: BTreeMap<i64, (RecordKey, i64, Vec<CandidateId>)> = BTreeMap::new();
     for &id in &from {
         let row = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
+        if row.status == Status::Rejected {
+            bail!(
+                "candidate {id} is rejected (its records are not duplicates): undo that decision before \
+                 combining it"
+            );
+        }
         match &object {
             Some((first, o)) if *o != row.object => bail!(
                 "candidate {id} is of object `{}`, candidate {first} of `{}`: only candidates of one object combine",
