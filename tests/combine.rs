@@ -81,7 +81,20 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     let said = String::from_utf8_lossy(&again.stderr);
     assert!(said.contains("note: candidate 5, approved, already holds every record of this one"), "{said}");
     assert!(!said.contains("also approved elsewhere"), "{said}");
-    ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
+    let export = ws
+        .cmd()
+        .args(["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&export.stderr);
+    assert!(
+        said.contains(
+            "1 approved candidate is merged as part of a larger approved candidate of this plan \
+             (first: candidate 1, within candidate 5): nothing to do"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("left out"), "{said}");
     let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
     assert_eq!(plan.lines().count(), 1, "{plan}");
     assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B","C"]"#), "{plan}");

@@ -43,6 +43,17 @@ impl Assembly {
                 let c = &mut part.counts;
                 (c.decisions, c.lines, c.refreshed_members) =
                     (c.decisions - 1, c.lines - merge.lines, c.refreshed_members - merge.refreshed);
+                // Every record merged by the same candidate of this plan: part of its merge.
+                let within = !earlier_export
+                    && merge
+                        .records
+                        .iter()
+                        .all(|r| self.merged.get(r).is_some_and(|&(other, _)| other == by));
+                if within {
+                    c.within += 1;
+                    c.first_within = c.first_within.or(Some((merge.candidate, by)));
+                    continue;
+                }
                 let (count, first) = match earlier_export {
                     true => (&mut c.merged_before, &mut c.first_merged_before),
                     false => (&mut c.overlapping, &mut c.first_overlap),

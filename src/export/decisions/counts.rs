@@ -24,6 +24,11 @@ pub struct Counts {
     pub overlapping: u64,
     /// The first of them: (candidate, the record it shares, the earlier candidate).
     pub first_overlap: Option<(i64, String, i64)>,
+    /// Approved candidates left out because a larger approved candidate earlier in the plan merges
+    /// every record of theirs: their merge is part of its merge, nothing is lost.
+    pub within: u64,
+    /// The first of them: (candidate, the candidate whose merge holds it).
+    pub first_within: Option<(i64, i64)>,
     /// `--since-last`: approved candidates left out because an earlier export of the plan already
     /// merged a record of theirs (even if that approval was undone since: the CRM has merged it).
     pub merged_before: u64,
@@ -42,6 +47,8 @@ impl Counts {
             "refreshed_members": self.refreshed_members,
             "overlapping": self.overlapping,
             "first_overlap": self.first_overlap.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
+            "within": self.within,
+            "first_within": self.first_within.map(|(c, by)| json!([c, by])),
             "merged_before": self.merged_before,
             "first_merged_before":
                 self.first_merged_before.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
@@ -59,6 +66,10 @@ impl Counts {
         self.overlapping += other.overlapping;
         if self.first_overlap.is_none() {
             self.first_overlap = other.first_overlap;
+        }
+        self.within += other.within;
+        if self.first_within.is_none() {
+            self.first_within = other.first_within;
         }
         self.merged_before += other.merged_before;
         if self.first_merged_before.is_none() {
@@ -108,6 +119,17 @@ pub fn notes(details: &Value) -> Vec<String> {
              a CRM merges a record once{}; if they are one entity, `mergeq combine` the two and \
              approve the whole, else undo or reject one of them",
             first_shared(details.get("first_overlap"))
+        ));
+    }
+    if n("within") > 0 {
+        let (count, are) = counted(n("within"), "approved candidate", "is", "are");
+        let first = match details.get("first_within").and_then(Value::as_array).map(Vec::as_slice) {
+            Some([c, by]) => format!(" (first: candidate {c}, within candidate {by})"),
+            _ => String::new(),
+        };
+        notes.push(format!(
+            "{count} {are} merged as part of a larger approved candidate of this plan{first}: nothing to \
+             do"
         ));
     }
     if n("merged_before") > 0 {

@@ -59,6 +59,12 @@ fn notes_count_in_words_that_agree() {
             "4 member records changed after approval: the plan starts from the current values",
         ]
     );
+    let within = |n: u64| notes(&json!({"within": n, "first_within": [7, 3], "decisions": 1}));
+    assert_eq!(
+        within(1),
+        ["1 approved candidate is merged as part of a larger approved candidate of this plan (first: candidate 7, within candidate 3): nothing to do"]
+    );
+    assert!(within(2)[0].starts_with("2 approved candidates are merged as part of"), "{:?}", within(2));
 }
 
 use super::super::plan::fixture::meta;
