@@ -47,6 +47,11 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
 
     let show: Value = serde_json::from_str(&ws.ok(&["show", "5", "--json"])).unwrap();
     assert_eq!(show["status"], "pending", "combining decides nothing");
+    assert_eq!(show["approved_elsewhere"]["replaces"], serde_json::json!([1, 2]));
+    assert!(ws.ok(&["show", "5"]).contains("\napproving replaces the approval of: 1, 2\n"));
+    // B–C's neighbour C–D overlaps the approved B–C at C: `show` says how to make one candidate.
+    let text = ws.ok(&["show", "3"]);
+    assert!(text.contains("also approved: salesforce:C in #2 (one entity? `mergeq combine 3 2`)"), "{text}");
     assert_eq!(show["score"], 0.9, "the best of theirs");
     assert_eq!(show["reasons"][0]["text"], "combined by ann from candidates 1, 2, which share salesforce:B");
     let log: Value = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
@@ -62,6 +67,8 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     let approve = ws.cmd().args(["decide", "5", "approve", "--survivor", "salesforce:A"]).output().unwrap();
     let said = String::from_utf8_lossy(&approve.stderr);
     assert!(said.contains("replaces the approvals of candidates 1, 2"), "{said}");
+    let show: Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(show["approved_elsewhere"]["within"], serde_json::json!([5]));
     ws.ok(&["audit", "verify"]);
     let log = ws.ok(&["audit", "log"]);
     let replaced: Vec<&str> =

@@ -3,6 +3,7 @@
 //! candidate was proposed. Reads only; every field value goes through `text::visible`.
 
 use super::{Ctx, ShowArgs};
+use crate::journal::Overlaps;
 use crate::model::{seen_token, Candidate, CandidateId, Golden, Reason, Record, Status};
 use crate::store::Store;
 use crate::survivorship::{self, Rules};
@@ -18,6 +19,8 @@ pub struct View {
     /// Members as they are now, each with the version it had when proposed.
     pub members: Vec<(Record, i64)>,
     pub golden: Golden,
+    /// How it stands to the approved candidates holding records of it.
+    pub overlaps: Overlaps,
 }
 
 impl View {
@@ -32,7 +35,9 @@ impl View {
         }
         let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
         let golden = survivorship::suggest(rules, &candidate.object, &records);
-        Ok(View { candidate, members, golden })
+        let shared = store.approved_sharing_of(candidate.id)?;
+        let overlaps = Overlaps::of(&shared, &store.approved_within_of(candidate.id)?, members.len());
+        Ok(View { candidate, members, golden, overlaps })
     }
 
     /// The `seen` token of the member versions shown.
@@ -69,6 +74,22 @@ struct ShowJson<'a> {
     seen: String,
     changed: bool,
     conflicts: usize,
+    /// Approved candidates holding records of it: those approving it replaces, those holding
+    /// all of its records, and the others by shared record.
+    approved_elsewhere: ApprovedElsewhere,
+}
+
+#[derive(Serialize)]
+struct ApprovedElsewhere {
+    replaces: Vec<i64>,
+    within: Vec<i64>,
+    overlapping: Vec<SharedJson>,
+}
+
+#[derive(Serialize)]
+struct SharedJson {
+    key: String,
+    candidate: i64,
 }
 
 #[derive(Serialize)]
@@ -142,6 +163,16 @@ fn to_json(view: &View) -> ShowJson<'_> {
         seen: view.seen(),
         changed: view.changed(),
         conflicts: view.golden.conflicts(),
+        approved_elsewhere: ApprovedElsewhere {
+            replaces: view.overlaps.replaces.iter().map(|c| c.0).collect(),
+            within: view.overlaps.within.iter().map(|c| c.0).collect(),
+            overlapping: view
+                .overlaps
+                .overlapping
+                .iter()
+                .map(|(key, c)| SharedJson { key: key.to_string(), candidate: c.0 })
+                .collect(),
+        },
     }
 }
 
@@ -264,6 +295,25 @@ pub fn render_text(view: &View) -> String {
             "changed since proposed: {} (version {proposed} → {})\n",
             visible(&r.key.to_string()),
             r.version
+        ));
+    }
+    let o = &view.overlaps;
+    let ids = |list: &[CandidateId]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+    if !o.replaces.is_empty() && view.candidate.status != Status::Approved {
+        out.push_str(&format!("approving replaces the approval of: {}\n", ids(&o.replaces)));
+    }
+    if !o.within.is_empty() {
+        out.push_str(&format!(
+            "all its records are in approved: {} (a plan merges them there)\n",
+            ids(&o.within)
+        ));
+    }
+    if let Some(brief) = crate::journal::shared_brief(&o.overlapping) {
+        let mut with = vec![view.candidate.id];
+        with.extend(o.overlapping_ids());
+        out.push_str(&format!(
+            "also approved: {brief} (one entity? `mergeq combine {}`)\n",
+            ids(&with).replace(", ", " ")
         ));
     }
     out.push_str(&format!("seen: {}\n", view.seen()));

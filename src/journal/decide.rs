@@ -7,8 +7,7 @@ mod outcome;
 
 pub use body::choices_of;
 pub use outcome::{
-    holding_all, overlapping, shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo,
-    UndoOutcome,
+    shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps, UndoOutcome,
 };
 
 use super::chain::{append, NewEntry};

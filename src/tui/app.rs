@@ -142,9 +142,9 @@ pub struct ReviewData {
 }
 
 impl ReviewData {
-    /// The approved candidates holding every record of this one.
-    pub fn covered_by(&self) -> Vec<CandidateId> {
-        crate::journal::holding_all(&self.shared, self.members.len())
+    /// How it stands to the approved candidates holding records of it.
+    pub fn overlaps(&self) -> crate::journal::Overlaps {
+        crate::journal::Overlaps::of(&self.shared, &self.replaces, self.members.len())
     }
 }
 

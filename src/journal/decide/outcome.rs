@@ -101,9 +101,37 @@ pub struct CarriedOut {
     pub exports: Vec<ExportedIn>,
 }
 
+/// How a candidate stands to the approved candidates that hold records of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overlaps {
+    /// Those all of whose records it holds: approving it replaces their approvals.
+    pub replaces: Vec<CandidateId>,
+    /// Those holding every record of it: they merge it already.
+    pub within: Vec<CandidateId>,
+    /// The others, by shared record: one entity across both, `mergeq combine` makes one candidate.
+    pub overlapping: Vec<(RecordKey, CandidateId)>,
+}
+
+impl Overlaps {
+    /// From the records it shares with approved candidates (`Store::approved_sharing_of`), those
+    /// candidates it holds whole (`Store::approved_within_of`), and its number of records.
+    pub fn of(shared: &[(RecordKey, CandidateId)], replaces: &[CandidateId], size: usize) -> Overlaps {
+        let within = holding_all(shared, size);
+        let mut apart = within.clone();
+        apart.extend(replaces);
+        Overlaps { replaces: replaces.to_vec(), within, overlapping: overlapping(shared, &apart) }
+    }
+
+    /// The candidates it overlaps, in id order, each once.
+    pub fn overlapping_ids(&self) -> Vec<CandidateId> {
+        let ids: std::collections::BTreeSet<CandidateId> = self.overlapping.iter().map(|(_, c)| *c).collect();
+        ids.into_iter().collect()
+    }
+}
+
 /// Of the approved candidates sharing records with a candidate of `size` records, those holding
 /// every one of them, in id order.
-pub fn holding_all(shared: &[(RecordKey, CandidateId)], size: usize) -> Vec<CandidateId> {
+fn holding_all(shared: &[(RecordKey, CandidateId)], size: usize) -> Vec<CandidateId> {
     let mut held: std::collections::BTreeMap<CandidateId, usize> = Default::default();
     for (_, other) in shared {
         *held.entry(*other).or_default() += 1;
@@ -112,10 +140,7 @@ pub fn holding_all(shared: &[(RecordKey, CandidateId)], size: usize) -> Vec<Cand
 }
 
 /// The shared records of the candidates not in `apart`.
-pub fn overlapping(
-    shared: &[(RecordKey, CandidateId)],
-    apart: &[CandidateId],
-) -> Vec<(RecordKey, CandidateId)> {
+fn overlapping(shared: &[(RecordKey, CandidateId)], apart: &[CandidateId]) -> Vec<(RecordKey, CandidateId)> {
     shared.iter().filter(|(_, c)| !apart.contains(c)).cloned().collect()
 }
 
@@ -159,24 +184,30 @@ impl DecisionOutcome {
         Some(note)
     }
 
+    /// How the approved candidate stands to the other approved ones holding records of it (the
+    /// ones it held whole are replaced by now).
+    pub fn overlaps(&self) -> Overlaps {
+        Overlaps::of(&self.shared, &[], self.members)
+    }
+
     /// Approved candidates that hold every record of this one (it adds nothing to their merge).
     pub fn covered_by(&self) -> Vec<CandidateId> {
-        holding_all(&self.shared, self.members)
+        self.overlaps().within
     }
 
     /// When the approved candidate shares records with other approved ones that do not hold all
     /// of its records: which, briefly (`salesforce:003B in #1`), the first three.
     pub fn shared_brief(&self) -> Option<String> {
-        shared_brief(&overlapping(&self.shared, &self.covered_by()))
+        shared_brief(&self.overlaps().overlapping)
     }
 
     /// The notes the command line prints when the approved candidate shares records with other
     /// approved ones: those holding all its records, then those it overlaps.
     pub fn shared_note(&self) -> Option<String> {
-        let covered = self.covered_by();
+        let overlaps = self.overlaps();
         let mut notes = Vec::new();
-        if !covered.is_empty() {
-            let ids: Vec<String> = covered.iter().map(|c| c.to_string()).collect();
+        if !overlaps.within.is_empty() {
+            let ids: Vec<String> = overlaps.within.iter().map(|c| c.to_string()).collect();
             notes.push(format!(
                 "note: candidate {}, approved, already holds every record of this one: a merge plan \
                  carries that merge and leaves this one out.",
@@ -185,11 +216,7 @@ impl DecisionOutcome {
         }
         if let Some(brief) = self.shared_brief() {
             let mut ids: Vec<String> = vec![self.candidate.to_string()];
-            for (_, other) in overlapping(&self.shared, &covered) {
-                if !ids.contains(&other.to_string()) {
-                    ids.push(other.to_string());
-                }
-            }
+            ids.extend(overlaps.overlapping_ids().iter().map(|c| c.to_string()));
             notes.push(format!(
                 "note: also approved elsewhere: {brief}. A CRM merges a record once, so a merge plan \
                  carries the earlier approval and leaves the later out; if they are one entity, \

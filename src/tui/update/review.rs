@@ -80,15 +80,10 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         }
         Action::Undo => return Effect::Undo,
         Action::Combine => {
-            let mut ids = vec![r.data.candidate.id];
             // Approvals this one holds whole need no combining (approving it replaces them), nor
             // do those holding all of its records (they merge them already).
-            let covered = r.data.covered_by();
-            for (_, other) in &r.data.shared {
-                if !ids.contains(other) && !r.data.replaces.contains(other) && !covered.contains(other) {
-                    ids.push(*other);
-                }
-            }
+            let mut ids = vec![r.data.candidate.id];
+            ids.extend(r.data.overlaps().overlapping_ids());
             if ids.len() > 1 {
                 return Effect::Combine(ids);
             }

@@ -221,20 +221,18 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     // merge plan will carry only the earlier approval (a CRM merges a record once).
     // Approvals this one holds whole are replaced when it is approved; one holding all of its
     // records already merges them; the others overlap it.
-    let covered = r.data.covered_by();
-    let mut apart = covered.clone();
-    apart.extend(&r.data.replaces);
-    let overlapping = crate::journal::overlapping(&r.data.shared, &apart);
+    let overlaps = r.data.overlaps();
+    let ids = |list: &[crate::model::CandidateId]| {
+        list.iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(", ")
+    };
     let mut notes = String::new();
-    if !r.data.replaces.is_empty() && r.data.approved.is_none() {
-        let ids: Vec<String> = r.data.replaces.iter().map(|c| format!("#{c}")).collect();
-        notes.push_str(&format!(" · approving replaces {}", ids.join(", ")));
+    if !overlaps.replaces.is_empty() && r.data.approved.is_none() {
+        notes.push_str(&format!(" · approving replaces {}", ids(&overlaps.replaces)));
     }
-    if !covered.is_empty() {
-        let ids: Vec<String> = covered.iter().map(|c| format!("#{c}")).collect();
-        notes.push_str(&format!(" · all its records are in {}, approved", ids.join(", ")));
+    if !overlaps.within.is_empty() {
+        notes.push_str(&format!(" · all its records are in {}, approved", ids(&overlaps.within)));
     }
-    if let Some(brief) = crate::journal::shared_brief(&overlapping) {
+    if let Some(brief) = crate::journal::shared_brief(&overlaps.overlapping) {
         notes.push_str(&format!(" · also approved (m combines): {brief}"));
     }
     let shared = match notes.is_empty() {
