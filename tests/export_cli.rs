@@ -244,6 +244,31 @@ fn an_approval_standing_again_after_an_undo_is_exported_from_the_undo_on() {
     assert_eq!(candidates_in(&ws.ok(&["export", "golden-jsonl", "--since-last"])), Vec::<i64>::new());
 }
 
+/// Undoing an approval says which exports carried it: those written while it stood, whose window
+/// reached the entry it began standing at — not one written while a rejection replaced it.
+#[test]
+fn undo_names_the_exports_written_while_the_decision_stood() {
+    let ws = pairs();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.signoff();
+    ws.ok(&["export", "golden-jsonl", "--since-last", "--out", "first.jsonl"]);
+    ws.ok(&["decide", "1", "reject"]);
+    // Written while the rejection stood: its window reaches the approval, but it did not carry it.
+    ws.ok(&["export", "golden-jsonl", "--include-unsigned", "--out", "between.jsonl"]);
+    assert_eq!(
+        candidates_in(&std::fs::read_to_string(ws.dir.join("between.jsonl")).unwrap()),
+        Vec::<i64>::new()
+    );
+    ws.ok(&["undo", "1"]); // the rejection: the approval stands again
+    ws.signoff();
+    ws.ok(&["export", "golden-jsonl", "--since-last", "--out", "second.jsonl"]);
+    assert_eq!(candidates_in(&std::fs::read_to_string(ws.dir.join("second.jsonl")).unwrap()), [1]);
+    let undo = ws.run(&["undo", "1"]).assert().success();
+    let said = String::from_utf8_lossy(&undo.get_output().stderr).into_owned();
+    assert!(said.contains("first.jsonl") && said.contains("second.jsonl"), "{said}");
+    assert!(!said.contains("between.jsonl"), "{said}");
+}
+
 #[test]
 fn cross_source_candidates_are_only_in_golden_exports() {
     let ws = pairs();

@@ -20,7 +20,7 @@ use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
 use body::{choices_body, golden_body, member_body};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A steward's verdict on a candidate.
@@ -165,7 +165,8 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         Status::Approved | Status::Rejected => match latest_standing(tx, Some(id))? {
             Some(prev) => {
                 let action = Action::parse(&prev.action).expect("a decision action");
-                carried_out(tx, prev.seq, action, &cand, &members)?
+                let (_, stood) = replay_candidate(tx, id)?;
+                carried_out(tx, prev.seq, &stood[&prev.seq], action, &cand, &members)?
             }
             None => None,
         },
@@ -237,7 +238,7 @@ fn reverse(
     let target = latest_standing(tx, candidate)?.ok_or(NothingToUndo(candidate))?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
-    let replay = replay_candidate(tx, id)?;
+    let (replay, stood) = replay_candidate(tx, id)?;
     let standing = replay.standing(id);
     if standing.last().map(|&(seq, _)| seq) != Some(target.seq) {
         bail!(
@@ -264,7 +265,7 @@ fn reverse(
         &NewEntry { at, steward, action: Action::Undo, candidate: Some(id), body: &Value::Object(body) },
     )?;
     set_status(tx, &cand, &members, status)?;
-    let exported = carried_out(tx, target.seq, reversed_action, &cand, &members)?;
+    let exported = carried_out(tx, target.seq, &stood[&target.seq], reversed_action, &cand, &members)?;
     let reversed_choices = choices_of(&serde_json::from_str(&target.body)?);
     let replaced = match reversed_action {
         Action::Approve => tx.replaced_by(target.seq)?,
@@ -285,13 +286,16 @@ fn reverse(
 }
 
 /// The exports that carried the decision at `seq` (of `action`, on `cand` with `members`), if any:
-/// merge plans and golden records carry approvals, the not-duplicate list rejections, when their
-/// window reached it. The decision stood from `seq` until now (only a standing decision is undone
-/// or replaced), so each of them exported it — except a CRM merge plan, which leaves out the
-/// candidates with a member from another source and objects that CRM cannot merge.
+/// merge plans and golden records carry approvals, the not-duplicate list rejections. It stood
+/// over the intervals `stood` (from its own entry, and again from each undo that made it stand
+/// again; the last one lasts until now, as only a standing decision is undone or replaced): an
+/// export written within an interval carried it when its window reached the interval's start —
+/// except a CRM merge plan, which leaves out the candidates with a member from another source and
+/// objects that CRM cannot merge.
 fn carried_out(
     tx: &Tx,
     seq: i64,
+    stood: &[(i64, Option<i64>)],
     action: Action,
     cand: &CandidateRow,
     members: &[MemberRow],
@@ -308,12 +312,17 @@ fn carried_out(
         },
         _ => false,
     };
-    let exports: Vec<ExportedIn> = tx
-        .exports_reaching(seq)?
-        .into_iter()
-        .filter(carried)
-        .map(|e| ExportedIn { seq: e.seq, format: e.format, file: e.file })
-        .collect();
+    let mut exports: Vec<ExportedIn> = Vec::new();
+    for &(start, end) in stood {
+        let within = |e: &crate::store::ExportReach| end.is_none_or(|end| e.seq < end);
+        exports.extend(
+            tx.exports_reaching(start)?.into_iter().filter(|e| within(e) && carried(e)).map(|e| ExportedIn {
+                seq: e.seq,
+                format: e.format,
+                file: e.file,
+            }),
+        );
+    }
     Ok((!exports.is_empty()).then_some(CarriedOut { decision: seq, action, exports }))
 }
 
@@ -349,20 +358,35 @@ fn latest_standing(tx: &Tx, candidate: Option<CandidateId>) -> Result<Option<Jou
 }
 
 /// One candidate's decisions and undos replayed.
-fn replay_candidate(tx: &Tx, id: CandidateId) -> Result<Replay> {
+/// When each decision stood: (the entry it began standing at, the entry it stopped at, if it did).
+type Stood = BTreeMap<i64, Vec<(i64, Option<i64>)>>;
+
+fn replay_candidate(tx: &Tx, id: CandidateId) -> Result<(Replay, Stood)> {
     let mut entries = Vec::new();
     tx.walk_decisions_back(Some(id), |e| {
         entries.push(e.clone());
         Ok(true)
     })?;
     let mut replay = Replay::new();
+    let mut stood: Stood = BTreeMap::new();
+    let mut top: Option<i64> = None;
     for e in entries.iter().rev() {
         let action = Action::parse(&e.action).expect("decision or undo");
         replay
             .apply(e.seq, action, e.candidate.map(CandidateId), reverses_of(&e.body))
             .map_err(|m| anyhow!("journal entry {}: {m}", e.seq))?;
+        let now = replay.standing(id).last().map(|&(seq, _)| seq);
+        if now != top {
+            if let Some(interval) = top.and_then(|t| stood.get_mut(&t)).and_then(|v| v.last_mut()) {
+                interval.1 = Some(e.seq);
+            }
+            if let Some(n) = now {
+                stood.entry(n).or_default().push((e.seq, None));
+            }
+            top = now;
+        }
     }
-    Ok(replay)
+    Ok((replay, stood))
 }
 
 #[cfg(test)]
