@@ -12,6 +12,7 @@ pub mod golden;
 pub mod hubspot;
 pub mod not_duplicates;
 pub mod plan;
+mod replayed;
 pub mod salesforce;
 pub mod select;
 pub mod sink;
