@@ -5,6 +5,7 @@
 
 use super::action::{Action, Loaded, Select};
 use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
+use super::said;
 use super::summary;
 use crate::journal;
 use crate::model::{seen_token, CandidateId, Choices, Golden, Record, Status};
@@ -122,7 +123,7 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
             Ok(loaded) => vec![Action::Loaded(loaded)],
             Err(e) => {
                 let text = match e.downcast_ref::<journal::StaleError>() {
-                    Some(stale) => stale_message(stale),
+                    Some(stale) => said::stale(stale),
                     None => format!("{e:#}"),
                 };
                 let mut out = vec![Action::Failed(text)];
@@ -197,14 +198,7 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::Undo => undo(ws)?,
         Effect::Combine(ids) => {
             let out = crate::import::combine(&mut ws.store, &ids, &ws.steward, &(ws.clock)())?;
-            let from: Vec<String> = out.from.iter().map(|c| format!("#{c}")).collect();
-            let message = format!(
-                "#{} {} every record of {}: approving it replaces the approvals it covers",
-                out.id,
-                if out.added { "added: holds" } else { "holds" },
-                from.join(", ")
-            );
-            Loaded::Combined { message, data: Box::new(open(ws, out.id)?) }
+            Loaded::Combined { message: said::combined(&out), data: Box::new(open(ws, out.id)?) }
         }
         Effect::LoadJournal => Loaded::Journal(journal_view(ws)?),
         Effect::LoadDashboard => Loaded::Dashboard(Box::new(ws.store.stats()?)),
@@ -255,24 +249,6 @@ fn load_window(
 fn save_place(ws: &mut Workspace, position: &SavedPosition, wait: bool) -> Result<()> {
     let state = serde_json::to_string(position)?;
     ws.store.save_ui_state(&ws.steward, &state, &(ws.clock)(), wait)
-}
-
-/// A decision refused because members changed, said so that what changed comes first and fits a
-/// status line (the command line's message names versions and ends with what to do there).
-fn stale_message(stale: &journal::StaleError) -> String {
-    let changed: Vec<String> = stale
-        .changes
-        .iter()
-        .map(|c| match &c.fields {
-            Some(fields) if !fields.is_empty() => format!("{} ({})", c.key, fields.join(", ")),
-            _ => c.key.to_string(),
-        })
-        .collect();
-    format!(
-        "#{} not decided: {} changed since shown; the new values are on screen, decide again",
-        stale.candidate,
-        changed.join(", ")
-    )
 }
 
 /// Reads one candidate for the review screen.
@@ -330,41 +306,7 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
         rules: ws.rules.clone(),
     };
     let out = journal::decide(&mut ws.store, &request)?;
-    let done = match out.status {
-        Status::Approved => "approved: merged",
-        Status::Rejected => "rejected: not duplicates",
-        Status::Deferred => "deferred",
-        Status::Pending => "back to pending",
-    };
-    // Replacing a decision an export already carried: said first, as for an undo.
-    let message = match &out.exported {
-        Some(e) => format!(
-            "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
-            out.candidate, out.status, e.action, e.exports[0].seq, out.seq
-        ),
-        None => match (out.shared_brief(), out.superseded_brief()) {
-            // Already merged whole by another approval: this one adds nothing to the plan.
-            _ if !out.covered_by().is_empty() => {
-                let ids: Vec<String> = out.covered_by().iter().map(|c| format!("#{c}")).collect();
-                format!(
-                    "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
-                    out.candidate,
-                    ids.join(", "),
-                    out.seq
-                )
-            }
-            // A record merged twice: the plan carries the earlier approval only.
-            (Some(brief), _) => {
-                format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
-            }
-            // Earlier approvals of some of its records, replaced by this whole one.
-            (None, Some(replaced)) => format!(
-                "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
-                out.candidate, out.seq
-            ),
-            (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
-        },
-    };
+    let message = said::decided(&out);
     Ok(Loaded::Decided { message, key: d.key })
 }
 
@@ -382,29 +324,7 @@ fn undo(ws: &mut Workspace) -> Result<Loaded> {
         }
         Err(e) => return Err(e),
     };
-    // A decision already exported may be applied in a CRM, where no undo here reaches it: said
-    // first, so that an 80-column status line keeps it.
-    let message = match &out.exported {
-        Some(e) => format!(
-            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
-            out.reversed_action, out.candidate, e.exports[0].seq, out.seq
-        ),
-        None if !out.replaced.is_empty() => {
-            let ids: Vec<String> = out.replaced.iter().map(|c| format!("#{c}")).collect();
-            format!(
-                "undid the {} of #{}: now {}; {} it replaced stays undone (journal entry {})",
-                out.reversed_action,
-                out.candidate,
-                out.status,
-                ids.join(", "),
-                out.seq
-            )
-        }
-        None => format!(
-            "undid the {} of #{}: now {} (journal entry {})",
-            out.reversed_action, out.candidate, out.status, out.seq
-        ),
-    };
+    let message = said::undone(&out);
     // Undone is as before the decision: the steward's picks and edits are back on the screen
     // (unless an earlier approval stands again: then that one's choices show).
     let choices = (out.status != Status::Approved).then_some(out.reversed_choices);

@@ -1,0 +1,102 @@
+//! What the status line says after a decision, an undo, a combine or a refused decision: the
+//! outcome's wording, kept apart from running the effects. What matters most comes first, so that
+//! an 80-column line keeps it (an export already carried it; the approvals it replaced).
+
+use crate::import::Combined;
+use crate::journal::{self, DecisionOutcome, UndoOutcome};
+use crate::model::Status;
+
+/// After a committed decision.
+pub fn decided(out: &DecisionOutcome) -> String {
+    let done = match out.status {
+        Status::Approved => "approved: merged",
+        Status::Rejected => "rejected: not duplicates",
+        Status::Deferred => "deferred",
+        Status::Pending => "back to pending",
+    };
+    // Replacing a decision an export already carried: said first, as for an undo.
+    match &out.exported {
+        Some(e) => format!(
+            "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
+            out.candidate, out.status, e.action, e.exports[0].seq, out.seq
+        ),
+        None => match (out.shared_brief(), out.superseded_brief()) {
+            // Already merged whole by another approval: this one adds nothing to the plan.
+            _ if !out.covered_by().is_empty() => {
+                let ids: Vec<String> = out.covered_by().iter().map(|c| format!("#{c}")).collect();
+                format!(
+                    "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
+                    out.candidate,
+                    ids.join(", "),
+                    out.seq
+                )
+            }
+            // A record merged twice: the plan carries the earlier approval only.
+            (Some(brief), _) => {
+                format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
+            }
+            // Earlier approvals of some of its records, replaced by this whole one.
+            (None, Some(replaced)) => format!(
+                "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
+                out.candidate, out.seq
+            ),
+            (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
+        },
+    }
+}
+
+/// After a committed undo.
+pub fn undone(out: &UndoOutcome) -> String {
+    // A decision already exported may be applied in a CRM, where no undo here reaches it: said
+    // first, so that an 80-column status line keeps it.
+    match &out.exported {
+        Some(e) => format!(
+            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
+            out.reversed_action, out.candidate, e.exports[0].seq, out.seq
+        ),
+        None if !out.replaced.is_empty() => {
+            let ids: Vec<String> = out.replaced.iter().map(|c| format!("#{c}")).collect();
+            format!(
+                "undid the {} of #{}: now {}; {} it replaced stays undone (journal entry {})",
+                out.reversed_action,
+                out.candidate,
+                out.status,
+                ids.join(", "),
+                out.seq
+            )
+        }
+        None => format!(
+            "undid the {} of #{}: now {} (journal entry {})",
+            out.reversed_action, out.candidate, out.status, out.seq
+        ),
+    }
+}
+
+/// After candidates were combined.
+pub fn combined(out: &Combined) -> String {
+    let from: Vec<String> = out.from.iter().map(|c| format!("#{c}")).collect();
+    format!(
+        "#{} {} every record of {}: approving it replaces the approvals it covers",
+        out.id,
+        if out.added { "added: holds" } else { "holds" },
+        from.join(", ")
+    )
+}
+
+/// A decision refused because members changed, said so that what changed comes first and fits a
+/// status line (the command line's message names versions and ends with what to do there).
+pub fn stale(stale: &journal::StaleError) -> String {
+    let changed: Vec<String> = stale
+        .changes
+        .iter()
+        .map(|c| match &c.fields {
+            Some(fields) if !fields.is_empty() => format!("{} ({})", c.key, fields.join(", ")),
+            _ => c.key.to_string(),
+        })
+        .collect();
+    format!(
+        "#{} not decided: {} changed since shown; the new values are on screen, decide again",
+        stale.candidate,
+        changed.join(", ")
+    )
+}
