@@ -15,11 +15,8 @@ or business park (same street, often the same reception switchboard), subsidiari
 (a similar name on their own domain, the group's address and switchboard), and unrelated
 companies whose names share words.
 """
-import os
-import random
-import sys
 
-from dataset import write_dataset
+from dataset import add_copies, blank_some, start, write_dataset
 
 WORDS = (
     "apex summit blue river north star pioneer vertex global harbor granite silver cedar bright nova atlas "
@@ -271,19 +268,13 @@ def render(world, company, dup):
         "BillingCountry": r.choice(COUNTRY_NAMES[addr["country"]]),
         "Industry": company["industry"] if r.random() < 0.85 else "",
     }
-    for field, p_missing in [("Website", 0.12), ("Phone", 0.12), ("BillingStreet", 0.08), ("BillingPostalCode", 0.06),
-                             ("BillingCity", 0.04)]:
-        if r.random() < p_missing * (1.8 if dup else 1.0):
-            row[field] = ""
+    blank_some(row, r, [("Website", 0.12), ("Phone", 0.12), ("BillingStreet", 0.08), ("BillingPostalCode", 0.06),
+                        ("BillingCity", 0.04)], dup, 1.8)
     return row
 
 
 def main():
-    rows = int(sys.argv[1])
-    out = sys.argv[2]
-    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 11
-    rng = random.Random(seed)
-    os.makedirs(out, exist_ok=True)
+    rows, out, seed, rng = start(11)
     world = World(rng, rows)
     companies = []
     clusters = []
@@ -311,20 +302,7 @@ def main():
         else:
             company = world.company()
         companies.append(company)
-        copies = 1
-        y = rng.random()
-        if y < 0.05:
-            copies = 3
-        elif y < 0.25:
-            copies = 2
-        ids = []
-        for c in range(copies):
-            if len(records) >= rows:
-                break
-            rid = f"A{len(records):07d}"
-            records.append((rid, render(world, company, dup=c > 0)))
-            ids.append(rid)
-        clusters.append(ids)
+        add_copies(rng, records, clusters, rows, "A", lambda dup: render(world, company, dup=dup))
     name = f"acct_{rows}" if seed == 11 else f"acct_{rows}_seed{seed}"
     columns = ["Id", "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingState",
                "BillingPostalCode", "BillingCountry", "Industry"]

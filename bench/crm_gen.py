@@ -13,11 +13,8 @@ street abbreviations, company legal suffixes, missing values. Hard non-duplicate
 people sharing a household (same family name, address and often landline), colleagues sharing a
 role mailbox (info@, sales@) and the company's main line, and namesakes.
 """
-import os
-import random
-import sys
 
-from dataset import write_dataset
+from dataset import add_copies, blank_some, start, write_dataset
 
 FIRST = (
     "james mary robert patricia john jennifer michael linda david elizabeth william barbara richard susan "
@@ -276,19 +273,13 @@ def render(world, p, dup):
         if r.random() < 0.1:
             row["Company"] = row["Company"].upper()
     # Missing values: duplicates and originals both lose fields now and then.
-    for field, p_missing in [("Email", 0.08), ("Phone", 0.15), ("MailingStreet", 0.1), ("Company", 0.05),
-                             ("FirstName", 0.02), ("MailingPostalCode", 0.05)]:
-        if r.random() < p_missing * (1.6 if dup else 1.0):
-            row[field] = ""
+    blank_some(row, r, [("Email", 0.08), ("Phone", 0.15), ("MailingStreet", 0.1), ("Company", 0.05),
+                        ("FirstName", 0.02), ("MailingPostalCode", 0.05)], dup, 1.6)
     return row
 
 
 def main():
-    rows = int(sys.argv[1])
-    out = sys.argv[2]
-    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 7
-    rng = random.Random(seed)
-    os.makedirs(out, exist_ok=True)
+    rows, out, seed, rng = start(7)
     world = World(rng, rows)
     people = []
     clusters = []
@@ -308,20 +299,7 @@ def main():
         else:
             person = make_person(world)
         people.append(person)
-        copies = 1
-        x = rng.random()
-        if x < 0.05:
-            copies = 3
-        elif x < 0.25:
-            copies = 2
-        ids = []
-        for c in range(copies):
-            if len(records) >= rows:
-                break
-            rid = f"C{len(records):07d}"
-            records.append((rid, render(world, person, dup=c > 0)))
-            ids.append(rid)
-        clusters.append(ids)
+        add_copies(rng, records, clusters, rows, "C", lambda dup: render(world, person, dup=dup))
     name = f"crm_{rows}"
     columns = ["Id", "FirstName", "LastName", "Email", "Phone", "Company", "MailingStreet", "MailingCity",
                "MailingState", "MailingPostalCode", "MailingCountry"]
