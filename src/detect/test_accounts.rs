@@ -21,4 +21,21 @@ impl Accounts {
         let fields = [("Name", name), ("BillingStreet", street), ("Phone", phone), ("Website", web)];
         self.0.push(id, 1, "crm", true, fields.iter().map(|(k, v)| (*k, v.as_str())));
     }
+
+    /// 20 serviced offices of five different companies each, at one street and reception phone;
+    /// `web(n)` is company `n`'s web site (from the words of `n + 2000`).
+    pub fn serviced_offices(&mut self, web: impl Fn(String) -> String) {
+        for b in 0..20 {
+            for c in 0..5 {
+                let n = 2000 + b * 5 + c;
+                let street = format!("{} {} avenue", b + 1, word(b * 5 + 2));
+                self.push(
+                    format!("{} {}", word(n), word(n + 1000)),
+                    street,
+                    format!("+1212555{b:04}"),
+                    web(word(n + 2000)),
+                );
+            }
+        }
+    }
 }

@@ -23,18 +23,7 @@ fn account_fields_are_trained() {
         let street = if i % 10 < 4 { format!("{} {} road", i + 500, word(i * 13 + 2)) } else { street };
         push(name, street, phone, web);
     }
-    for b in 0..20 {
-        for c in 0..5 {
-            let n = 2000 + b * 5 + c;
-            let street = format!("{} {} avenue", b + 1, word(b * 5 + 2));
-            push(
-                format!("{} {}", word(n), word(n + 1000)),
-                street,
-                format!("+1212555{b:04}"),
-                word(n + 2000),
-            );
-        }
-    }
+    accounts.serviced_offices(|w| w);
     let table = accounts.0.build("account", &ObjectConfig::default());
     let out = detect(&table, &Options::default(), &mut |_| {});
     let m_exact = |field: &str| out.model.fields.iter().find(|f| f.field == field).unwrap().m[0];

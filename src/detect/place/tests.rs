@@ -57,18 +57,7 @@ fn without_a_given_name_offices_are_lifted_and_duplicates_are_not_explained_away
             );
         }
     }
-    for b in 0..20 {
-        for c in 0..5 {
-            let n = 2000 + b * 5 + c;
-            let street = format!("{} {} avenue", b + 1, word(b * 5 + 2));
-            push(
-                format!("{} {}", word(n), word(n + 1000)),
-                street,
-                format!("+1212555{b:04}"),
-                format!("{}.com", word(n + 2000)),
-            );
-        }
-    }
+    accounts.serviced_offices(|w| format!("{w}.com"));
     let table = accounts.0.build("account", &ObjectConfig::default());
     assert!(!table.fields.iter().any(|f| f.kind == Kind::FirstName));
     let out = detect(&table, &Options { place_once: Some(true), ..Options::default() }, &mut |_| {});
