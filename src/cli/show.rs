@@ -35,8 +35,8 @@ impl View {
         }
         let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
         let golden = survivorship::suggest(rules, &candidate.object, &records);
-        let shared = store.approved_sharing_of(candidate.id)?;
-        let overlaps = Overlaps::of(&shared, &store.approved_within_of(candidate.id)?, members.len());
+        let (shared, replaces) = store.approved_overlaps_of(candidate.id)?;
+        let overlaps = Overlaps::of(&shared, &replaces, members.len());
         Ok(View { candidate, members, golden, overlaps })
     }
 

@@ -264,8 +264,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
-    let shared = ws.store.approved_sharing_of(id)?;
-    let replaces = ws.store.approved_within_of(id)?;
+    let (shared, replaces) = ws.store.approved_overlaps_of(id)?;
     Ok(ReviewData {
         candidate,
         members,

@@ -113,8 +113,8 @@ pub struct Overlaps {
 }
 
 impl Overlaps {
-    /// From the records it shares with approved candidates (`Store::approved_sharing_of`), those
-    /// candidates it holds whole (`Store::approved_within_of`), and its number of records.
+    /// From the records it shares with approved candidates and those candidates it holds whole
+    /// (`Store::approved_overlaps_of`), and its number of records.
     pub fn of(shared: &[(RecordKey, CandidateId)], replaces: &[CandidateId], size: usize) -> Overlaps {
         let within = holding_all(shared, size);
         let mut apart = within.clone();

@@ -56,14 +56,22 @@ fn members(conn: &Connection, id: CandidateId) -> Result<Vec<MemberRow>> {
     Ok(out)
 }
 
-/// The records of candidate `id` that other approved candidates hold, by key, with those
-/// candidates. Only the records found are read (a review opens with no other read of them).
-fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
+/// Records of a candidate that other approved candidates hold, by key, with those candidates.
+pub type SharedRecords = Vec<(RecordKey, CandidateId)>;
+
+/// The records of candidate `id` that other approved candidates hold (record id, candidate).
+fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(i64, CandidateId)>> {
     let rowids: Vec<i64> = inline_members(conn, id)?.into_iter().map(|(rowid, _)| rowid).collect();
+    sharing(conn, id, &rowids)
+}
+
+/// Shared records by key. Only the records found are read (a review opens with no other read of
+/// them).
+fn keyed(conn: &Connection, shared: &[(i64, CandidateId)]) -> Result<Vec<(RecordKey, CandidateId)>> {
     let mut key_of = conn.prepare_cached("SELECT source, ext_id FROM records WHERE id = ?1")?;
-    sharing(conn, id, &rowids)?
-        .into_iter()
-        .map(|(rowid, other)| {
+    shared
+        .iter()
+        .map(|&(rowid, other)| {
             let key = key_of
                 .query_row([rowid], |r| Ok(RecordKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             Ok((key, other))
@@ -71,12 +79,12 @@ fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(RecordKey, Cand
         .collect()
 }
 
-/// The other approved candidates all of whose records are among `members` (record ids), in id
-/// order: an approval of these records replaces theirs.
-fn within(conn: &Connection, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
+/// Of the approved candidates in `shared` (a `sharing` result), those all of whose records it
+/// names, in id order: an approval of those records replaces theirs.
+fn within(conn: &Connection, shared: &[(i64, CandidateId)]) -> Result<Vec<CandidateId>> {
     let mut held: std::collections::BTreeMap<CandidateId, i64> = Default::default();
-    for (_, other) in sharing(conn, id, members)? {
-        *held.entry(other).or_default() += 1;
+    for (_, other) in shared {
+        *held.entry(*other).or_default() += 1;
     }
     let mut size = conn.prepare_cached("SELECT size FROM candidates WHERE id = ?1")?;
     let mut out = Vec::new();
@@ -86,12 +94,6 @@ fn within(conn: &Connection, id: CandidateId, members: &[i64]) -> Result<Vec<Can
         }
     }
     Ok(out)
-}
-
-/// The approved candidates all of whose records candidate `id` holds.
-fn within_of(conn: &Connection, id: CandidateId) -> Result<Vec<CandidateId>> {
-    let rowids: Vec<i64> = inline_members(conn, id)?.into_iter().map(|(rowid, _)| rowid).collect();
-    within(conn, id, &rowids)
 }
 
 /// The other approved candidates that hold any of `members` (record ids): (record id, candidate).
@@ -181,13 +183,13 @@ impl Tx<'_> {
     /// The records of candidate `id` that other approved candidates hold too, with those
     /// candidates (a CRM merges a record once).
     pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
-        sharing_of(self.conn(), id)
+        keyed(self.conn(), &sharing_of(self.conn(), id)?)
     }
 
     /// The other approved candidates all of whose records are among `members` (record ids), in
     /// id order.
     pub fn approved_within(&self, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
-        within(self.conn(), id, members)
+        within(self.conn(), &sharing(self.conn(), id, members)?)
     }
 
     /// Remembers every pair of these records as not duplicates.
@@ -228,16 +230,12 @@ impl Tx<'_> {
 }
 
 impl Store {
-    /// The records of candidate `id` that other approved candidates hold too, with those
-    /// candidates (a CRM merges a record once).
-    pub fn approved_sharing_of(&self, id: CandidateId) -> Result<Vec<(RecordKey, CandidateId)>> {
-        sharing_of(self.conn(), id)
-    }
-
-    /// The approved candidates all of whose records candidate `id` holds: approving it replaces
-    /// their approvals.
-    pub fn approved_within_of(&self, id: CandidateId) -> Result<Vec<CandidateId>> {
-        within_of(self.conn(), id)
+    /// Its records that other approved candidates hold, by key, with those candidates; and the
+    /// approved candidates all of whose records it holds (approving it replaces them). One read
+    /// of the shared records for both.
+    pub fn approved_overlaps_of(&self, id: CandidateId) -> Result<(SharedRecords, Vec<CandidateId>)> {
+        let shared = sharing_of(self.conn(), id)?;
+        Ok((keyed(self.conn(), &shared)?, within(self.conn(), &shared)?))
     }
 
     /// Every candidate's status as the candidates table holds it, by id.
