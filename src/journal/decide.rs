@@ -162,14 +162,13 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     };
     // The decision this one replaces, when an export already carried it.
     let exported = match cand.status {
-        Status::Approved | Status::Rejected => match latest_standing(tx, Some(id))? {
-            Some(prev) => {
-                let action = Action::parse(&prev.action).expect("a decision action");
-                let (_, stood) = replay_candidate(tx, id)?;
-                carried_out(tx, prev.seq, &stood[&prev.seq], action, &cand, &members)?
+        Status::Approved | Status::Rejected => {
+            let (replay, stood) = replay_candidate(tx, id)?;
+            match replay.standing(id).last() {
+                Some(&(prev, action)) => carried_out(tx, prev, &stood[&prev], action, &cand, &members)?,
+                None => None,
             }
-            None => None,
-        },
+        }
         Status::Pending | Status::Deferred => None,
     };
     let status = req.verdict.status();
@@ -357,10 +356,10 @@ fn latest_standing(tx: &Tx, candidate: Option<CandidateId>) -> Result<Option<Jou
     Ok(found)
 }
 
-/// One candidate's decisions and undos replayed.
 /// When each decision stood: (the entry it began standing at, the entry it stopped at, if it did).
 type Stood = BTreeMap<i64, Vec<(i64, Option<i64>)>>;
 
+/// One candidate's decisions and undos replayed, with when each decision stood.
 fn replay_candidate(tx: &Tx, id: CandidateId) -> Result<(Replay, Stood)> {
     let mut entries = Vec::new();
     tx.walk_decisions_back(Some(id), |e| {
