@@ -233,7 +233,11 @@ fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
         notes.push_str(&format!(" · all its records are in {}, approved", ids(&overlaps.within)));
     }
     if let Some(brief) = crate::journal::shared_brief(&overlaps.overlapping) {
-        notes.push_str(&format!(" · also approved (m combines): {brief}"));
+        // The key as the keymap names it, so that the line cannot disagree with the help.
+        match keymap::key_for(Context::Review, &Action::Combine) {
+            Some(key) => notes.push_str(&format!(" · also approved ({key} combines): {brief}")),
+            None => notes.push_str(&format!(" · also approved: {brief}")),
+        }
     }
     let shared = match notes.is_empty() {
         true => String::new(),
