@@ -20,28 +20,31 @@ pub fn decided(out: &DecisionOutcome) -> String {
             "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
             out.candidate, out.status, e.action, e.exports[0].seq, out.seq
         ),
-        None => match (out.shared_brief(), out.superseded_brief()) {
-            // Already merged whole by another approval: this one adds nothing to the plan.
-            _ if !out.covered_by().is_empty() => {
-                let ids: Vec<String> = out.covered_by().iter().map(|c| format!("#{c}")).collect();
-                format!(
-                    "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
-                    out.candidate,
-                    ids.join(", "),
-                    out.seq
-                )
+        None => {
+            let overlaps = out.overlaps();
+            match (journal::shared_brief(&overlaps.overlapping), out.superseded_brief()) {
+                // Already merged whole by another approval: this one adds nothing to the plan.
+                _ if !overlaps.within.is_empty() => {
+                    let ids: Vec<String> = overlaps.within.iter().map(|c| format!("#{c}")).collect();
+                    format!(
+                        "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
+                        out.candidate,
+                        ids.join(", "),
+                        out.seq
+                    )
+                }
+                // A record merged twice: the plan carries the earlier approval only.
+                (Some(brief), _) => {
+                    format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
+                }
+                // Earlier approvals of some of its records, replaced by this whole one.
+                (None, Some(replaced)) => format!(
+                    "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
+                    out.candidate, out.seq
+                ),
+                (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
             }
-            // A record merged twice: the plan carries the earlier approval only.
-            (Some(brief), _) => {
-                format!("#{} approved; also approved: {brief} (journal entry {})", out.candidate, out.seq)
-            }
-            // Earlier approvals of some of its records, replaced by this whole one.
-            (None, Some(replaced)) => format!(
-                "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
-                out.candidate, out.seq
-            ),
-            (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
-        },
+        }
     }
 }
 

@@ -190,17 +190,6 @@ impl DecisionOutcome {
         Overlaps::of(&self.shared, &[], self.members)
     }
 
-    /// Approved candidates that hold every record of this one (it adds nothing to their merge).
-    pub fn covered_by(&self) -> Vec<CandidateId> {
-        self.overlaps().within
-    }
-
-    /// When the approved candidate shares records with other approved ones that do not hold all
-    /// of its records: which, briefly (`salesforce:003B in #1`), the first three.
-    pub fn shared_brief(&self) -> Option<String> {
-        shared_brief(&self.overlaps().overlapping)
-    }
-
     /// The notes the command line prints when the approved candidate shares records with other
     /// approved ones: those holding all its records, then those it overlaps.
     pub fn shared_note(&self) -> Option<String> {
@@ -214,7 +203,7 @@ impl DecisionOutcome {
                 ids.join(", ")
             ));
         }
-        if let Some(brief) = self.shared_brief() {
+        if let Some(brief) = shared_brief(&overlaps.overlapping) {
             let mut ids: Vec<String> = vec![self.candidate.to_string()];
             ids.extend(overlaps.overlapping_ids().iter().map(|c| c.to_string()));
             notes.push(format!(
