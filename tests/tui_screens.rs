@@ -431,6 +431,22 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     assert!(screen(&c).contains("survives hubspot:7731"), "{}", screen(&c));
 }
 
+/// The help says "any key closes": every key, `q` and `a` included, only closes it — a steward
+/// pressing `q` to leave the overlay stays in the console and nothing is decided. Ctrl-C still quits.
+#[test]
+fn any_key_only_closes_the_help() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\n?q");
+    assert!(!c.app.help && !c.app.quit, "q closed the help and kept the console");
+    assert_eq!(c.app.screen, Screen::Review);
+    keys(&mut c, "?a");
+    assert!(!c.app.help);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.status, mergeq::model::Status::Pending);
+    keys(&mut c, "?");
+    c.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(c.app.quit, "Ctrl-C quits even from the help");
+}
+
 /// The footer cannot list every key of a narrow screen, but it always names `?`, the key that
 /// lists the rest.
 #[test]

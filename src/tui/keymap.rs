@@ -119,13 +119,18 @@ fn key_matches(key: Key, code: KeyCode, ctrl: bool) -> Option<u8> {
     }
 }
 
+/// Ctrl-C: quits from every context, the help overlay and prompts included.
+pub fn is_interrupt(event: KeyEvent) -> bool {
+    event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c')
+}
+
 /// The action a key press means in this context, if any.
 pub fn lookup(context: Context, event: KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl && event.code == KeyCode::Char('c') {
+    if is_interrupt(event) {
         return Some(Action::Quit);
     }
     for b in BINDINGS.iter().filter(|b| b.contexts.contains(&context)) {

@@ -76,11 +76,16 @@ impl Console {
 
     /// A key press, through the keymap of the current context.
     pub fn key(&mut self, key: KeyEvent) {
-        if let Some(action) = keymap::lookup(view::context(&self.app), key) {
-            self.dispatch(action);
-        } else if self.app.help {
-            // Any key closes the help, even one with no meaning here.
+        if key.kind == event::KeyEventKind::Release {
+            return;
+        }
+        let action = keymap::lookup(view::context(&self.app), key);
+        if self.app.help && !(action == Some(Action::Quit) && keymap::is_interrupt(key)) {
+            // Any key closes the help, as it says, and does nothing else: `q` pressed to leave
+            // the overlay must not leave the console. Only Ctrl-C quits from here.
             self.app.help = false;
+        } else if let Some(action) = action {
+            self.dispatch(action);
         }
     }
 
