@@ -231,3 +231,44 @@ fn father_and_son_are_set_apart() {
         .iter()
         .any(|m| m == "febrl:rec-0-org")));
 }
+
+/// A detection run that adds or changes candidates is in the journal, as an import is: an auditor
+/// finds where each candidate came from, with the config it ran under (by SHA-256). A run that
+/// changes nothing leaves no entry; the chain still verifies.
+#[test]
+fn each_run_that_changes_candidates_is_journalled() {
+    let ws = Workspace::new();
+    import_febrl(&ws, "febrl1.csv", febrl1_records());
+    let config_text = "[object.person]\nthreshold = 0.5\n";
+    let config = ws.file("detect.toml", config_text);
+    let first = detect(&ws, &["--config", config.to_str().unwrap()]);
+    let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    assert_eq!(log.len(), 2, "the import and the run: {log:#?}");
+    let entry = &log[1];
+    assert_eq!((entry["action"].as_str(), entry["candidate"].as_i64()), (Some("import"), None));
+    let body = &entry["body"];
+    assert_eq!(body["kind"], "detect");
+    assert_eq!(body["object"], "person");
+    assert_eq!(body["threshold"], "0.5");
+    assert_eq!(body["config"], config.to_str().unwrap());
+    let sha = mergeq::text::hex(&<sha2::Sha256 as sha2::Digest>::digest(config_text.as_bytes()));
+    assert_eq!(body["config_sha256"], sha);
+    for key in ["records", "pairs_compared", "candidates_added", "candidates_changed"] {
+        assert_eq!(body[key], first[key], "{key}");
+    }
+    assert!(first["candidates_added"].as_u64().unwrap() > 0);
+    let text = ws.ok(&["audit", "log"]);
+    let line = text.lines().nth(2).unwrap();
+    let want = format!(
+        "detect person · 1000 records, {} pairs compared · {} candidates added, 0 updated",
+        first["pairs_compared"], first["candidates_added"]
+    );
+    assert!(line.ends_with(&want), "{line}");
+    // Nothing changed since: no entry.
+    detect(&ws, &["--config", config.to_str().unwrap()]);
+    let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(ws.ok(&["audit", "verify"]).contains("ok"));
+    let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
+    assert!(report.contains(&want), "{report}");
+}

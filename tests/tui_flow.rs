@@ -187,7 +187,7 @@ fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     assert_eq!(j.last_signoff, None);
     assert_eq!(j.entries.len(), 1);
     assert_eq!((j.entries[0].action.as_str(), j.entries[0].candidate), ("approve", Some(CandidateId(1))));
-    assert_eq!(j.entries[0].note.as_deref(), Some("same person"));
+    assert_eq!(j.entries[0].what.as_deref(), Some("same person"));
     assert_eq!(j.entries[0].steward, "ann");
     keys(&mut c, "\u{1b}");
     assert_eq!(c.app.screen, Screen::Review);

@@ -103,7 +103,7 @@ fn a_long_journal_says_which_entries_are_shown() {
     keys(&mut c, "\na\u{1b}J");
     assert_eq!((c.app.screen, c.app.journal.entries.len()), (Screen::Journal, 1));
     let header = |c: &Console| screen(c).lines().nth(2).unwrap().trim_matches('"').trim_end().to_string();
-    assert!(header(&c).ends_with("note"), "all fits, no marker: {}", header(&c));
+    assert!(header(&c).ends_with("note · what"), "all fits, no marker: {}", header(&c));
     let line = c.app.journal.entries[0].clone();
     c.app.journal.entries = vec![line.clone(); 40];
     c.app.journal.total = 40;

@@ -1,8 +1,8 @@
 //! `mergeq audit log|verify`, `mergeq keygen` and `mergeq signoff`.
 
 use super::{AuditCommand, Ctx, KeygenArgs, SignoffArgs};
-use crate::journal::{self, signoff::read_covers, Action};
-use crate::store::{JournalEntry, Store};
+use crate::journal;
+use crate::store::Store;
 use crate::text::visible_cut;
 use anyhow::{bail, Result};
 use serde_json::Value;
@@ -34,40 +34,6 @@ fn log_json(store: &Store) -> Result<()> {
     super::print(&format!("{}\n", serde_json::to_string_pretty(&items)?))
 }
 
-/// One line about an entry's body, for the log table.
-fn describe(e: &JournalEntry) -> String {
-    let body: Value = serde_json::from_str(&e.body).unwrap_or(Value::Null);
-    let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    match Action::parse(&e.action) {
-        Some(a) if a.is_decision() => {
-            let note = s("note");
-            let note = if note.is_empty() { String::new() } else { format!(" · {note}") };
-            format!("{} → {} on {}{note}", s("status_before"), s("status_after"), s("seen"))
-        }
-        Some(Action::Undo) => format!(
-            "reverses {} · {} → {}{}",
-            body.get("reverses").and_then(Value::as_i64).unwrap_or(0),
-            s("status_before"),
-            s("status_after"),
-            crate::export::audit::superseded_by(&body)
-                .map_or(String::new(), |by| format!(" · replaced by {by}"))
-        ),
-        Some(Action::Import) => {
-            format!(
-                "{} {} · {} rows",
-                s("kind"),
-                s("file"),
-                body.get("rows").and_then(Value::as_i64).unwrap_or(0)
-            )
-        }
-        Some(Action::Export) => format!("{} → {}", s("format"), s("file")),
-        Some(Action::Signoff) => read_covers(&e.body).map_or(String::new(), |c| {
-            format!("signs {}–{} · key {}…", c.first, c.last, &c.public_key[..12.min(c.public_key.len())])
-        }),
-        _ => String::new(),
-    }
-}
-
 fn log_text(store: &Store) -> Result<()> {
     let mut out = format!(
         "{:>7}  {:<24}  {:<12}  {:<8}  {:>6}  {:<12}  {}\n",
@@ -84,7 +50,7 @@ fn log_text(store: &Store) -> Result<()> {
             visible_cut(&e.action, 8),
             e.candidate.map_or(String::new(), |c| c.to_string()),
             &e.hash[..12.min(e.hash.len())],
-            visible_cut(&describe(&e), 90)
+            visible_cut(&journal::describe::what(&e.action, &e.body), 90)
         ));
         Ok(())
     })?;

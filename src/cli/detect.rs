@@ -33,13 +33,15 @@ const RETRAIN_GROWTH: f64 = 0.25;
 
 pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     let started = Instant::now();
-    let config = match &args.config {
+    // The config and the SHA-256 of its text, which the run's journal entry names.
+    let (config, config_sha256) = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading the config {}", path.display()))?;
-            Config::parse(&path.display().to_string(), &text)?
+            let sha = crate::text::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()));
+            (Config::parse(&path.display().to_string(), &text)?, Some(sha))
         }
-        None => Config::default(),
+        None => (Config::default(), None),
     };
     let settings = config.object(&args.object);
     let threshold = args.threshold.or(settings.threshold).unwrap_or(DEFAULT_THRESHOLD);
@@ -240,6 +242,29 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         tx.save_detect_state(&args.object, &state, &seen, !incremental)?;
         eprintln!("[{}] compared record versions stored", clock(started));
         tx.finish_batch(batch, outcome.stats.pairs_compared, added, changed, "")?;
+        // Like an import, a run that changed no candidate leaves no entry.
+        if added + changed > 0 {
+            let stats = &outcome.stats;
+            let body = serde_json::json!({
+                "object": args.object,
+                "config": args.config.as_ref().map(|p| p.display().to_string()),
+                "config_sha256": config_sha256,
+                // A string: journal entries hold no floating-point numbers (docs/journal.md).
+                "threshold": threshold.to_string(),
+                "link_only": args.link_only,
+                "incremental": incremental,
+                "records": stats.records,
+                "records_new_or_changed": stats.records_new_or_changed,
+                "pairs_compared": stats.pairs_compared,
+                "candidates_found": stats.candidates_found,
+                "candidates_added": added,
+                "candidates_changed": changed,
+                "candidates_unchanged": unchanged,
+                "candidates_suppressed": suppressed,
+                "rescored_below_threshold": stats.rescored_below_threshold,
+            });
+            crate::journal::record_event(tx, &ctx.steward, &at, "detect", body)?;
+        }
         Ok((added, changed, unchanged, suppressed))
     })?;
     eprintln!("[{}] committed", clock(started));

@@ -207,6 +207,17 @@ fn entry_section(decisions: &mut String, others: &mut String, e: &JournalEntry) 
         }
         _ => {
             let details = match action {
+                Some(Action::Import) if str_of(&body, "kind") == "detect" => {
+                    let config = match body.get("config").and_then(Value::as_str) {
+                        Some(file) => format!(
+                            ", config `{}` sha256 {}",
+                            md(file).replace('`', "'"),
+                            md(str_of(&body, "config_sha256"))
+                        ),
+                        None => String::new(),
+                    };
+                    format!("{}{config}", md(&crate::journal::describe::detection(&body)))
+                }
                 Some(Action::Import) => format!(
                     "{} `{}`: {} rows, sha256 {}",
                     md(str_of(&body, "kind")),

@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod decide;
+pub mod describe;
 pub mod encoding;
 pub mod keys;
 pub mod replay;
@@ -33,7 +34,13 @@ use std::collections::BTreeMap;
 
 /// Appends an import event to the journal inside the import's own transaction.
 pub fn record_import(tx: &Tx, steward: &str, at: &str, kind: &str, summary: &Summary) -> Result<()> {
-    let mut body = serde_json::to_value(summary)?;
+    record_event(tx, steward, at, kind, serde_json::to_value(summary)?)
+}
+
+/// Appends an event that brought records or candidates in (an import of `kind`, or a detection
+/// run, kind `detect`), with `body` saying what it did, inside the caller's transaction: an
+/// auditor finds in the journal where every candidate came from.
+pub fn record_event(tx: &Tx, steward: &str, at: &str, kind: &str, mut body: Value) -> Result<()> {
     body["kind"] = json!(kind);
     append(tx, &NewEntry { at, steward, action: Action::Import, candidate: None, body: &body })?;
     Ok(())

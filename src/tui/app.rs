@@ -199,7 +199,8 @@ pub struct JournalLine {
     pub steward: String,
     pub action: String,
     pub candidate: Option<CandidateId>,
-    pub note: Option<String>,
+    /// A decision's note; for other entries, what they did (`journal::describe`).
+    pub what: Option<String>,
 }
 
 /// The journal screen's contents: latest entries first, and the sign-off state.

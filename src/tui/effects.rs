@@ -338,10 +338,17 @@ fn journal_view(ws: &Workspace) -> Result<JournalView> {
     let head = ws.store.journal_head()?.map(|(seq, _)| seq).unwrap_or(0);
     let mut entries = Vec::new();
     ws.store.scan_journal((head - JOURNAL_LINES + 1).max(1), |e| {
-        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        // A decision's line is its note; every other entry says what it did, as `audit log` does.
+        let what = match journal::Action::parse(&e.action) {
+            Some(a) if a.is_decision() => {
+                let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+                body.get("note").and_then(|n| n.as_str()).map(str::to_string)
+            }
+            _ => Some(journal::describe::what(&e.action, &e.body)).filter(|w| !w.is_empty()),
+        };
         entries.push(JournalLine {
             seq: e.seq,
-            note: body.get("note").and_then(|n| n.as_str()).map(str::to_string),
+            what,
             at: e.at,
             steward: e.steward,
             action: e.action,

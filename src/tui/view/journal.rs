@@ -1,5 +1,5 @@
 //! The journal screen: the sign-off state, then the latest entries (steward, action, candidate,
-//! note), newest first.
+//! a decision's note or what another entry did), newest first.
 
 use super::queue::title_row;
 use super::{cell, pad, put, scroll_marker, thousands};
@@ -40,7 +40,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         pad("steward".into(), steward_w),
         pad("action".into(), action_w),
         pad("cand.".into(), cand_w),
-        pad("note".into(), note_w)
+        pad("note · what".into(), note_w)
     );
     // Right of the header: which entries are on screen (the screen reads the latest 500 only).
     let shown = thousands(j.entries.len() as i64);
@@ -72,7 +72,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::raw(" "),
             Span::raw(cell(&candidate, cand_w)),
             Span::raw(" "),
-            Span::raw(cell(e.note.as_deref().unwrap_or(""), note_w)),
+            Span::raw(cell(e.what.as_deref().unwrap_or(""), note_w)),
         ]);
         put(buf, area, TOP + i as u16, &line);
     }
