@@ -1,7 +1,8 @@
 //! Candidate status is a projection of the journal: random sequences of decisions and undos leave
 //! the candidates table equal to a replay of the journal, to an independent model (in which an
-//! approval undoes the approvals of candidates all of whose records it holds), and the rejected
-//! pairs equal to the pairs of the candidates standing as rejected.
+//! approval undoes the approvals of candidates all of whose records it holds, and a decision that
+//! contradicts another standing one is refused), and the rejected pairs equal to the pairs of the
+//! candidates standing as rejected.
 
 use mergeq::journal::{self, DecisionRequest, Verdict};
 use mergeq::model::{CandidateId, Choices, Fields, RecordKey, Status};
@@ -66,7 +67,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// The model: every decision ever made and whether it was undone.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Model {
     log: Vec<(usize, Verdict, bool)>,
 }
@@ -88,6 +89,33 @@ impl Model {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Whether an approval and a rejection standing now contradict: two candidates sharing two
+    /// records or more, one approved (merging them) and one rejected (keeping them apart).
+    fn contradicts(&self) -> bool {
+        (0..CANDIDATES.len()).any(|a| {
+            (0..CANDIDATES.len()).any(|r| {
+                let shared = CANDIDATES[a].iter().filter(|x| CANDIDATES[r].contains(x)).count();
+                a != r
+                    && shared >= 2
+                    && self.status(a) == Status::Approved
+                    && self.status(r) == Status::Rejected
+            })
+        })
+    }
+
+    /// A decision: the approvals it replaces are undone with it.
+    fn decide(&mut self, c: usize, verdict: Verdict) {
+        self.log.push((c, verdict, false));
+        if verdict == Verdict::Approve {
+            for (d, members) in CANDIDATES.iter().enumerate() {
+                let within = d != c && members.iter().all(|r| CANDIDATES[c].contains(r));
+                if within && self.status(d) == Status::Approved {
+                    self.undo(Some(d));
+                }
+            }
         }
     }
 }
@@ -117,21 +145,33 @@ proptest! {
                         at: AT.into(),
                         rules: rules.clone(),
                     };
-                    journal::decide(&mut store, &req).unwrap();
-                    model.log.push((*c, *verdict, false));
-                    // An approval replaces the approvals of candidates all of whose records it holds.
-                    if *verdict == Verdict::Approve {
-                        for (d, members) in CANDIDATES.iter().enumerate() {
-                            let within = d != *c && members.iter().all(|r| CANDIDATES[*c].contains(r));
-                            if within && model.status(d) == Status::Approved {
-                                model.undo(Some(d));
-                            }
-                        }
+                    // Refused when it would leave an approval and a rejection contradicting
+                    // (approving two records another candidate rejected together, rejecting two
+                    // that another approval merges, or replacing an approval whose undoing
+                    // brings such a rejection back). Nothing changes then.
+                    let mut after = model.clone();
+                    after.decide(*c, *verdict);
+                    let done = journal::decide(&mut store, &req);
+                    prop_assert_eq!(done.is_err(), after.contradicts(), "{:?}", done);
+                    match done {
+                        Ok(_) => model = after,
+                        Err(e) => prop_assert!(e.to_string().starts_with("cannot "), "{}", e),
                     }
                 }
                 Op::Undo(c) => {
                     let done = journal::undo(&mut store, c.map(id), "ana", AT);
-                    prop_assert_eq!(done.is_ok(), model.undo(*c), "{:?}", done);
+                    let mut after = model.clone();
+                    let standing = after.undo(*c);
+                    match done {
+                        Ok(_) => {
+                            prop_assert!(standing && !after.contradicts());
+                            model = after;
+                        }
+                        Err(e) => {
+                            // Nothing to undo, or bringing back a decision that contradicts.
+                            prop_assert!(!standing || after.contradicts(), "{}", e);
+                        }
+                    }
                 }
             }
             let table: BTreeMap<CandidateId, Status> = store.candidate_statuses().unwrap().into_iter().collect();

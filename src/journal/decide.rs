@@ -7,7 +7,8 @@ mod outcome;
 
 pub use body::choices_of;
 pub use outcome::{
-    shared_brief, CarriedOut, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps, UndoOutcome,
+    shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps,
+    UndoOutcome,
 };
 
 use super::chain::{append, NewEntry};
@@ -140,6 +141,109 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
     Ok(())
 }
 
+/// Another standing decision that candidate `id` standing with some status would contradict:
+/// an approval merging records a rejection keeps apart, or the other way round. Both would be
+/// exported — the same two records in a merge plan and in the not-duplicate list.
+struct Clash {
+    other: CandidateId,
+    /// `crm:1 and crm:2 are merged by the approval of candidate 3 (journal entry 4)`
+    text: String,
+    /// `#3, approved, merges 2 of its records`
+    brief: String,
+    /// `#3's approval`
+    against: String,
+}
+
+/// The clashes of candidate `id` (with `members`) standing as `status`.
+fn contradictions(tx: &Tx, id: CandidateId, status: Status, members: &[MemberRow]) -> Result<Vec<Clash>> {
+    let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+    // Other candidate → the records of this one it decided on, in member (key) order.
+    let mut by: BTreeMap<CandidateId, BTreeSet<usize>> = BTreeMap::new();
+    let place = |rowid: i64| members.iter().position(|m| m.rowid == rowid).expect("a member");
+    let approving = match status {
+        Status::Approved => {
+            for (a, b, other) in tx.rejected_apart(id, &rowids)? {
+                by.entry(other).or_default().extend([place(a), place(b)]);
+            }
+            true
+        }
+        Status::Rejected => {
+            for (other, records) in tx.approved_merging(id, &rowids)? {
+                by.entry(other).or_default().extend(records.into_iter().map(place));
+            }
+            false
+        }
+        Status::Pending | Status::Deferred => return Ok(Vec::new()),
+    };
+    let mut clashes = Vec::new();
+    for (other, places) in by {
+        let keys: Vec<String> = places.iter().map(|&i| members[i].record.key.to_string()).collect();
+        let entry = latest_standing(tx, Some(other))?
+            .map_or(String::new(), |e| format!(" (journal entry {})", e.seq));
+        let (text, brief, against) = match approving {
+            true => (
+                format!("{} are rejected as not duplicates in candidate {other}{entry}", and_list(&keys)),
+                format!("#{other}, rejected, keeps {} of its records apart", keys.len()),
+                format!("#{other}'s rejection"),
+            ),
+            false => (
+                format!("{} are merged by the approval of candidate {other}{entry}", and_list(&keys)),
+                format!("#{other}, approved, merges {} of its records", keys.len()),
+                format!("#{other}'s approval"),
+            ),
+        };
+        clashes.push(Clash { other, text, brief, against });
+    }
+    Ok(clashes)
+}
+
+/// Refuses `doing` (`approve candidate 3`) when it leaves clashes, saying which and how to undo
+/// them, `or` what else the steward can do; `brief` makes the console's line from them.
+fn refuse_clashes(
+    doing: &str,
+    clashes: &[Clash],
+    or: &str,
+    brief: impl Fn(&[Clash]) -> String,
+) -> Result<()> {
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<&str> = clashes.iter().map(|c| c.text.as_str()).collect();
+    let undo: Vec<String> = clashes.iter().map(|c| format!("`mergeq undo {}`", c.other)).collect();
+    let which = if clashes.len() == 1 { "that decision" } else { "those decisions" };
+    Err(Contradiction {
+        full: format!(
+            "cannot {doing}: {}. Undo {which} first ({}) if it was wrong, or {or}",
+            texts.join("; "),
+            undo.join(", ")
+        ),
+        brief: brief(clashes),
+    }
+    .into())
+}
+
+/// `undo #3 first`, `undo #3 and #5 first`.
+fn undo_first(clashes: &[Clash]) -> String {
+    let others: Vec<String> = clashes.iter().map(|c| format!("#{}", c.other)).collect();
+    format!("undo {} first", and_list(&others))
+}
+
+/// The status candidate `id` returns to when its latest standing decision is undone: that of the
+/// one before it, or pending.
+fn status_after_undo(tx: &Tx, id: CandidateId) -> Result<Status> {
+    let (replay, _) = replay_candidate(tx, id)?;
+    Ok(replay.standing(id).iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a)))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// Records a decision inside the caller's transaction (batches of decisions, tests, benchmarks).
 pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     let id = req.candidate;
@@ -155,6 +259,38 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         bail!("--pick, --set and --survivor go with approve, not with {}", req.verdict.action());
     }
     check_choices(id, &members, &req.choices)?;
+    let status = req.verdict.status();
+    let verb = req.verdict.action().as_str();
+    let clashes = contradictions(tx, id, status, &members)?;
+    refuse_clashes(&format!("{verb} candidate {id}"), &clashes, "decide this one otherwise", |clashes| {
+        let briefs: Vec<&str> = clashes.iter().map(|c| c.brief.as_str()).collect();
+        format!("not {}: {} — {}", status.as_str(), briefs.join("; "), undo_first(clashes))
+    })?;
+    // Approving a candidate that holds every record of earlier approvals (a cluster after its
+    // pairs) replaces them: a CRM merges a record once, so a plan would carry the earlier, smaller
+    // merge and leave the whole one out. Each is undone below, in the same transaction — unless
+    // that would bring back an earlier rejection of records this approval merges.
+    let replaced = match status {
+        Status::Approved => tx.approved_within(id, &members.iter().map(|m| m.rowid).collect::<Vec<_>>())?,
+        _ => Vec::new(),
+    };
+    for &within in &replaced {
+        if status_after_undo(tx, within)? == Status::Rejected {
+            return Err(Contradiction {
+                full: format!(
+                    "cannot approve candidate {id}: it replaces the approval of candidate {within}, all of \
+                     whose records it holds, and undoing that approval would bring back candidate \
+                     {within}'s earlier rejection of records this one merges. Undo candidate {within}'s \
+                     approval and then its rejection first (`mergeq undo {within}`, twice) if the \
+                     rejection was wrong"
+                ),
+                brief: format!(
+                    "not approved: replacing #{within}'s approval brings back its rejection — undo #{within} twice first"
+                ),
+            }
+            .into());
+        }
+    }
     let records: Vec<Record> = members.iter().map(|m| m.record.clone()).collect();
     let golden = match req.verdict {
         Verdict::Approve => Some(golden_for(&req.rules, &cand.object, &records, &req.choices)?),
@@ -171,7 +307,6 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         }
         Status::Pending | Status::Deferred => None,
     };
-    let status = req.verdict.status();
     let mut body = member_body(&cand, &members, true);
     body.insert("status_before".into(), json!(cand.status.as_str()));
     body.insert("status_after".into(), json!(status.as_str()));
@@ -191,15 +326,9 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         },
     )?;
     set_status(tx, &cand, &members, status)?;
-    // Approving a candidate that holds every record of earlier approvals (a cluster after its
-    // pairs) replaces them: a CRM merges a record once, so a plan would carry the earlier, smaller
-    // merge and leave the whole one out. Each is undone here, in the same transaction.
     let mut superseded = Vec::new();
-    if status == Status::Approved {
-        let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
-        for within in tx.approved_within(id, &rowids)? {
-            superseded.push(reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?);
-        }
+    for within in replaced {
+        superseded.push(reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?);
     }
     let shared = match status {
         Status::Approved => tx.approved_sharing_of(id)?,
@@ -248,6 +377,26 @@ fn reverse(
     let reversed_action = Action::parse(&target.action).expect("a decision action");
     let status = standing.iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a));
     let members = tx.candidate_member_rows(id)?;
+    // An undo that brings back a decision contradicting one made since is refused like that
+    // decision would be. (Replacing an approval was checked by the approval itself.)
+    if superseded_by.is_none() {
+        let doing = format!(
+            "undo entry {} ({} of candidate {id}), which would make it {} again",
+            target.seq,
+            target.action,
+            status.as_str()
+        );
+        let or = format!("decide candidate {id} anew instead");
+        refuse_clashes(&doing, &contradictions(tx, id, status, &members)?, &or, |clashes| {
+            let against: Vec<&str> = clashes.iter().map(|c| c.against.as_str()).collect();
+            format!(
+                "not undone: #{id} would be {} again, against {} — {}",
+                status.as_str(),
+                and_list(&against.iter().map(|a| a.to_string()).collect::<Vec<_>>()),
+                undo_first(clashes)
+            )
+        })?;
+    }
     let mut body = member_body(&cand, &members, false);
     body.insert("reverses".into(), json!(target.seq));
     body.insert(

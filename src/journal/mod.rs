@@ -16,8 +16,8 @@ pub mod verify;
 
 pub use chain::{append, NewEntry};
 pub use decide::{
-    choices_of, decide, decide_in, shared_brief, undo, undo_in, CarriedOut, DecisionOutcome, DecisionRequest,
-    ExportedIn, NothingToUndo, Overlaps, UndoOutcome, Verdict,
+    choices_of, decide, decide_in, shared_brief, undo, undo_in, CarriedOut, Contradiction, DecisionOutcome,
+    DecisionRequest, ExportedIn, NothingToUndo, Overlaps, UndoOutcome, Verdict,
 };
 pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};

@@ -124,7 +124,7 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
             Err(e) => {
                 let text = match e.downcast_ref::<journal::StaleError>() {
                     Some(stale) => said::stale(stale),
-                    None => format!("{e:#}"),
+                    None => failure(&e),
                 };
                 let mut out = vec![Action::Failed(text)];
                 // A member changed since the steward saw it: show the new values (the steward's
@@ -140,8 +140,17 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
         other => match run_one(ws, other) {
             Ok(Some(loaded)) => vec![Action::Loaded(loaded)],
             Ok(None) => Vec::new(),
-            Err(e) => vec![Action::Failed(format!("{e:#}"))],
+            Err(e) => vec![Action::Failed(failure(&e))],
         },
+    }
+}
+
+/// A failed effect for the status line: a refused contradiction briefly (one line says which
+/// candidate to undo), anything else in full.
+fn failure(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<journal::Contradiction>() {
+        Some(c) => c.brief.clone(),
+        None => format!("{e:#}"),
     }
 }
 

@@ -46,6 +46,23 @@ impl std::fmt::Display for NothingToUndo {
 
 impl std::error::Error for NothingToUndo {}
 
+/// A decision or an undo refused because it would leave an approval merging records that a
+/// rejection keeps apart (both would be exported): the command line's full message, and the
+/// console's brief one (`not rejected: #3, approved, merges 2 of its records — …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contradiction {
+    pub full: String,
+    pub brief: String,
+}
+
+impl std::fmt::Display for Contradiction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.full)
+    }
+}
+
+impl std::error::Error for Contradiction {}
+
 /// What a committed undo did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UndoOutcome {

@@ -192,6 +192,43 @@ impl Tx<'_> {
         within(self.conn(), &sharing(self.conn(), id, members)?)
     }
 
+    /// Pairs of `members` (record ids) that another candidate, standing as rejected, says are not
+    /// duplicates: (a, b, that candidate), one candidate named per pair. Candidate `id`'s own
+    /// rejection does not count: deciding it again replaces it.
+    pub fn rejected_apart(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, i64, CandidateId)>> {
+        let conn = self.conn();
+        let mut remembered = conn.prepare_cached("SELECT 1 FROM rejected_pairs WHERE a = ?1 AND b = ?2")?;
+        // Members are inline ("3,17,42"): a rejected candidate covers the pair when both ids are in it.
+        let mut covering = conn.prepare_cached(
+            "SELECT id FROM candidates WHERE status = 'rejected' AND id <> ?3 \
+             AND ',' || member_key || ',' LIKE '%,' || ?1 || ',%' \
+             AND ',' || member_key || ',' LIKE '%,' || ?2 || ',%' ORDER BY id LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for (i, x) in members.iter().enumerate() {
+            for y in &members[i + 1..] {
+                let (a, b) = pair(*x, *y);
+                if a == b || remembered.query_row([a, b], |_| Ok(())).optional()?.is_none() {
+                    continue;
+                }
+                if let Some(other) = covering.query_row([a, b, id.0], |r| r.get(0)).optional()? {
+                    out.push((a, b, CandidateId(other)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The other approved candidates that merge two or more of `members` (record ids), each with
+    /// those records, in id order: a rejection of `members` would say they are not duplicates.
+    pub fn approved_merging(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(CandidateId, Vec<i64>)>> {
+        let mut held: std::collections::BTreeMap<CandidateId, Vec<i64>> = Default::default();
+        for (record, other) in sharing(self.conn(), id, members)? {
+            held.entry(other).or_default().push(record);
+        }
+        Ok(held.into_iter().filter(|(_, records)| records.len() >= 2).collect())
+    }
+
     /// Remembers every pair of these records as not duplicates.
     pub fn add_rejected_pairs(&self, rowids: &[i64]) -> Result<()> {
         let mut stmt =
