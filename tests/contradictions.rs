@@ -118,7 +118,8 @@ fn the_console_says_which_candidate_to_undo() {
 /// The console's brief line for each kind of refusal, as `journal::Contradiction::brief`.
 #[test]
 fn each_refusal_has_a_brief_line_for_the_console() {
-    let brief = |e: anyhow::Error| e.downcast::<mergeq::journal::Contradiction>().expect("a contradiction").brief;
+    let brief =
+        |e: anyhow::Error| e.downcast::<mergeq::journal::Contradiction>().expect("a contradiction").brief;
     let request = |candidate: i64, verdict| mergeq::journal::DecisionRequest {
         candidate: CandidateId(candidate),
         verdict,
