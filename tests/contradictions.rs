@@ -152,3 +152,29 @@ fn each_refusal_has_a_brief_line_for_the_console() {
         "not approved: replacing #1's approval brings back its rejection — undo #1 twice first"
     );
 }
+
+/// The queue marks an undecided candidate whose records an approved one holds all of (`in #3`):
+/// approving it adds nothing to a merge plan and rejecting it is refused, so the steward sees
+/// it before opening it. A candidate sharing only some records is not marked.
+#[test]
+fn the_queue_marks_candidates_an_approval_holds_whole() {
+    let ws = workspace();
+    ws.ok(&["decide", "3", "approve"]);
+    let c = console_fixture::console(Store::open_existing(&ws.db).unwrap(), (80, 24));
+    let held: Vec<(i64, Option<i64>)> =
+        c.app.queue.rows.iter().map(|r| (r.id.0, r.held_by.map(|h| h.0))).collect();
+    assert_eq!(held, [(1, Some(3)), (2, Some(3))]);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let screen = terminal.backend().to_string();
+    let row = screen.lines().nth(3).unwrap();
+    assert!(row.trim_end_matches(['"', ' ']).ends_with("in #3"), "{row}");
+    // Undone, the mark goes.
+    ws.ok(&["undo", "3"]);
+    let c = console_fixture::console(Store::open_existing(&ws.db).unwrap(), (80, 24));
+    assert!(c.app.queue.rows.iter().all(|r| r.held_by.is_none()));
+    // Approving the pair 1 holds 2 records of 3 (not all): 3 is not marked, nor is 2 (one record).
+    ws.ok(&["decide", "1", "approve"]);
+    let c = console_fixture::console(Store::open_existing(&ws.db).unwrap(), (80, 24));
+    assert!(c.app.queue.rows.iter().all(|r| r.held_by.is_none()));
+}

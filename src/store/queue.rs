@@ -75,6 +75,9 @@ pub struct QueueRow {
     pub created_at: String,
     /// Each member record with the version it had when the candidate was proposed, in key order.
     pub members: Vec<(Record, i64)>,
+    /// Pending or deferred: another candidate, approved, that holds every one of its records
+    /// (approving this one adds nothing to a merge plan; rejecting it is refused).
+    pub held_by: Option<CandidateId>,
 }
 
 impl QueueRow {
@@ -111,6 +114,7 @@ impl Store {
                 status: Status::parse(&status).context("unknown status in workspace")?,
                 created_at,
                 members: Vec::new(),
+                held_by: None,
             });
             members.push(parse_members(&key, &versions));
         }
@@ -119,7 +123,47 @@ impl Store {
             members.reverse();
         }
         self.fill_members(&mut page, &members)?;
+        self.fill_held_by(&mut page, &members)?;
         Ok(page)
+    }
+
+    /// Marks the undecided rows whose records an approved candidate holds all of, in one query.
+    fn fill_held_by(&self, page: &mut [QueueRow], members: &[Vec<(i64, i64)>]) -> Result<()> {
+        let open = |row: &QueueRow| matches!(row.status, Status::Pending | Status::Deferred);
+        let ids: Vec<i64> = page
+            .iter()
+            .zip(members)
+            .filter(|(row, _)| open(row))
+            .flat_map(|(_, list)| list.iter().map(|(id, _)| *id))
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT record_id, candidate_id FROM approved_members \
+             WHERE record_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
+        for pair in stmt.query_map(params![serde_json::to_string(&ids)?], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (record, candidate) = pair?;
+            holders.entry(record).or_default().push(candidate);
+        }
+        if holders.is_empty() {
+            return Ok(());
+        }
+        for (row, list) in page.iter_mut().zip(members).filter(|(row, _)| open(row)) {
+            let mut count: std::collections::BTreeMap<i64, usize> = Default::default();
+            for (record, _) in list {
+                for &c in holders.get(record).into_iter().flatten() {
+                    *count.entry(c).or_default() += 1;
+                }
+            }
+            row.held_by = count
+                .into_iter()
+                .find(|&(c, n)| c != row.id.0 && n == list.len())
+                .map(|(c, _)| CandidateId(c));
+        }
+        Ok(())
     }
 
     /// Reads the member records of a page's candidates in one query.

@@ -81,6 +81,8 @@ pub struct QueueItem {
     pub conflicts: usize,
     /// A member changed since the candidate was proposed.
     pub changed: bool,
+    /// Undecided, with every record in this approved candidate (the queue says `in #3`).
+    pub held_by: Option<CandidateId>,
 }
 
 /// The queue: its filter, and a window of rows read from the workspace around the selection.

@@ -50,6 +50,7 @@ pub fn queue_item(row: &QueueRow, suggest: impl Fn(&str, &[Record]) -> Golden) -
         sources,
         conflicts,
         changed: row.members.iter().any(|(r, proposed)| r.version > *proposed),
+        held_by: row.held_by,
     }
 }
 

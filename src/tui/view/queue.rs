@@ -108,7 +108,11 @@ fn row_line(item: &QueueItem, w: &Widths, app: &App) -> Line<'static> {
         Span::raw(" "),
         Span::styled(pad(conflicts, 3), t.conflict()),
         Span::raw(" "),
-        Span::raw(pad(item.status.as_str().to_string(), 8)),
+        // Undecided but held whole by an approval: what the review's survivor line says, short.
+        match item.held_by {
+            Some(by) => Span::styled(pad(format!("in #{by}"), 8), t.dim()),
+            None => Span::raw(pad(item.status.as_str().to_string(), 8)),
+        },
         Span::styled(if item.changed { "✎" } else { " " }, t.conflict()),
     ])
 }
