@@ -149,5 +149,6 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         choices: if verdict == Verdict::Approve { r.choices.clone() } else { Default::default() },
         note: r.note.clone(),
         seen: r.data.seen.clone(),
+        status: r.data.candidate.status,
     })
 }
