@@ -99,3 +99,22 @@ fn undoing_an_approval_a_crm_plan_carried_says_to_undo_it_in_the_crm() {
         )
     );
 }
+
+/// The status line says what the last key did and goes with the next one: a message about one
+/// candidate does not stay over the next (`nothing to combine` for #1 over #2).
+#[test]
+fn a_message_does_not_follow_the_steward_to_the_next_candidate() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('m')]);
+    let (text, _) = status(&c);
+    assert!(text.contains("#1"), "{text}");
+    press(&mut c, &[KeyCode::Char(']')]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    assert_eq!(c.app.status, None);
+    // A decision's message stays over the candidate opened after it, until the next key.
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(status(&c).0, "#2 approved: merged (journal entry 3)");
+    press(&mut c, &[KeyCode::Char('j')]);
+    assert_eq!(c.app.status, None);
+}
