@@ -118,3 +118,32 @@ fn a_message_does_not_follow_the_steward_to_the_next_candidate() {
     press(&mut c, &[KeyCode::Char('j')]);
     assert_eq!(c.app.status, None);
 }
+
+/// Taking one address field from a record takes the whole address from it (fields in a group go
+/// together): the status line names the fields that came with it and those the record lacks,
+/// which go blank.
+#[test]
+fn a_pick_in_a_group_says_what_came_with_it() {
+    let ws = Workspace::new();
+    ws.file(
+        "r.csv",
+        "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
+    );
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    // Rows in field order: city, country, name, postcode, street; country is the second.
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
+    assert_eq!(
+        status(&c),
+        (
+            "country taken from salesforce:2 with its address: city, postcode, street now empty (it has none)".into(),
+            false
+        )
+    );
+    // A field in no group says only itself.
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
+    assert_eq!(status(&c).0, "name taken from salesforce:2");
+}
