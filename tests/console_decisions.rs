@@ -64,7 +64,11 @@ fn a_decision_on_a_candidate_another_steward_decided_since_is_refused() {
     let review = c.app.review.as_ref().expect("still under review");
     assert_eq!((review.data.candidate.id, review.data.candidate.status), (CandidateId(1), Status::Rejected));
     assert_eq!(journal(&ws).last().unwrap(), &("reject".to_string(), "bob".to_string()), "nothing written");
-    // Seen as it is now, a decision goes through (ann overrides bob on purpose).
+    // Seen as it is now, a decision goes through (ann overrides bob on purpose: replacing a
+    // rejection asks once more).
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(status(&c).0, "#1 stands rejected: a again approves it instead");
+    assert_eq!(journal(&ws).last().unwrap(), &("reject".to_string(), "bob".to_string()));
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap(), &("approve".to_string(), "ann".to_string()));
     let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();

@@ -261,6 +261,9 @@ fn replacing_an_exported_approval_says_it_was_exported() {
     }
     keys(&mut c, "\n");
     assert_eq!(open_id(&c), 1, "the approved candidate");
+    // Replacing an approval asks once more.
+    keys(&mut c, "x");
+    assert_eq!(status(&c), ("#1 stands approved: x again rejects it instead".into(), true));
     keys(&mut c, "x");
     assert_eq!(
         status(&c),

@@ -2,7 +2,7 @@
 //! and decisions handed to the journal as effects.
 
 use super::{clamp_offsets, leaving_unsaved, show_dashboard, show_journal, show_why, window, WHEEL};
-use crate::model::{Golden, Record};
+use crate::model::{Golden, Record, Status};
 use crate::tui::action::Action;
 use crate::tui::app::{App, LineEdit, Prompt, PromptKind, ReviewData, Screen};
 use crate::tui::effects::{Anchor, Decision, Effect, Verdict};
@@ -206,6 +206,20 @@ fn golden_with(data: &ReviewData, choices: &crate::model::Choices) -> anyhow::Re
 
 fn decide(app: &mut App, verdict: Verdict) -> Effect {
     let Some(r) = app.review.as_ref() else { return Effect::None };
+    // Replacing a standing approval or rejection with another verdict undoes a merge or a
+    // not-duplicate: asked once more, like leaving unsaved picks.
+    let now = r.data.candidate.status;
+    let (key, action, instead) = match verdict {
+        Verdict::Approve => ("a", Action::Approve, "approves it instead"),
+        Verdict::Reject => ("x", Action::Reject, "rejects it instead"),
+        Verdict::Defer => ("d", Action::Defer, "defers it instead"),
+    };
+    let replaces = matches!(now, Status::Approved | Status::Rejected) && now != verdict_status(verdict);
+    if replaces && !app.confirmed {
+        let id = r.data.candidate.id;
+        app.arm(action, format!("#{id} stands {}: {key} again {instead}", now.as_str()));
+        return Effect::None;
+    }
     Effect::Decide(Decision {
         candidate: r.data.candidate.id,
         key: r.data.key,
@@ -216,4 +230,12 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         seen: r.data.seen.clone(),
         status: r.data.candidate.status,
     })
+}
+
+fn verdict_status(verdict: Verdict) -> Status {
+    match verdict {
+        Verdict::Approve => Status::Approved,
+        Verdict::Reject => Status::Rejected,
+        Verdict::Defer => Status::Deferred,
+    }
 }
