@@ -54,7 +54,7 @@ fn log_text(store: &Store) -> Result<()> {
         ));
         Ok(())
     })?;
-    out.push_str(&format!("{n} entries\n"));
+    out.push_str(&format!("{}\n", crate::text::count(n, "entry", "entries")));
     super::print(&out)
 }
 
