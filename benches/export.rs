@@ -98,6 +98,7 @@ fn request(c: usize, reject: bool) -> DecisionRequest {
         choices,
         note: Some("checked against the signed contract".into()),
         seen: None,
+        status_seen: None,
         steward: "ana".into(),
         at: AT.into(),
         rules: std::sync::Arc::new(mergeq::survivorship::Rules::builtin()),

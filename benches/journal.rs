@@ -93,6 +93,7 @@ fn request(c: usize, i: usize) -> DecisionRequest {
         choices,
         note: i.is_multiple_of(4).then(|| "checked against the signed contract".to_string()),
         seen: Some("1.1".into()),
+        status_seen: None,
         steward: "ana".into(),
         at: AT.into(),
         rules: rules(),

@@ -126,6 +126,7 @@ fn each_refusal_has_a_brief_line_for_the_console() {
         choices: Default::default(),
         note: None,
         seen: None,
+        status_seen: None,
         steward: "ann".into(),
         at: "2026-11-27T09:00:00Z".into(),
         rules: std::sync::Arc::new(mergeq::survivorship::Rules::builtin()),

@@ -141,6 +141,7 @@ proptest! {
                         choices: Choices::default(),
                         note: None,
                         seen: None,
+                        status_seen: None,
                         steward: "ana".into(),
                         at: AT.into(),
                         rules: rules.clone(),

@@ -224,8 +224,8 @@ fn export(db: &Path, format: &str, out: &Path) {
     mergeq::export::export(&mut Store::open_existing(db).unwrap(), format, &opts).unwrap();
 }
 
-/// Undoing a decision that an export already carried says so: the plan may be applied in the CRM,
-/// where the console's undo does not reach.
+/// Undoing a decision that an export already carried says so: a golden file is out of date (a
+/// merge plan, which the CRM may have applied, is in tests/console_decisions.rs).
 #[test]
 fn undoing_an_exported_approval_says_it_was_exported() {
     let dir = tempfile::tempdir().unwrap();
@@ -238,7 +238,8 @@ fn undoing_an_exported_approval_says_it_was_exported() {
     assert_eq!(
         status(&c),
         (
-            "undid the approve of #1, exported in entry 2: undo it in the CRM too (journal entry 3)".into(),
+            "undid the approve of #1, exported in entry 2 (golden-jsonl): that file is out of date (journal entry 3)"
+                .into(),
             false
         )
     );
@@ -264,7 +265,8 @@ fn replacing_an_exported_approval_says_it_was_exported() {
     assert_eq!(
         status(&c),
         (
-            "#1 rejected, its approve exported in entry 2: change it in the CRM too (journal entry 3)".into(),
+            "#1 rejected, its approve exported in entry 2 (golden-csv): that file is out of date (journal entry 3)"
+                .into(),
             false
         )
     );

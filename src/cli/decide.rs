@@ -56,6 +56,7 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         choices,
         note: args.note,
         seen: args.seen,
+        status_seen: None,
         steward: ctx.steward.clone(),
         at: crate::clock::now(),
         rules: std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?),

@@ -8,7 +8,7 @@ mod outcome;
 pub use body::choices_of;
 pub use outcome::{
     shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps,
-    UndoOutcome,
+    StatusChanged, UndoOutcome,
 };
 
 use super::chain::{append, NewEntry};
@@ -56,6 +56,9 @@ pub struct DecisionRequest {
     pub note: Option<String>,
     /// The `seen` token shown to the steward; `None` decides on the current versions.
     pub seen: Option<String>,
+    /// The status shown to the steward (the console): refused when another decision changed it
+    /// since. `None` decides whatever the status is now.
+    pub status_seen: Option<Status>,
     pub steward: String,
     /// RFC 3339 UTC.
     pub at: String,
@@ -252,6 +255,13 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     if members.is_empty() {
         bail!("candidate {id} has no member records");
     }
+    if let Some(shown) = req.status_seen.filter(|&s| s != cand.status) {
+        let by = match cand.status {
+            Status::Pending => None,
+            _ => latest_standing(tx, Some(id))?.map(|e| (e.steward, e.at)),
+        };
+        return Err(StatusChanged { candidate: id, shown, now: cand.status, by }.into());
+    }
     if let Some(token) = &req.seen {
         check_seen(id, &members, token, |rowid, v| tx.record_fields_at_version(rowid, v))?;
     }
@@ -425,6 +435,7 @@ fn reverse(
         candidate: id,
         reversed_seq: target.seq,
         reversed_action,
+        reversed_by: (target.steward != steward).then(|| target.steward.clone()),
         status_before: cand.status,
         status,
         exported,

@@ -33,6 +33,8 @@ pub struct Decision {
     pub note: Option<String>,
     /// The member versions on screen: the journal refuses the decision if one changed since.
     pub seen: String,
+    /// The status on screen: the journal refuses the decision if another one changed it since.
+    pub status: crate::model::Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,15 +124,20 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
         Effect::Decide(decision) => match decide(ws, &decision) {
             Ok(loaded) => vec![Action::Loaded(loaded)],
             Err(e) => {
-                let text = match e.downcast_ref::<journal::StaleError>() {
-                    Some(stale) => said::stale(stale),
-                    None => failure(&e),
+                let text = match (
+                    e.downcast_ref::<journal::StaleError>(),
+                    e.downcast_ref::<journal::StatusChanged>(),
+                ) {
+                    (Some(stale), _) => said::stale(stale),
+                    (_, Some(changed)) => said::status_changed(changed),
+                    _ => failure(&e),
                 };
                 let mut out = vec![Action::Failed(text)];
-                // A member changed since the steward saw it: show the new values (the steward's
-                // choices are kept) so that the next decision is made on what is there now.
+                // A member or the status changed since the steward saw it (another steward's
+                // import or decision): show the candidate as it is now (the steward's choices are
+                // kept) so that the next decision is made on what is there.
                 if let Ok(data) = open(ws, decision.candidate) {
-                    if data.seen != decision.seen {
+                    if data.seen != decision.seen || data.candidate.status != decision.status {
                         out.push(Action::Loaded(Loaded::Candidate(Box::new(data))));
                     }
                 }
@@ -309,6 +316,7 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
         choices: d.choices.clone(),
         note: d.note.clone(),
         seen: Some(d.seen.clone()),
+        status_seen: Some(d.status),
         steward: ws.steward.clone(),
         at: (ws.clock)(),
         rules: ws.rules.clone(),

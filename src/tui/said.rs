@@ -17,8 +17,12 @@ pub fn decided(out: &DecisionOutcome) -> String {
     // Replacing a decision an export already carried: said first, as for an undo.
     match &out.exported {
         Some(e) => format!(
-            "#{} {}, its {} exported in entry {}: change it in the CRM too (journal entry {})",
-            out.candidate, out.status, e.action, e.exports[0].seq, out.seq
+            "#{} {}, its {} {} (journal entry {})",
+            out.candidate,
+            out.status,
+            e.action,
+            carried(e, "change"),
+            out.seq
         ),
         None => {
             let overlaps = out.overlaps();
@@ -54,13 +58,18 @@ pub fn undone(out: &UndoOutcome) -> String {
     // first, so that an 80-column status line keeps it.
     match &out.exported {
         Some(e) => format!(
-            "undid the {} of #{}, exported in entry {}: undo it in the CRM too (journal entry {})",
-            out.reversed_action, out.candidate, e.exports[0].seq, out.seq
+            "undid {}{} of #{}, {} (journal entry {})",
+            whose(out),
+            out.reversed_action,
+            out.candidate,
+            carried(e, "undo"),
+            out.seq
         ),
         None if !out.replaced.is_empty() => {
             let ids: Vec<String> = out.replaced.iter().map(|c| format!("#{c}")).collect();
             format!(
-                "undid the {} of #{}: now {}; {} it replaced stays undone (journal entry {})",
+                "undid {}{} of #{}: now {}; {} it replaced stays undone (journal entry {})",
+                whose(out),
                 out.reversed_action,
                 out.candidate,
                 out.status,
@@ -69,8 +78,35 @@ pub fn undone(out: &UndoOutcome) -> String {
             )
         }
         None => format!(
-            "undid the {} of #{}: now {} (journal entry {})",
-            out.reversed_action, out.candidate, out.status, out.seq
+            "undid {}{} of #{}: now {} (journal entry {})",
+            whose(out),
+            out.reversed_action,
+            out.candidate,
+            out.status,
+            out.seq
+        ),
+    }
+}
+
+/// `bob's ` when the decision undone is another steward's (the queue's `u` undoes the latest of
+/// all), else `the `.
+fn whose(out: &UndoOutcome) -> String {
+    match &out.reversed_by {
+        Some(steward) => format!("{steward}'s "),
+        None => "the ".to_string(),
+    }
+}
+
+/// Where a decision already exported must be changed too: in the CRM for a merge plan (a plan
+/// applied there is not reversed by mergeq), else the file is out of date.
+fn carried(e: &journal::CarriedOut, verb: &str) -> String {
+    use crate::export::decisions::Kind;
+    let crm = e.exports.iter().find(|x| matches!(Kind::parse(&x.format), Some(Kind::Crm(_))));
+    match crm {
+        Some(x) => format!("exported in entry {}: {verb} it in the CRM too", x.seq),
+        None => format!(
+            "exported in entry {} ({}): that file is out of date",
+            e.exports[0].seq, e.exports[0].format
         ),
     }
 }
@@ -83,6 +119,19 @@ pub fn combined(out: &Combined) -> String {
         out.id,
         if out.added { "added: holds" } else { "holds" },
         from.join(", ")
+    )
+}
+
+/// A decision refused because another decision changed the candidate's status since it was shown.
+pub fn status_changed(changed: &journal::StatusChanged) -> String {
+    let now = changed.now.as_str();
+    let by = match &changed.by {
+        Some((steward, at)) => format!(" by {steward} at {}", at.get(11..16).unwrap_or(at)),
+        None => String::new(),
+    };
+    format!(
+        "#{} not decided: {now}{by} since you opened it; shown as it is now, decide again",
+        changed.candidate
     )
 }
 

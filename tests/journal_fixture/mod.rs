@@ -72,6 +72,7 @@ pub fn request(candidate: i64, verdict: Verdict, steward: &str) -> DecisionReque
         choices: Choices::default(),
         note: None,
         seen: None,
+        status_seen: None,
         steward: steward.to_string(),
         at: AT.to_string(),
         rules: rules(),

@@ -46,6 +46,38 @@ impl std::fmt::Display for NothingToUndo {
 
 impl std::error::Error for NothingToUndo {}
 
+/// A decision refused because another decision on the candidate (another steward's, in another
+/// console or on the command line) changed its status since the steward was shown it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChanged {
+    pub candidate: CandidateId,
+    /// The status shown, and the status now.
+    pub shown: Status,
+    pub now: Status,
+    /// Who made the decision behind the current status, and when (RFC 3339); `None` when it is
+    /// pending again by an undo with no decision standing.
+    pub by: Option<(String, String)>,
+}
+
+impl std::fmt::Display for StatusChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let by = match &self.by {
+            Some((steward, at)) => format!(" by {} at {at}", crate::text::visible(steward)),
+            None => String::new(),
+        };
+        write!(
+            f,
+            "candidate {} is {} now{by}, not {} as it was shown, so the decision was not recorded; \
+             look at it again and decide",
+            self.candidate,
+            self.now.as_str(),
+            self.shown.as_str()
+        )
+    }
+}
+
+impl std::error::Error for StatusChanged {}
+
 /// A decision or an undo refused because it would leave an approval merging records that a
 /// rejection keeps apart (both would be exported): the command line's full message, and the
 /// console's brief one (`not rejected: #3, approved, merges 2 of its records — …`).
@@ -72,6 +104,8 @@ pub struct UndoOutcome {
     /// The entry reversed, and its action.
     pub reversed_seq: i64,
     pub reversed_action: Action,
+    /// The steward of the decision undone, when another than the one undoing it.
+    pub reversed_by: Option<String>,
     pub status_before: Status,
     pub status: Status,
     /// The exports that had carried the reversed decision out of mergeq, if any.

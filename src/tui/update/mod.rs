@@ -47,7 +47,10 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.quit = true;
             return Effect::SavePosition(app.position());
         }
-        _ => {}
+        // A steward's key press or click: the status line said what the last one did, and would
+        // mislead once the screen moves on (a "nothing to combine with #4" over candidate #134).
+        // What this action does says its own.
+        _ => app.status = None,
     }
     if app.prompt.is_some() {
         return prompt(app, action);

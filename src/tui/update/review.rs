@@ -48,8 +48,11 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             r.choices.picks.retain(|(f, _)| f != &field);
             r.choices.sets.retain(|(f, _)| f != &field);
             r.choices.picks.push((field.clone(), key.clone()));
-            let text = format!("{field} taken from {key}");
-            recompute(app, Some(text));
+            let before = r.golden.clone();
+            recompute(app, None);
+            if app.status.is_none() {
+                app.info(pick_said(app, &before, &field, &key));
+            }
         }
         Action::Edit => {
             if let Some(field) = field {
@@ -117,6 +120,40 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
     Effect::None
 }
 
+/// What a pick did: `country taken from K`, and when the field is in a group (an address), which
+/// of the group's other fields changed with it — a value the record lacks is taken as missing,
+/// so the steward sees a street going blank instead of finding it in the export.
+fn pick_said(app: &App, before: &Golden, field: &str, key: &crate::model::RecordKey) -> String {
+    let Some(r) = app.review.as_ref() else { return String::new() };
+    let rules = r.data.rules.for_object(&r.data.candidate.object);
+    let Some(group) = rules.group_of(field) else { return format!("{field} taken from {key}") };
+    let changed = |f: &String| {
+        let (old, new) = (before.fields.get(f), r.golden.fields.get(f));
+        old.map(|g| (&g.value, &g.from)) != new.map(|g| (&g.value, &g.from))
+    };
+    let with: Vec<&str> = r
+        .golden
+        .fields
+        .keys()
+        .filter(|f| *f != field && rules.group_of(f).is_some_and(|g| g.name == group.name) && changed(f))
+        .map(String::as_str)
+        .collect();
+    let empty = |f: &&str| r.golden.fields.get(*f).is_some_and(|g| g.value.is_none());
+    let (blank, kept): (Vec<&str>, Vec<&str>) = with.into_iter().partition(empty);
+    let taken = format!("{field} taken from {key}");
+    let group = &group.name;
+    match (kept.is_empty(), blank.is_empty()) {
+        (true, true) => taken,
+        (false, true) => format!("{taken} with its {group}: {}", kept.join(", ")),
+        (true, false) => format!("{taken} with its {group}: {} now empty (it has none)", blank.join(", ")),
+        (false, false) => format!(
+            "{taken} with its {group}: {}; {} now empty (it has none)",
+            kept.join(", "),
+            blank.join(", ")
+        ),
+    }
+}
+
 /// Applies the steward's choices over the suggestion again; `message` (if any) goes to the
 /// status line.
 pub(super) fn recompute(app: &mut App, message: Option<String>) {
@@ -149,5 +186,6 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         choices: if verdict == Verdict::Approve { r.choices.clone() } else { Default::default() },
         note: r.note.clone(),
         seen: r.data.seen.clone(),
+        status: r.data.candidate.status,
     })
 }

@@ -1,0 +1,149 @@
+//! The console when others work on the same workspace: a decision on a candidate whose status
+//! another steward changed since it was opened is refused and the candidate shown as it is now;
+//! undoing another steward's decision names them; undoing a decision a CRM merge plan carried says
+//! to undo it in the CRM too.
+
+mod common;
+mod console_fixture;
+
+use common::Workspace;
+use mergeq::model::{CandidateId, Status};
+use mergeq::store::Store;
+use mergeq::tui::Console;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Salesforce contacts 1–4; candidates 1 (1, 2) and 2 (3, 4).
+fn workspace() -> Workspace {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+fn console(ws: &Workspace) -> Console {
+    console_fixture::console(Store::open_existing(&ws.db).unwrap(), (120, 40))
+}
+
+fn press(c: &mut Console, keys: &[KeyCode]) {
+    for &code in keys {
+        c.key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+}
+
+fn status(c: &Console) -> (String, bool) {
+    let s = c.app.status.clone().expect("a status line");
+    (s.text, s.error)
+}
+
+/// The journal's (action, steward) pairs, in order.
+fn journal(ws: &Workspace) -> Vec<(String, String)> {
+    let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    log.iter()
+        .map(|e| (e["action"].as_str().unwrap().into(), e["steward"].as_str().unwrap().into()))
+        .collect()
+}
+
+#[test]
+fn a_decision_on_a_candidate_another_steward_decided_since_is_refused() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    // Meanwhile bob rejects it from the command line.
+    ws.cmd().args(["--steward", "bob", "decide", "1", "reject"]).assert().success();
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        (
+            "#1 not decided: rejected by bob at 09:00 since you opened it; shown as it is now, decide again"
+                .into(),
+            true
+        )
+    );
+    let review = c.app.review.as_ref().expect("still under review");
+    assert_eq!((review.data.candidate.id, review.data.candidate.status), (CandidateId(1), Status::Rejected));
+    assert_eq!(journal(&ws).last().unwrap(), &("reject".to_string(), "bob".to_string()), "nothing written");
+    // Seen as it is now, a decision goes through (ann overrides bob on purpose).
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).last().unwrap(), &("approve".to_string(), "ann".to_string()));
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(show["status"], "approved");
+}
+
+#[test]
+fn undoing_another_stewards_decision_names_them() {
+    let ws = workspace();
+    ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
+    let mut c = console(&ws);
+    // The queue's `u` undoes the latest decision of all: bob's.
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid bob's reject of #2: now pending (journal entry 4)".into(), false));
+    // One's own decision is said as before.
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('d'), KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "undid the defer of #1: now pending (journal entry 6)");
+}
+
+#[test]
+fn undoing_an_approval_a_crm_plan_carried_says_to_undo_it_in_the_crm() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    ws.ok(&["export", "salesforce", "--out", "plan.json", "--include-unsigned"]);
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(
+        status(&c),
+        (
+            "undid the approve of #1, exported in entry 4: undo it in the CRM too (journal entry 5)".into(),
+            false
+        )
+    );
+}
+
+/// The status line says what the last key did and goes with the next one: a message about one
+/// candidate does not stay over the next (`nothing to combine` for #1 over #2).
+#[test]
+fn a_message_does_not_follow_the_steward_to_the_next_candidate() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('m')]);
+    let (text, _) = status(&c);
+    assert!(text.contains("#1"), "{text}");
+    press(&mut c, &[KeyCode::Char(']')]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    assert_eq!(c.app.status, None);
+    // A decision's message stays over the candidate opened after it, until the next key.
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(status(&c).0, "#2 approved: merged (journal entry 3)");
+    press(&mut c, &[KeyCode::Char('j')]);
+    assert_eq!(c.app.status, None);
+}
+
+/// Taking one address field from a record takes the whole address from it (fields in a group go
+/// together): the status line names the fields that came with it and those the record lacks,
+/// which go blank.
+#[test]
+fn a_pick_in_a_group_says_what_came_with_it() {
+    let ws = Workspace::new();
+    ws.file(
+        "r.csv",
+        "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
+    );
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    // Rows in field order: city, country, name, postcode, street; country is the second.
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
+    assert_eq!(
+        status(&c),
+        (
+            "country taken from salesforce:2 with its address: city, postcode, street now empty (it has none)".into(),
+            false
+        )
+    );
+    // A field in no group says only itself.
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
+    assert_eq!(status(&c).0, "name taken from salesforce:2");
+}
