@@ -147,3 +147,68 @@ fn a_pick_in_a_group_says_what_came_with_it() {
     press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
     assert_eq!(status(&c).0, "name taken from salesforce:2");
 }
+
+/// One pair whose names differ with nothing to choose between them: a field no rule decides.
+fn undecided() -> Workspace {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Anne Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+/// Approving with a field no rule decided asks for a second `a`; any other key disarms it; a pick
+/// settles the field, and then one `a` approves.
+#[test]
+fn approving_with_a_field_no_rule_decided_asks_again() {
+    let ws = undecided();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        ("1 field no rule decided (name): a again approves the values shown; 1-9 picks one".into(), true)
+    );
+    assert_eq!(journal(&ws).len(), 2, "nothing decided yet");
+    // Another key in between: the next `a` asks again.
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).len(), 2);
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).last().unwrap().0, "approve");
+    assert_eq!(status(&c).0, "#1 approved: merged (journal entry 3)");
+    // Undone, the name picked from record 2 (the first row), one `a` approves.
+    press(&mut c, &[KeyCode::Char('u')]);
+    press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('j'), KeyCode::Char('2'), KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).last().unwrap().0, "approve", "{:?}", c.app.status);
+}
+
+/// Leaving a candidate with picks, edits or a note no decision holds asks for the key again
+/// (`q`, `]`, `[`, Enter on another candidate), and the second press leaves; nothing is dropped
+/// silently. Esc keeps them behind the queue.
+#[test]
+fn leaving_unsaved_picks_asks_again() {
+    let ws = undecided();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('j'), KeyCode::Char('2'), KeyCode::Char('q')]);
+    assert!(!c.app.quit);
+    assert_eq!(
+        status(&c),
+        ("#1 has picks or edits not decided yet: q again quits and drops them".into(), true)
+    );
+    press(&mut c, &[KeyCode::Char(']')]);
+    assert_eq!(status(&c).0, "#1 has picks or edits not decided yet: ] again opens the next and drops them");
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    // Back in the queue the picks wait: reopening #1 finds them; opening #2 asks first.
+    press(&mut c, &[KeyCode::Esc]);
+    assert_eq!(c.app.screen, mergeq::tui::app::Screen::Queue);
+    press(&mut c, &[KeyCode::Enter]);
+    assert_eq!(c.app.review.as_ref().unwrap().unsaved(), Some("picks or edits"));
+    press(&mut c, &[KeyCode::Esc, KeyCode::Char('j'), KeyCode::Enter]);
+    assert_eq!(status(&c).0, "#1 has picks or edits not decided yet: Enter again opens #2 and drops them");
+    assert_eq!(c.app.screen, mergeq::tui::app::Screen::Queue);
+    press(&mut c, &[KeyCode::Enter]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2), "{:?}", c.app.status);
+    // Nothing chosen: leaving is one key.
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert!(c.app.quit);
+}

@@ -522,3 +522,229 @@ fn an_approved_candidate_shows_what_was_merged() {
     assert!(text.contains("· approved by ann on 2026-05-02 ·"), "{text}");
     assert!(text.contains("survives hubspot:5102"), "{text}");
 }
+
+/// A contact record for `long_pair`.
+fn contact(source: &str, id: &str, fields: &[(&str, &str)], updated: &str) -> mergeq::store::NewRecord {
+    mergeq::store::NewRecord {
+        object: "contact".into(),
+        key: mergeq::model::RecordKey::new(source, id),
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        created: Some("2024-02-01T00:00:00Z".into()),
+        updated: Some(updated.into()),
+    }
+}
+
+/// The fixture with, first in the queue, two pairs (#5, #6) and then a 19-field pair with long
+/// record ids (#4) holding one record of each: once the two pairs are approved, #4 overlaps both.
+fn long_pair(size: (u16, u16)) -> Console {
+    use mergeq::store::NewCandidate;
+    let mut store = common::store();
+    let shared = [
+        ("first_name", "Maria"),
+        ("email", "maria.gonzalez@northwind.example"),
+        ("company", "Northwind Traders"),
+        ("department", "Procurement"),
+        ("city", "Seattle"),
+        ("state", "WA"),
+        ("country", "US"),
+        ("website", "northwind.example"),
+        ("owner", "ann"),
+    ];
+    let hub = [
+        ("last_name", "Gonzalez"),
+        ("phone", "+1 206 555 0111"),
+        ("mobile", "206-555-0199"),
+        ("title", "Head of Procurement"),
+        ("street", "1 Pike Pl, Suite 400"),
+        ("postcode", "98101"),
+        ("lifecycle", "customer"),
+        ("lead_source", "webinar"),
+        ("tags", "vip;emea-partner"),
+        ("linkedin", "in/mgonzalez"),
+    ];
+    let sf = [
+        ("last_name", "González"),
+        ("phone", "(206) 555-0111"),
+        ("mobile", "+1 206 555 0199"),
+        ("title", "Procurement Lead"),
+        ("street", "1 Pike Place Ste 400"),
+        ("postcode", "98101-1234"),
+        ("lifecycle", "lead"),
+        ("lead_source", "trade show"),
+        ("tags", "vip"),
+        ("linkedin", "in/maria-gonzalez"),
+    ];
+    store
+        .write(|tx| {
+            let batch =
+                tx.begin_batch(&mergeq::store::NewBatch::new("records", "t", "csv", common::AT, "t"))?;
+            let add = |source: &str, id: &str, fields: Vec<(&str, &str)>, updated: &str| {
+                tx.upsert_record(batch, &contact(source, id, &fields, updated)).map(|(_, r)| r)
+            };
+            let hub = add("hubspot", "8319986515", [&shared[..], &hub].concat(), "2026-03-01T00:00:00Z")?;
+            let sf =
+                add("salesforce", "0035g00000Pq1WAAS", [&shared[..], &sf].concat(), "2026-02-01T00:00:00Z")?;
+            let zoho = add("zoho", "5725767000000412001", shared.to_vec(), "2026-01-01T00:00:00Z")?;
+            let web = add("webform", "f-31337", shared.to_vec(), "2026-01-01T00:00:00Z")?;
+            for (members, score) in [(vec![hub, sf], 0.993), (vec![hub, zoho], 0.999), (vec![sf, web], 0.998)]
+            {
+                let c = NewCandidate {
+                    object: "contact".into(),
+                    members,
+                    score,
+                    origin: "test".into(),
+                    reasons: vec![],
+                };
+                tx.upsert_candidate(Some(batch), common::AT, &c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    common::console(store, size)
+}
+
+/// Line `n` of the screen, without its quotes and trailing spaces.
+fn line(c: &Console, n: usize) -> String {
+    screen(c).lines().nth(n).unwrap().trim_matches('"').trim_end().to_string()
+}
+
+/// The review's field table says which rows are out of sight (`↓ 5 more` under the field column's
+/// header, `↑` once scrolled) and, with equal rows hidden, how many are.
+#[test]
+fn the_review_says_which_rows_are_out_of_sight() {
+    for (w, h) in SIZES {
+        let mut c = long_pair((w, h));
+        keys(&mut c, "\naa");
+        let r = c.app.review.as_ref().unwrap();
+        assert_eq!((r.data.candidate.id, r.fields.len()), (CandidateId(4), 19));
+        insta::assert_snapshot!(format!("review_long_{w}x{h}"), screen(&c));
+    }
+    let mut c = long_pair((80, 24));
+    keys(&mut c, "\naa");
+    let rows = view::review::visible_rows(24);
+    assert_eq!(rows, 14);
+    assert!(line(&c, 5).starts_with("↓ 5 more "), "{}", line(&c, 5));
+    keys(&mut c, &"j".repeat(18));
+    assert!(line(&c, 5).starts_with("↑ 5 more "), "{}", line(&c, 5));
+    keys(&mut c, &"k".repeat(16));
+    assert!(line(&c, 5).starts_with("↑2 ↓3 more "), "{}", line(&c, 5));
+    // Nine fields are equal in both records: hidden, the table says so and everything fits.
+    keys(&mut c, "=");
+    assert!(line(&c, 4).ends_with("  9 equal rows hidden (=)"), "{}", line(&c, 4));
+    assert!(!line(&c, 5).contains('↓') && !line(&c, 5).contains('↑'), "{}", line(&c, 5));
+    keys(&mut c, "=");
+    assert!(!line(&c, 4).contains("hidden"), "{}", line(&c, 4));
+    // At 120×40 every row fits: no marker; the note says which key shows the rows again.
+    let mut c = long_pair((120, 40));
+    keys(&mut c, "\naa");
+    assert!(!screen(&c).contains(" more "), "{}", screen(&c));
+    keys(&mut c, "=");
+    assert!(line(&c, 4).ends_with("  9 equal rows hidden (= shows)"), "{}", line(&c, 4));
+}
+
+/// Under NO_COLOR the selected record's column header is reversed, and in both themes it is
+/// marked `▸`: the header row is bold and underlined already, so `h`/`l` would otherwise change
+/// nothing visible in the table.
+#[test]
+fn the_selected_record_is_visible_without_colour() {
+    use mergeq::tui::view::theme::Theme;
+    use ratatui::style::Modifier;
+    for theme in [Theme::PLAIN, Theme::COLOR] {
+        let mut c = common::console(common::store(), (120, 40));
+        c.app.theme = theme;
+        keys(&mut c, "j\n");
+        let mut seen = Vec::new();
+        for (key, member) in [("", 0), ("l", 1), ("l", 2), ("h", 1), ("lll", 3)] {
+            keys(&mut c, key);
+            assert_eq!(c.app.review.as_ref().unwrap().member, member);
+            let head = line(&c, 3);
+            assert_eq!(head.matches('▸').count(), 1, "{head}");
+            assert!(head.contains(&format!("▸{}", member + 1)), "{head}");
+            let terminal = draw(&c);
+            let buffer = terminal.backend().buffer();
+            let reversed: String = (0..120)
+                .map(|x| &buffer[(x, 3)])
+                .filter(|cell| cell.modifier.contains(Modifier::REVERSED))
+                .map(|cell| cell.symbol())
+                .collect();
+            if theme == Theme::PLAIN {
+                assert!(reversed.starts_with(&format!("▸{}", member + 1)), "{member}: {reversed:?}");
+                seen.push(reversed);
+            } else {
+                assert!(reversed.is_empty(), "colour shows it: {reversed:?}");
+            }
+        }
+        seen.dedup();
+        assert!(theme == Theme::COLOR || seen.len() == 5, "each selection looks different: {seen:?}");
+    }
+}
+
+/// From 100 columns the queue has a `#id` column (the number `mergeq show` takes); at 80 it is
+/// left out and the other columns keep their widths.
+#[test]
+fn the_queue_shows_candidate_numbers_when_wide_enough() {
+    for (w, shown) in [(80, false), (99, false), (100, true), (120, true)] {
+        let c = common::console(common::store(), (w, 24));
+        let (header, first, third) = (line(&c, 2), line(&c, 3), line(&c, 5));
+        assert_eq!(header.starts_with(" #id score "), shown, "{w}: {header}");
+        assert_eq!(first.starts_with("▌ #1 0.97 "), shown, "{w}: {first}");
+        assert_eq!(third.starts_with("  #3 0.74 "), shown, "{w}: {third}");
+        assert!(shown || first.starts_with("▌0.97 "), "{w}: {first}");
+        let width = |n: usize| unicode_width::UnicodeWidthStr::width(screen(&c).lines().nth(n).unwrap());
+        assert_eq!(
+            (width(2), width(3)),
+            (w as usize + 2, w as usize + 2),
+            "{w}: quoted lines fill the width"
+        );
+    }
+}
+
+/// The survivor line keeps which approved candidates hold its records: the survivor's reason
+/// gives way first, then the overlap is said shorter; under the table, the lineage keeps its
+/// record ids whole while the explanation gives way.
+#[test]
+fn the_review_keeps_the_important_end_of_its_lines() {
+    for (w, want) in [
+        (80, "survives salesforce:0035g00000Pq1WAAS     · also approved in #5, #6 (m combines)"),
+        (
+            120,
+            "survives salesforce:0035g00000Pq1WAAS — salesforce outranks hubspot    · also approved (m combines): 2 records in #5, #6",
+        ),
+        (
+            160,
+            "survives salesforce:0035g00000Pq1WAAS — salesforce outranks hubspot   · also approved (m combines): hubspot:8319986515 in #5, salesforce:0035g00000Pq1WAAS in #6",
+        ),
+    ] {
+        let mut c = long_pair((w, 40));
+        keys(&mut c, "\naa");
+        assert_eq!(line(&c, 2), want, "{w}");
+    }
+    // Every field's lineage at 80×24 ends its line: each record by its source and both ends of
+    // its id (cut in the middle if need be), whole where a single record leaves the room.
+    let mut c = long_pair((80, 24));
+    keys(&mut c, "\naa");
+    let fields = c.app.review.as_ref().unwrap().fields.clone();
+    let mut whole = 0;
+    for field in fields {
+        let r = c.app.review.as_ref().unwrap();
+        assert_eq!(r.selected_field().as_deref(), Some(field.as_str()));
+        let from = &r.golden.fields[&field].from;
+        let detail = line(&c, 21);
+        assert!(detail.starts_with(&format!("{field}: ")), "{detail}");
+        let (_, lineage) = detail.split_once(" · from ").unwrap_or_else(|| panic!("{detail}"));
+        let parts: Vec<&str> = lineage.split(", ").collect();
+        assert_eq!(parts.len(), from.len(), "{detail}");
+        for (part, key) in parts.iter().zip(from) {
+            let id: Vec<char> = key.id.chars().collect();
+            let (first, last): (String, String) =
+                (id[..3].iter().collect(), id[id.len() - 3..].iter().collect());
+            assert!(
+                part.starts_with(&format!("{}:{first}", key.source)) && part.ends_with(&last),
+                "{detail}"
+            );
+            whole += usize::from(*part == key.to_string());
+        }
+        keys(&mut c, "j");
+    }
+    assert!(whole >= 18, "only the two-record lineage is cut: {whole}");
+}

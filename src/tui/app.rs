@@ -2,6 +2,7 @@
 //! with the steward's choices, the journal view, prompts and the status line. No I/O here; `update`
 //! changes it and `view` draws it.
 
+use super::action::Action;
 use super::view::theme::Theme;
 use crate::model::{Candidate, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{QueueKey, QueueOrder, QueueQuery, Stats};
@@ -179,6 +180,21 @@ impl ReviewState {
         values.all(|v| v == first)
     }
 
+    /// What the steward chose on screen that no decision holds yet (`picks and edits`, `a note`),
+    /// or `None`: leaving the candidate drops it. An approved candidate opens with its approval's
+    /// choices, which are not unsaved.
+    pub fn unsaved(&self) -> Option<&'static str> {
+        let saved = self.data.approved.as_ref().map(|(c, _)| c.clone()).unwrap_or_default();
+        let choices = self.choices != saved;
+        let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+        match (choices, note) {
+            (true, true) => Some("picks or edits and a note"),
+            (true, false) => Some("picks or edits"),
+            (false, true) => Some("a note"),
+            (false, false) => None,
+        }
+    }
+
     /// The fields drawn as rows (equal ones dropped when hidden).
     pub fn visible_fields(&self) -> Vec<&str> {
         self.fields.iter().map(String::as_str).filter(|f| !self.hide_equal || !self.is_equal(f)).collect()
@@ -339,6 +355,11 @@ pub struct App {
     pub steward: String,
     /// Choices to put back on a candidate about to reopen (after an undo of its approval).
     pub restore: Option<(CandidateId, Choices)>,
+    /// An action that asked to be pressed again (leaving unsaved picks; approving with fields no
+    /// rule decided): the next action confirms it when it is the same, and disarms it otherwise.
+    pub armed: Option<Action>,
+    /// Whether the action being applied is that second press.
+    pub confirmed: bool,
     pub quit: bool,
 }
 
@@ -366,8 +387,16 @@ impl App {
             workspace: workspace.to_string(),
             steward: steward.to_string(),
             restore: None,
+            armed: None,
+            confirmed: false,
             quit: false,
         }
+    }
+
+    /// Asks for `action` to be pressed again, saying why and what the second press does.
+    pub fn arm(&mut self, action: Action, text: impl Into<String>) {
+        self.armed = Some(action);
+        self.status = Some(StatusLine { text: text.into(), error: true });
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

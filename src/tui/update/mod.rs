@@ -24,6 +24,10 @@ pub(super) const WHEEL: usize = 3;
 
 /// Applies one action; returns the effect to run against the workspace.
 pub fn update(app: &mut App, action: Action) -> Effect {
+    // A second press of an action that asked for one confirms it; any other action disarms it.
+    if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_)) {
+        app.confirmed = app.armed.take().as_ref() == Some(&action);
+    }
     match action {
         Action::Resize { width, height } => {
             app.size = (width, height);
@@ -44,6 +48,9 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         }
         Action::Loaded(result) => return loaded::loaded_into(app, result),
         Action::Quit => {
+            if leaving_unsaved(app, Action::Quit, "q", "quits") {
+                return Effect::None;
+            }
             app.quit = true;
             return Effect::SavePosition(app.position());
         }
@@ -71,6 +78,19 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         Screen::Dashboard => dashboard(app, action),
         Screen::Why => why(app, action),
     }
+}
+
+/// Before leaving a candidate under review with choices no decision holds: asks for `key` again
+/// (true) unless this is that second press. Nothing is dropped silently.
+pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &str) -> bool {
+    if app.confirmed {
+        return false;
+    }
+    let Some(r) = app.review.as_ref() else { return false };
+    let Some(what) = r.unsaved() else { return false };
+    let id = r.data.candidate.id;
+    app.arm(action, format!("#{id} has {what} not decided yet: {key} again {does} and drops them"));
+    true
 }
 
 pub(super) fn window(app: &App, anchor: Anchor) -> Effect {
@@ -115,8 +135,15 @@ fn queue(app: &mut App, action: Action) -> Effect {
             }
             Effect::None
         }
-        Action::Open => match app.queue.selected_item() {
-            Some(item) => Effect::Open(item.id),
+        Action::Open => match app.queue.selected_item().map(|item| item.id) {
+            // The review left behind holds picks no decision took: opening another drops them.
+            Some(id) if app.review.as_ref().is_some_and(|r| r.data.candidate.id != id) => {
+                if leaving_unsaved(app, Action::Open, "Enter", &format!("opens #{id}")) {
+                    return Effect::None;
+                }
+                Effect::Open(id)
+            }
+            Some(id) => Effect::Open(id),
             None => Effect::None,
         },
         Action::Back => {

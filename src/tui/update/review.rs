@@ -1,7 +1,7 @@
 //! The review screen's part of `update`: moving over fields and records, picks, edits, survivor,
 //! and decisions handed to the journal as effects.
 
-use super::{clamp_offsets, show_dashboard, show_journal, show_why, window, WHEEL};
+use super::{clamp_offsets, leaving_unsaved, show_dashboard, show_journal, show_why, window, WHEEL};
 use crate::model::{Golden, Record};
 use crate::tui::action::Action;
 use crate::tui::app::{App, LineEdit, Prompt, PromptKind, ReviewData, Screen};
@@ -74,7 +74,26 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                 recompute(app, Some(format!("{key} survives")));
             }
         }
-        Action::Approve => return decide(app, Verdict::Approve),
+        Action::Approve => {
+            // Fields no rule decided show one member's value: approving takes it as shown, which
+            // the steward confirms with a second `a` (or settles with a pick or an edit).
+            let open: Vec<String> =
+                r.golden.fields.iter().filter(|(_, g)| g.conflict).map(|(f, _)| f.clone()).collect();
+            if !open.is_empty() && !app.confirmed {
+                let (n, fields) = (open.len(), open.join(", "));
+                let which = if n == 1 {
+                    "1 field no rule decided".to_string()
+                } else {
+                    format!("{n} fields no rule decided")
+                };
+                app.arm(
+                    action,
+                    format!("{which} ({fields}): a again approves the values shown; 1-9 picks one"),
+                );
+                return Effect::None;
+            }
+            return decide(app, Verdict::Approve);
+        }
         Action::Reject => return decide(app, Verdict::Reject),
         Action::Defer => return decide(app, Verdict::Defer),
         Action::Note => {
@@ -99,6 +118,14 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             r.selected = at.unwrap_or(0);
         }
         Action::NextCandidate | Action::PrevCandidate => {
+            let (key, does) = match action {
+                Action::NextCandidate => ("]", "opens the next"),
+                _ => ("[", "opens the previous"),
+            };
+            if leaving_unsaved(app, action.clone(), key, does) {
+                return Effect::None;
+            }
+            let Some(r) = app.review.as_ref() else { return Effect::None };
             return Effect::OpenNeighbour {
                 query: app.queue.query.clone(),
                 key: r.data.key,
@@ -107,6 +134,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             };
         }
         Action::Back => {
+            // The review stays behind the queue: reopening this candidate finds its picks.
             let key = r.data.key;
             app.screen = Screen::Queue;
             return Effect::Many(vec![Effect::LoadProgress, window(app, Anchor::At(key))]);

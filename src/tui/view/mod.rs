@@ -7,13 +7,15 @@ mod help;
 pub mod journal;
 pub mod queue;
 pub mod review;
+mod review_lines;
 pub mod theme;
 pub mod why;
 
 use super::app::{App, PromptKind, Screen};
 use super::keymap::{self, Context};
+use crate::model::RecordKey;
 pub use crate::text::thousands;
-use crate::text::visible_cut;
+use crate::text::{visible, visible_cut};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -92,7 +94,42 @@ pub fn pad(text: String, width: usize) -> String {
     out
 }
 
-/// A score in [0, 1] as a bar of `width` cells, in eighths.
+/// Untrusted text cut to at most `width` columns by taking out its middle (`83199…86515`), for
+/// ids whose beginning and end both tell records apart.
+pub fn middle_cut(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let safe = visible(text);
+    if safe.width() <= width {
+        return safe.into_owned();
+    }
+    if width < 3 {
+        return visible_cut(text, width);
+    }
+    let chars: Vec<char> = safe.chars().collect();
+    let fit = |from: &mut dyn Iterator<Item = &char>, room: usize| {
+        let mut used = 0;
+        let mut kept = String::new();
+        for c in from {
+            used += c.width().unwrap_or(0);
+            if used > room {
+                break;
+            }
+            kept.push(*c);
+        }
+        kept
+    };
+    let tail_w = (width - 1) / 2;
+    let head = fit(&mut chars.iter(), width - 1 - tail_w);
+    let tail: String = fit(&mut chars.iter().rev(), tail_w).chars().rev().collect();
+    format!("{head}…{tail}")
+}
+
+/// A record key in at most `id_w` columns of id: the source whole, the id cut in the middle
+/// (`hubspot:831…515`), so that where a value came from stays readable when room is short.
+pub fn key_cut(key: &RecordKey, id_w: usize) -> String {
+    format!("{}:{}", visible(&key.source), middle_cut(&key.id, id_w))
+}
+
 /// Which of `total` lines are on screen from `offset`, and which way there is more:
 /// `1–20 of 32 lines ↓` (`of` names the whole: `32 lines`); empty when they all fit, so that
 /// nothing is out of sight unannounced.
@@ -106,6 +143,7 @@ pub fn scroll_marker(offset: usize, rows: usize, total: usize, of: &str) -> Stri
     format!("{first}–{last} of {of}{up}{down}")
 }
 
+/// A score in [0, 1] as a bar of `width` cells, in eighths.
 pub fn score_bar(score: f64, width: usize) -> String {
     const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
     let eighths = (score.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
@@ -254,5 +292,25 @@ mod tests {
         assert_eq!(score_bar(0.55, 4), "██▎ ");
         assert_eq!(cell("a\u{1b}[2Jb", 6), "a␛[2Jb");
         assert_eq!(cell("abc", 5), "abc  ");
+    }
+
+    #[test]
+    fn middle_cuts_keep_both_ends() {
+        let cases = [
+            ("8319986515", 10, "8319986515"),
+            ("8319986515", 9, "8319…6515"),
+            ("8319986515", 7, "831…515"),
+            ("8319986515", 4, "83…5"),
+            ("8319986515", 2, "8…"),
+            ("a\u{1b}bcdefgh", 5, "a␛…gh"),
+            ("日本語テキスト", 7, "日…ト"),
+        ];
+        for (text, width, want) in cases {
+            assert_eq!(middle_cut(text, width), want, "{text:?} in {width}");
+            assert!(middle_cut(text, width).width() <= width);
+        }
+        let key = RecordKey::new("hubspot", "8319986515");
+        assert_eq!(key_cut(&key, 7), "hubspot:831…515");
+        assert_eq!(key_cut(&key, 20), "hubspot:8319986515");
     }
 }

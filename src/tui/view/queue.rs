@@ -18,18 +18,32 @@ pub fn visible_rows(height: u16) -> usize {
 
 /// Column widths for a terminal width.
 struct Widths {
+    /// The candidate's number (`#102`, what `mergeq show` takes); 0 below `ID_FROM` columns.
+    id: usize,
     bar: usize,
     object: usize,
     names: usize,
     sources: usize,
 }
 
-fn widths(width: u16) -> Widths {
+/// From this width the queue has a `#id` column (narrower, the review's header gives the number).
+pub const ID_FROM: u16 = 100;
+
+/// `id_w`: the width of the longest `#id` of the queue (at least that of its header).
+fn widths(width: u16, id_w: usize) -> Widths {
     let wide = width >= 110;
     let (bar, object, sources) = if wide { (10, 11, 24) } else { (6, 9, 17) };
-    // marker 1, score 4+1+bar, spaces, conflicts 3, status 8, changed 1
-    let fixed = 1 + 5 + bar + 1 + object + 1 + 1 + sources + 1 + 3 + 1 + 8 + 1 + 1;
-    Widths { bar, object, names: (width as usize).saturating_sub(fixed).max(8), sources }
+    let id = if width >= ID_FROM { id_w.max(3) } else { 0 };
+    // marker 1, id and a space, score 4+1+bar, spaces, conflicts 3, status 8, changed 1
+    let fixed = 1 + id + usize::from(id > 0) + 5 + bar + 1 + object + 1 + 1 + sources + 1 + 3 + 1 + 8 + 1 + 1;
+    Widths { id, bar, object, names: (width as usize).saturating_sub(fixed).max(8), sources }
+}
+
+/// The width of `#N` for the largest number among the loaded rows and the candidate count (so
+/// that the column rarely changes width as the window moves).
+fn id_width(app: &App) -> usize {
+    let largest = app.queue.rows.iter().map(|r| r.id.0).max().unwrap_or(0).max(app.progress.candidates);
+    1 + largest.max(1).to_string().len()
 }
 
 /// The header's progress: "312 of 5,000 decided · 41 merged · 12 rejected".
@@ -95,8 +109,13 @@ fn row_line(item: &QueueItem, w: &Widths, app: &App) -> Line<'static> {
     let names = item.names.join(" · ");
     let sources = item.sources.join(",");
     let conflicts = if item.conflicts > 0 { format!("≠{}", item.conflicts.min(99)) } else { String::new() };
+    let id = match w.id {
+        0 => String::new(),
+        id_w => format!("{:>id_w$} ", format!("#{}", item.id)),
+    };
     Line::from(vec![
         Span::raw(" "),
+        Span::styled(id, t.dim()),
         Span::styled(format!("{:.2} ", item.score), t.base()),
         Span::styled(score_bar(item.score, w.bar), t.bar()),
         Span::raw(" "),
@@ -123,9 +142,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let q = &app.queue;
     title_row(app, &format!("mergeq · {} · queue", app.workspace), area, buf);
     put(buf, area, 1, &Line::styled(cell(&filters_text(app), area.width as usize), t.dim()));
-    let w = widths(area.width);
+    let w = widths(area.width, id_width(app));
+    let id = match w.id {
+        0 => String::new(),
+        id_w => format!("{:>id_w$} ", "#id"),
+    };
     let header = format!(
-        " {} {} {} {} {} {}",
+        " {id}{} {} {} {} {} {}",
         pad("score".into(), 5 + w.bar),
         pad("object".into(), w.object),
         pad("records".into(), w.names),

@@ -1,11 +1,11 @@
-//! The review screen: why the candidate was proposed (one line; `w` shows every reason) and who
-//! survives; one row per field with a column per member record (inline diffs against the golden
-//! value) and the golden column with each value's rule; the selected row's explanation and lineage
-//! below the table.
+//! The review screen's table: one row per field with a column per member record (inline diffs
+//! against the golden value) and the golden column with each value's rule; its column headers say
+//! which record is selected, which rows are out of sight and how many equal rows are hidden. The
+//! lines around it (why proposed, who survives, the selected value and lineage) are drawn by
+//! `review_lines`.
 
 use super::diff::segments;
-use super::queue::title_row;
-use super::{cell, editor_spans, pad, put, score_bar, why};
+use super::{cell, editor_spans, pad, put, review_lines};
 use crate::text::{visible, visible_cut};
 use crate::tui::action::Action;
 use crate::tui::app::{App, PromptKind, ReviewState};
@@ -163,100 +163,39 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
     vec![Span::styled(value, style), Span::styled(cell(&format!(" {rule}"), rule_w), t.dim())]
 }
 
-/// The why line: the reasons on one line, in the why screen's order; when they do not fit, cut
-/// with a marker naming the key that shows them all (`… w: all`).
-fn why_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
-    let t = app.theme;
-    let c = &r.data.candidate;
-    let label = Span::styled("why ", t.header());
-    let room = width.saturating_sub(4);
-    let said: Vec<String> = why::ordered(&c.reasons).iter().map(|x| x.said()).collect();
-    let why = if said.is_empty() { format!("proposed by {}", c.origin.join(", ")) } else { said.join("; ") };
-    let key = keymap::key_for(Context::Review, &Action::ShowWhy);
-    match key.filter(|_| !said.is_empty() && visible(&why).width() > room) {
-        Some(key) => {
-            let more = ": all".to_string();
-            let width = room.saturating_sub(key.width() + more.width() + 1);
-            let mut cut = visible_cut(&why, width);
-            // A cut just after a separator reads `…; …`: the separator goes (the key stays right).
-            if let Some(kept) = cut.strip_suffix('…') {
-                cut = pad(format!("{}…", kept.trim_end_matches([';', ' '])), width);
-            }
-            Line::from(vec![
-                label,
-                Span::raw(cut),
-                Span::raw(" "),
-                Span::styled(key, t.key()),
-                Span::styled(more, t.dim()),
-            ])
-        }
-        None => Line::from(vec![label, Span::raw(cell(&why, room))]),
-    }
+/// Which field rows are out of sight, for the field column's header: `↓ 4 more`, `↑2 ↓4 more`,
+/// shorter when the column is narrow; empty when every row is drawn.
+fn rows_marker(above: usize, below: usize, width: usize) -> String {
+    let forms = match (above, below) {
+        (0, 0) => return String::new(),
+        (0, b) => vec![format!("↓ {b} more"), format!("↓{b}"), "↓".into()],
+        (a, 0) => vec![format!("↑ {a} more"), format!("↑{a}"), "↑".into()],
+        (a, b) => vec![format!("↑{a} ↓{b} more"), format!("↑{a} ↓{b}"), "↑↓".into()],
+    };
+    forms.iter().find(|f| f.width() <= width).or(forms.last()).cloned().unwrap_or_default()
 }
 
-/// The header rows: title, why proposed, survivor and note.
-fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let c = &r.data.candidate;
-    let status = match &r.data.approved {
-        Some((_, by)) => visible(by).into_owned(),
-        None => c.status.to_string(),
-    };
-    let title = format!(
-        "#{} {} · score {:.2} {} · {status} · {} records",
-        c.id,
-        c.object,
-        c.score,
-        score_bar(c.score, 8).trim_end(),
-        r.data.members.len()
-    );
-    title_row(app, &title, area, buf);
-    let width = area.width as usize;
-    put(buf, area, 1, &why_line(app, r, width));
-    let mut survivor = format!("{} — {}", r.golden.survivor, r.golden.survivor_reason);
-    if let Some(note) = &r.note {
-        survivor.push_str(&format!(" · note: {note}"));
+/// With equal rows hidden (`=`), how many, and the key that shows them: `3 equal rows hidden (=
+/// shows)`, shorter when the golden column is narrow (`… hidden (=)`); empty when they are shown.
+fn hidden_note(r: &ReviewState, width: usize) -> String {
+    if !r.hide_equal {
+        return String::new();
     }
-    // Records another approved candidate holds: said on this line whatever else is cut, as the
-    // merge plan will carry only the earlier approval (a CRM merges a record once).
-    // Approvals this one holds whole are replaced when it is approved; one holding all of its
-    // records already merges them; the others overlap it.
-    let overlaps = r.data.overlaps();
-    let ids = |list: &[crate::model::CandidateId]| {
-        list.iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(", ")
-    };
-    let mut notes = String::new();
-    if !overlaps.replaces.is_empty() && r.data.approved.is_none() {
-        notes.push_str(&format!(" · approving replaces {}", ids(&overlaps.replaces)));
+    let n = r.fields.iter().filter(|f| r.is_equal(f)).count();
+    let rows = if n == 1 { "row" } else { "rows" };
+    let mut forms = vec![format!("{n} equal {rows} hidden"), format!("{n} equal hidden")];
+    if let Some(key) = keymap::key_for(Context::Review, &Action::ToggleEqual) {
+        forms.insert(0, format!("{n} equal {rows} hidden ({key})"));
+        forms.insert(0, format!("{n} equal {rows} hidden ({key} shows)"));
     }
-    if !overlaps.within.is_empty() {
-        notes.push_str(&format!(" · all its records are in {}, approved", ids(&overlaps.within)));
-    }
-    if let Some(brief) = crate::journal::shared_brief(&overlaps.overlapping) {
-        // The key as the keymap names it, so that the line cannot disagree with the help.
-        match keymap::key_for(Context::Review, &Action::Combine) {
-            Some(key) => notes.push_str(&format!(" · also approved ({key} combines): {brief}")),
-            None => notes.push_str(&format!(" · also approved: {brief}")),
-        }
-    }
-    let shared = match notes.is_empty() {
-        true => String::new(),
-        false => cell(&notes, (width - 9).saturating_sub(survivor.width().min(24))),
-    };
-    let room = (width - 9).saturating_sub(shared.width());
-    put(
-        buf,
-        area,
-        2,
-        &Line::from(vec![
-            Span::styled("survives ", t.header()),
-            Span::raw(cell(&survivor, room)),
-            Span::styled(shared, t.conflict()),
-        ]),
-    );
+    forms.iter().find(|f| f.width() <= width).or(forms.last()).cloned().unwrap_or_default()
 }
 
-/// Column headers: number and key, created, updated (with the changed mark), survivor star.
+/// Column headers: number and key, created, updated (with the changed mark), survivor star. The
+/// selected record's header is marked `▸` and drawn in the selected-column style (reverse video
+/// without colour), so that `h`/`l` show where they are without relying on colour. The field
+/// column says which members and rows are out of sight; the golden column, under its title, how
+/// many equal rows are hidden.
 fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
     let Columns { field: field_w, shown, member: mw, golden: golden_w } = columns(area.width, r);
@@ -266,17 +205,32 @@ fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
         (0, 0) => String::new(),
         (l, r) => format!("◀{l} {r}▶"),
     };
+    let rows = visible_rows(area.height);
+    let total = r.visible_fields().len();
+    let below = total.saturating_sub(r.offset + rows);
+    let marker = rows_marker(r.offset.min(total), below, field_w - 1);
     let day = |ts: &Option<String>| ts.as_deref().map(crate::clock::day).unwrap_or("—").to_string();
+    // The column before each member's ends in a space, which becomes `▸` before the selected one.
+    let last = r.member_scroll + shown;
+    let sep = |i: usize| match i == r.member && i < last {
+        true => Span::styled("▸", t.selected_column()),
+        false => Span::raw(" "),
+    };
+    // Notes in the header's blank cells; a blank cell keeps the base style.
+    let note = |text: String, width: usize| match text.is_empty() {
+        true => Span::raw(pad(text, width)),
+        false => Span::styled(pad(text, width), t.key()),
+    };
     let mut rows: [Vec<Span>; 3] = [
-        vec![Span::styled(pad("field".into(), field_w), t.header())],
+        vec![Span::styled(pad("field".into(), field_w - 1), t.header()), sep(r.member_scroll)],
         vec![Span::styled(pad(more, field_w), t.dim())],
-        vec![Span::raw(pad(String::new(), field_w))],
+        vec![note(marker, field_w)],
     ];
     for (i, (rec, proposed)) in r.data.members.iter().enumerate().skip(r.member_scroll).take(shown) {
         let star = if rec.key == r.golden.survivor { "★" } else { " " };
         let style = if i == r.member { t.selected_column() } else { t.header() };
         rows[0].push(Span::styled(cell(&format!("{}{star}{}", i + 1, rec.key), mw - 1), style));
-        rows[0].push(Span::raw(" "));
+        rows[0].push(sep(i + 1));
         rows[1].push(Span::styled(cell(&format!("created {}", day(&rec.created)), mw - 1) + " ", t.dim()));
         let changed = if rec.version > *proposed { format!(" ✎v{}", rec.version) } else { String::new() };
         rows[2].push(Span::styled(
@@ -285,50 +239,17 @@ fn column_head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
         ));
     }
     rows[0].push(Span::styled(pad("golden · rule".into(), golden_w), t.header()));
+    rows[1].push(note(hidden_note(r, golden_w), golden_w));
     for (i, spans) in rows.into_iter().enumerate() {
         put(buf, area, HEAD + i as u16, &Line::from(spans));
     }
-}
-
-/// The first line under the table: the selected record's value of the selected field, whole (as
-/// wide as the screen), since the table's columns cut long values.
-fn value_line(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let (Some(field), Some((rec, _))) = (r.selected_field(), r.data.members.get(r.member)) else { return };
-    let label = format!("{} {} ", r.member + 1, visible_cut(&rec.key.to_string(), 40));
-    let width = (area.width as usize).saturating_sub(label.width());
-    let value = match rec.fields.get(&field) {
-        Some(v) => Span::raw(cell(v, width)),
-        None => Span::styled(pad("— no value".into(), width), t.dim()),
-    };
-    put(buf, area, area.height - 4, &Line::from(vec![Span::styled(label, t.header()), value]));
-}
-
-/// The second line under the table: the selected field's rule, explanation and lineage.
-fn detail(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
-    let t = app.theme;
-    let Some(field) = r.selected_field() else { return };
-    let text = match r.golden.fields.get(&field) {
-        Some(g) => {
-            let from: Vec<String> = g.from.iter().map(|k| k.to_string()).collect();
-            let lineage = if from.is_empty() {
-                "typed by the steward".to_string()
-            } else {
-                format!("from {}", from.join(", "))
-            };
-            let conflict = if g.conflict { " · CONFLICT: no rule could decide" } else { "" };
-            format!("{field}: {} — {} · {lineage}{conflict}", g.rule, g.explanation)
-        }
-        None => format!("{field}: no value in any record"),
-    };
-    put(buf, area, area.height - 3, &Line::styled(cell(&text, area.width as usize), t.title()));
 }
 
 /// Draws the review screen.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(r) = &app.review else { return };
     let t = app.theme;
-    head(app, r, area, buf);
+    review_lines::head(app, r, area, buf);
     column_head(app, r, area, buf);
     let Columns { field: field_w, shown, member: mw, golden: golden_w } = columns(area.width, r);
     let editing = matches!(&app.prompt, Some(p) if matches!(p.kind, PromptKind::Edit(_)));
@@ -368,6 +289,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if fields.is_empty() {
         put(buf, area, TOP, &Line::styled("  every field is equal; press = to show them", t.dim()));
     }
-    value_line(app, r, area, buf);
-    detail(app, r, area, buf);
+    review_lines::value_line(app, r, area, buf);
+    review_lines::detail(app, r, area, buf);
 }

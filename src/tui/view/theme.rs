@@ -57,11 +57,12 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 
-    /// The selected member column's header.
+    /// The selected member column's header. Without colour it is reversed: the header row is
+    /// already bold and underlined, so those alone would not tell the selected record apart.
     pub fn selected_column(self) -> Style {
         self.pick(
             Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED | Modifier::REVERSED),
         )
     }
 
