@@ -48,11 +48,26 @@ fn undisturbed(ws: &Workspace, args: &[&str]) -> Duration {
 fn killed_part_way(ws: &Workspace, args: &[&str], when: Kill) {
     let before = ws.dump();
     let mut child = match when {
-        Kill::AtShare(share) => {
-            let wait = undisturbed(ws, args).mul_f64(share);
-            let child = spawn(ws, args);
-            std::thread::sleep(wait);
-            child
+        // The time left alone is measured on a loaded machine too: when the run ends before the
+        // kill (it went faster this time), the workspace file is put back and it runs again,
+        // killed sooner.
+        Kill::AtShare(mut share) => {
+            let mut wait = undisturbed(ws, args).mul_f64(share);
+            let saved = ws.dir.path().join("saved.mergeq");
+            std::fs::copy(&ws.db, &saved).unwrap();
+            loop {
+                let mut child = spawn(ws, args);
+                std::thread::sleep(wait);
+                if child.try_wait().unwrap().is_none() || share < 0.01 {
+                    break child;
+                }
+                std::fs::copy(&saved, &ws.db).unwrap();
+                for side in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{side}", ws.db.display()));
+                }
+                share /= 3.0;
+                wait = wait.mul_f64(1.0 / 3.0);
+            }
         }
         Kill::After(text) => {
             let mut child = spawn(ws, args);
