@@ -61,6 +61,17 @@ pub fn parse_timestamp(text: &str) -> Option<String> {
     None
 }
 
+/// An RFC 3339 time shown in one width, UTC to the millisecond (`2026-11-27T21:06:04.400Z`), so
+/// that a column of times lines up whatever number of fraction digits each was stored with; text
+/// that is not such a time comes back unchanged. For display only: stored times are never rewritten.
+pub fn fixed_width(ts: &str) -> String {
+    let layout = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::parse(ts, &Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(UtcOffset::UTC).format(layout).ok())
+        .unwrap_or_else(|| ts.to_string())
+}
+
 /// The date part (`2026-05-01`) of an RFC 3339 timestamp, for explanations.
 pub fn day(ts: &str) -> &str {
     ts.get(..10).unwrap_or(ts)
@@ -68,7 +79,22 @@ pub fn day(ts: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_timestamp;
+    use super::{fixed_width, parse_timestamp};
+
+    #[test]
+    fn fixed_width_times() {
+        let cases = [
+            ("2026-11-27T21:06:04.4Z", "2026-11-27T21:06:04.400Z"),
+            ("2026-11-27T21:06:04.45Z", "2026-11-27T21:06:04.450Z"),
+            ("2026-11-27T21:06:04Z", "2026-11-27T21:06:04.000Z"),
+            ("2026-11-27T21:06:04.123456789Z", "2026-11-27T21:06:04.123Z"),
+            ("2026-11-27T23:06:04.4+02:00", "2026-11-27T21:06:04.400Z"),
+            ("not a time", "not a time"),
+        ];
+        for (stored, shown) in cases {
+            assert_eq!(fixed_width(stored), shown, "{stored}");
+        }
+    }
 
     #[test]
     fn layouts() {

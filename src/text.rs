@@ -84,6 +84,14 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// A count with its noun in the right number: `count(1, "row", "rows")` is "1 row", any other
+/// count takes `many` ("0 rows", "2 rows"); `n` is shown as given (a number, or `thousands` text).
+pub fn count(n: impl std::fmt::Display, one: &str, many: &str) -> String {
+    let n = n.to_string();
+    let noun = if n == "1" { one } else { many };
+    format!("{n} {noun}")
+}
+
 /// Lower-case hex of bytes: SHA-256 digests, keys and signatures (sha2 0.11 digests no longer
 /// format as hex themselves).
 pub fn hex(bytes: &[u8]) -> String {
@@ -122,6 +130,15 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn counts_of_one_take_the_singular() {
+        assert_eq!(count(1, "row", "rows"), "1 row");
+        assert_eq!(count(0, "row", "rows"), "0 rows");
+        assert_eq!(count(2u64, "entry", "entries"), "2 entries");
+        assert_eq!(count(thousands(1), "item", "items"), "1 item");
+        assert_eq!(count(thousands(1000), "item", "items"), "1,000 items");
+    }
 
     #[test]
     fn thousands_separators() {

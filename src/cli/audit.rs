@@ -45,7 +45,7 @@ fn log_text(store: &Store) -> Result<()> {
         out.push_str(&format!(
             "{:>7}  {:<24}  {:<12}  {:<8}  {:>6}  {:<12}  {}\n",
             e.seq,
-            visible_cut(&e.at, 24),
+            visible_cut(&crate::clock::fixed_width(&e.at), 24),
             visible_cut(&e.steward, 12),
             visible_cut(&e.action, 8),
             e.candidate.map_or(String::new(), |c| c.to_string()),
@@ -54,7 +54,7 @@ fn log_text(store: &Store) -> Result<()> {
         ));
         Ok(())
     })?;
-    out.push_str(&format!("{n} entries\n"));
+    out.push_str(&format!("{}\n", crate::text::count(n, "entry", "entries")));
     super::print(&out)
 }
 

@@ -9,6 +9,7 @@ use crate::detect::rows::{Batch, BatchReader};
 use crate::detect::table::RawTable;
 use crate::detect::{self, Options, DEFAULT_MAX_BLOCK, DEFAULT_THRESHOLD};
 use crate::store::{CandidateUpsert, DetectState, NewBatch, NewCandidate, RecordRef, Store};
+use crate::text;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -99,13 +100,13 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
             args.object
         );
     }
-    eprintln!("[{}] {count} records read", clock(started));
+    eprintln!("[{}] {} read", clock(started), text::count(count, "record", "records"));
     let mut table = raw.build(&args.object, &settings);
     eprintln!(
-        "[{}] {} records normalised ({} fields: {})",
+        "[{}] {} normalised ({}: {})",
         clock(started),
-        table.records.len(),
-        table.fields.len(),
+        text::count(table.records.len(), "record", "records"),
+        text::count(table.fields.len(), "field", "fields"),
         table
             .fields
             .iter()
@@ -281,15 +282,18 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
     };
     eprintln!(
-        "detect {}: {} records, {} pairs compared, {} candidates found: {added} added, {changed} updated, \
+        "detect {}: {}, {} compared, {} found: {added} added, {changed} updated, \
          {unchanged} already there, {suppressed} rejected before (not proposed){}{} in {:.2} s",
         summary.object,
-        summary.stats.records,
-        summary.stats.pairs_compared,
-        summary.stats.candidates_found,
+        text::count(summary.stats.records, "record", "records"),
+        text::count(summary.stats.pairs_compared, "pair", "pairs"),
+        text::count(summary.stats.candidates_found, "candidate", "candidates"),
         match summary.stats.rescored_below_threshold {
             0 => String::new(),
-            n => format!("; {n} earlier candidates now below the threshold, rescored (counted as updated)"),
+            n => format!(
+                "; {} now below the threshold, rescored (counted as updated)",
+                text::count(n, "earlier candidate", "earlier candidates")
+            ),
         },
         match summary.stats.generations_apart {
             0 => String::new(),

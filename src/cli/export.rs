@@ -18,9 +18,9 @@ pub fn run(args: ExportArgs, ctx: &Ctx) -> Result<()> {
     let mut store = Store::open_existing(&ctx.db)?;
     let out = export::export(&mut store, &args.format, &opts)?;
     eprintln!(
-        "exported {} ({} items) to {} · sha256 {} · journal entry {}",
+        "exported {} ({}) to {} · sha256 {} · journal entry {}",
         out.format,
-        out.items,
+        crate::text::count(out.items, "item", "items"),
         if out.file == "-" { "stdout".to_string() } else { crate::text::visible(&out.file).into_owned() },
         out.sha256,
         out.seq

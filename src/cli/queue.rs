@@ -50,7 +50,7 @@ pub fn run(args: QueueArgs, ctx: &Ctx) -> Result<()> {
         return super::print(&format!("{}\n", serde_json::to_string_pretty(&items)?));
     }
     let mut out = table(&list);
-    out.push_str(&format!("{} candidates\n", list.len()));
+    out.push_str(&format!("{}\n", crate::text::count(list.len(), "candidate", "candidates")));
     super::print(&out)
 }
 

@@ -1,16 +1,19 @@
 //! `mergeq show ID [--json]`: one candidate's records side by side, the suggested golden record
 //! with each field's rule, explanation, lineage and conflict mark, the survivor, and why the
-//! candidate was proposed. Reads only; every field value goes through `text::visible`.
+//! candidate was proposed. For an approved candidate the golden record is the one approved, read
+//! from its standing approval's journal entry (`journal::approved`), never the rules' suggestion
+//! of today. Reads only; every field value goes through `text::visible`.
+
+mod json;
 
 use super::{Ctx, ShowArgs};
+use crate::journal::approved::Approval;
 use crate::journal::Overlaps;
-use crate::model::{seen_token, Candidate, CandidateId, Golden, Reason, Record, Status};
+use crate::model::{seen_token, Candidate, CandidateId, Golden, Record, RecordKey, Status};
 use crate::store::Store;
 use crate::survivorship::{self, Rules};
 use crate::text::{visible, visible_cut};
 use anyhow::{anyhow, Result};
-use serde::Serialize;
-use std::collections::BTreeMap;
 use unicode_width::UnicodeWidthStr;
 
 /// Everything `show` prints, gathered once.
@@ -18,7 +21,10 @@ pub struct View {
     pub candidate: Candidate,
     /// Members as they are now, each with the version it had when proposed.
     pub members: Vec<(Record, i64)>,
+    /// The approved golden record for an approved candidate, else the rules' suggestion.
     pub golden: Golden,
+    /// The standing approval the golden record comes from (approved candidates only).
+    pub approval: Option<Approval>,
     /// How it stands to the approved candidates holding records of it.
     pub overlaps: Overlaps,
 }
@@ -33,11 +39,28 @@ impl View {
         if members.is_empty() {
             return Err(anyhow!("candidate {id} has no member records in this workspace"));
         }
-        let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
-        let golden = survivorship::suggest(rules, &candidate.object, &records);
+        let approval = match candidate.status {
+            Status::Approved => Approval::standing(store, candidate.id)?,
+            _ => None,
+        };
+        let golden = match &approval {
+            Some(a) => a.golden.clone(),
+            None => {
+                let records: Vec<Record> = members.iter().map(|(r, _)| r.clone()).collect();
+                survivorship::suggest(rules, &candidate.object, &records)
+            }
+        };
         let (shared, replaces) = store.approved_overlaps_of(candidate.id)?;
         let overlaps = Overlaps::of(&shared, &replaces, members.len());
-        Ok(View { candidate, members, golden, overlaps })
+        Ok(View { candidate, members, golden, approval, overlaps })
+    }
+
+    /// Members approved and members now, where they differ: key, version approved (`None`: not a
+    /// member then), version now (`None`: no longer a member). Empty without an approval.
+    pub fn changed_since_approval(&self) -> Vec<(RecordKey, Option<i64>, Option<i64>)> {
+        let now: Vec<(RecordKey, i64)> =
+            self.members.iter().map(|(r, _)| (r.key.clone(), r.version)).collect();
+        self.approval.as_ref().map(|a| a.changes(&now)).unwrap_or_default()
     }
 
     /// The `seen` token of the member versions shown.
@@ -56,124 +79,14 @@ pub fn run(args: ShowArgs, ctx: &Ctx) -> Result<()> {
     let store = Store::open_existing(&ctx.db)?;
     let view = View::load(&store, &rules, args.id)?;
     if args.json {
-        return super::print(&format!("{}\n", serde_json::to_string_pretty(&to_json(&view))?));
+        return super::print(&format!("{}\n", serde_json::to_string_pretty(&json::of(&view))?));
     }
     super::print(&render_text(&view))
 }
 
-#[derive(Serialize)]
-struct ShowJson<'a> {
-    id: i64,
-    object: &'a str,
-    score: f64,
-    status: Status,
-    reasons: &'a [Reason],
-    members: Vec<MemberJson<'a>>,
-    golden: BTreeMap<&'a str, GoldenJson<'a>>,
-    survivor: SurvivorJson<'a>,
-    seen: String,
-    changed: bool,
-    conflicts: usize,
-    /// Approved candidates holding records of it: those approving it replaces, those holding
-    /// all of its records, and the others by shared record.
-    approved_elsewhere: ApprovedElsewhere,
-}
-
-#[derive(Serialize)]
-struct ApprovedElsewhere {
-    replaces: Vec<i64>,
-    within: Vec<i64>,
-    overlapping: Vec<SharedJson>,
-}
-
-#[derive(Serialize)]
-struct SharedJson {
-    key: String,
-    candidate: i64,
-}
-
-#[derive(Serialize)]
-struct MemberJson<'a> {
-    key: String,
-    source: &'a str,
-    id: &'a str,
-    version: i64,
-    created: Option<&'a str>,
-    updated: Option<&'a str>,
-    fields: &'a crate::model::Fields,
-    proposed_version: i64,
-}
-
-#[derive(Serialize)]
-struct GoldenJson<'a> {
-    value: Option<&'a str>,
-    from: Vec<String>,
-    rule: &'a str,
-    explanation: &'a str,
-    conflict: bool,
-}
-
-#[derive(Serialize)]
-struct SurvivorJson<'a> {
-    key: String,
-    reason: &'a str,
-}
-
-fn to_json(view: &View) -> ShowJson<'_> {
-    let c = &view.candidate;
-    ShowJson {
-        id: c.id.0,
-        object: &c.object,
-        score: c.score,
-        status: c.status,
-        reasons: &c.reasons,
-        members: view
-            .members
-            .iter()
-            .map(|(r, proposed)| MemberJson {
-                key: r.key.to_string(),
-                source: &r.key.source,
-                id: &r.key.id,
-                version: r.version,
-                created: r.created.as_deref(),
-                updated: r.updated.as_deref(),
-                fields: &r.fields,
-                proposed_version: *proposed,
-            })
-            .collect(),
-        golden: view
-            .golden
-            .fields
-            .iter()
-            .map(|(name, v)| {
-                let g = GoldenJson {
-                    value: v.value.as_deref(),
-                    from: v.from.iter().map(|k| k.to_string()).collect(),
-                    rule: &v.rule,
-                    explanation: &v.explanation,
-                    conflict: v.conflict,
-                };
-                (name.as_str(), g)
-            })
-            .collect(),
-        survivor: SurvivorJson {
-            key: view.golden.survivor.to_string(),
-            reason: &view.golden.survivor_reason,
-        },
-        seen: view.seen(),
-        changed: view.changed(),
-        conflicts: view.golden.conflicts(),
-        approved_elsewhere: ApprovedElsewhere {
-            replaces: view.overlaps.replaces.iter().map(|c| c.0).collect(),
-            within: view.overlaps.within.iter().map(|c| c.0).collect(),
-            overlapping: view
-                .overlaps
-                .overlapping
-                .iter()
-                .map(|(key, c)| SharedJson { key: key.to_string(), candidate: c.0 })
-                .collect(),
-        },
-    }
+/// Record keys as `source:id` text.
+fn key_texts(list: &[RecordKey]) -> Vec<String> {
+    list.iter().map(|k| k.to_string()).collect()
 }
 
 /// `text` made safe, cut to `width` columns and padded to exactly `width`.
@@ -201,6 +114,22 @@ pub fn render_text(view: &View) -> String {
         c.status,
         visible(&c.origin.join(", "))
     );
+    match &view.approval {
+        Some(a) => {
+            out.push_str(&format!(
+                "golden record approved in journal entry {} by {} at {}{}\n",
+                a.seq,
+                visible(&a.steward),
+                visible(&a.at),
+                a.note.as_deref().map_or(String::new(), |n| format!(" · note: {}", visible_cut(n, 60)))
+            ));
+        }
+        None if c.status == Status::Approved => out.push_str(
+            "approved, but no standing approval of it is in the journal (run `mergeq audit verify`): \
+             the golden record below is the rules' suggestion\n",
+        ),
+        None => {}
+    }
     out.push_str("why proposed:\n");
     if c.reasons.is_empty() {
         out.push_str("  - (no reasons recorded)\n");
@@ -210,7 +139,14 @@ pub fn render_text(view: &View) -> String {
     }
     out.push('\n');
 
-    let names: Vec<&str> = view.golden.fields.keys().map(String::as_str).collect();
+    // An approved record holds the fields the members had when approved; a field a member has
+    // gained since still gets its row, marked as not in the approval.
+    let mut names: Vec<&str> = view.golden.fields.keys().map(String::as_str).collect();
+    if view.approval.is_some() {
+        names.extend(view.members.iter().flat_map(|(r, _)| r.fields.keys().map(String::as_str)));
+        names.sort_unstable();
+        names.dedup();
+    }
     let field_w = names.iter().map(|n| visible(n).width()).chain([5]).max().unwrap_or(5).min(24);
     let member_w: Vec<usize> = view
         .members
@@ -244,7 +180,8 @@ pub fn render_text(view: &View) -> String {
         line.trim_end().to_string() + "\n"
     };
     let keys: Vec<String> = view.members.iter().map(|(r, _)| r.key.to_string()).collect();
-    out.push_str(&row("field", " ", keys, "golden", "rule"));
+    let golden_head = if view.approval.is_some() { "approved" } else { "golden" };
+    out.push_str(&row("field", " ", keys, golden_head, "rule"));
     let stamps = |get: fn(&Record) -> Option<&str>| -> Vec<String> {
         view.members.iter().map(|(r, _)| get(r).map(short_time).unwrap_or(MISSING.into())).collect()
     };
@@ -262,40 +199,64 @@ pub fn render_text(view: &View) -> String {
     out.push_str(&"─".repeat(rule_line_w.min(160)));
     out.push('\n');
 
-    for (name, g) in &view.golden.fields {
+    let under = " ".repeat(field_w + 3);
+    for name in names {
         let cells = view
             .members
             .iter()
             .map(|(r, _)| r.fields.get(name).map(String::as_str).unwrap_or(MISSING).to_string())
             .collect();
+        let Some(g) = view.golden.fields.get(name) else {
+            out.push_str(&row(name, " ", cells, MISSING, ""));
+            out.push_str(&format!("{under}↳ not in the approved record: no member had it when approved\n"));
+            continue;
+        };
         let mark = if g.conflict { "!" } else { " " };
         out.push_str(&row(name, mark, cells, g.value.as_deref().unwrap_or(MISSING), &g.rule));
-        let from: Vec<String> = g.from.iter().map(|k| k.to_string()).collect();
-        let lineage = if from.is_empty() { String::new() } else { format!("from {} — ", from.join(", ")) };
-        out.push_str(&format!(
-            "{}↳ {}{}\n",
-            " ".repeat(field_w + 3),
-            visible(&lineage),
-            visible(&g.explanation)
-        ));
+        let lineage = if g.from.is_empty() {
+            String::new()
+        } else {
+            format!("from {} — ", key_texts(&g.from).join(", "))
+        };
+        let suggested = match view.approval.as_ref().and_then(|a| a.suggested.get(name)) {
+            Some(s) => format!(
+                "; the rules suggested {} ({})",
+                s.value.as_deref().map_or("no value".to_string(), |v| visible_cut(v, 40)),
+                visible(&s.rule)
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!("{under}↳ {}{}{suggested}\n", visible(&lineage), visible(&g.explanation)));
     }
     out.push('\n');
+    let survivor_suggested = match view.approval.as_ref().and_then(|a| a.survivor_suggested.as_ref()) {
+        Some(k) => format!(" (the rules suggested {})", visible(&k.to_string())),
+        None => String::new(),
+    };
     out.push_str(&format!(
-        "survivor: {} — {}\n",
+        "survivor: {} — {}{survivor_suggested}\n",
         visible(&view.golden.survivor.to_string()),
         visible(&view.golden.survivor_reason)
     ));
-    match view.golden.conflicts() {
-        0 => out.push_str("conflicts: none\n"),
-        1 => out.push_str("conflicts: 1 field marked ! needs the steward\n"),
-        n => out.push_str(&format!("conflicts: {n} fields marked ! need the steward\n")),
+    match (view.golden.conflicts(), view.approval.is_some()) {
+        (0, _) => out.push_str("conflicts: none\n"),
+        (1, false) => out.push_str("conflicts: 1 field marked ! needs the steward\n"),
+        (n, false) => out.push_str(&format!("conflicts: {n} fields marked ! need the steward\n")),
+        (1, true) => out.push_str("conflicts: 1 field marked ! was approved as the rules showed it\n"),
+        (n, true) => {
+            out.push_str(&format!("conflicts: {n} fields marked ! were approved as the rules showed them\n"))
+        }
     }
-    for (r, proposed) in view.members.iter().filter(|(r, p)| r.version != *p) {
-        out.push_str(&format!(
-            "changed since proposed: {} (version {proposed} → {})\n",
-            visible(&r.key.to_string()),
-            r.version
-        ));
+    if view.approval.is_some() {
+        out.push_str(&changed_since_approval(view));
+    } else {
+        for (r, proposed) in view.members.iter().filter(|(r, p)| r.version != *p) {
+            out.push_str(&format!(
+                "changed since proposed: {} (version {proposed} → {})\n",
+                visible(&r.key.to_string()),
+                r.version
+            ));
+        }
     }
     let o = &view.overlaps;
     let ids = |list: &[CandidateId]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
@@ -317,5 +278,25 @@ pub fn render_text(view: &View) -> String {
         ));
     }
     out.push_str(&format!("seen: {}\n", view.seen()));
+    out
+}
+
+/// What changed in the members since the approval, one line each, and what the view then shows.
+fn changed_since_approval(view: &View) -> String {
+    let changes = view.changed_since_approval();
+    let mut out = String::new();
+    for (key, then, now) in &changes {
+        let key = visible(&key.to_string()).into_owned();
+        out.push_str(&match (then, now) {
+            (Some(then), Some(now)) => format!("changed since approved: {key} (version {then} → {now})\n"),
+            (Some(then), None) => format!("no longer a member since approved: {key} (version {then})\n"),
+            (None, _) => format!("a member since approved, not in the approved record: {key}\n"),
+        });
+    }
+    if !changes.is_empty() {
+        out.push_str(
+            "the approved column is the golden record as approved; the records' columns show them as they are now\n",
+        );
+    }
     out
 }

@@ -2,7 +2,7 @@
 
 use super::{Ctx, JsonFlag};
 use crate::store::Store;
-use crate::text::visible;
+use crate::text::{count, visible};
 use anyhow::Result;
 
 pub fn run(args: JsonFlag, ctx: &Ctx) -> Result<()> {
@@ -11,8 +11,13 @@ pub fn run(args: JsonFlag, ctx: &Ctx) -> Result<()> {
         return super::print(&format!("{}\n", serde_json::to_string_pretty(&stats)?));
     }
     let mut out = format!(
-        "{} of {} candidates decided · {} merged · {} rejected · {} deferred · {} pending\n",
-        stats.decided, stats.candidates, stats.approved, stats.rejected, stats.deferred, stats.pending
+        "{} of {} decided · {} merged · {} rejected · {} deferred · {} pending\n",
+        stats.decided,
+        count(stats.candidates, "candidate", "candidates"),
+        stats.approved,
+        stats.rejected,
+        stats.deferred,
+        stats.pending
     );
     if let Some(note) = stats.approved_sharing_note() {
         out.push_str(&format!("{note}\n"));

@@ -23,6 +23,7 @@ mod test_accounts;
 mod training_tests;
 
 use crate::model::Reason;
+use crate::text::count;
 use block::{BlockOptions, BlockStats};
 use compare::Comparer;
 use kinds::Kind;
@@ -208,12 +209,12 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     let (comparer, (pairs, block_stats, kept)) =
         rayon::join(|| Comparer::new(table), || block::pairs(table, &rules, block_opts));
     progress(&format!(
-        "{} blocks from {} rules ({} blocks over {} records skipped), {} pairs to compare",
-        block_stats.blocks,
-        block_stats.rules_used.len(),
-        block_stats.blocks_skipped,
+        "{} from {} ({} over {} records skipped), {} to compare",
+        count(block_stats.blocks, "block", "blocks"),
+        count(block_stats.rules_used.len(), "rule", "rules"),
+        count(block_stats.blocks_skipped, "block", "blocks"),
         opts.max_block,
-        block_stats.pairs
+        count(block_stats.pairs, "pair", "pairs")
     ));
     if !block_stats.rules_dropped.is_empty() {
         progress(&format!("rules dropped (too many pairs): {}", block_stats.rules_dropped.join("; ")));
@@ -230,12 +231,12 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     stats.pairs_compared = pairs.len() as u64;
     if stats.blocking.training_pairs > 0 {
         progress(&format!(
-            "{} pairs compared ({} of them sampled from dropped rules, for training only)",
-            pairs.len(),
+            "{} compared ({} of them sampled from dropped rules, for training only)",
+            count(pairs.len(), "pair", "pairs"),
             stats.blocking.training_pairs
         ));
     } else {
-        progress(&format!("{} pairs compared", pairs.len()));
+        progress(&format!("{} compared", count(pairs.len(), "pair", "pairs")));
     }
 
     if reuse.is_none() {
@@ -372,6 +373,7 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     stats.candidates_found = proposals.len() as u64 - stats.rescored_below_threshold;
     let rescored = match stats.rescored_below_threshold {
         0 => String::new(),
+        1 => "; 1 earlier one compared again falls below it and is rescored".to_string(),
         n => format!("; {n} earlier ones compared again fall below it and are rescored"),
     };
     let apart = match stats.generations_apart {
@@ -379,8 +381,9 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         n => format!("; {n} set apart: their generational suffixes differ (Jr. and Sr.)"),
     };
     progress(&format!(
-        "{} candidates found at threshold {}{rescored}{apart}",
-        stats.candidates_found, opts.threshold
+        "{} found at threshold {}{rescored}{apart}",
+        count(stats.candidates_found, "candidate", "candidates"),
+        opts.threshold
     ));
     let rules = rules.into_iter().map(|r| r.name).collect();
     Outcome { proposals, model, stats, rules, table, comparer, place_once }

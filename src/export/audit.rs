@@ -156,10 +156,10 @@ fn signoff_section(out: &mut String, s: &JournalEntry) -> Result<()> {
         let counts: Vec<String> = c.counts.iter().map(|(a, n)| format!("{} {a}", thousands(*n))).collect();
         writeln!(
             out,
-            "| covers | entries {}–{} ({} entries: {}) |",
+            "| covers | entries {}–{} ({}: {}) |",
             c.first,
             c.last,
-            thousands(c.entries),
+            crate::text::count(thousands(c.entries), "entry", "entries"),
             counts.join(", ")
         )?;
         writeln!(out, "| head hash (entry {}) | `{}` |", c.last, c.head_hash)?;
@@ -219,17 +219,21 @@ fn entry_section(decisions: &mut String, others: &mut String, e: &JournalEntry) 
                     format!("{}{config}", md(&crate::journal::describe::detection(&body)))
                 }
                 Some(Action::Import) => format!(
-                    "{} `{}`: {} rows, sha256 {}",
+                    "{} `{}`: {}, sha256 {}",
                     md(str_of(&body, "kind")),
                     md(str_of(&body, "file")).replace('`', "'"),
-                    body.get("rows").and_then(Value::as_i64).unwrap_or(0),
+                    crate::text::count(body.get("rows").and_then(Value::as_i64).unwrap_or(0), "row", "rows"),
                     md(str_of(&body, "sha256"))
                 ),
                 Some(Action::Export) => format!(
-                    "{} to {}: {} items, sha256 {}",
+                    "{} to {}: {}, sha256 {}",
                     md(str_of(&body, "format")),
                     md(str_of(&body, "file")),
-                    body.get("items").and_then(Value::as_i64).unwrap_or(0),
+                    crate::text::count(
+                        body.get("items").and_then(Value::as_i64).unwrap_or(0),
+                        "item",
+                        "items"
+                    ),
                     md(str_of(&body, "sha256"))
                 ),
                 Some(Action::Signoff) => read_covers(&e.body)

@@ -103,8 +103,9 @@ impl Summary {
         }
         if self.is_noop() {
             return format!(
-                "{file}: nothing new — {} rows, all already in the workspace unchanged{}",
-                self.rows,
+                "{file}: nothing new — {}, {} in the workspace unchanged{}",
+                crate::text::count(self.rows, "row", "rows"),
+                if self.rows == 1 { "already" } else { "all already" },
                 if self.candidates_suppressed > 0 {
                     format!(" ({} rejected earlier, not proposed again)", self.candidates_suppressed)
                 } else {
@@ -112,7 +113,7 @@ impl Summary {
                 }
             );
         }
-        let mut parts = vec![format!("{file}: {} rows", self.rows)];
+        let mut parts = vec![format!("{file}: {}", crate::text::count(self.rows, "row", "rows"))];
         let recs = self.records_added + self.records_changed + self.records_unchanged;
         if recs > 0 {
             parts.push(format!(

@@ -3,6 +3,7 @@
 
 use super::signoff::read_covers;
 use super::Action;
+use crate::text::count;
 use serde_json::Value;
 
 /// What the entry of `action` with `body` did, in one line of plain text (the caller makes it
@@ -26,7 +27,7 @@ pub fn what(action: &str, text: &str) -> String {
                 .map_or(String::new(), |by| format!(" · replaced by {by}"))
         ),
         Some(Action::Import) if s("kind") == "detect" => detection(&body),
-        Some(Action::Import) => format!("{} {} · {} rows", s("kind"), s("file"), n("rows")),
+        Some(Action::Import) => format!("{} {} · {}", s("kind"), s("file"), count(n("rows"), "row", "rows")),
         Some(Action::Export) => format!("{} → {}", s("format"), s("file")),
         Some(Action::Signoff) => read_covers(text).map_or(String::new(), |c| {
             format!("signs {}–{} · key {}…", c.first, c.last, &c.public_key[..12.min(c.public_key.len())])
@@ -40,14 +41,15 @@ pub fn detection(body: &Value) -> String {
     let n = |k: &str| body.get(k).and_then(Value::as_i64).unwrap_or(0);
     let object = body.get("object").and_then(Value::as_str).unwrap_or("");
     let mut line = format!(
-        "detect {object} · {} records, {} pairs compared · {} candidates added, {} updated",
-        n("records"),
-        n("pairs_compared"),
-        n("candidates_added"),
+        "detect {object} · {}, {} compared · {} added, {} updated",
+        count(n("records"), "record", "records"),
+        count(n("pairs_compared"), "pair", "pairs"),
+        count(n("candidates_added"), "candidate", "candidates"),
         n("candidates_changed")
     );
     if body.get("incremental").and_then(Value::as_bool) == Some(true) {
-        line.push_str(&format!(" · incremental ({} records new or changed)", n("records_new_or_changed")));
+        let new = count(n("records_new_or_changed"), "record", "records");
+        line.push_str(&format!(" · incremental ({new} new or changed)"));
     }
     line
 }

@@ -4,6 +4,7 @@
 //! is documented in docs/journal.md so an auditor can check it without mergeq.
 //! SQL stays in `store::journal`; this module decides what entries say.
 
+pub mod approved;
 pub mod chain;
 pub mod decide;
 pub mod describe;

@@ -56,8 +56,8 @@ impl VerifyReport {
         let head = self.head.as_deref().map_or("none".to_string(), |h| format!("{}…", &h[..12.min(h.len())]));
         let whose = if self.key_given { "by the given key" } else { "against the keys they carry" };
         format!(
-            "journal ok: {} entries, head {head}, {} sign-off{} verified ({whose}), {} decision{} not yet signed off",
-            thousands(self.entries),
+            "journal ok: {}, head {head}, {} sign-off{} verified ({whose}), {} decision{} not yet signed off",
+            crate::text::count(thousands(self.entries), "entry", "entries"),
             thousands(self.signoffs),
             if self.signoffs == 1 { "" } else { "s" },
             thousands(self.unsigned_decisions),

@@ -108,13 +108,14 @@ impl Env<'_> {
             }
             Strategy::MostComplete => {
                 let k = self.filled(first, scope);
+                let fields = |k| crate::text::count(k, "field", "fields");
                 match scope {
                     Scope::Group(names) => format!("the most complete ({k} of {} fields)", names.len()),
-                    Scope::Field => format!("from the most complete record ({k} fields filled)"),
+                    Scope::Field => format!("from the most complete record ({} filled)", fields(k)),
                     Scope::Survivor if kept.len() == 1 => {
-                        format!("{} is the most complete record ({k} fields filled)", self.key(first.m))
+                        format!("{} is the most complete record ({} filled)", self.key(first.m), fields(k))
                     }
-                    Scope::Survivor => format!("the most complete records ({k} fields filled)"),
+                    Scope::Survivor => format!("the most complete records ({} filled)", fields(k)),
                 }
             }
             Strategy::MostFrequent => format!("shared by {} of {n} records", kept.len()),

@@ -1,0 +1,76 @@
+//! How the command line words and lays out what it prints: counts of one in the singular, and the
+//! audit log's columns lined up whatever the stored times look like.
+
+mod common;
+use common::{fixture, Workspace};
+use serde_json::Value;
+
+fn run(ws: &Workspace, now: &str, args: &[&str]) -> std::process::Output {
+    let out = ws.cmd().env("MERGEQ_NOW", now).args(args).output().expect("run");
+    assert!(out.status.success(), "mergeq {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+#[test]
+fn audit_log_shows_every_time_in_one_width_and_keeps_what_is_stored() {
+    let ws = Workspace::new();
+    let sf = fixture("import/contacts_sf.csv");
+    let hs = fixture("import/contacts_hs.csv");
+    let sf_args =
+        ["import", "records", sf.to_str().unwrap(), "--object", "contact", "--source", "salesforce"];
+    let hs_args = ["import", "records", hs.to_str().unwrap(), "--object", "contact", "--source", "hubspot"];
+    run(&ws, "2026-11-27T21:06:04.4Z", &sf_args);
+    run(&ws, "2026-11-27T21:06:05Z", &hs_args);
+    let stored: Vec<Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let at: Vec<&str> = stored.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    assert_eq!(at, ["2026-11-27T21:06:04.4Z", "2026-11-27T21:06:05Z"], "stored as the clock wrote them");
+
+    let text = ws.ok(&["audit", "log"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].contains("  2026-11-27T21:06:04.400Z  ann "), "{text}");
+    assert!(lines[2].contains("  2026-11-27T21:06:05.000Z  ann "), "{text}");
+    let column = |line: &str, what: &str| line.find(what).unwrap_or_else(|| panic!("no {what} in {line:?}"));
+    assert_eq!(column(lines[0], "steward"), column(lines[1], "ann"), "{text}");
+    assert_eq!(column(lines[1], "ann"), column(lines[2], "ann"), "{text}");
+}
+
+/// Runs a command that must succeed and returns its stderr (where messages go).
+fn said(ws: &Workspace, args: &[&str]) -> String {
+    let out = ws.cmd().args(args).output().expect("run");
+    assert!(out.status.success(), "mergeq {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stderr).expect("utf-8 stderr")
+}
+
+#[test]
+fn counts_of_one_are_in_the_singular() {
+    let ws = Workspace::new();
+    let sf = ws.file("sf.csv", "id,first_name,last_name,email\n1,Ann,Lee,ann@example.com\n");
+    let hs = ws.file("hs.csv", "id,first_name,last_name,email\n9,Ann,Lee,ann@example.com\n");
+    let pair = ws.file("pair.csv", "left,right,score,reason\nsalesforce:1,hubspot:9,0.9,same email\n");
+    let records = |file: &std::path::Path, source: &str| {
+        said(&ws, &["import", "records", file.to_str().unwrap(), "--object", "contact", "--source", source])
+    };
+    assert!(records(&sf, "salesforce").contains("sf.csv: 1 row · records 1 new"));
+    let again = records(&sf, "salesforce");
+    assert!(again.contains("nothing new — 1 row, already in the workspace unchanged"), "{again}");
+    let log = ws.ok(&["audit", "log"]);
+    assert!(log.ends_with("sf.csv · 1 row\n1 entry\n"), "{log}");
+    let verified = ws.ok(&["audit", "verify"]);
+    assert!(verified.starts_with("journal ok: 1 entry, head "), "{verified}");
+
+    records(&hs, "hubspot");
+    let detect = said(&ws, &["detect", "--object", "contact"]);
+    assert!(detect.contains("1 pair to compare") && detect.contains("] 1 pair compared\n"), "{detect}");
+    assert!(detect.contains("detect contact: 2 records, 1 pair compared, "), "{detect}");
+
+    said(&ws, &["import", "candidates", pair.to_str().unwrap()]);
+    assert!(ws.ok(&["queue"]).ends_with("\n1 candidate\n"));
+    assert!(ws.ok(&["stats"]).starts_with("0 of 1 candidate decided · "));
+    said(&ws, &["decide", "1", "approve"]);
+    let out = ws.dir.path().join("golden.csv");
+    let exported = said(&ws, &["export", "golden-csv", "--include-unsigned", "--out", out.to_str().unwrap()]);
+    assert!(exported.starts_with("exported golden-csv (1 item) to "), "{exported}");
+    let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
+    assert!(report.contains("sf.csv`: 1 row, sha256 "), "{report}");
+    assert!(report.contains(": 1 item, sha256 "), "{report}");
+}
