@@ -216,3 +216,24 @@ fn leaving_unsaved_picks_asks_again() {
     press(&mut c, &[KeyCode::Char('q')]);
     assert!(c.app.quit);
 }
+
+/// An approved candidate opens with the golden record its approval merged, as the journal holds
+/// it — not the rules re-applied to records that changed since.
+#[test]
+fn an_approved_candidate_shows_the_golden_record_it_merged() {
+    let ws = workspace();
+    ws.ok(&["decide", "1", "approve"]);
+    // Record 1's email changes afterwards: the rules alone would now show the new value.
+    ws.file("r2.csv", "id,name,email\n1,Ann Lee,new@x.example\n");
+    ws.ok(&["import", "records", "r2.csv", "--object", "contact", "--source", "salesforce"]);
+    let mut c = console(&ws);
+    while c.app.queue.query.status != Some(Status::Approved) {
+        press(&mut c, &[KeyCode::Char('f')]);
+    }
+    press(&mut c, &[KeyCode::Enter]);
+    let r = c.app.review.as_ref().expect("under review");
+    assert_eq!(r.data.candidate.id, CandidateId(1));
+    assert_eq!(r.golden.fields["email"].value.as_deref(), Some("ann@x.example"));
+    assert_eq!(r.data.suggestion.fields["email"].value.as_deref(), Some("new@x.example"), "the rules now");
+    assert_eq!(r.unsaved(), None, "nothing to lose by leaving");
+}

@@ -120,6 +120,18 @@ impl QueueState {
     }
 }
 
+/// A candidate's standing approval as the review shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovedView {
+    /// The steward's choices it was made with (picks, edits, survivor).
+    pub choices: Choices,
+    /// Who approved it when: `approved by ann on 2026-05-02`.
+    pub line: String,
+    /// The golden record approved, as its journal entry holds it: what the merge carries, even
+    /// when the members or the rules changed since (re-applying the choices could differ).
+    pub golden: Golden,
+}
+
 /// A candidate as the review screen needs it, read by an effect.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewData {
@@ -133,9 +145,9 @@ pub struct ReviewData {
     pub key: QueueKey,
     /// The survivorship rules the suggestion came from (the steward's choices apply over it).
     pub rules: Arc<Rules>,
-    /// For an approved candidate: the choices its standing approval was made with (so that the
-    /// golden column shows what was merged) and who approved it when ("approved by ann on …").
-    pub approved: Option<(Choices, String)>,
+    /// For an approved candidate: its standing approval, so that the golden column shows what
+    /// was merged.
+    pub approved: Option<ApprovedView>,
     /// Its records that other approved candidates hold too, with those candidates: a CRM merges
     /// a record once, so a merge plan carries only the earlier approval.
     pub shared: Vec<(crate::model::RecordKey, CandidateId)>,
@@ -184,7 +196,7 @@ impl ReviewState {
     /// or `None`: leaving the candidate drops it. An approved candidate opens with its approval's
     /// choices, which are not unsaved.
     pub fn unsaved(&self) -> Option<&'static str> {
-        let saved = self.data.approved.as_ref().map(|(c, _)| c.clone()).unwrap_or_default();
+        let saved = self.data.approved.as_ref().map(|a| a.choices.clone()).unwrap_or_default();
         let choices = self.choices != saved;
         let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
         match (choices, note) {

@@ -4,7 +4,7 @@
 //! screen shows it done.
 
 use super::action::{Action, Loaded, Select};
-use super::app::{JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
+use super::app::{ApprovedView, JournalLine, JournalView, Progress, QueueItem, ReviewData, SavedPosition};
 use super::said;
 use super::summary;
 use crate::journal;
@@ -296,12 +296,13 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
 
 /// The steward's choices of a candidate's standing approval, read back from its journal entry,
 /// with who approved it and when.
-fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<(Choices, String)>> {
+fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
     let Some(entry) = journal::standing_decision(&ws.store, id)? else { return Ok(None) };
     let body: serde_json::Value = serde_json::from_str(&entry.body)?;
     let choices = journal::choices_of(&body);
     let line = format!("approved by {} on {}", entry.steward, crate::clock::day(&entry.at));
-    Ok(Some((choices, line)))
+    let golden = journal::approved::Approval::of(&entry)?.golden;
+    Ok(Some(ApprovedView { choices, line, golden }))
 }
 
 /// Commits a decision through the journal (one transaction: entry and status together).

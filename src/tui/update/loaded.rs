@@ -167,7 +167,7 @@ fn open_review(app: &mut App, data: ReviewData) {
     // opens as it was merged: its approval's choices over the suggestion.
     let restored = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id).map(|(_, c)| c);
     if again.is_none() {
-        if let Some(choices) = restored.or_else(|| review.data.approved.as_ref().map(|(c, _)| c.clone())) {
+        if let Some(choices) = restored.or_else(|| review.data.approved.as_ref().map(|a| a.choices.clone())) {
             review.choices = choices;
         }
     }
@@ -182,7 +182,8 @@ fn open_review(app: &mut App, data: ReviewData) {
     app.review = Some(review);
     app.screen = Screen::Review;
     if let Some(r) = app.review.as_ref() {
-        if r.choices != Default::default() {
+        // Choices to apply, or an approval whose golden record the column shows.
+        if r.choices != Default::default() || r.data.approved.is_some() {
             super::review::recompute(app, None);
         }
     }

@@ -198,6 +198,10 @@ pub(super) fn recompute(app: &mut App, message: Option<String>) {
 }
 
 fn golden_with(data: &ReviewData, choices: &crate::model::Choices) -> anyhow::Result<Golden> {
+    // The approval's own choices: the golden record it merged, as its journal entry holds it.
+    if let Some(a) = data.approved.as_ref().filter(|a| &a.choices == choices) {
+        return Ok(a.golden.clone());
+    }
     let mut golden = data.suggestion.clone();
     let records: Vec<Record> = data.members.iter().map(|(r, _)| r.clone()).collect();
     crate::survivorship::apply_choices(&data.rules, &data.candidate.object, &mut golden, &records, choices)?;

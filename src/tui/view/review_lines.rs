@@ -142,7 +142,7 @@ fn survivor_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
 pub fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let c = &r.data.candidate;
     let status = match &r.data.approved {
-        Some((_, by)) => visible(by).into_owned(),
+        Some(a) => visible(&a.line).into_owned(),
         None => c.status.to_string(),
     };
     let title = format!(
