@@ -263,7 +263,7 @@ fn replacing_an_exported_approval_says_it_was_exported() {
     assert_eq!(open_id(&c), 1, "the approved candidate");
     // Replacing an approval asks once more.
     keys(&mut c, "x");
-    assert_eq!(status(&c), ("#1 stands approved: x again rejects it instead".into(), true));
+    assert_eq!(status(&c), ("#1 stands approved: x again rejects it instead".into(), false));
     keys(&mut c, "x");
     assert_eq!(
         status(&c),

@@ -405,10 +405,11 @@ impl App {
         }
     }
 
-    /// Asks for `action` to be pressed again, saying why and what the second press does.
+    /// Asks for `action` to be pressed again, saying why and what the second press does (a
+    /// question, not an error: nothing failed).
     pub fn arm(&mut self, action: Action, text: impl Into<String>) {
         self.armed = Some(action);
-        self.status = Some(StatusLine { text: text.into(), error: true });
+        self.status = Some(StatusLine { text: text.into(), error: false });
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

@@ -86,10 +86,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                 } else {
                     format!("{n} fields no rule decided")
                 };
-                app.arm(
-                    action,
-                    format!("{which} ({fields}): a again approves the values shown; 1-9 picks one"),
-                );
+                app.arm(action, format!("{which} ({fields}): a again approves as shown, 1-9 picks"));
                 return Effect::None;
             }
             return decide(app, Verdict::Approve);
