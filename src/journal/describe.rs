@@ -6,11 +6,33 @@ use super::Action;
 use crate::text::count;
 use serde_json::Value;
 
+/// How files are named: whole paths (the audit log), or file names only (a narrow screen, where
+/// the end of a path is what tells imports apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    Paths,
+    Names,
+}
+
 /// What the entry of `action` with `body` did, in one line of plain text (the caller makes it
 /// visible or escapes it for where it goes).
 pub fn what(action: &str, text: &str) -> String {
+    what_with(action, text, Files::Paths)
+}
+
+/// `what`, with files named as `files` says.
+pub fn what_with(action: &str, text: &str, files: Files) -> String {
     let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let file = |k: &str| {
+        let path = s(k);
+        match files {
+            Files::Paths => path,
+            Files::Names => std::path::Path::new(&path)
+                .file_name()
+                .map_or(path.clone(), |name| name.to_string_lossy().into_owned()),
+        }
+    };
     let n = |k: &str| body.get(k).and_then(Value::as_i64).unwrap_or(0);
     match Action::parse(action) {
         Some(Action::Approve | Action::Reject | Action::Defer) => {
@@ -27,8 +49,10 @@ pub fn what(action: &str, text: &str) -> String {
                 .map_or(String::new(), |by| format!(" · replaced by {by}"))
         ),
         Some(Action::Import) if s("kind") == "detect" => detection(&body),
-        Some(Action::Import) => format!("{} {} · {}", s("kind"), s("file"), count(n("rows"), "row", "rows")),
-        Some(Action::Export) => format!("{} → {}", s("format"), s("file")),
+        Some(Action::Import) => {
+            format!("{} {} · {}", s("kind"), file("file"), count(n("rows"), "row", "rows"))
+        }
+        Some(Action::Export) => format!("{} → {}", s("format"), file("file")),
         Some(Action::Signoff) => read_covers(text).map_or(String::new(), |c| {
             format!("signs {}–{} · key {}…", c.first, c.last, &c.public_key[..12.min(c.public_key.len())])
         }),
@@ -52,4 +76,22 @@ pub fn detection(body: &Value) -> String {
         line.push_str(&format!(" · incremental ({new} new or changed)"));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_and_exports_name_their_files_whole_or_by_name() {
+        let import = r#"{"kind":"records","file":"/data/crm/contacts_webform.csv","rows":120}"#;
+        assert_eq!(what("import", import), "records /data/crm/contacts_webform.csv · 120 rows");
+        assert_eq!(what_with("import", import, Files::Names), "records contacts_webform.csv · 120 rows");
+        let export = r#"{"format":"salesforce","file":"out/plan.json","items":1}"#;
+        assert_eq!(what_with("export", export, Files::Names), "salesforce → plan.json");
+        let one = r#"{"kind":"candidates","file":"p.csv","rows":1}"#;
+        assert_eq!(what("import", one), "candidates p.csv · 1 row");
+        let decision = r#"{"status_before":"pending","status_after":"approved","seen":"1.2","note":"same"}"#;
+        assert_eq!(what("approve", decision), "pending → approved on 1.2 · same");
+    }
 }

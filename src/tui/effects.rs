@@ -366,7 +366,8 @@ fn journal_view(ws: &Workspace) -> Result<JournalView> {
                     .filter(|n| !n.is_empty())
                     .or_else(|| Some(format!("{} → {}", s("status_before"), s("status_after"))))
             }
-            _ => Some(journal::describe::what(&e.action, &e.body)).filter(|w| !w.is_empty()),
+            _ => Some(journal::describe::what_with(&e.action, &e.body, journal::describe::Files::Names))
+                .filter(|w| !w.is_empty()),
         };
         entries.push(JournalLine {
             seq: e.seq,
