@@ -237,3 +237,19 @@ fn an_approved_candidate_shows_the_golden_record_it_merged() {
     assert_eq!(r.data.suggestion.fields["email"].value.as_deref(), Some("new@x.example"), "the rules now");
     assert_eq!(r.unsaved(), None, "nothing to lose by leaving");
 }
+
+/// Approving a rejected candidate with a field no rule decided asks one question for both; the
+/// second `a` approves.
+#[test]
+fn approving_a_rejected_candidate_with_undecided_fields_asks_once() {
+    let ws = undecided();
+    ws.ok(&["decide", "1", "reject"]);
+    let mut c = console(&ws);
+    while c.app.queue.query.status != Some(Status::Rejected) {
+        press(&mut c, &[KeyCode::Char('f')]);
+    }
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(status(&c).0, "#1 stands rejected, and 1 undecided (name): a again approves as shown");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).last().unwrap().0, "approve");
+}

@@ -79,14 +79,24 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             // the steward confirms with a second `a` (or settles with a pick or an edit).
             let open: Vec<String> =
                 r.golden.fields.iter().filter(|(_, g)| g.conflict).map(|(f, _)| f.clone()).collect();
-            if !open.is_empty() && !app.confirmed {
+            // Replacing a rejection is asked in the same question: one second press answers both.
+            let rejected = r.data.candidate.status == Status::Rejected;
+            if (!open.is_empty() || rejected) && !app.confirmed {
+                let id = r.data.candidate.id;
                 let (n, fields) = (open.len(), open.join(", "));
-                let which = if n == 1 {
-                    "1 field no rule decided".to_string()
-                } else {
-                    format!("{n} fields no rule decided")
+                let text = match (rejected, n) {
+                    (true, 0) => format!("#{id} stands rejected: a again approves it instead"),
+                    (true, _) => format!(
+                        "#{id} stands rejected, and {n} undecided ({fields}): a again approves as shown"
+                    ),
+                    (false, 1) => {
+                        format!("1 field no rule decided ({fields}): a again approves as shown, 1-9 picks")
+                    }
+                    (false, _) => {
+                        format!("{n} fields no rule decided ({fields}): a again approves as shown, 1-9 picks")
+                    }
                 };
-                app.arm(action, format!("{which} ({fields}): a again approves as shown, 1-9 picks"));
+                app.arm(action, text);
                 return Effect::None;
             }
             return decide(app, Verdict::Approve);
@@ -215,7 +225,10 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         Verdict::Reject => ("x", Action::Reject, "rejects it instead"),
         Verdict::Defer => ("d", Action::Defer, "defers it instead"),
     };
-    let replaces = matches!(now, Status::Approved | Status::Rejected) && now != verdict_status(verdict);
+    // (Approving a rejected one was asked about with its undecided fields, before this.)
+    let replaces = matches!(now, Status::Approved | Status::Rejected)
+        && now != verdict_status(verdict)
+        && verdict != Verdict::Approve;
     if replaces && !app.confirmed {
         let id = r.data.candidate.id;
         app.arm(action, format!("#{id} stands {}: {key} again {instead}", now.as_str()));
