@@ -1,5 +1,6 @@
 //! How the command line words and lays out what it prints: counts of one in the singular, and the
-//! audit log's columns lined up whatever the stored times look like.
+//! audit log's columns lined up whatever the stored times look like, what a grouped pick took
+//! with it, and whose decision an undo reversed.
 
 mod common;
 use common::{fixture, Workspace};
@@ -73,4 +74,34 @@ fn counts_of_one_are_in_the_singular() {
     let report = ws.ok(&["export", "audit-report", "--include-unsigned"]);
     assert!(report.contains("sf.csv`: 1 row, sha256 "), "{report}");
     assert!(report.contains(": 1 item, sha256 "), "{report}");
+}
+
+/// `decide --pick` of a field in a group says the group came with it, and which fields went
+/// empty; `undo` of another steward's decision names them.
+#[test]
+fn a_grouped_pick_and_another_stewards_undo_are_said() {
+    let ws = Workspace::new();
+    ws.file(
+        "r.csv",
+        "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
+    );
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    let out = ws
+        .cmd()
+        .args(["--steward", "bob", "decide", "1", "approve", "--pick", "country=salesforce:2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "note: --pick country=salesforce:2 takes the whole address from salesforce:2: city, postcode, street now empty (it has none)\n"
+        ),
+        "{said}"
+    );
+    let out = ws.cmd().args(["undo", "1"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.starts_with("undid entry 3 (bob's approve of candidate 1)"), "{said}");
 }

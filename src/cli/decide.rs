@@ -3,8 +3,10 @@
 
 use super::{CombineArgs, Ctx, DecideArgs, UndoArgs, Verdict as CliVerdict};
 use crate::journal::{self, DecisionRequest, Verdict};
-use crate::model::{CandidateId, Choices, RecordKey};
+use crate::model::{CandidateId, Choices, Golden, RecordKey};
 use crate::store::Store;
+use crate::survivorship::Rules;
+use crate::text::visible;
 use anyhow::Result;
 use clap::CommandFactory;
 
@@ -66,6 +68,12 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         "candidate {}: {} (was {}) on member versions {} — journal entry {}",
         out.candidate, out.status, out.status_before, out.seen, out.seq
     );
+    if let Some(golden) = &out.golden {
+        let object = store.candidate(out.candidate)?.map(|c| c.object).unwrap_or_default();
+        for note in group_notes(&req.rules, &object, &req.choices, golden) {
+            eprintln!("{note}");
+        }
+    }
     if let Some(exported) = &out.exported {
         eprintln!("{}", exported.note());
     }
@@ -78,11 +86,50 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// For each `--pick` of a field in a group (an address): the group's other fields came from the
+/// same record, and those it lacks are now empty — said, so that a street going blank is seen.
+fn group_notes(rules: &Rules, object: &str, choices: &Choices, golden: &Golden) -> Vec<String> {
+    let rules = rules.for_object(object);
+    let chosen =
+        |f: &str| choices.picks.iter().any(|(p, _)| p == f) || choices.sets.iter().any(|(s, _)| s == f);
+    let mut notes = Vec::new();
+    for (field, key) in &choices.picks {
+        let Some(group) = rules.group_of(field) else { continue };
+        let others = golden.fields.iter().filter(|(f, _)| {
+            *f != field && !chosen(f) && rules.group_of(f).is_some_and(|g| g.name == group.name)
+        });
+        let (blank, kept): (Vec<_>, Vec<_>) = others.partition(|(_, g)| g.value.is_none());
+        if blank.is_empty() && kept.is_empty() {
+            continue;
+        }
+        let names = |list: &[(&String, &crate::model::GoldenValue)]| {
+            list.iter().map(|(f, _)| visible(f).into_owned()).collect::<Vec<_>>().join(", ")
+        };
+        let mut note = format!(
+            "note: --pick {}={} takes the whole {} from {}",
+            visible(field),
+            visible(&key.to_string()),
+            group.name,
+            visible(&key.to_string())
+        );
+        if !kept.is_empty() {
+            note.push_str(&format!(": {}", names(&kept)));
+        }
+        if !blank.is_empty() {
+            let sep = if kept.is_empty() { ":" } else { ";" };
+            note.push_str(&format!("{sep} {} now empty (it has none)", names(&blank)));
+        }
+        notes.push(note);
+    }
+    notes
+}
+
 pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     let mut store = Store::open_existing(&ctx.db)?;
     let out = journal::undo(&mut store, args.id.map(CandidateId), &ctx.steward, &crate::clock::now())?;
+    let whose = out.reversed_by.as_deref().map_or(String::new(), |s| format!("{}'s ", visible(s)));
     eprintln!(
-        "undid entry {} ({} of candidate {}): candidate {} is {} again — journal entry {}",
+        "undid entry {} ({whose}{} of candidate {}): candidate {} is {} again — journal entry {}",
         out.reversed_seq, out.reversed_action, out.candidate, out.candidate, out.status, out.seq
     );
     if let Some(exported) = &out.exported {
