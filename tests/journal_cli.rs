@@ -77,7 +77,7 @@ fn decide_undo_and_the_log() {
         .stderr(contains("FIELD=SOURCE:ID"));
     ws.run(&["decide", "2", "approve", "--survivor", "nokey"]).assert().code(2);
     ws.run(&["decide", "9", "approve"]).assert().code(1).stderr(contains("no candidate 9"));
-    ws.run(&["undo"]).assert().success().stderr(contains("undid entry 5 (reject of candidate 2)"));
+    ws.run(&["undo"]).assert().success().stderr(contains("undid entry 5 (ben's reject of candidate 2)"));
     ws.run(&["undo", "2"]).assert().code(1).stderr(contains("candidate 2 has no decision to undo"));
     let log = ws.log();
     let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
