@@ -253,3 +253,17 @@ fn approving_a_rejected_candidate_with_undecided_fields_asks_once() {
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap().0, "approve");
 }
+
+/// `[` on the first candidate of a filtered queue says which queue it is and how to see the rest
+/// (the candidate just approved is under another status).
+#[test]
+fn the_ends_of_a_filtered_queue_say_which_queue() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    press(&mut c, &[KeyCode::Char('[')]);
+    assert_eq!(status(&c).0, "this is the first pending candidate (f changes the status shown)");
+    press(&mut c, &[KeyCode::Char(']')]);
+    assert_eq!(status(&c).0, "this is the last pending candidate (f changes the status shown)");
+}

@@ -198,13 +198,19 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
             if next.is_empty() && after_decision {
                 next = ws.store.queue_page(&query, PageFrom::Start, 1)?;
             }
+            // Which queue: a steward on the pending queue looking for the one just approved
+            // learns it is there under another status.
+            let which = match query.status {
+                Some(status) => format!("{status} candidate (f changes the status shown)"),
+                None => "candidate of the queue".to_string(),
+            };
             match next.first() {
                 Some(row) => Loaded::Candidate(Box::new(open(ws, row.id)?)),
                 None => Loaded::NoCandidate {
                     message: match (after_decision, forward) {
                         (true, _) => "no pending candidates left in this queue".into(),
-                        (false, true) => "this is the last candidate of the queue".into(),
-                        (false, false) => "this is the first candidate of the queue".into(),
+                        (false, true) => format!("this is the last {which}"),
+                        (false, false) => format!("this is the first {which}"),
                     },
                     leave: after_decision,
                 },
