@@ -66,7 +66,12 @@ fn counts_of_one_are_in_the_singular() {
 
     said(&ws, &["import", "candidates", pair.to_str().unwrap()]);
     assert!(ws.ok(&["queue"]).ends_with("\n1 candidate\n"));
-    assert!(ws.ok(&["stats"]).starts_with("0 of 1 candidate decided · "));
+    let stats = ws.ok(&["stats"]);
+    assert!(stats.starts_with("0 of 1 candidate decided · "), "{stats}");
+    // The dashboard's mean pending score, in the same words.
+    let json: Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    let mean = json["mean_pending_score"].as_f64().expect("a mean");
+    assert!(stats.contains(&format!("\nmean score of the pending candidates: {mean:.2}\n")), "{stats}");
     said(&ws, &["decide", "1", "approve"]);
     let out = ws.dir.path().join("golden.csv");
     let exported = said(&ws, &["export", "golden-csv", "--include-unsigned", "--out", out.to_str().unwrap()]);

@@ -19,6 +19,10 @@ pub fn run(args: JsonFlag, ctx: &Ctx) -> Result<()> {
         stats.deferred,
         stats.pending
     );
+    // As the dashboard says it.
+    if let Some(mean) = stats.mean_pending_score {
+        out.push_str(&format!("mean score of the pending candidates: {mean:.2}\n"));
+    }
     if let Some(note) = stats.approved_sharing_note() {
         out.push_str(&format!("{note}\n"));
     }
