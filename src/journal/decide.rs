@@ -3,6 +3,7 @@
 //! guard refuses a decision made on member versions that an import has since replaced.
 
 mod body;
+mod contradictions;
 mod outcome;
 
 pub use body::choices_of;
@@ -20,6 +21,7 @@ use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
 use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
 use body::{choices_body, golden_body, member_body};
+use contradictions::{and_list, contradictions, refuse_clashes, revived_rejection, undo_first};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -144,107 +146,11 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
     Ok(())
 }
 
-/// Another standing decision that candidate `id` standing with some status would contradict:
-/// an approval merging records a rejection keeps apart, or the other way round. Both would be
-/// exported — the same two records in a merge plan and in the not-duplicate list.
-struct Clash {
-    other: CandidateId,
-    /// `crm:1 and crm:2 are merged by the approval of candidate 3 (journal entry 4)`
-    text: String,
-    /// `#3, approved, merges 2 of its records`
-    brief: String,
-    /// `#3's approval`
-    against: String,
-}
-
-/// The clashes of candidate `id` (with `members`) standing as `status`.
-fn contradictions(tx: &Tx, id: CandidateId, status: Status, members: &[MemberRow]) -> Result<Vec<Clash>> {
-    let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
-    // Other candidate → the records of this one it decided on, in member (key) order.
-    let mut by: BTreeMap<CandidateId, BTreeSet<usize>> = BTreeMap::new();
-    let place = |rowid: i64| members.iter().position(|m| m.rowid == rowid).expect("a member");
-    let approving = match status {
-        Status::Approved => {
-            for (a, b, other) in tx.rejected_apart(id, &rowids)? {
-                by.entry(other).or_default().extend([place(a), place(b)]);
-            }
-            true
-        }
-        Status::Rejected => {
-            for (other, records) in tx.approved_merging(id, &rowids)? {
-                by.entry(other).or_default().extend(records.into_iter().map(place));
-            }
-            false
-        }
-        Status::Pending | Status::Deferred => return Ok(Vec::new()),
-    };
-    let mut clashes = Vec::new();
-    for (other, places) in by {
-        let keys: Vec<String> = places.iter().map(|&i| members[i].record.key.to_string()).collect();
-        let entry = latest_standing(tx, Some(other))?
-            .map_or(String::new(), |e| format!(" (journal entry {})", e.seq));
-        let (text, brief, against) = match approving {
-            true => (
-                format!("{} are rejected as not duplicates in candidate {other}{entry}", and_list(&keys)),
-                format!("#{other}, rejected, keeps {} of its records apart", keys.len()),
-                format!("#{other}'s rejection"),
-            ),
-            false => (
-                format!("{} are merged by the approval of candidate {other}{entry}", and_list(&keys)),
-                format!("#{other}, approved, merges {} of its records", keys.len()),
-                format!("#{other}'s approval"),
-            ),
-        };
-        clashes.push(Clash { other, text, brief, against });
-    }
-    Ok(clashes)
-}
-
-/// Refuses `doing` (`approve candidate 3`) when it leaves clashes, saying which and how to undo
-/// them, `or` what else the steward can do; `brief` makes the console's line from them.
-fn refuse_clashes(
-    doing: &str,
-    clashes: &[Clash],
-    or: &str,
-    brief: impl Fn(&[Clash]) -> String,
-) -> Result<()> {
-    if clashes.is_empty() {
-        return Ok(());
-    }
-    let texts: Vec<&str> = clashes.iter().map(|c| c.text.as_str()).collect();
-    let undo: Vec<String> = clashes.iter().map(|c| format!("`mergeq undo {}`", c.other)).collect();
-    let which = if clashes.len() == 1 { "that decision" } else { "those decisions" };
-    Err(Contradiction {
-        full: format!(
-            "cannot {doing}: {}. Undo {which} first ({}) if it was wrong, or {or}",
-            texts.join("; "),
-            undo.join(", ")
-        ),
-        brief: brief(clashes),
-    }
-    .into())
-}
-
-/// `undo #3 first`, `undo #3 and #5 first`.
-fn undo_first(clashes: &[Clash]) -> String {
-    let others: Vec<String> = clashes.iter().map(|c| format!("#{}", c.other)).collect();
-    format!("undo {} first", and_list(&others))
-}
-
 /// The status candidate `id` returns to when its latest standing decision is undone: that of the
 /// one before it, or pending.
 fn status_after_undo(tx: &Tx, id: CandidateId) -> Result<Status> {
     let (replay, _) = replay_candidate(tx, id)?;
     Ok(replay.standing(id).iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a)))
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 /// Records a decision inside the caller's transaction (batches of decisions, tests, benchmarks).
@@ -286,19 +192,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     };
     for &within in &replaced {
         if status_after_undo(tx, within)? == Status::Rejected {
-            return Err(Contradiction {
-                full: format!(
-                    "cannot approve candidate {id}: it replaces the approval of candidate {within}, all of \
-                     whose records it holds, and undoing that approval would bring back candidate \
-                     {within}'s earlier rejection of records this one merges. Undo candidate {within}'s \
-                     approval and then its rejection first (`mergeq undo {within}`, twice) if the \
-                     rejection was wrong"
-                ),
-                brief: format!(
-                    "not approved: replacing #{within}'s approval brings back its rejection — undo #{within} twice first"
-                ),
-            }
-            .into());
+            return Err(revived_rejection(id, within).into());
         }
     }
     let records: Vec<Record> = members.iter().map(|m| m.record.clone()).collect();

@@ -1,0 +1,128 @@
+//! Decisions that contradict one standing: an approval merging records a rejection keeps apart,
+//! or a rejection of records an approval merges. Both would be exported — the same two records
+//! in a merge plan and in the not-duplicate list — so `decide` and `undo` refuse them, saying
+//! which decision to undo first (in full for the command line, in one line for the console).
+
+use super::latest_standing;
+use crate::journal::Contradiction;
+use crate::model::{CandidateId, Status};
+use crate::store::{MemberRow, Tx};
+use anyhow::Result;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Another standing decision that candidate `id` standing with some status would contradict:
+/// an approval merging records a rejection keeps apart, or the other way round. Both would be
+/// exported — the same two records in a merge plan and in the not-duplicate list.
+pub(super) struct Clash {
+    pub(super) other: CandidateId,
+    /// `crm:1 and crm:2 are merged by the approval of candidate 3 (journal entry 4)`
+    pub(super) text: String,
+    /// `#3, approved, merges 2 of its records`
+    pub(super) brief: String,
+    /// `#3's approval`
+    pub(super) against: String,
+}
+
+/// The clashes of candidate `id` (with `members`) standing as `status`.
+pub(super) fn contradictions(
+    tx: &Tx,
+    id: CandidateId,
+    status: Status,
+    members: &[MemberRow],
+) -> Result<Vec<Clash>> {
+    let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+    // Other candidate → the records of this one it decided on, in member (key) order.
+    let mut by: BTreeMap<CandidateId, BTreeSet<usize>> = BTreeMap::new();
+    let place = |rowid: i64| members.iter().position(|m| m.rowid == rowid).expect("a member");
+    let approving = match status {
+        Status::Approved => {
+            for (a, b, other) in tx.rejected_apart(id, &rowids)? {
+                by.entry(other).or_default().extend([place(a), place(b)]);
+            }
+            true
+        }
+        Status::Rejected => {
+            for (other, records) in tx.approved_merging(id, &rowids)? {
+                by.entry(other).or_default().extend(records.into_iter().map(place));
+            }
+            false
+        }
+        Status::Pending | Status::Deferred => return Ok(Vec::new()),
+    };
+    let mut clashes = Vec::new();
+    for (other, places) in by {
+        let keys: Vec<String> = places.iter().map(|&i| members[i].record.key.to_string()).collect();
+        let entry = latest_standing(tx, Some(other))?
+            .map_or(String::new(), |e| format!(" (journal entry {})", e.seq));
+        let (text, brief, against) = match approving {
+            true => (
+                format!("{} are rejected as not duplicates in candidate {other}{entry}", and_list(&keys)),
+                format!("#{other}, rejected, keeps {} of its records apart", keys.len()),
+                format!("#{other}'s rejection"),
+            ),
+            false => (
+                format!("{} are merged by the approval of candidate {other}{entry}", and_list(&keys)),
+                format!("#{other}, approved, merges {} of its records", keys.len()),
+                format!("#{other}'s approval"),
+            ),
+        };
+        clashes.push(Clash { other, text, brief, against });
+    }
+    Ok(clashes)
+}
+
+/// Refuses `doing` (`approve candidate 3`) when it leaves clashes, saying which and how to undo
+/// them, `or` what else the steward can do; `brief` makes the console's line from them.
+pub(super) fn refuse_clashes(
+    doing: &str,
+    clashes: &[Clash],
+    or: &str,
+    brief: impl Fn(&[Clash]) -> String,
+) -> Result<()> {
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<&str> = clashes.iter().map(|c| c.text.as_str()).collect();
+    let undo: Vec<String> = clashes.iter().map(|c| format!("`mergeq undo {}`", c.other)).collect();
+    let which = if clashes.len() == 1 { "that decision" } else { "those decisions" };
+    Err(Contradiction {
+        full: format!(
+            "cannot {doing}: {}. Undo {which} first ({}) if it was wrong, or {or}",
+            texts.join("; "),
+            undo.join(", ")
+        ),
+        brief: brief(clashes),
+    }
+    .into())
+}
+
+/// `undo #3 first`, `undo #3 and #5 first`.
+pub(super) fn undo_first(clashes: &[Clash]) -> String {
+    let others: Vec<String> = clashes.iter().map(|c| format!("#{}", c.other)).collect();
+    format!("undo {} first", and_list(&others))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(super) fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Approving `id` replaces the approval of `within` (all of whose records it holds), and undoing
+/// that approval would bring back `within`'s earlier rejection of records `id` merges.
+pub(super) fn revived_rejection(id: CandidateId, within: CandidateId) -> Contradiction {
+    Contradiction {
+        full: format!(
+            "cannot approve candidate {id}: it replaces the approval of candidate {within}, all of whose \
+             records it holds, and undoing that approval would bring back candidate {within}'s earlier \
+             rejection of records this one merges. Undo candidate {within}'s approval and then its \
+             rejection first (`mergeq undo {within}`, twice) if the rejection was wrong"
+        ),
+        brief: format!(
+            "not approved: replacing #{within}'s approval brings back its rejection — undo #{within} twice first"
+        ),
+    }
+}
