@@ -267,3 +267,36 @@ fn the_ends_of_a_filtered_queue_say_which_queue() {
     press(&mut c, &[KeyCode::Char(']')]);
     assert_eq!(status(&c).0, "this is the last pending candidate (f changes the status shown)");
 }
+
+/// Combining an approved pair with its neighbour: the combined candidate opens with the pair's
+/// picks, edits and survivor carried over (approving it replaces that approval), and says so.
+#[test]
+fn a_combined_candidate_starts_from_the_picks_of_the_approval_it_replaces() {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,name,phone\n1,Ann Lee,+44 1\n2,Anne Lee,+44 2\n3,Ann Lee,+44 3\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.ok(&[
+        "decide",
+        "1",
+        "approve",
+        "--pick",
+        "name=salesforce:2",
+        "--set",
+        "phone=+44 9",
+        "--survivor",
+        "salesforce:2",
+    ]);
+    ws.ok(&["combine", "2", "1"]);
+    let mut c = console(&ws);
+    // The pending queue: #3, the combined candidate (0.9), then #2.
+    press(&mut c, &[KeyCode::Enter]);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.data.candidate.id, CandidateId(3));
+    assert_eq!(r.golden.fields["name"].value.as_deref(), Some("Anne Lee"));
+    assert_eq!(r.golden.fields["phone"].value.as_deref(), Some("+44 9"));
+    assert_eq!(r.golden.survivor.to_string(), "salesforce:2");
+    assert_eq!(status(&c).0, "picks and edits of #1's approval carried over: approving this one replaces it");
+    assert_eq!(r.unsaved(), Some("picks or edits"), "not decided on this candidate yet");
+}

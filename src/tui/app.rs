@@ -154,6 +154,9 @@ pub struct ReviewData {
     /// Of those, the approved candidates all of whose records this one holds: approving it
     /// replaces their approvals.
     pub replaces: Vec<CandidateId>,
+    /// Undecided and replacing approvals: their picks, edits and survivor, to start from (the
+    /// first approval's where two chose differently), and which approvals they came from.
+    pub carried: Option<(Choices, Vec<CandidateId>)>,
 }
 
 impl ReviewData {

@@ -287,6 +287,10 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
     let (shared, replaces) = ws.store.approved_overlaps_of(id)?;
+    let carried = match candidate.status {
+        Status::Pending | Status::Deferred if !replaces.is_empty() => carried_choices(ws, &replaces)?,
+        _ => None,
+    };
     Ok(ReviewData {
         candidate,
         members,
@@ -297,7 +301,38 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
         approved,
         shared,
         replaces,
+        carried,
     })
+}
+
+/// The choices of the approvals a candidate replaces (it holds all their records), merged in
+/// id order, the first choice of a field winning: a steward combining an approved pair with its
+/// neighbour starts from the picks already made, not from the rules alone.
+fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(Choices, Vec<CandidateId>)>> {
+    let mut merged = Choices::default();
+    let mut from = Vec::new();
+    for &id in replaces {
+        let Some(approved) = approval(ws, id)? else { continue };
+        let c = approved.choices;
+        if c == Choices::default() {
+            continue;
+        }
+        from.push(id);
+        let taken =
+            |m: &Choices, f: &str| m.picks.iter().any(|(p, _)| p == f) || m.sets.iter().any(|(s, _)| s == f);
+        for (field, key) in c.picks {
+            if !taken(&merged, &field) {
+                merged.picks.push((field, key));
+            }
+        }
+        for (field, value) in c.sets {
+            if !taken(&merged, &field) {
+                merged.sets.push((field, value));
+            }
+        }
+        merged.survivor = merged.survivor.or(c.survivor);
+    }
+    Ok((!from.is_empty()).then_some((merged, from)))
 }
 
 /// The steward's choices of a candidate's standing approval, read back from its journal entry,

@@ -166,9 +166,19 @@ fn open_review(app: &mut App, data: ReviewData) {
     // A candidate reopened by an undo shows the undone approval's choices again; an approved one
     // opens as it was merged: its approval's choices over the suggestion.
     let restored = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id).map(|(_, c)| c);
+    let mut carried_from = None;
     if again.is_none() {
-        if let Some(choices) = restored.or_else(|| review.data.approved.as_ref().map(|a| a.choices.clone())) {
+        let carried = || {
+            let (choices, from) = review.data.carried.clone()?;
+            Some((choices, Some(from)))
+        };
+        let start = restored
+            .map(|c| (c, None))
+            .or_else(|| review.data.approved.as_ref().map(|a| (a.choices.clone(), None)))
+            .or_else(carried);
+        if let Some((choices, from)) = start {
             review.choices = choices;
+            carried_from = from;
         }
     }
     if let Some(old) = again {
@@ -181,6 +191,14 @@ fn open_review(app: &mut App, data: ReviewData) {
     }
     app.review = Some(review);
     app.screen = Screen::Review;
+    // Said unless a decision's message is in front (it opened this candidate).
+    if let (Some(from), None) = (carried_from, &app.status) {
+        let ids: Vec<String> = from.iter().map(|c| format!("#{c}")).collect();
+        app.info(format!(
+            "picks and edits of {}'s approval carried over: approving this one replaces it",
+            ids.join(", ")
+        ));
+    }
     if let Some(r) = app.review.as_ref() {
         // Choices to apply, or an approval whose golden record the column shows.
         if r.choices != Default::default() || r.data.approved.is_some() {
