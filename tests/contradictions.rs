@@ -170,8 +170,17 @@ fn the_queue_marks_candidates_an_approval_holds_whole() {
     let screen = terminal.backend().to_string();
     let row = screen.lines().nth(3).unwrap();
     assert!(row.trim_end_matches(['"', ' ']).ends_with("in #3"), "{row}");
+    // `mergeq queue` says it too: `held_by` in JSON (an added key), a mark at the line's end.
+    let queue: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["queue", "--json"])).unwrap();
+    let held: Vec<(i64, Option<i64>)> =
+        queue.iter().map(|c| (c["id"].as_i64().unwrap(), c["held_by"].as_i64())).collect();
+    assert_eq!(held, [(1, Some(3)), (3, None), (2, Some(3))]);
+    assert_eq!(queue[0]["status"], "pending");
+    let text = ws.ok(&["queue"]);
+    assert!(text.lines().nth(1).unwrap().ends_with("crm:1  crm:2  · all in #3, approved"), "{text}");
     // Undone, the mark goes.
     ws.ok(&["undo", "3"]);
+    assert!(!ws.ok(&["queue", "--json"]).contains("held_by"));
     let c = console_fixture::console(Store::open_existing(&ws.db).unwrap(), (80, 24));
     assert!(c.app.queue.rows.iter().all(|r| r.held_by.is_none()));
     // Approving the pair 1 holds 2 records of 3 (not all): 3 is not marked, nor is 2 (one record).

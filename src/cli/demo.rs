@@ -182,7 +182,7 @@ fn summary(records: &BTreeMap<String, u64>, list: &[Candidate]) -> String {
     out.push_str(&row("total", total.0, &total.1));
     let of = crate::text::count(list.len(), "candidate", "candidates");
     out.push_str(&format!("\ntop {} of {of}, best score first:\n", TOP.min(list.len())));
-    out.push_str(&super::queue::table(&list[..TOP.min(list.len())]));
+    out.push_str(&super::queue::table(&list[..TOP.min(list.len())], &Default::default()));
     out
 }
 

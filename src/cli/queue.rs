@@ -1,11 +1,12 @@
 //! `mergeq queue`: candidates, best score first, as a table or JSON.
 
 use super::Ctx;
-use crate::model::{Candidate, Status};
+use crate::model::{Candidate, CandidateId, Status};
 use crate::store::{QueueFilter, Store};
 use crate::text::visible_cut;
 use anyhow::{anyhow, Result};
 use clap::Args;
+use std::collections::HashMap;
 
 #[derive(Debug, Args)]
 pub struct QueueArgs {
@@ -30,11 +31,15 @@ struct QueueItem<'a> {
     status: Status,
     origin: &'a [String],
     members: Vec<String>,
+    /// Undecided, with every record in this approved candidate (the console's `in #3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_by: Option<i64>,
 }
 
 pub fn run(args: QueueArgs, ctx: &Ctx) -> Result<()> {
     let store = Store::open_existing(&ctx.db)?;
     let list = store.queue(&QueueFilter { status: args.status, object: args.object })?;
+    let held = store.held_whole()?;
     if args.json {
         let items: Vec<QueueItem> = list
             .iter()
@@ -45,22 +50,25 @@ pub fn run(args: QueueArgs, ctx: &Ctx) -> Result<()> {
                 status: c.status,
                 origin: &c.origin,
                 members: c.members.iter().map(|m| m.to_string()).collect(),
+                held_by: held.get(&c.id).map(|h| h.0),
             })
             .collect();
         return super::print(&format!("{}\n", serde_json::to_string_pretty(&items)?));
     }
-    let mut out = table(&list);
+    let mut out = table(&list, &held);
     out.push_str(&format!("{}\n", crate::text::count(list.len(), "candidate", "candidates")));
     super::print(&out)
 }
 
-/// The queue as a text table, one candidate per line (also shown by `mergeq demo`).
-pub(super) fn table(list: &[Candidate]) -> String {
+/// The queue as a text table, one candidate per line (also shown by `mergeq demo`); an
+/// undecided candidate held whole by an approved one ends `· all in #3, approved`.
+pub(super) fn table(list: &[Candidate], held: &HashMap<CandidateId, CandidateId>) -> String {
     let mut out = format!("{:>6}  {:>5}  {:<9} {:<10} {}\n", "id", "score", "status", "object", "members");
     for c in list {
         let members: Vec<String> = c.members.iter().map(|m| m.to_string()).collect();
+        let held = held.get(&c.id).map_or(String::new(), |h| format!("  · all in #{h}, approved"));
         out.push_str(&format!(
-            "{:>6}  {:>5.3}  {:<9} {:<10} {}\n",
+            "{:>6}  {:>5.3}  {:<9} {:<10} {}{held}\n",
             c.id.0,
             c.score,
             c.status.as_str(),

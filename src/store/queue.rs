@@ -127,6 +127,40 @@ impl Store {
         Ok(page)
     }
 
+    /// Every undecided candidate whose records an approved one holds all of, with that candidate
+    /// (the lowest id): what the console's queue marks `in #3`, for `mergeq queue`. Reads the
+    /// undecided candidates only when something is approved.
+    pub fn held_whole(&self) -> Result<HashMap<CandidateId, CandidateId>> {
+        let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut stmt = self.conn().prepare("SELECT record_id, candidate_id FROM approved_members")?;
+        for pair in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (record, candidate) = pair?;
+            holders.entry(record).or_default().push(candidate);
+        }
+        let mut out = HashMap::new();
+        if holders.is_empty() {
+            return Ok(out);
+        }
+        let mut stmt = self.conn().prepare(
+            "SELECT id, member_key, member_versions FROM candidates WHERE status IN ('pending', 'deferred')",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let members = parse_members(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?);
+            let mut count: std::collections::BTreeMap<i64, usize> = Default::default();
+            for (record, _) in &members {
+                for &c in holders.get(record).into_iter().flatten() {
+                    *count.entry(c).or_default() += 1;
+                }
+            }
+            if let Some((c, _)) = count.into_iter().find(|&(c, n)| c != id && n == members.len()) {
+                out.insert(CandidateId(id), CandidateId(c));
+            }
+        }
+        Ok(out)
+    }
+
     /// Marks the undecided rows whose records an approved candidate holds all of, in one query.
     fn fill_held_by(&self, page: &mut [QueueRow], members: &[Vec<(i64, i64)>]) -> Result<()> {
         let open = |row: &QueueRow| matches!(row.status, Status::Pending | Status::Deferred);
