@@ -4,11 +4,12 @@
 //! and the member versions the steward approved. What was approved is the entry, not what the
 //! rules would suggest over the records today: `show` prints this, as the golden exports carry it.
 
-use super::{standing_decision, Action};
-use crate::model::{CandidateId, Golden, GoldenValue, RecordKey};
+use super::{choices_of, standing_decision, Action};
+use crate::model::{CandidateId, Choices, Golden, GoldenValue, RecordKey};
 use crate::store::{JournalEntry, Store};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A standing approval as its journal entry holds it.
@@ -27,6 +28,8 @@ pub struct Approval {
     pub survivor_suggested: Option<RecordKey>,
     /// The members approved, each with the version the steward saw.
     pub members: Vec<(RecordKey, i64)>,
+    /// The steward's picks, edits and survivor it was made with.
+    pub choices: Choices,
 }
 
 /// What the rules suggested for a field the steward chose.
@@ -50,7 +53,10 @@ impl Approval {
     /// Reads an approve entry's body; a broken body is an error naming the entry.
     pub fn of(entry: &JournalEntry) -> Result<Approval> {
         let seq = entry.seq;
-        let body: Body = serde_json::from_str(&entry.body)
+        let value: Value = serde_json::from_str(&entry.body)
+            .with_context(|| format!("journal entry {seq}: not an approval body"))?;
+        let choices = choices_of(&value);
+        let body = Body::deserialize(&value)
             .with_context(|| format!("journal entry {seq}: not an approval body"))?;
         let golden =
             body.golden.ok_or_else(|| anyhow!("journal entry {seq}: an approval without a golden record"))?;
@@ -88,6 +94,7 @@ impl Approval {
                 suggested,
                 survivor_suggested: golden.survivor.suggested.as_deref().map(key).transpose()?,
                 members,
+                choices,
             })
         };
         read().with_context(|| format!("journal entry {seq}"))

@@ -335,15 +335,14 @@ fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(C
     Ok((!from.is_empty()).then_some((merged, from)))
 }
 
-/// The steward's choices of a candidate's standing approval, read back from its journal entry,
-/// with who approved it and when.
+/// A candidate's standing approval, read back from its journal entry once: the golden record it
+/// merged, the steward's choices, and who approved it when.
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
-    let Some(entry) = journal::standing_decision(&ws.store, id)? else { return Ok(None) };
-    let body: serde_json::Value = serde_json::from_str(&entry.body)?;
-    let choices = journal::choices_of(&body);
-    let line = format!("approved by {} on {}", entry.steward, crate::clock::day(&entry.at));
-    let golden = journal::approved::Approval::of(&entry)?.golden;
-    Ok(Some(ApprovedView { choices, line, golden }))
+    Ok(journal::approved::Approval::standing(&ws.store, id)?.map(|a| ApprovedView {
+        line: format!("approved by {} on {}", a.steward, crate::clock::day(&a.at)),
+        choices: a.choices,
+        golden: a.golden,
+    }))
 }
 
 /// Commits a decision through the journal (one transaction: entry and status together).
