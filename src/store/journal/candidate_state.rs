@@ -126,12 +126,30 @@ fn fields_at(conn: &Connection, rowid: i64, version: i64) -> Result<Option<Field
     Ok(text.map(|t| serde_json::from_str(&t).unwrap_or_default()))
 }
 
-fn pair(a: i64, b: i64) -> (i64, i64) {
-    if a < b {
-        (a, b)
-    } else {
-        (b, a)
-    }
+/// Every pair of distinct records among `rowids`, smaller id first (as `rejected_pairs` keeps them).
+fn pairs(rowids: &[i64]) -> impl Iterator<Item = (i64, i64)> + '_ {
+    rowids.iter().enumerate().flat_map(move |(i, &x)| {
+        rowids[i + 1..].iter().filter(move |&&y| y != x).map(move |&y| (x.min(y), x.max(y)))
+    })
+}
+
+/// The candidate (lowest id, other than `except`) standing as rejected that holds both records
+/// `a` and `b`. Members are inline ("3,17,42"): it covers the pair when both ids are in it.
+fn rejection_covering(
+    conn: &Connection,
+    a: i64,
+    b: i64,
+    except: Option<CandidateId>,
+) -> Result<Option<CandidateId>> {
+    let id = conn
+        .prepare_cached(
+            "SELECT id FROM candidates WHERE status = 'rejected' AND id IS NOT ?3 \
+             AND ',' || member_key || ',' LIKE '%,' || ?1 || ',%' \
+             AND ',' || member_key || ',' LIKE '%,' || ?2 || ',%' ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![a, b, except.map(|c| c.0)], |r| r.get(0))
+        .optional()?;
+    Ok(id.map(CandidateId))
 }
 
 impl Tx<'_> {
@@ -198,22 +216,13 @@ impl Tx<'_> {
     pub fn rejected_apart(&self, id: CandidateId, members: &[i64]) -> Result<Vec<(i64, i64, CandidateId)>> {
         let conn = self.conn();
         let mut remembered = conn.prepare_cached("SELECT 1 FROM rejected_pairs WHERE a = ?1 AND b = ?2")?;
-        // Members are inline ("3,17,42"): a rejected candidate covers the pair when both ids are in it.
-        let mut covering = conn.prepare_cached(
-            "SELECT id FROM candidates WHERE status = 'rejected' AND id <> ?3 \
-             AND ',' || member_key || ',' LIKE '%,' || ?1 || ',%' \
-             AND ',' || member_key || ',' LIKE '%,' || ?2 || ',%' ORDER BY id LIMIT 1",
-        )?;
         let mut out = Vec::new();
-        for (i, x) in members.iter().enumerate() {
-            for y in &members[i + 1..] {
-                let (a, b) = pair(*x, *y);
-                if a == b || remembered.query_row([a, b], |_| Ok(())).optional()?.is_none() {
-                    continue;
-                }
-                if let Some(other) = covering.query_row([a, b, id.0], |r| r.get(0)).optional()? {
-                    out.push((a, b, CandidateId(other)));
-                }
+        for (a, b) in pairs(members) {
+            if remembered.query_row([a, b], |_| Ok(())).optional()?.is_none() {
+                continue;
+            }
+            if let Some(other) = rejection_covering(conn, a, b, Some(id))? {
+                out.push((a, b, other));
             }
         }
         Ok(out)
@@ -233,13 +242,8 @@ impl Tx<'_> {
     pub fn add_rejected_pairs(&self, rowids: &[i64]) -> Result<()> {
         let mut stmt =
             self.conn().prepare_cached("INSERT OR IGNORE INTO rejected_pairs (a, b) VALUES (?1, ?2)")?;
-        for (i, x) in rowids.iter().enumerate() {
-            for y in &rowids[i + 1..] {
-                if x != y {
-                    let (a, b) = pair(*x, *y);
-                    stmt.execute([a, b])?;
-                }
-            }
+        for (a, b) in pairs(rowids) {
+            stmt.execute([a, b])?;
         }
         Ok(())
     }
@@ -247,19 +251,10 @@ impl Tx<'_> {
     /// Forgets the pairs of these records that no candidate now standing as rejected still covers.
     pub fn remove_uncovered_rejected_pairs(&self, rowids: &[i64]) -> Result<()> {
         let conn = self.conn();
-        // Members are inline ("3,17,42"): a rejected candidate covers the pair when both ids are in it.
-        let mut covered = conn.prepare_cached(
-            "SELECT 1 FROM candidates WHERE status = 'rejected' \
-             AND ',' || member_key || ',' LIKE '%,' || ?1 || ',%' \
-             AND ',' || member_key || ',' LIKE '%,' || ?2 || ',%' LIMIT 1",
-        )?;
         let mut delete = conn.prepare_cached("DELETE FROM rejected_pairs WHERE a = ?1 AND b = ?2")?;
-        for (i, x) in rowids.iter().enumerate() {
-            for y in &rowids[i + 1..] {
-                let (a, b) = pair(*x, *y);
-                if a != b && covered.query_row([a, b], |_| Ok(())).optional()?.is_none() {
-                    delete.execute([a, b])?;
-                }
+        for (a, b) in pairs(rowids) {
+            if rejection_covering(conn, a, b, None)?.is_none() {
+                delete.execute([a, b])?;
             }
         }
         Ok(())
