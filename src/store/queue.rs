@@ -131,12 +131,8 @@ impl Store {
     /// (the lowest id): what the console's queue marks `in #3`, for `mergeq queue`. Reads the
     /// undecided candidates only when something is approved.
     pub fn held_whole(&self) -> Result<HashMap<CandidateId, CandidateId>> {
-        let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
         let mut stmt = self.conn().prepare("SELECT record_id, candidate_id FROM approved_members")?;
-        for pair in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (record, candidate) = pair?;
-            holders.entry(record).or_default().push(candidate);
-        }
+        let holders = holders_of(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?)?;
         let mut out = HashMap::new();
         if holders.is_empty() {
             return Ok(out);
@@ -146,16 +142,10 @@ impl Store {
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
+            let id = CandidateId(r.get(0)?);
             let members = parse_members(r.get_ref(1)?.as_str()?, r.get_ref(2)?.as_str()?);
-            let mut count: std::collections::BTreeMap<i64, usize> = Default::default();
-            for (record, _) in &members {
-                for &c in holders.get(record).into_iter().flatten() {
-                    *count.entry(c).or_default() += 1;
-                }
-            }
-            if let Some((c, _)) = count.into_iter().find(|&(c, n)| c != id && n == members.len()) {
-                out.insert(CandidateId(id), CandidateId(c));
+            if let Some(by) = held_by(id, &members, &holders) {
+                out.insert(id, by);
             }
         }
         Ok(out)
@@ -177,25 +167,14 @@ impl Store {
             "SELECT record_id, candidate_id FROM approved_members \
              WHERE record_id IN (SELECT value FROM json_each(?1))",
         )?;
-        let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
-        for pair in stmt.query_map(params![serde_json::to_string(&ids)?], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (record, candidate) = pair?;
-            holders.entry(record).or_default().push(candidate);
-        }
+        let holders = holders_of(
+            stmt.query_map(params![serde_json::to_string(&ids)?], |r| Ok((r.get(0)?, r.get(1)?)))?,
+        )?;
         if holders.is_empty() {
             return Ok(());
         }
         for (row, list) in page.iter_mut().zip(members).filter(|(row, _)| open(row)) {
-            let mut count: std::collections::BTreeMap<i64, usize> = Default::default();
-            for (record, _) in list {
-                for &c in holders.get(record).into_iter().flatten() {
-                    *count.entry(c).or_default() += 1;
-                }
-            }
-            row.held_by = count
-                .into_iter()
-                .find(|&(c, n)| c != row.id.0 && n == list.len())
-                .map(|(c, _)| CandidateId(c));
+            row.held_by = held_by(row.id, list, &holders);
         }
         Ok(())
     }
@@ -280,4 +259,25 @@ impl Store {
             )?
             .query_row(params![after_seq, names], |r| r.get(0))?)
     }
+}
+
+/// Approved candidates by record, from `approved_members` rows (record, candidate).
+fn holders_of(rows: impl Iterator<Item = rusqlite::Result<(i64, i64)>>) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut holders: HashMap<i64, Vec<i64>> = HashMap::new();
+    for row in rows {
+        let (record, candidate) = row?;
+        holders.entry(record).or_default().push(candidate);
+    }
+    Ok(holders)
+}
+
+/// The approved candidate (lowest id) other than `id` that holds every one of `members`.
+fn held_by(id: CandidateId, members: &[(i64, i64)], holders: &HashMap<i64, Vec<i64>>) -> Option<CandidateId> {
+    let mut count: std::collections::BTreeMap<i64, usize> = Default::default();
+    for (record, _) in members {
+        for &c in holders.get(record).into_iter().flatten() {
+            *count.entry(c).or_default() += 1;
+        }
+    }
+    count.into_iter().find(|&(c, n)| c != id.0 && n == members.len()).map(|(c, _)| CandidateId(c))
 }
