@@ -94,32 +94,10 @@ fn group_notes(rules: &Rules, object: &str, choices: &Choices, golden: &Golden) 
         |f: &str| choices.picks.iter().any(|(p, _)| p == f) || choices.sets.iter().any(|(s, _)| s == f);
     let mut notes = Vec::new();
     for (field, key) in &choices.picks {
-        let Some(group) = rules.group_of(field) else { continue };
-        let others = golden.fields.iter().filter(|(f, _)| {
-            *f != field && !chosen(f) && rules.group_of(f).is_some_and(|g| g.name == group.name)
-        });
-        let (blank, kept): (Vec<_>, Vec<_>) = others.partition(|(_, g)| g.value.is_none());
-        if blank.is_empty() && kept.is_empty() {
-            continue;
+        if let Some((group, with)) = rules.came_with(golden, field, |f| !chosen(f)) {
+            let note = format!("note: --pick {field}={key} takes the whole {group} from {key}: {with}");
+            notes.push(visible(&note).into_owned());
         }
-        let names = |list: &[(&String, &crate::model::GoldenValue)]| {
-            list.iter().map(|(f, _)| visible(f).into_owned()).collect::<Vec<_>>().join(", ")
-        };
-        let mut note = format!(
-            "note: --pick {}={} takes the whole {} from {}",
-            visible(field),
-            visible(&key.to_string()),
-            group.name,
-            visible(&key.to_string())
-        );
-        if !kept.is_empty() {
-            note.push_str(&format!(": {}", names(&kept)));
-        }
-        if !blank.is_empty() {
-            let sep = if kept.is_empty() { ":" } else { ";" };
-            note.push_str(&format!("{sep} {} now empty (it has none)", names(&blank)));
-        }
-        notes.push(note);
     }
     notes
 }

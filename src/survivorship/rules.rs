@@ -178,6 +178,36 @@ impl ObjectRules {
         self.group_index(field).map(|i| &self.groups[i])
     }
 
+    /// What came with `field`'s value when it was taken from one record (its group's fields all
+    /// name the same record): the group's name, and its other fields in `golden` that `counted`
+    /// keeps, said as `city; street, postcode now empty (it has none)`. `None` when `field` is in
+    /// no group or nothing counted came with it.
+    pub fn came_with(
+        &self,
+        golden: &crate::model::Golden,
+        field: &str,
+        counted: impl Fn(&str) -> bool,
+    ) -> Option<(&str, String)> {
+        let group = self.group_of(field)?;
+        let (blank, kept): (Vec<_>, Vec<_>) = golden
+            .fields
+            .iter()
+            .filter(|(f, _)| {
+                *f != field && counted(f) && self.group_of(f).is_some_and(|g| g.name == group.name)
+            })
+            .partition(|(_, g)| g.value.is_none());
+        let names = |list: &[(&String, &crate::model::GoldenValue)]| {
+            list.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let text = match (kept.is_empty(), blank.is_empty()) {
+            (true, true) => return None,
+            (false, true) => names(&kept),
+            (true, false) => format!("{} now empty (it has none)", names(&blank)),
+            (false, false) => format!("{}; {} now empty (it has none)", names(&kept), names(&blank)),
+        };
+        Some((&group.name, text))
+    }
+
     /// The index in `groups` of the group `field` belongs to.
     pub(super) fn group_index(&self, field: &str) -> Option<usize> {
         match self.plan(field) {

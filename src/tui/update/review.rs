@@ -159,33 +159,17 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
 /// of the group's other fields changed with it — a value the record lacks is taken as missing,
 /// so the steward sees a street going blank instead of finding it in the export.
 fn pick_said(app: &App, before: &Golden, field: &str, key: &crate::model::RecordKey) -> String {
-    let Some(r) = app.review.as_ref() else { return String::new() };
+    let taken = format!("{field} taken from {key}");
+    let Some(r) = app.review.as_ref() else { return taken };
     let rules = r.data.rules.for_object(&r.data.candidate.object);
-    let Some(group) = rules.group_of(field) else { return format!("{field} taken from {key}") };
-    let changed = |f: &String| {
+    // Only what the pick changed: the fields that came with it from the record.
+    let changed = |f: &str| {
         let (old, new) = (before.fields.get(f), r.golden.fields.get(f));
         old.map(|g| (&g.value, &g.from)) != new.map(|g| (&g.value, &g.from))
     };
-    let with: Vec<&str> = r
-        .golden
-        .fields
-        .keys()
-        .filter(|f| *f != field && rules.group_of(f).is_some_and(|g| g.name == group.name) && changed(f))
-        .map(String::as_str)
-        .collect();
-    let empty = |f: &&str| r.golden.fields.get(*f).is_some_and(|g| g.value.is_none());
-    let (blank, kept): (Vec<&str>, Vec<&str>) = with.into_iter().partition(empty);
-    let taken = format!("{field} taken from {key}");
-    let group = &group.name;
-    match (kept.is_empty(), blank.is_empty()) {
-        (true, true) => taken,
-        (false, true) => format!("{taken} with its {group}: {}", kept.join(", ")),
-        (true, false) => format!("{taken} with its {group}: {} now empty (it has none)", blank.join(", ")),
-        (false, false) => format!(
-            "{taken} with its {group}: {}; {} now empty (it has none)",
-            kept.join(", "),
-            blank.join(", ")
-        ),
+    match rules.came_with(&r.golden, field, changed) {
+        Some((group, with)) => format!("{taken} with its {group}: {with}"),
+        None => taken,
     }
 }
 
