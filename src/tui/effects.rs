@@ -44,6 +44,17 @@ pub enum Verdict {
     Defer,
 }
 
+impl Verdict {
+    /// The journal's verdict (and through it the status a decision gives).
+    pub fn journal(self) -> journal::Verdict {
+        match self {
+            Verdict::Approve => journal::Verdict::Approve,
+            Verdict::Reject => journal::Verdict::Reject,
+            Verdict::Defer => journal::Verdict::Defer,
+        }
+    }
+}
+
 /// Work for the workspace, as `update` asks for it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -349,11 +360,7 @@ fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
 fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
     let request = journal::DecisionRequest {
         candidate: d.candidate,
-        verdict: match d.verdict {
-            Verdict::Approve => journal::Verdict::Approve,
-            Verdict::Reject => journal::Verdict::Reject,
-            Verdict::Defer => journal::Verdict::Defer,
-        },
+        verdict: d.verdict.journal(),
         choices: d.choices.clone(),
         note: d.note.clone(),
         seen: Some(d.seen.clone()),

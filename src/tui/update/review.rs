@@ -211,7 +211,7 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
     };
     // (Approving a rejected one was asked about with its undecided fields, before this.)
     let replaces = matches!(now, Status::Approved | Status::Rejected)
-        && now != verdict_status(verdict)
+        && now != verdict.journal().status()
         && verdict != Verdict::Approve;
     if replaces && !app.confirmed {
         let id = r.data.candidate.id;
@@ -228,12 +228,4 @@ fn decide(app: &mut App, verdict: Verdict) -> Effect {
         seen: r.data.seen.clone(),
         status: r.data.candidate.status,
     })
-}
-
-fn verdict_status(verdict: Verdict) -> Status {
-    match verdict {
-        Verdict::Approve => Status::Approved,
-        Verdict::Reject => Status::Rejected,
-        Verdict::Defer => Status::Deferred,
-    }
 }
