@@ -6,35 +6,40 @@ use super::Action;
 use crate::text::count;
 use serde_json::Value;
 
-/// How files are named: whole paths (the audit log), or file names only (a narrow screen, where
-/// the end of a path is what tells imports apart).
+/// Where the line goes: the audit log (whole paths; a decision's status change on the member
+/// versions seen, and its note), or the console's narrow journal screen (file names only, where
+/// the end of a path is what tells imports apart; a decision's note, else its status change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Files {
-    Paths,
-    Names,
+pub enum For {
+    Log,
+    Screen,
 }
 
 /// What the entry of `action` with `body` did, in one line of plain text (the caller makes it
 /// visible or escapes it for where it goes).
 pub fn what(action: &str, text: &str) -> String {
-    what_with(action, text, Files::Paths)
+    what_for(action, text, For::Log)
 }
 
-/// `what`, with files named as `files` says.
-pub fn what_with(action: &str, text: &str, files: Files) -> String {
+/// `what`, said for where it goes.
+pub fn what_for(action: &str, text: &str, place: For) -> String {
     let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let file = |k: &str| {
         let path = s(k);
-        match files {
-            Files::Paths => path,
-            Files::Names => std::path::Path::new(&path)
+        match place {
+            For::Log => path,
+            For::Screen => std::path::Path::new(&path)
                 .file_name()
                 .map_or(path.clone(), |name| name.to_string_lossy().into_owned()),
         }
     };
     let n = |k: &str| body.get(k).and_then(Value::as_i64).unwrap_or(0);
     match Action::parse(action) {
+        Some(Action::Approve | Action::Reject | Action::Defer) if place == For::Screen => match s("note") {
+            note if note.is_empty() => format!("{} → {}", s("status_before"), s("status_after")),
+            note => note,
+        },
         Some(Action::Approve | Action::Reject | Action::Defer) => {
             let note = s("note");
             let note = if note.is_empty() { String::new() } else { format!(" · {note}") };
@@ -86,12 +91,15 @@ mod tests {
     fn imports_and_exports_name_their_files_whole_or_by_name() {
         let import = r#"{"kind":"records","file":"/data/crm/contacts_webform.csv","rows":120}"#;
         assert_eq!(what("import", import), "records /data/crm/contacts_webform.csv · 120 rows");
-        assert_eq!(what_with("import", import, Files::Names), "records contacts_webform.csv · 120 rows");
+        assert_eq!(what_for("import", import, For::Screen), "records contacts_webform.csv · 120 rows");
         let export = r#"{"format":"salesforce","file":"out/plan.json","items":1}"#;
-        assert_eq!(what_with("export", export, Files::Names), "salesforce → plan.json");
+        assert_eq!(what_for("export", export, For::Screen), "salesforce → plan.json");
         let one = r#"{"kind":"candidates","file":"p.csv","rows":1}"#;
         assert_eq!(what("import", one), "candidates p.csv · 1 row");
         let decision = r#"{"status_before":"pending","status_after":"approved","seen":"1.2","note":"same"}"#;
         assert_eq!(what("approve", decision), "pending → approved on 1.2 · same");
+        assert_eq!(what_for("approve", decision, For::Screen), "same");
+        let silent = r#"{"status_before":"pending","status_after":"rejected","seen":"1.2","note":null}"#;
+        assert_eq!(what_for("reject", silent, For::Screen), "pending → rejected");
     }
 }

@@ -403,19 +403,9 @@ fn journal_view(ws: &Workspace) -> Result<JournalView> {
     let head = ws.store.journal_head()?.map(|(seq, _)| seq).unwrap_or(0);
     let mut entries = Vec::new();
     ws.store.scan_journal((head - JOURNAL_LINES + 1).max(1), |e| {
-        // A decision's line is its note, else the change of status; every other entry says what
-        // it did, as `audit log` does.
-        let what = match journal::Action::parse(&e.action) {
-            Some(a) if a.is_decision() => {
-                let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
-                let s = |k: &str| body.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-                Some(s("note"))
-                    .filter(|n| !n.is_empty())
-                    .or_else(|| Some(format!("{} → {}", s("status_before"), s("status_after"))))
-            }
-            _ => Some(journal::describe::what_with(&e.action, &e.body, journal::describe::Files::Names))
-                .filter(|w| !w.is_empty()),
-        };
+        // As `audit log` says it, for the screen (`journal::describe`).
+        let what = Some(journal::describe::what_for(&e.action, &e.body, journal::describe::For::Screen))
+            .filter(|w| !w.is_empty());
         entries.push(JournalLine {
             seq: e.seq,
             what,
