@@ -146,11 +146,16 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
     Ok(())
 }
 
-/// The status candidate `id` returns to when its latest standing decision is undone: that of the
-/// one before it, or pending.
+/// The status candidate `id` returns to when its latest standing decision is undone.
 fn status_after_undo(tx: &Tx, id: CandidateId) -> Result<Status> {
     let (replay, _) = replay_candidate(tx, id)?;
-    Ok(replay.standing(id).iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a)))
+    Ok(status_before_last(replay.standing(id)))
+}
+
+/// The status a candidate's standing decisions give once the last is undone: that of the one
+/// before it, or pending.
+fn status_before_last(standing: &[(i64, Action)]) -> Status {
+    standing.iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a))
 }
 
 /// Records a decision inside the caller's transaction (batches of decisions, tests, benchmarks).
@@ -279,7 +284,7 @@ fn reverse(
         );
     }
     let reversed_action = Action::parse(&target.action).expect("a decision action");
-    let status = standing.iter().rev().nth(1).map_or(Status::Pending, |&(_, a)| status_of(a));
+    let status = status_before_last(standing);
     let members = tx.candidate_member_rows(id)?;
     // An undo that brings back a decision contradicting one made since is refused like that
     // decision would be. (Replacing an approval was checked by the approval itself.)
@@ -292,11 +297,11 @@ fn reverse(
         );
         let or = format!("decide candidate {id} anew instead");
         refuse_clashes(&doing, &contradictions(tx, id, status, &members)?, &or, |clashes| {
-            let against: Vec<&str> = clashes.iter().map(|c| c.against.as_str()).collect();
+            let against: Vec<String> = clashes.iter().map(|c| c.against.clone()).collect();
             format!(
                 "not undone: #{id} would be {} again, against {} — {}",
                 status.as_str(),
-                and_list(&against.iter().map(|a| a.to_string()).collect::<Vec<_>>()),
+                and_list(&against),
                 undo_first(clashes)
             )
         })?;

@@ -199,8 +199,10 @@ impl ReviewState {
     /// or `None`: leaving the candidate drops it. An approved candidate opens with its approval's
     /// choices, which are not unsaved.
     pub fn unsaved(&self) -> Option<&'static str> {
-        let saved = self.data.approved.as_ref().map(|a| a.choices.clone()).unwrap_or_default();
-        let choices = self.choices != saved;
+        let choices = match &self.data.approved {
+            Some(a) => self.choices != a.choices,
+            None => self.choices != Choices::default(),
+        };
         let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
         match (choices, note) {
             (true, true) => Some("picks or edits and a note"),

@@ -80,7 +80,7 @@ impl Console {
             return;
         }
         let action = keymap::lookup(view::context(&self.app), key);
-        if self.app.help && !(action == Some(Action::Quit) && keymap::is_interrupt(key)) {
+        if self.app.help && !keymap::is_interrupt(key) {
             // Any key closes the help, as it says, and does nothing else: `q` pressed to leave
             // the overlay must not leave the console. Only Ctrl-C quits from here.
             self.app.help = false;
