@@ -46,6 +46,13 @@ impl fmt::Display for CandidateId {
     }
 }
 
+impl CandidateId {
+    /// Candidates as stewards read them: `#1, #3`.
+    pub fn numbered<'a>(ids: impl IntoIterator<Item = &'a CandidateId>) -> String {
+        ids.into_iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// One row of one object from one source, as stored in the workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {

@@ -4,7 +4,7 @@
 
 use crate::import::Combined;
 use crate::journal::{self, DecisionOutcome, UndoOutcome};
-use crate::model::Status;
+use crate::model::{CandidateId, Status};
 
 /// After a committed decision.
 pub fn decided(out: &DecisionOutcome) -> String {
@@ -29,11 +29,10 @@ pub fn decided(out: &DecisionOutcome) -> String {
             match (journal::shared_brief(&overlaps.overlapping), out.superseded_brief()) {
                 // Already merged whole by another approval: this one adds nothing to the plan.
                 _ if !overlaps.within.is_empty() => {
-                    let ids: Vec<String> = overlaps.within.iter().map(|c| format!("#{c}")).collect();
                     format!(
                         "#{} approved; all its records are in {}, approved: the plan carries that (journal entry {})",
                         out.candidate,
-                        ids.join(", "),
+                        CandidateId::numbered(&overlaps.within),
                         out.seq
                     )
                 }
@@ -66,14 +65,13 @@ pub fn undone(out: &UndoOutcome) -> String {
             out.seq
         ),
         None if !out.replaced.is_empty() => {
-            let ids: Vec<String> = out.replaced.iter().map(|c| format!("#{c}")).collect();
             format!(
                 "undid {}{} of #{}: now {}; {} it replaced stays undone (journal entry {})",
                 whose(out),
                 out.reversed_action,
                 out.candidate,
                 out.status,
-                ids.join(", "),
+                CandidateId::numbered(&out.replaced),
                 out.seq
             )
         }
@@ -113,12 +111,11 @@ fn carried(e: &journal::CarriedOut, verb: &str) -> String {
 
 /// After candidates were combined.
 pub fn combined(out: &Combined) -> String {
-    let from: Vec<String> = out.from.iter().map(|c| format!("#{c}")).collect();
     format!(
         "#{} {} every record of {}: approving it replaces the approvals it covers",
         out.id,
         if out.added { "added: holds" } else { "holds" },
-        from.join(", ")
+        CandidateId::numbered(&out.from)
     )
 }
 

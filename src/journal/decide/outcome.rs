@@ -209,8 +209,8 @@ pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
 impl DecisionOutcome {
     /// When this approval replaced earlier ones: `#1, #3`.
     pub fn superseded_brief(&self) -> Option<String> {
-        let ids: Vec<String> = self.superseded.iter().map(|u| format!("#{}", u.candidate)).collect();
-        (!ids.is_empty()).then(|| ids.join(", "))
+        (!self.superseded.is_empty())
+            .then(|| CandidateId::numbered(self.superseded.iter().map(|u| &u.candidate)))
     }
 
     /// The note the command line prints when this approval replaced earlier ones.

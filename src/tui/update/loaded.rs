@@ -193,10 +193,9 @@ fn open_review(app: &mut App, data: ReviewData) {
     app.screen = Screen::Review;
     // Said unless a decision's message is in front (it opened this candidate).
     if let (Some(from), None) = (carried_from, &app.status) {
-        let ids: Vec<String> = from.iter().map(|c| format!("#{c}")).collect();
         app.info(format!(
             "picks and edits of {}'s approval carried over: approving this one replaces it",
-            ids.join(", ")
+            crate::model::CandidateId::numbered(&from)
         ));
     }
     if let Some(r) = app.review.as_ref() {

@@ -61,11 +61,6 @@ fn cut(text: &str, width: usize) -> String {
     }
 }
 
-/// `#5, #102`
-fn ids(list: &[CandidateId]) -> String {
-    list.iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(", ")
-}
-
 /// What the survivor line says about approved candidates holding records of this one, in the
 /// forms it can take, longest first: the records by key (`hubspot:8319986515 in #5, …`), then by
 /// count, then the candidates only. Empty when there are none. Said whatever else is cut, as a
@@ -76,27 +71,30 @@ fn overlap_forms(r: &ReviewState) -> Vec<String> {
     let overlaps = r.data.overlaps();
     let mut fixed = String::new();
     if !overlaps.replaces.is_empty() && r.data.approved.is_none() {
-        fixed.push_str(&format!(" · approving replaces {}", ids(&overlaps.replaces)));
+        fixed.push_str(&format!(" · approving replaces {}", CandidateId::numbered(&overlaps.replaces)));
     }
     if !overlaps.within.is_empty() {
-        fixed.push_str(&format!(" · all its records are in {}, approved", ids(&overlaps.within)));
+        fixed.push_str(&format!(
+            " · all its records are in {}, approved",
+            CandidateId::numbered(&overlaps.within)
+        ));
     }
     let Some(brief) = crate::journal::shared_brief(&overlaps.overlapping) else {
         return if fixed.is_empty() { Vec::new() } else { vec![fixed] };
     };
-    let (count, which) = (overlaps.overlapping.len(), ids(&overlaps.overlapping_ids()));
-    let records = if count == 1 { "record" } else { "records" };
+    let which = CandidateId::numbered(&overlaps.overlapping_ids());
+    let records = crate::text::count(overlaps.overlapping.len(), "record", "records");
     // The key as the keymap names it, so that the line cannot disagree with the help.
     let forms = match keymap::key_for(Context::Review, &Action::Combine) {
         Some(key) => vec![
             format!(" · also approved ({key} combines): {brief}"),
-            format!(" · also approved ({key} combines): {count} {records} in {which}"),
+            format!(" · also approved ({key} combines): {records} in {which}"),
             format!(" · also approved in {which} ({key} combines)"),
             format!(" · also approved in {which}"),
         ],
         None => vec![
             format!(" · also approved: {brief}"),
-            format!(" · also approved: {count} {records} in {which}"),
+            format!(" · also approved: {records} in {which}"),
             format!(" · also approved in {which}"),
         ],
     };
