@@ -85,14 +85,7 @@ fn counts_of_one_are_in_the_singular() {
 /// empty; `undo` of another steward's decision names them.
 #[test]
 fn a_grouped_pick_and_another_stewards_undo_are_said() {
-    let ws = Workspace::new();
-    ws.file(
-        "r.csv",
-        "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
-    );
-    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
-    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
-    ws.ok(&["import", "candidates", "p.csv"]);
+    let ws = Workspace::address_pair();
     let out = ws
         .cmd()
         .args(["--steward", "bob", "decide", "1", "approve", "--pick", "country=salesforce:2"])

@@ -128,14 +128,7 @@ fn a_message_does_not_follow_the_steward_to_the_next_candidate() {
 /// which go blank.
 #[test]
 fn a_pick_in_a_group_says_what_came_with_it() {
-    let ws = Workspace::new();
-    ws.file(
-        "r.csv",
-        "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
-    );
-    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
-    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
-    ws.ok(&["import", "candidates", "p.csv"]);
+    let ws = Workspace::address_pair();
     let mut c = console(&ws);
     press(&mut c, &[KeyCode::Enter]);
     // Rows in field order: city, country, name, postcode, street; country is the second.

@@ -16,6 +16,20 @@ impl Workspace {
         Workspace { dir, db }
     }
 
+    /// Two Salesforce contacts paired as candidate 1: record 1 with a whole address, record 2
+    /// with a country only (a pick in the address group takes the rest empty with it).
+    pub fn address_pair() -> Workspace {
+        let ws = Workspace::new();
+        ws.file(
+            "r.csv",
+            "id,name,street,city,postcode,country\n1,Ann Lee,1 High St,Leeds,LS1 1AA,UK\n2,Ann Lee,,,,United Kingdom\n",
+        );
+        ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+        ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+        ws.ok(&["import", "candidates", "p.csv"]);
+        ws
+    }
+
     /// `mergeq` with this workspace, a fixed steward and a fixed clock.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("mergeq").expect("binary");
