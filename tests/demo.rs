@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// What the demo data holds (README in assets/demo/ explains the patterns behind the numbers).
 const RECORDS: i64 = 650;
-const CANDIDATES: i64 = 133;
-const ACCOUNT_CANDIDATES: usize = 44;
-const CONTACT_CANDIDATES: usize = 89;
+const CANDIDATES: i64 = 142;
+const ACCOUNT_CANDIDATES: usize = 46;
+const CONTACT_CANDIDATES: usize = 96;
 const FORMULA: &str = r#"=HYPERLINK("http://evil.example","click")"#;
 
 /// The files `mergeq demo` bundles and writes next to the workspace.
@@ -21,6 +21,7 @@ const BUNDLED: &[&str] = &[
     "contacts_webform.csv",
     "candidates.csv",
     "candidate_clusters.csv",
+    "candidate_cluster_links.csv",
 ];
 
 fn mergeq() -> Command {
@@ -47,9 +48,9 @@ fn demo_builds_a_workspace_with_every_record_and_candidate() {
     assert!(stderr.contains(&format!("demo workspace: {}", db.display())), "{stderr}");
     let row = |object: &str| stdout.lines().find(|l| l.starts_with(object)).unwrap_or_default().to_string();
     let words = |line: String| line.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-    assert_eq!(words(row("account")), ["account", "150", "44", "44", "0", "0", "0"], "{stdout}");
-    assert_eq!(words(row("contact")), ["contact", "500", "89", "89", "0", "0", "0"], "{stdout}");
-    assert!(stdout.contains("top 10 of 133 candidates"), "{stdout}");
+    assert_eq!(words(row("account")), ["account", "150", "46", "46", "0", "0", "0"], "{stdout}");
+    assert_eq!(words(row("contact")), ["contact", "500", "96", "96", "0", "0", "0"], "{stdout}");
+    assert!(stdout.contains("top 10 of 142 candidates"), "{stdout}");
 
     let store = Store::open_existing(&db).unwrap();
     let counts = store.counts().unwrap();
@@ -81,6 +82,48 @@ fn demo_builds_a_workspace_with_every_record_and_candidate() {
     let json = mergeq().arg("--db").arg(&db).args(["queue", "--json"]).assert().success();
     let items: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
     assert_eq!(items.as_array().unwrap().len() as i64, CANDIDATES);
+}
+
+/// The links inside clusters overlap the clusters as a matcher's pairs do: approving a cluster
+/// leaves its links pending but held by it, and only those.
+#[test]
+fn the_demo_links_inside_clusters_are_held_by_their_approved_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    run_demo(&db).success();
+    let queue = || -> Vec<serde_json::Value> {
+        let out = mergeq().arg("--db").arg(&db).args(["queue", "--json"]).assert().success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let members = |c: &serde_json::Value| -> Vec<String> {
+        c["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect()
+    };
+    let items = queue();
+    let clusters: Vec<&serde_json::Value> = items.iter().filter(|c| members(c).len() > 2).collect();
+    // The links are the pairs whose records all lie in one cluster: 9 of them, in 4 clusters.
+    let mut held: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for pair in items.iter().filter(|c| members(c).len() == 2) {
+        let inside: Vec<i64> = clusters
+            .iter()
+            .filter(|c| members(pair).iter().all(|m| members(c).contains(m)))
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert!(inside.len() <= 1, "pair {} lies in clusters {inside:?}", pair["id"]);
+        if let Some(&cluster) = inside.first() {
+            held.entry(cluster).or_default().push(pair["id"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(held.values().map(Vec::len).sum::<usize>(), 9, "{held:?}");
+    assert_eq!(held.len(), 4, "{held:?}");
+    assert!(items.iter().all(|c| c["held_by"].is_null()), "nothing is approved yet");
+
+    let (&cluster, links) = held.iter().next().unwrap();
+    mergeq().arg("--db").arg(&db).args(["decide", &cluster.to_string(), "approve"]).assert().success();
+    for c in queue() {
+        let id = c["id"].as_i64().unwrap();
+        let expected = if links.contains(&id) { serde_json::json!(cluster) } else { serde_json::Value::Null };
+        assert_eq!(c["held_by"], expected, "candidate {id}");
+    }
 }
 
 #[test]

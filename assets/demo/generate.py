@@ -1261,9 +1261,38 @@ def write(w, out):
         cluster_rows += [[cid, key(rec), f"{s:.2f}"] for rec, s in members]
         truth.append([cid, members[0][0]["_object"], pattern, "yes" if same else "no"])
     write_csv(os.path.join(out, "candidate_clusters.csv"), ["cluster_id", "record", "score"], cluster_rows)
+    links = cluster_links(w)
+    write_csv(os.path.join(out, "candidate_cluster_links.csv"), ["left", "right", "score", "reason"],
+              [[key(a), key(b), f"{s:.2f}", reason] for a, b, s, reason, _, _ in links])
     truth = [[f"{key(a)} {key(b)}", a["_object"], pattern, "yes" if same else "no"]
              for a, b, _, _, pattern, same in pairs] + truth
+    truth += [[f"{key(a)} {key(b)}", a["_object"], pattern, "yes" if same else "no"]
+              for a, b, _, _, pattern, same in links]
     write_csv(os.path.join(out, "truth.csv"), ["candidate", "object", "pattern", "same_entity"], truth)
+
+
+# Which members of which clusters the matcher also linked pair by pair (cluster index, member
+# index pairs): the first two 3-record contact clusters as chains (1-2, 2-3), the first 4-record
+# contact cluster as 1-2, 3-4, 2-3, and the first 4-record account cluster as 1-2, 1-3.
+LINKS = [("contact", 3, 0, [(0, 1), (1, 2)]), ("contact", 3, 1, [(0, 1), (1, 2)]),
+         ("contact", 4, 0, [(0, 1), (2, 3), (1, 2)]), ("account", 4, 0, [(0, 1), (0, 2)])]
+
+
+def cluster_links(w):
+    """The pairwise links a matcher lists next to the clusters it built from them: pairs whose
+    records all belong to one cluster (a steward who approves the cluster sees them as held by it;
+    one who approves a pair first can combine it with the next). Drawn from a generator of their
+    own, after everything else, so that the rest of the data does not move."""
+    rng = random.Random(SEED + 1)
+    links = []
+    for obj, size, nth, member_pairs in LINKS:
+        found = [members for members, _, _ in w.clusters if members[0][0]["_object"] == obj and len(members) == size]
+        members = [rec for rec, _ in found[nth]]
+        for i, j in member_pairs:
+            a, b = members[i], members[j]
+            evidence = contact_evidence(a, b) if obj == "contact" else account_evidence(a, b)
+            links.append((a, b, round(rng.uniform(0.80, 0.97), 2), "; ".join(evidence), "link_inside_cluster", True))
+    return links
 
 
 def summary(w):
@@ -1274,7 +1303,9 @@ def summary(w):
             lines.append(f"  {name:26} {count:3}  {'same' if same else 'NOT '}  {lo:.2f}-{hi:.2f}  {what}")
         sizes = [len(m) for m, _, _ in w.clusters if m[0][0]["_object"] == obj]
         lines.append(f"  clusters: {len(sizes)} (sizes {', '.join(str(s) for s in sizes)})")
-    lines.append(f"pairs {len(w.pairs)}, clusters {len(w.clusters)}, candidates {len(w.pairs) + len(w.clusters)}")
+    links = len(cluster_links(w))
+    lines.append(f"pairs {len(w.pairs)}, clusters {len(w.clusters)}, links inside clusters {links}, "
+                 f"candidates {len(w.pairs) + len(w.clusters) + links}")
     return "\n".join(lines)
 
 

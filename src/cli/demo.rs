@@ -52,6 +52,7 @@ const FILES: &[DemoFile] = &[
     demo_file!("contacts_webform.csv", records("contact", "webform")),
     demo_file!("candidates.csv", Import::Candidates),
     demo_file!("candidate_clusters.csv", Import::Candidates),
+    demo_file!("candidate_cluster_links.csv", Import::Candidates),
 ];
 
 /// How many of the best candidates the summary lists.
