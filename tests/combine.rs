@@ -105,6 +105,29 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
     assert_eq!(plan.lines().count(), 1, "{plan}");
     assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B","C"]"#), "{plan}");
+
+    // Undoing the whole approval again releases A–B, approved while the whole held it: it now
+    // merges on its own, and the undo says so (the steward may have approved it only as part).
+    let undo = ws.cmd().args(["undo", "5"]).output().unwrap();
+    let said = String::from_utf8_lossy(&undo.stderr);
+    assert!(
+        said.contains(
+            "note: candidate 1, approved while this one held all its records, now merges on its own in \
+             the next merge plan: undo it too (`mergeq undo 1`) if it was approved only as part of this one."
+        ),
+        "{said}"
+    );
+    let export = ws
+        .cmd()
+        .args(["export", "salesforce", "--include-unsigned", "--out", "plan2.jsonl"])
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let plan = std::fs::read_to_string(ws.dir.path().join("plan2.jsonl")).unwrap();
+    assert!(plan.contains(r#""recordToMergeIds":["B"]"#), "{plan}");
+    // An undo that releases nothing says nothing of it.
+    let undo = ws.cmd().args(["undo", "1"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&undo.stderr).contains("merges on its own"));
 }
 
 #[test]

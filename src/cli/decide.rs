@@ -116,6 +116,9 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     if let Some(note) = out.replaced_note() {
         eprintln!("{note}");
     }
+    if let Some(note) = out.released_note() {
+        eprintln!("{note}");
+    }
     Ok(())
 }
 

@@ -324,9 +324,12 @@ fn reverse(
     set_status(tx, &cand, &members, status)?;
     let exported = carried_out(tx, target.seq, &stood[&target.seq], reversed_action, &cand, &members)?;
     let reversed_choices = choices_of(&serde_json::from_str(&target.body)?);
-    let replaced = match reversed_action {
-        Action::Approve => tx.replaced_by(target.seq)?,
-        _ => Vec::new(),
+    let (replaced, released) = match reversed_action {
+        Action::Approve => {
+            let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+            (tx.replaced_by(target.seq)?, tx.approved_within(id, &rowids)?)
+        }
+        _ => (Vec::new(), Vec::new()),
     };
     Ok(UndoOutcome {
         seq: entry.seq,
@@ -340,6 +343,7 @@ fn reverse(
         exported,
         reversed_choices,
         replaced,
+        released,
     })
 }
 

@@ -115,6 +115,9 @@ pub struct UndoOutcome {
     pub reversed_choices: Choices,
     /// The candidates whose approvals the reversed approval had replaced: they stay undone.
     pub replaced: Vec<CandidateId>,
+    /// The approved candidates all of whose records the reversed approval held, approved while it
+    /// stood (a plan left them out, as the larger merge carried them): each now merges on its own.
+    pub released: Vec<CandidateId>,
 }
 
 impl UndoOutcome {
@@ -128,6 +131,21 @@ impl UndoOutcome {
         };
         Some(format!(
             "note: {which} {} that it replaced {verb} undone: approve again what should still merge.",
+            ids.join(", ")
+        ))
+    }
+
+    /// The note the command line prints when approvals held by the undone one now merge alone.
+    pub fn released_note(&self) -> Option<String> {
+        let ids: Vec<String> = self.released.iter().map(|c| c.to_string()).collect();
+        let (which, verb, their, how, it) = match ids.as_slice() {
+            [] => return None,
+            [one] => ("candidate", "merges", "its", format!("`mergeq undo {one}`"), "it"),
+            _ => ("candidates", "merge", "their", "`mergeq undo ID`".to_string(), "them"),
+        };
+        Some(format!(
+            "note: {which} {}, approved while this one held all {their} records, now {verb} on {their} own \
+             in the next merge plan: undo {it} too ({how}) if {it} was approved only as part of this one.",
             ids.join(", ")
         ))
     }
