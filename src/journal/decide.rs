@@ -147,9 +147,12 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
 }
 
 /// The status candidate `id` returns to when its latest standing decision is undone.
-fn status_after_undo(tx: &Tx, id: CandidateId) -> Result<Status> {
+/// The status candidate `id` is left with once every approval standing on top of its decisions
+/// is undone (a candidate approved again has an approval under its latest one).
+fn status_below_approvals(tx: &Tx, id: CandidateId) -> Result<Status> {
     let (replay, _) = replay_candidate(tx, id)?;
-    Ok(status_before_last(replay.standing(id)))
+    let below = replay.standing(id).iter().rev().find(|&&(_, action)| action != Action::Approve);
+    Ok(below.map_or(Status::Pending, |&(_, action)| status_of(action)))
 }
 
 /// The status a candidate's standing decisions give once the last is undone: that of the one
@@ -189,14 +192,15 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     })?;
     // Approving a candidate that holds every record of earlier approvals (a cluster after its
     // pairs) replaces them: a CRM merges a record once, so a plan would carry the earlier, smaller
-    // merge and leave the whole one out. Each is undone below, in the same transaction — unless
-    // that would bring back an earlier rejection of records this approval merges.
+    // merge and leave the whole one out. Each is undone below, in the same transaction, down to
+    // its last approval (one approved twice stands on the earlier approval) — unless that would
+    // bring back an earlier rejection of records this approval merges.
     let replaced = match status {
         Status::Approved => tx.approved_within(id, &members.iter().map(|m| m.rowid).collect::<Vec<_>>())?,
         _ => Vec::new(),
     };
     for &within in &replaced {
-        if status_after_undo(tx, within)? == Status::Rejected {
+        if status_below_approvals(tx, within)? == Status::Rejected {
             return Err(revived_rejection(id, within).into());
         }
     }
@@ -237,7 +241,14 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     set_status(tx, &cand, &members, status)?;
     let mut superseded = Vec::new();
     for within in replaced {
-        superseded.push(reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?);
+        loop {
+            let undone = reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?;
+            let again = undone.status == Status::Approved;
+            superseded.push(undone);
+            if !again {
+                break;
+            }
+        }
     }
     let shared = match status {
         Status::Approved => tx.approved_sharing_of(id)?,

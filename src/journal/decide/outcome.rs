@@ -225,26 +225,39 @@ pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
 }
 
 impl DecisionOutcome {
+    /// The candidates whose approvals this one replaced, each once (one approved twice was
+    /// undone twice), in the order they were undone.
+    pub fn replaced(&self) -> Vec<CandidateId> {
+        let mut ids: Vec<CandidateId> = Vec::new();
+        for u in &self.superseded {
+            if !ids.contains(&u.candidate) {
+                ids.push(u.candidate);
+            }
+        }
+        ids
+    }
+
     /// When this approval replaced earlier ones: `#1, #3`.
     pub fn superseded_brief(&self) -> Option<String> {
-        (!self.superseded.is_empty())
-            .then(|| CandidateId::numbered(self.superseded.iter().map(|u| &u.candidate)))
+        (!self.superseded.is_empty()).then(|| CandidateId::numbered(&self.replaced()))
     }
 
     /// The note the command line prints when this approval replaced earlier ones.
     pub fn superseded_note(&self) -> Option<String> {
-        let list =
-            |f: &dyn Fn(&UndoOutcome) -> String| self.superseded.iter().map(f).collect::<Vec<_>>().join(", ");
-        let (which, entries) = match self.superseded.len() {
+        let replaced = self.replaced();
+        let ids: Vec<String> = replaced.iter().map(|c| c.to_string()).collect();
+        let seqs: Vec<String> = self.superseded.iter().map(|u| u.seq.to_string()).collect();
+        let which = match ids.len() {
             0 => return None,
-            1 => ("the approval of candidate", "entry"),
-            _ => ("the approvals of candidates", "entries"),
+            1 => "the approval of candidate",
+            _ => "the approvals of candidates",
         };
+        let entries = if seqs.len() == 1 { "entry" } else { "entries" };
         let mut note = format!(
             "note: replaces {which} {}, all of whose records this candidate holds: one merge carries \
              them all. Undone in journal {entries} {}.",
-            list(&|u| u.candidate.to_string()),
-            list(&|u| u.seq.to_string())
+            ids.join(", "),
+            seqs.join(", ")
         );
         for exported in self.superseded.iter().filter_map(|u| u.exported.as_ref()) {
             note.push('\n');
