@@ -1,6 +1,6 @@
 //! The console when others work on the same workspace: a decision on a candidate whose status
 //! another steward changed since it was opened is refused and the candidate shown as it is now;
-//! undoing another steward's decision names them; undoing a decision a CRM merge plan carried says
+//! undoing another steward's decision names them and asks for a second `u`; undoing a decision a CRM merge plan carried says
 //! to undo it in the CRM too.
 
 mod common;
@@ -80,12 +80,26 @@ fn undoing_another_stewards_decision_names_them() {
     let ws = workspace();
     ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
     let mut c = console(&ws);
-    // The queue's `u` undoes the latest decision of all: bob's.
+    // The queue's `u` undoes the latest decision of all: bob's, so it asks first and writes
+    // nothing; any other key keeps it.
     press(&mut c, &[KeyCode::Char('u')]);
-    assert_eq!(status(&c), ("undid bob's reject of #2: now pending (journal entry 4)".into(), false));
+    let asked = ("the latest decision is bob's reject of #2 (09:00): u again undoes it".to_string(), false);
+    assert_eq!(status(&c), asked);
+    assert_eq!(journal(&ws).last().unwrap(), &("reject".to_string(), "bob".to_string()));
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('u')]);
+    assert_eq!(status(&c), asked, "asked again after another key");
+    // Bob decides again meanwhile: the second `u` undoes nothing and names his newer decision.
+    ws.cmd().args(["--steward", "bob", "decide", "1", "defer"]).assert().success();
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "the latest decision is bob's defer of #1 (09:00): u again undoes it");
+    assert_eq!(journal(&ws).last().unwrap(), &("defer".to_string(), "bob".to_string()));
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid bob's defer of #1: now pending (journal entry 5)".into(), false));
+    press(&mut c, &[KeyCode::Char('u'), KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid bob's reject of #2: now pending (journal entry 6)".into(), false));
     // One's own decision is said as before.
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('d'), KeyCode::Char('u')]);
-    assert_eq!(status(&c).0, "undid the defer of #1: now pending (journal entry 6)");
+    assert_eq!(status(&c).0, "undid the defer of #1: now pending (journal entry 8)");
 }
 
 #[test]

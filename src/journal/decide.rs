@@ -8,8 +8,8 @@ mod outcome;
 
 pub use body::choices_of;
 pub use outcome::{
-    shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps,
-    StatusChanged, UndoOutcome,
+    shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, OthersDecision,
+    Overlaps, StatusChanged, UndoOutcome,
 };
 
 use super::chain::{append, NewEntry};
@@ -81,6 +81,31 @@ pub fn undo(
     at: &str,
 ) -> Result<UndoOutcome> {
     store.write(|tx| undo_in(tx, candidate, steward, at))
+}
+
+/// Reverses the latest standing decision of the whole journal, as the console's `u` does, when it
+/// is `steward`'s own or the entry `others` confirmed; another steward's is refused with
+/// [`OthersDecision`] and nothing is written, so that nobody undoes a colleague's work unawares.
+pub fn undo_latest_own(
+    store: &mut Store,
+    steward: &str,
+    at: &str,
+    others: Option<i64>,
+) -> Result<UndoOutcome> {
+    store.write(|tx| {
+        let target = latest_standing(tx, None)?.ok_or(NothingToUndo(None))?;
+        if target.steward != steward && others != Some(target.seq) {
+            return Err(OthersDecision {
+                seq: target.seq,
+                steward: target.steward,
+                action: Action::parse(&target.action).expect("a decision action"),
+                candidate: CandidateId(target.candidate.expect("decisions name their candidate")),
+                at: target.at,
+            }
+            .into());
+        }
+        undo_in(tx, None, steward, at)
+    })
 }
 
 /// The one place that calls survivorship: the suggestion, and the golden record after the

@@ -147,6 +147,12 @@ pub enum Loaded {
         message: String,
         data: Box<ReviewData>,
     },
+    /// The latest decision is another steward's: undone only when `u` is pressed again, naming
+    /// this entry (a newer one is asked about anew).
+    UndoAsk {
+        message: String,
+        seq: i64,
+    },
     /// The latest decision was undone; the candidate it was about, to reopen, with the steward's
     /// choices of the undone approval when they are to be shown again (it is not approved now).
     Undone {

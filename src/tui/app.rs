@@ -377,6 +377,8 @@ pub struct App {
     pub armed: Option<Action>,
     /// Whether the action being applied is that second press.
     pub confirmed: bool,
+    /// The journal entry of another steward's decision that a second `u` undoes.
+    pub undo_asked: Option<i64>,
     pub quit: bool,
 }
 
@@ -406,6 +408,7 @@ impl App {
             restore: None,
             armed: None,
             confirmed: false,
+            undo_asked: None,
             quit: false,
         }
     }

@@ -78,6 +78,33 @@ impl std::fmt::Display for StatusChanged {
 
 impl std::error::Error for StatusChanged {}
 
+/// The console's undo refused because the latest standing decision is another steward's (it
+/// undoes the latest of all): nothing was written; the steward confirms with its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OthersDecision {
+    pub seq: i64,
+    pub steward: String,
+    pub action: Action,
+    pub candidate: CandidateId,
+    /// When it was made (RFC 3339).
+    pub at: String,
+}
+
+impl std::fmt::Display for OthersDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the latest decision is {}'s {} of candidate {} (journal entry {}), not yours",
+            crate::text::visible(&self.steward),
+            self.action,
+            self.candidate,
+            self.seq
+        )
+    }
+}
+
+impl std::error::Error for OthersDecision {}
+
 /// A decision or an undo refused because it would leave an approval merging records that a
 /// rejection keeps apart (both would be exported): the command line's full message, and the
 /// console's brief one (`not rejected: #3, approved, merges 2 of its records — …`).

@@ -2,7 +2,7 @@
 //! decision or undo (and what opens next), the journal, progress and facets.
 
 use super::{clamp_offsets, window, WINDOW_MAX};
-use crate::tui::action::{Loaded, Select};
+use crate::tui::action::{Action, Loaded, Select};
 use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
@@ -118,6 +118,10 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                     after_decision: true,
                 },
             ]);
+        }
+        Loaded::UndoAsk { message, seq } => {
+            app.undo_asked = Some(seq);
+            app.arm(Action::Undo, message);
         }
         Loaded::Undone { message, candidate, choices } => {
             app.info(message);

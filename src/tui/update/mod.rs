@@ -98,6 +98,13 @@ pub(super) fn window(app: &App, anchor: Anchor) -> Effect {
     Effect::LoadWindow { query: app.queue.query.clone(), anchor, before: n / 2, after: n }
 }
 
+/// `u`: the latest decision is undone when it is the steward's own; another steward's is named
+/// first and undone by a second `u` (the entry then named, not whatever is latest by then).
+pub(super) fn undo(app: &mut App) -> Effect {
+    let confirmed = app.undo_asked.take().filter(|_| app.confirmed);
+    Effect::Undo(confirmed)
+}
+
 fn reload_queue(app: &mut App) -> Effect {
     app.queue.selected = 0;
     app.queue.offset = 0;
@@ -186,7 +193,7 @@ fn queue(app: &mut App, action: Action) -> Effect {
         }
         Action::ShowJournal => show_journal(app),
         Action::ShowDashboard => show_dashboard(app),
-        Action::Undo => Effect::Undo,
+        Action::Undo => undo(app),
         _ => Effect::None,
     }
 }
