@@ -83,6 +83,17 @@ pub fn undo(
     store.write(|tx| undo_in(tx, candidate, steward, at))
 }
 
+/// [`undo`] with the steward's note saying why (kept in the entry's body as `note`).
+pub fn undo_noted(
+    store: &mut Store,
+    candidate: Option<CandidateId>,
+    steward: &str,
+    at: &str,
+    note: Option<&str>,
+) -> Result<UndoOutcome> {
+    store.write(|tx| reverse(tx, candidate, Undoing { steward, at, note, superseded_by: None }))
+}
+
 /// Reverses the latest standing decision of the whole journal, as the console's `u` does, when it
 /// is `steward`'s own or the entry `others` confirmed; another steward's is refused with
 /// [`OthersDecision`] and nothing is written, so that nobody undoes a colleague's work unawares.
@@ -267,7 +278,13 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     let mut superseded = Vec::new();
     for within in replaced {
         loop {
-            let undone = reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?;
+            let undoing = Undoing {
+                steward: &req.steward,
+                at: &req.at,
+                note: None,
+                superseded_by: Some((id, entry.seq)),
+            };
+            let undone = reverse(tx, Some(within), undoing)?;
             let again = undone.status == Status::Approved;
             superseded.push(undone);
             if !again {
@@ -296,18 +313,23 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
 
 /// Reverses a standing decision inside the caller's transaction.
 pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
-    reverse(tx, candidate, steward, at, None)
+    reverse(tx, candidate, Undoing { steward, at, note: None, superseded_by: None })
 }
 
-/// Reverses a standing decision; `superseded_by`: the approval (candidate and entry) that holds
-/// every record of this one and replaces it, written into the undo's body.
-fn reverse(
-    tx: &Tx,
-    candidate: Option<CandidateId>,
-    steward: &str,
-    at: &str,
+/// Who undoes, when and why.
+struct Undoing<'a> {
+    steward: &'a str,
+    at: &'a str,
+    /// The steward's note, if any.
+    note: Option<&'a str>,
+    /// The approval (candidate and entry) that holds every record of the undone one and replaces
+    /// it, written into the undo's body.
     superseded_by: Option<(CandidateId, i64)>,
-) -> Result<UndoOutcome> {
+}
+
+/// Reverses a standing decision.
+fn reverse(tx: &Tx, candidate: Option<CandidateId>, undoing: Undoing) -> Result<UndoOutcome> {
+    let Undoing { steward, at, note, superseded_by } = undoing;
     let target = latest_standing(tx, candidate)?.ok_or(NothingToUndo(candidate))?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
@@ -352,6 +374,9 @@ fn reverse(
     body.insert("status_after".into(), json!(status.as_str()));
     if let Some((by, seq)) = superseded_by {
         body.insert("superseded_by".into(), json!({"candidate": by.0, "entry": seq}));
+    }
+    if let Some(note) = note {
+        body.insert("note".into(), json!(note));
     }
     let entry = append(
         tx,
