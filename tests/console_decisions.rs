@@ -307,3 +307,42 @@ fn a_combined_candidate_starts_from_the_picks_of_the_approval_it_replaces() {
     assert_eq!(status(&c).0, "picks and edits of #1's approval carried over: approving this one replaces it");
     assert_eq!(r.unsaved(), Some("picks or edits"), "not decided on this candidate yet");
 }
+
+/// `#` opens a candidate by the number messages cite, whatever the queue's filter; a number that
+/// is no candidate, or no number, is said; unsaved picks are asked about first.
+#[test]
+fn a_candidate_opens_by_its_number() {
+    let ws = workspace();
+    ws.ok(&["decide", "2", "approve"]);
+    let mut c = console(&ws);
+    let typed = |c: &mut Console, text: &str| {
+        press(c, &[KeyCode::Char('#')]);
+        for ch in text.chars() {
+            press(c, &[KeyCode::Char(ch)]);
+        }
+        press(c, &[KeyCode::Enter]);
+    };
+    // #2 is approved: not in the pending queue, opened all the same.
+    typed(&mut c, "2");
+    let review = c.app.review.as_ref().expect("a candidate under review");
+    assert_eq!((review.data.candidate.id, review.data.candidate.status), (CandidateId(2), Status::Approved));
+    typed(&mut c, "#1");
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    typed(&mut c, "9");
+    assert_eq!(status(&c), ("candidate 9 is not in the workspace".into(), true));
+    typed(&mut c, "x1");
+    assert_eq!(status(&c), ("`x1` is not a candidate number".into(), true));
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1), "still on #1");
+    // A pick not yet decided: `#` asks first, a second `#` opens the prompt.
+    press(&mut c, &[KeyCode::Char('2')]);
+    press(&mut c, &[KeyCode::Char('#')]);
+    assert!(c.app.prompt.is_none());
+    assert!(status(&c).0.starts_with("#1 has "), "{:?}", status(&c));
+    assert!(
+        status(&c).0.ends_with(": # again asks for another candidate and drops them"),
+        "{:?}",
+        status(&c)
+    );
+    typed(&mut c, "2");
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+}

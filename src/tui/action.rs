@@ -65,6 +65,8 @@ pub enum Action {
     CycleBand,
     CycleSort,
     Search,
+    /// Open a candidate by its number (the `#3` that messages and other screens cite).
+    GoTo,
 
     /// Text input in an open prompt (edit, note, search).
     Input(char),

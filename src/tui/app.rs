@@ -329,6 +329,8 @@ pub enum PromptKind {
     Edit(String),
     Note,
     Search,
+    /// A candidate's number, to open it.
+    GoTo,
 }
 
 /// A text prompt: the editor takes the keys until Enter or Esc.

@@ -11,7 +11,8 @@ use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
     why as why_view,
 };
-use crate::model::Status;
+use crate::model::{CandidateId, Status};
+use crate::text::visible;
 
 /// The most queue rows kept in memory: a few screens around the selection.
 pub const WINDOW_MAX: usize = 240;
@@ -105,6 +106,15 @@ pub(super) fn undo(app: &mut App) -> Effect {
     Effect::Undo(confirmed)
 }
 
+/// `#`: asks for a candidate's number (after asking again when the review holds unsaved picks).
+pub(super) fn go_to(app: &mut App) -> Effect {
+    if leaving_unsaved(app, Action::GoTo, "#", "asks for another candidate") {
+        return Effect::None;
+    }
+    app.prompt = Some(Prompt { kind: PromptKind::GoTo, editor: LineEdit::new("") });
+    Effect::None
+}
+
 fn reload_queue(app: &mut App) -> Effect {
     app.queue.selected = 0;
     app.queue.offset = 0;
@@ -191,6 +201,7 @@ fn queue(app: &mut App, action: Action) -> Effect {
             app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::new(&text) });
             Effect::None
         }
+        Action::GoTo => go_to(app),
         Action::ShowJournal => show_journal(app),
         Action::ShowDashboard => show_dashboard(app),
         Action::Undo => undo(app),
@@ -355,6 +366,14 @@ fn prompt(app: &mut App, action: Action) -> Effect {
                 PromptKind::Search => {
                     app.queue.query.search = Some(text).filter(|t| !t.is_empty());
                     return reload_queue(app);
+                }
+                PromptKind::GoTo => {
+                    let number = text.trim().trim_start_matches('#');
+                    match number.parse::<i64>() {
+                        Ok(id) if id > 0 => return Effect::Open(CandidateId(id)),
+                        _ if number.is_empty() => {}
+                        _ => app.error(format!("`{}` is not a candidate number", visible(&text))),
+                    }
                 }
                 PromptKind::Note => {
                     if let Some(r) = app.review.as_mut() {
