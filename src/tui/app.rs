@@ -125,8 +125,10 @@ impl QueueState {
 pub struct ApprovedView {
     /// The steward's choices it was made with (picks, edits, survivor).
     pub choices: Choices,
-    /// Who approved it when: `approved by ann on 2026-05-02`.
+    /// Who approved it when: `approved by ann 2026-05-02 14:31`.
     pub line: String,
+    /// The approval's note, if it has one: shown as the review's note until changed.
+    pub note: Option<String>,
     /// The golden record approved, as its journal entry holds it: what the merge carries, even
     /// when the members or the rules changed since (re-applying the choices could differ).
     pub golden: Golden,
@@ -203,7 +205,10 @@ impl ReviewState {
             Some(a) => self.choices != a.choices,
             None => self.choices != Choices::default(),
         };
-        let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+        let note = match &self.data.approved {
+            Some(a) => self.note != a.note,
+            None => self.note.as_deref().is_some_and(|n| !n.trim().is_empty()),
+        };
         match (choices, note) {
             (true, true) => Some("picks or edits and a note"),
             (true, false) => Some("picks or edits"),

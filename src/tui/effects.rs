@@ -351,7 +351,8 @@ fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(C
 /// merged, the steward's choices, and who approved it when.
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
     Ok(journal::approved::Approval::standing(&ws.store, id)?.map(|a| ApprovedView {
-        line: format!("approved by {} on {}", a.steward, crate::clock::day(&a.at)),
+        line: format!("approved by {} {}", a.steward, crate::clock::minute(&a.at)),
+        note: a.note,
         choices: a.choices,
         golden: a.golden,
     }))

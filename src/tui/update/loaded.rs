@@ -176,6 +176,9 @@ fn open_review(app: &mut App, data: ReviewData) {
             let (choices, from) = review.data.carried.clone()?;
             Some((choices, Some(from)))
         };
+        if restored.is_none() {
+            review.note = review.data.approved.as_ref().and_then(|a| a.note.clone());
+        }
         let start = restored
             .map(|c| (c, None))
             .or_else(|| review.data.approved.as_ref().map(|a| (a.choices.clone(), None)))
