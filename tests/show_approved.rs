@@ -182,3 +182,31 @@ fn show_says_when_members_changed_since_the_approval() {
     assert!(fax.contains("+1 415 555 0999") && fax.trim_end().ends_with("│ —"), "{fax}");
     assert!(text.contains("↳ not in the approved record: no member had it when approved\n"), "{text}");
 }
+
+/// A rejected or deferred candidate says who decided it, when and why, in text and JSON; a
+/// pending one has no decision.
+#[test]
+fn show_on_a_rejected_or_deferred_candidate_says_who_when_and_why() {
+    let ws = workspace();
+    assert_eq!(show_json(&ws, "2")["decision"], Value::Null);
+    ws.ok(&["--steward", "bob", "decide", "2", "reject", "--note", "two people, one mailbox"]);
+    let shown = show_json(&ws, "2");
+    let decision = &shown["decision"];
+    assert_eq!((&decision["action"], &decision["steward"]), (&json!("reject"), &json!("bob")));
+    assert_eq!(decision["note"], "two people, one mailbox");
+    let entry = decision["entry"].as_i64().unwrap();
+    let at = decision["at"].as_str().unwrap().to_string();
+    let text = ws.ok(&["show", "2"]);
+    assert!(
+        text.contains(&format!(
+            "rejected in journal entry {entry} by bob at {at} · note: two people, one mailbox\n"
+        )),
+        "{text}"
+    );
+    ws.ok(&["decide", "1", "defer"]);
+    assert!(ws.ok(&["show", "1"]).contains("deferred in journal entry "), "no note, no note part");
+    assert_eq!(show_json(&ws, "1")["decision"]["note"], Value::Null);
+    // Undone, the candidate is pending again and has no decision.
+    ws.ok(&["undo", "2"]);
+    assert_eq!(show_json(&ws, "2")["decision"], Value::Null);
+}

@@ -27,6 +27,30 @@ pub struct View {
     pub approval: Option<Approval>,
     /// How it stands to the approved candidates holding records of it.
     pub overlaps: Overlaps,
+    /// A rejected or deferred candidate's standing decision: who, when, why.
+    pub decision: Option<Decided>,
+}
+
+/// Who made a standing rejection or deferral, when, and their note.
+pub struct Decided {
+    pub seq: i64,
+    pub action: String,
+    pub steward: String,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+impl Decided {
+    fn of(entry: crate::store::JournalEntry) -> Decided {
+        let body: serde_json::Value = serde_json::from_str(&entry.body).unwrap_or_default();
+        Decided {
+            seq: entry.seq,
+            action: entry.action,
+            steward: entry.steward,
+            at: entry.at,
+            note: body.get("note").and_then(serde_json::Value::as_str).map(str::to_string),
+        }
+    }
 }
 
 impl View {
@@ -52,7 +76,13 @@ impl View {
         };
         let (shared, replaces) = store.approved_overlaps_of(candidate.id)?;
         let overlaps = Overlaps::of(&shared, &replaces, members.len());
-        Ok(View { candidate, members, golden, approval, overlaps })
+        let decision = match candidate.status {
+            Status::Rejected | Status::Deferred => {
+                crate::journal::standing_decision(store, candidate.id)?.map(Decided::of)
+            }
+            Status::Pending | Status::Approved => None,
+        };
+        Ok(View { candidate, members, golden, approval, overlaps, decision })
     }
 
     /// Members approved and members now, where they differ: key, version approved (`None`: not a
@@ -129,6 +159,16 @@ pub fn render_text(view: &View) -> String {
              the golden record below is the rules' suggestion\n",
         ),
         None => {}
+    }
+    if let Some(d) = &view.decision {
+        let did = if d.action == "reject" { "rejected" } else { "deferred" };
+        out.push_str(&format!(
+            "{did} in journal entry {} by {} at {}{}\n",
+            d.seq,
+            visible(&d.steward),
+            visible(&d.at),
+            d.note.as_deref().map_or(String::new(), |n| format!(" · note: {}", visible_cut(n, 60)))
+        ));
     }
     out.push_str("why proposed:\n");
     if c.reasons.is_empty() {

@@ -28,6 +28,17 @@ pub(super) struct ShowJson<'a> {
     /// For an approved candidate, the journal entry `golden` and `survivor` were read from (null
     /// otherwise: they are the rules' suggestion).
     approval: Option<ApprovalJson<'a>>,
+    /// For a rejected or deferred candidate, the journal entry of that decision (null otherwise).
+    decision: Option<DecisionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DecisionJson<'a> {
+    entry: i64,
+    action: &'a str,
+    steward: &'a str,
+    at: &'a str,
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -183,6 +194,13 @@ pub(super) fn of(view: &View) -> ShowJson<'_> {
                     version,
                 })
                 .collect(),
+        }),
+        decision: view.decision.as_ref().map(|d| DecisionJson {
+            entry: d.seq,
+            action: &d.action,
+            steward: &d.steward,
+            at: &d.at,
+            note: d.note.as_deref(),
         }),
     }
 }
