@@ -346,3 +346,19 @@ fn a_candidate_opens_by_its_number() {
     typed(&mut c, "2");
     assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
 }
+
+/// The dashboard and the journal read the header's progress with their own figures: a decision
+/// made from the shell since is counted in both.
+#[test]
+fn the_dashboard_and_the_journal_count_decisions_made_elsewhere() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    assert_eq!(c.app.progress.pending, 2);
+    ws.cmd().args(["--steward", "bob", "decide", "1", "approve"]).assert().success();
+    press(&mut c, &[KeyCode::Char('D')]);
+    assert_eq!((c.app.progress.pending, c.app.progress.approved), (1, 1));
+    press(&mut c, &[KeyCode::Esc]);
+    ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
+    press(&mut c, &[KeyCode::Char('J')]);
+    assert_eq!((c.app.progress.pending, c.app.progress.rejected), (0, 1));
+}

@@ -270,13 +270,15 @@ fn keep_visible(selected: usize, offset: usize, rows: usize) -> usize {
 pub(super) fn show_journal(app: &mut App) -> Effect {
     open_over(app, Screen::Journal);
     app.journal_offset = 0;
-    Effect::LoadJournal
+    // The header's progress too: decisions made elsewhere since are in the journal read now.
+    Effect::Many(vec![Effect::LoadProgress, Effect::LoadJournal])
 }
 
 pub(super) fn show_dashboard(app: &mut App) -> Effect {
     open_over(app, Screen::Dashboard);
     app.dashboard_offset = 0;
-    Effect::LoadDashboard
+    // The header's progress read with the figures, so that the two never disagree.
+    Effect::Many(vec![Effect::LoadProgress, Effect::LoadDashboard])
 }
 
 pub(super) fn show_why(app: &mut App) -> Effect {
