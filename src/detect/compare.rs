@@ -12,6 +12,16 @@ use super::table::{Field, Table};
 pub const MISSING: u8 = 15;
 /// At most this many fields are compared (4 bits each in a `u64`, one bit left for the swap flag).
 pub const MAX_FIELDS: usize = 15;
+/// The name of level `l` for the values compared: a text field holding numbers on both sides
+/// (`form_submissions`, a house number) is compared by digit edits, not by Jaro-Winkler.
+pub fn level_name(kind: Kind, l: u8, a: &str, b: &str) -> &'static str {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    match kind {
+        Kind::Street | Kind::Text if l == 1 && digits(a) && digits(b) => "one digit off",
+        _ => level_names(kind)[l as usize],
+    }
+}
+
 /// Set in a packed pattern when given and family names were compared crosswise.
 pub const SWAPPED: u64 = 1 << 63;
 
@@ -374,6 +384,15 @@ pub fn level_at(pattern: u64, k: usize) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_field_of_numbers_names_its_level_by_digits() {
+        assert_eq!(level_of(Kind::Text, "0", "1"), 1);
+        assert_eq!(level_name(Kind::Text, 1, "0", "1"), "one digit off");
+        assert_eq!(level_name(Kind::Street, 1, "12", "13"), "one digit off");
+        assert_eq!(level_name(Kind::Text, 1, "acme", "acne"), "Jaro-Winkler ≥ 0.90");
+        assert_eq!(level_name(Kind::Text, 0, "3", "3"), "exact");
+    }
 
     #[test]
     fn levels_per_kind() {

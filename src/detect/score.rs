@@ -2,7 +2,7 @@
 //! exact level weighted by how rare the shared value is — a role mailbox or a common surname
 //! counts for less) and a match probability; and the per-field reasons a steward reads.
 
-use super::compare::{level_at, level_names, Comparer, MAX_FIELDS, MISSING, SWAPPED};
+use super::compare::{level_at, level_name, Comparer, MAX_FIELDS, MISSING, SWAPPED};
 use super::kinds::Kind;
 use super::model::Model;
 use super::place;
@@ -229,7 +229,7 @@ impl<'a> Scorer<'a> {
             let text = if l == MISSING {
                 "missing on one side".to_string()
             } else {
-                let mut t = level_names(field.kind)[l as usize].to_string();
+                let mut t = level_name(field.kind, l, a, b).to_string();
                 if swapped && matches!(field.kind, Kind::FirstName | Kind::LastName) {
                     t.push_str(", names swapped");
                 }
@@ -370,8 +370,9 @@ mod tests {
             );
             // A counted level's line says its weight once: after the text, not in it too.
             for r in reasons.iter().filter(|r| r.level.is_some_and(|l| l >= 0)) {
-                let plain = level_names(table.fields.iter().find(|f| f.name == r.field).unwrap().kind);
-                let level = plain[r.level.unwrap() as usize];
+                let kind = table.fields.iter().find(|f| f.name == r.field).unwrap().kind;
+                let (a, b) = r.values.clone().unwrap_or_default();
+                let level = level_name(kind, r.level.unwrap() as u8, &a, &b);
                 assert!(
                     r.text.starts_with(level) && !r.text.contains(&format!("({:+.2})", r.weight.unwrap())),
                     "{what}: {:?} repeats its weight",
