@@ -1,0 +1,90 @@
+//! `mergeq export` where a careless `--out` or a second incremental export could do harm: the
+//! workspace (and its companion files) refused as a destination, devices and FIFOs written in
+//! place, links and permissions kept; `--since-last` after an empty export and per `--source`;
+//! fields a CRM computes itself left out of its plan.
+
+mod common;
+
+use common::Workspace;
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+
+/// Two Salesforce contacts paired as candidate 1, approved and signed off.
+fn approved_pair() -> Workspace {
+    let ws = Workspace::address_pair();
+    ws.ok(&["keygen", "--out", "ann.key"]);
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    ws
+}
+
+fn journal_len(ws: &Workspace) -> usize {
+    let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    log.len()
+}
+
+#[test]
+fn the_workspace_and_its_files_are_never_an_export_destination() {
+    let ws = approved_pair();
+    let entries = journal_len(&ws);
+    let db = ws.db.display().to_string();
+    let dump = ws.dump();
+    let sub = ws.dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&ws.db, ws.dir.path().join("link.jsonl")).unwrap();
+    let outs = [
+        db.clone(),
+        "ws.mergeq".to_string(),
+        "./sub/../ws.mergeq".to_string(),
+        format!("{db}-wal"),
+        "ws.mergeq-shm".to_string(),
+        "ws.mergeq-journal".to_string(),
+        #[cfg(unix)]
+        "link.jsonl".to_string(),
+    ];
+    for out in &outs {
+        for format in ["golden-jsonl", "salesforce", "audit-csv"] {
+            ws.cmd()
+                .args(["export", format, "--out", out])
+                .assert()
+                .code(1)
+                .stderr(contains("refusing to write the export").and(contains("nothing was written")));
+        }
+    }
+    assert_eq!(ws.dump(), dump, "the workspace changed");
+    assert_eq!(journal_len(&ws), entries);
+    assert!(ws.ok(&["audit", "verify"]).starts_with("journal ok"));
+    assert!(!ws.dir.path().join("ws.mergeq-journal").exists());
+    #[cfg(unix)]
+    assert!(std::fs::symlink_metadata(ws.dir.path().join("link.jsonl")).unwrap().file_type().is_symlink());
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_null_stays_a_device_and_links_and_permissions_are_kept() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let ws = approved_pair();
+    ws.cmd().args(["export", "golden-jsonl", "--out", "/dev/null"]).assert().success();
+    assert!(std::fs::symlink_metadata("/dev/null").unwrap().file_type().is_char_device());
+    // A link keeps pointing at its file, which gets the export and keeps its mode.
+    let real = ws.file("real.jsonl", "old");
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink("real.jsonl", ws.dir.path().join("plan.jsonl")).unwrap();
+    ws.ok(&["export", "golden-jsonl", "--out", "plan.jsonl"]);
+    let link = std::fs::symlink_metadata(ws.dir.path().join("plan.jsonl")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let exported = std::fs::read_to_string(&real).unwrap();
+    assert!(exported.starts_with("{\"candidate\":1,"), "{exported}");
+    assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777, 0o640);
+    // A FIFO gets the bytes in place and stays a FIFO.
+    let fifo = ws.dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    ws.ok(&["export", "golden-jsonl", "--out", "pipe"]);
+    assert_eq!(reader.join().unwrap(), exported);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
