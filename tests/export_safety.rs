@@ -88,3 +88,68 @@ fn dev_null_stays_a_device_and_links_and_permissions_are_kept() {
     assert_eq!(reader.join().unwrap(), exported);
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// Four records of `source` paired as candidates 1 (r1, r2) and 2 (r3, r4), none decided.
+fn two_pairs(source: &str) -> Workspace {
+    let ws = Workspace::new();
+    ws.ok(&["keygen", "--out", "ann.key"]);
+    ws.file("r.csv", "id,email\nr1,a@x.example\nr2,a@x.example\nr3,b@x.example\nr4,b@x.example\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", source]);
+    ws.file("p.csv", format!("left,right,score\n{source}:r1,{source}:r2,0.9\n{source}:r3,{source}:r4,0.9\n"));
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+fn merged_ids(plan: &str) -> usize {
+    plan.lines().filter(|l| l.contains("r2") || l.contains("r4")).count()
+}
+
+#[test]
+fn an_empty_incremental_export_does_not_break_the_next_one() {
+    for crm in ["salesforce", "hubspot", "zoho", "dynamics"] {
+        let ws = two_pairs(crm);
+        ws.ok(&["decide", "1", "approve"]);
+        ws.ok(&["signoff", "--key", "ann.key"]);
+        ws.ok(&["export", crm, "--out", "a"]);
+        ws.ok(&["export", crm, "--since-last", "--out", "b"]); // nothing new
+        assert_eq!(std::fs::read_to_string(ws.dir.path().join("b")).unwrap(), "", "{crm}");
+        ws.ok(&["decide", "2", "approve"]);
+        ws.ok(&["signoff", "--key", "ann.key"]);
+        ws.ok(&["export", crm, "--since-last", "--out", "c"]);
+        let plan = std::fs::read_to_string(ws.dir.path().join("c")).unwrap();
+        assert!(plan.contains("r4") && !plan.contains("r2"), "{crm}: {plan}");
+    }
+}
+
+#[test]
+fn since_last_counts_from_the_previous_export_of_the_same_source() {
+    let ws = two_pairs("salesforce");
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["decide", "2", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    // A plan from the hubspot source holds none of these, and must not use up their window.
+    ws.ok(&["export", "salesforce", "--source", "hubspot", "--out", "x"]);
+    ws.ok(&["export", "salesforce", "--since-last", "--out", "y"]);
+    assert_eq!(merged_ids(&std::fs::read_to_string(ws.dir.path().join("y")).unwrap()), 2);
+    ws.cmd().args(["export", "salesforce", "--since-last", "--out", "z"]).assert().success().stderr(
+        contains("no decisions to export after journal entry").and(contains("from source `salesforce`")),
+    );
+    // The hubspot-source window is its own: still nothing of these there.
+    ws.ok(&["export", "salesforce", "--source", "hubspot", "--since-last", "--out", "w"]);
+    assert_eq!(std::fs::read_to_string(ws.dir.path().join("w")).unwrap(), "");
+}
+
+#[test]
+fn an_unsigned_export_ahead_of_the_sign_off_is_not_exported_again() {
+    let ws = two_pairs("salesforce");
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    ws.ok(&["decide", "2", "approve"]);
+    ws.ok(&["export", "golden-jsonl", "--include-unsigned", "--since-last", "--out", "a"]);
+    // The sign-off lags behind what that export reached: nothing new, and nothing again later.
+    ws.ok(&["export", "golden-jsonl", "--since-last", "--out", "b"]);
+    assert_eq!(std::fs::read_to_string(ws.dir.path().join("b")).unwrap(), "");
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    ws.ok(&["export", "golden-jsonl", "--since-last", "--out", "c"]);
+    assert_eq!(std::fs::read_to_string(ws.dir.path().join("c")).unwrap(), "");
+}

@@ -142,8 +142,13 @@ pub fn notes(details: &Value) -> Vec<String> {
     }
     if details.get("decisions").is_some() && n("decisions") == 0 {
         let after = n("after");
+        // A CRM plan's window is per workspace source.
+        let from = match details.get("source").and_then(Value::as_str) {
+            Some(source) => format!(" from source `{}`", crate::text::visible(source)),
+            None => String::new(),
+        };
         notes.push(if after > 0 {
-            format!("no decisions to export after journal entry {after} (the previous export of this format)")
+            format!("no decisions to export after journal entry {after} (the previous export of this format{from})")
         } else {
             "no decisions to export".to_string()
         });
