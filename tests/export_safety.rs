@@ -153,3 +153,111 @@ fn an_unsigned_export_ahead_of_the_sign_off_is_not_exported_again() {
     ws.ok(&["export", "golden-jsonl", "--since-last", "--out", "c"]);
     assert_eq!(std::fs::read_to_string(ws.dir.path().join("c")).unwrap(), "");
 }
+
+/// Two records of `source` from `csv` (whose first column is the id), paired and approved by the
+/// rules alone, and signed off.
+fn approved_from(source: &str, csv: &str, id_column: &str) -> Workspace {
+    let ws = Workspace::new();
+    ws.ok(&["keygen", "--out", "ann.key"]);
+    ws.file("r.csv", csv);
+    ws.ok(&[
+        "import",
+        "records",
+        "r.csv",
+        "--object",
+        "contact",
+        "--source",
+        source,
+        "--id-column",
+        id_column,
+    ]);
+    ws.file("p.csv", format!("left,right,score\n{source}:1,{source}:2,0.9\n"));
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.ok(&["decide", "1", "approve", "--survivor", &format!("{source}:2")]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    ws
+}
+
+#[test]
+fn a_salesforce_plan_leaves_out_the_system_fields_and_says_so() {
+    let ws = approved_from(
+        "salesforce",
+        "Id,Email,OwnerId,CreatedById,LastModifiedById,CreatedDate,LastModifiedDate,SystemModstamp,IsDeleted,MasterRecordId,LastActivityDate,LastViewedDate,LastReferencedDate\n\
+         1,a@x.example,005A,005C,005M,2026-01-01T00:00:00.000+0000,2026-03-01T00:00:00.000+0000,2026-03-02T00:00:00.000+0000,false,001X,2026-02-01,2026-03-03T00:00:00.000+0000,2026-03-04T00:00:00.000+0000\n\
+         2,,005B,005D,005N,2026-01-02T00:00:00.000+0000,2026-02-01T00:00:00.000+0000,2026-02-02T00:00:00.000+0000,true,,,,\n",
+        "Id",
+    );
+    let out = ws.cmd().args(["export", "salesforce"]).assert().success();
+    let (stdout, stderr) = (out.get_output().stdout.clone(), out.get_output().stderr.clone());
+    let plan = String::from_utf8(stdout).unwrap();
+    let stderr = String::from_utf8(stderr).unwrap();
+    let line: serde_json::Value = serde_json::from_str(plan.trim()).unwrap();
+    let master = line["masterRecord"].as_object().unwrap();
+    let mut names: Vec<&str> = master.keys().map(String::as_str).collect();
+    names.sort();
+    // Only the settable fields the survivor does not hold yet (the rules pick record 1's email
+    // and owner, the newer record).
+    assert_eq!(names, ["Email", "Id", "OwnerId", "attributes"], "{plan}");
+    assert_eq!(master["Id"], "2");
+    let left_out =
+        ["IsDeleted", "LastActivityDate", "LastModifiedById", "LastReferencedDate", "LastViewedDate"];
+    for name in left_out.iter().chain(&["MasterRecordId", "SystemModstamp", "CreatedById"]) {
+        assert!(stderr.contains(&format!("`{name}`")), "{name} not named: {stderr}");
+    }
+    assert_eq!(stderr.matches("left out of every merge").count(), 1, "{stderr}");
+    assert!(stderr.contains("Salesforce sets these system fields itself"), "{stderr}");
+    // The golden records keep every field.
+    let golden = ws.ok(&["export", "golden-jsonl"]);
+    for name in left_out {
+        assert!(golden.contains(&format!("\"{name}\"")), "{name} missing from {golden}");
+    }
+}
+
+#[test]
+fn system_modstamp_is_a_timestamp_on_import() {
+    let ws = Workspace::new();
+    ws.file("r.csv", "Id,Email,SystemModstamp\n1,a@x.example,2026-03-02T10:00:00.000+0000\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    let key = mergeq::model::RecordKey::new("salesforce", "1");
+    let record = store.record(Some("contact"), &key).unwrap().unwrap();
+    assert_eq!(record.updated.as_deref(), Some("2026-03-02T10:00:00Z"));
+    assert!(!record.fields.contains_key("SystemModstamp"), "{:?}", record.fields);
+}
+
+#[test]
+fn a_hubspot_plan_leaves_out_calculated_properties_and_later_plans_still_work() {
+    let ws = approved_from(
+        "hubspot",
+        "Record ID,hs_object_id,email,createdate,lastmodifieddate,hs_analytics_source,num_form_submissions,hs_lead_status\n\
+         1,1,a@x.example,2026-01-01T00:00:00Z,2026-03-01T00:00:00Z,ORGANIC,3,OPEN\n\
+         2,2,,2026-01-02T00:00:00Z,2026-02-01T00:00:00Z,PAID,1,NEW\n",
+        "Record ID",
+    );
+    let out = ws.cmd().args(["export", "hubspot", "--out", "a"]).assert().success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let plan = std::fs::read_to_string(ws.dir.path().join("a")).unwrap();
+    let update: serde_json::Value = serde_json::from_str(plan.lines().last().unwrap()).unwrap();
+    let mut names: Vec<&str> =
+        update["body"]["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["email", "hs_lead_status"], "{plan}");
+    for name in ["hs_object_id", "hs_analytics_source", "num_form_submissions"] {
+        assert!(stderr.contains(&format!("`{name}`")), "{name} not named: {stderr}");
+    }
+    // A later approval and a later plan are not blocked by the first one's fields.
+    ws.ok(&["export", "hubspot", "--since-last", "--out", "b"]);
+    ws.ok(&["export", "hubspot", "--out", "c"]);
+    assert_eq!(std::fs::read_to_string(ws.dir.path().join("c")).unwrap(), plan);
+}
+
+#[test]
+fn a_field_a_plan_cannot_carry_names_the_candidate() {
+    let ws = approved_from("salesforce", "Id,Email,attributes\n1,a@x.example,x\n2,,y\n", "Id");
+    ws.cmd()
+        .args(["export", "salesforce", "--out", "plan.jsonl"])
+        .assert()
+        .code(1)
+        .stderr(contains("candidate 1 (journal entry").and(contains("`attributes` cannot be set")));
+    assert!(!ws.dir.path().join("plan.jsonl").exists());
+}

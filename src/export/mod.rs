@@ -5,6 +5,7 @@
 //! Formats render bytes and read the store; they never open files or write the journal themselves.
 
 pub mod audit;
+pub mod computed;
 pub mod crm;
 pub mod csv_cell;
 pub mod decisions;

@@ -192,6 +192,9 @@ pub fn render(
     details["after"] = json!(w.after);
     if let Kind::Crm(crm) = kind {
         details["source"] = json!(opts.source.as_deref().unwrap_or(crm.name()));
+        if !counts.computed.is_empty() {
+            details["computed_why"] = json!(super::computed::reason(crm));
+        }
     }
     Ok(Summary { items: counts.decisions, details })
 }
