@@ -1,12 +1,15 @@
 //! Exports: dispatches a format name to the code that renders it into a `Sink` — a file written
-//! atomically (a temporary file in the same folder, renamed into place) or stdout — and records the
+//! atomically (a temporary file in the same folder, renamed into place), a device or FIFO, or
+//! stdout; never the workspace itself — and records the
 //! export, with the SHA-256 of what was written, as a journal entry.
 //! Formats render bytes and read the store; they never open files or write the journal themselves.
 
 pub mod audit;
+pub mod computed;
 pub mod crm;
 pub mod csv_cell;
 pub mod decisions;
+mod destination;
 pub mod dynamics;
 pub mod golden;
 pub mod hubspot;
@@ -97,7 +100,7 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
     if kind.is_none() && !matches!(format, "audit-csv" | "audit-report") {
         bail!("unknown export format `{}` (formats: {})", crate::text::visible(format), FORMATS.join(", "));
     }
-    let mut sink = Sink::new(opts.out.as_deref())?;
+    let mut sink = Sink::new(opts.out.as_deref(), store.path())?;
     let summary = match kind {
         Some(kind) => select::render(store, kind, format, opts, &mut sink)?,
         None => {

@@ -91,7 +91,12 @@ fn take(
     carried: &mut Vec<Vec<CandidateId>>,
 ) {
     while let Some(e) = exports.get(carried.len()).filter(|e| e.seq < seq) {
-        let sinces: Vec<i64> = untaken.range(e.after + 1..=e.through).map(|(s, _)| *s).collect();
+        // An export that found nothing new looked at an empty window (`after == through`).
+        let sinces: Vec<i64> = if e.after < e.through {
+            untaken.range(e.after + 1..=e.through).map(|(s, _)| *s).collect()
+        } else {
+            Vec::new()
+        };
         let mut taking = Vec::with_capacity(sinces.len());
         for s in sinces {
             let (c, approval) = untaken.remove(&s).expect("just seen");

@@ -1,6 +1,6 @@
 //! Which decisions an export carries, and the run that reads them: the window of journal entries
 //! (up to the latest sign-off, or the head with `--include-unsigned`; after the previous export of
-//! the same format with `--since-last`), the candidates whose standing decision falls in it, and
+//! the same format — and, for a CRM plan, the same `--source` — with `--since-last`), the candidates whose standing decision falls in it, and
 //! the two-pass read that feeds their bodies, batch by batch, to renderer threads and a writer
 //! thread while the next batch is read.
 
@@ -35,8 +35,17 @@ pub struct Window {
     pub through: i64,
 }
 
-/// The window of an export of `format`.
-pub fn window(store: &Store, format: &str, include_unsigned: bool, since_last: bool) -> Result<Window> {
+/// The window of an export of `format` (of a CRM plan: from workspace `source`). An export never
+/// looks back before what the previous one reached: when the sign-off lags behind an earlier
+/// `--include-unsigned` export, the window is empty rather than reversed, and the next
+/// `--since-last` still starts after the earlier export.
+pub fn window(
+    store: &Store,
+    format: &str,
+    source: Option<&str>,
+    include_unsigned: bool,
+    since_last: bool,
+) -> Result<Window> {
     let through = if include_unsigned {
         store.journal_head()?.map_or(0, |(seq, _)| seq)
     } else {
@@ -47,11 +56,11 @@ pub fn window(store: &Store, format: &str, include_unsigned: bool, since_last: b
             ),
         }
     };
-    let after = match (since_last, store.last_export_of(format)?) {
+    let after = match (since_last, store.last_export_of(format, source)?) {
         (true, Some((seq, body))) => through_of(&body).unwrap_or(seq),
         _ => 0,
     };
-    Ok(Window { after, through })
+    Ok(Window { after, through: through.max(after) })
 }
 
 /// The journal entry up to which an export looked, as its entry says.
@@ -71,11 +80,16 @@ pub fn render(
     opts: &ExportOptions,
     out: &mut (impl Write + Send),
 ) -> Result<Summary> {
-    let w = window(store, format, opts.include_unsigned, opts.since_last)?;
+    // A CRM plan's exports are told apart by the workspace source they take candidates from.
+    let source = match kind {
+        Kind::Crm(crm) => Some(crm.records_source(opts.source.as_deref())),
+        _ => None,
+    };
+    let w = window(store, format, source, opts.include_unsigned, opts.since_last)?;
     let action = Action::parse(kind.action()).expect("approve or reject");
-    // A CRM plan after an earlier one leaves out what that one merged.
+    // A CRM plan after an earlier one (from the same source) leaves out what that one merged.
     let earlier = match (kind, w.after > 0) {
-        (Kind::Crm(_), true) => store.exports_of(format)?,
+        (Kind::Crm(_), true) => store.exports_of(format, source)?,
         _ => Vec::new(),
     };
     let Replayed { standing: decisions, carried } = replay_decisions(store, &earlier)?;
@@ -178,6 +192,9 @@ pub fn render(
     details["after"] = json!(w.after);
     if let Kind::Crm(crm) = kind {
         details["source"] = json!(opts.source.as_deref().unwrap_or(crm.name()));
+        if !counts.computed.is_empty() {
+            details["computed_why"] = json!(super::computed::reason(crm));
+        }
     }
     Ok(Summary { items: counts.decisions, details })
 }

@@ -1,8 +1,9 @@
 //! Where an export's bytes go while they are rendered: a temporary file beside the target (renamed
-//! into place once the export's journal entry commits) or memory (for stdout, written out after the
-//! entry commits). Bytes are hashed as they pass, so the SHA-256 the journal records needs no second
+//! into place once the export's journal entry commits) or memory (for stdout, or a device or FIFO
+//! that cannot be replaced, written out after the entry commits). Which one is `destination`'s call. Bytes are hashed as they pass, so the SHA-256 the journal records needs no second
 //! read, and a large export is never held in memory on its way to a file.
 
+use super::destination::{keep_attributes, resolve, Destination};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -30,6 +31,12 @@ enum Target {
         tmp: TempFile,
         path: PathBuf,
     },
+    /// A device or FIFO, opened now and written once the entry commits.
+    Direct {
+        file: File,
+        data: Vec<u8>,
+        path: PathBuf,
+    },
     Memory(Vec<u8>),
 }
 
@@ -52,28 +59,44 @@ pub struct Delivered<T> {
 
 impl Sink {
     /// A sink for `path` (a temporary file beside it, created now), or for stdout when `None` or `-`.
-    pub fn new(path: Option<&Path>) -> Result<Sink> {
+    /// `workspace`: the workspace file, which `path` must not lead to (nor its companions).
+    pub fn new(path: Option<&Path>, workspace: Option<&Path>) -> Result<Sink> {
         let target = match path.filter(|p| *p != Path::new("-")) {
             None => Target::Memory(Vec::new()),
-            Some(path) => {
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let name =
-                    path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-                let tmp = dir.join(format!(".{}.mergeq-{}.tmp", name.to_string_lossy(), std::process::id()));
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&tmp)
-                    .with_context(|| format!("creating {}", tmp.display()))?;
-                Target::File {
-                    out: BufWriter::with_capacity(1 << 20, file),
-                    tmp: TempFile { path: tmp, renamed: false },
-                    path: path.to_path_buf(),
+            Some(out) => match resolve(out, workspace)? {
+                Destination::Direct { path } => {
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&path)
+                        .with_context(|| format!("opening {}", path.display()))?;
+                    Target::Direct { file, data: Vec::new(), path }
                 }
-            }
+                Destination::Replace { path, existing } => {
+                    let dir = match path.parent() {
+                        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                        _ => PathBuf::from("."),
+                    };
+                    let name =
+                        path.file_name().with_context(|| format!("{} is not a file name", out.display()))?;
+                    let tmp =
+                        dir.join(format!(".{}.mergeq-{}.tmp", name.to_string_lossy(), std::process::id()));
+                    let mut options = std::fs::OpenOptions::new();
+                    options.write(true).create_new(true);
+                    #[cfg(unix)]
+                    if existing.is_some() {
+                        // Private until it has the replaced file's permissions.
+                        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                    }
+                    let file = options.open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+                    let tmp = TempFile { path: tmp, renamed: false };
+                    if let Some(existing) = &existing {
+                        keep_attributes(&file, existing).with_context(|| {
+                            format!("giving {} the permissions of {}", tmp.path.display(), path.display())
+                        })?;
+                    }
+                    Target::File { out: BufWriter::with_capacity(1 << 20, file), tmp, path }
+                }
+            },
         };
         Ok(Sink { hasher: Sha256::new(), bytes: 0, target })
     }
@@ -89,7 +112,8 @@ impl Sink {
 
     /// Finishes the export: for a file, flushes and syncs the temporary file, runs `commit` (given
     /// the hash and length), then renames the file into place — a failure before the rename leaves
-    /// no file; for stdout, runs `commit`, then writes the bytes (a closed pipe is not an error).
+    /// no file; for a device or FIFO, runs `commit`, then writes the bytes to it; for stdout, runs
+    /// `commit`, then writes the bytes (a closed pipe is not an error).
     pub fn finish<T>(self, commit: impl FnOnce(&str, u64) -> Result<T>) -> Result<Delivered<T>> {
         let Sink { hasher, bytes, target } = self;
         let sha256 = crate::journal::encoding::hex(&hasher.finalize());
@@ -110,6 +134,13 @@ impl Sink {
                     )
                 })?;
                 tmp.renamed = true;
+                value
+            }
+            Target::Direct { mut file, data, path } => {
+                let value = commit(&sha256, bytes)?;
+                file.write_all(&data)
+                    .and_then(|_| file.flush())
+                    .with_context(|| format!("writing {} (the export is in the journal)", path.display()))?;
                 value
             }
             Target::Memory(data) => {
@@ -135,7 +166,7 @@ impl Write for Sink {
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match &mut self.target {
             Target::File { out, .. } => out.write_all(buf)?,
-            Target::Memory(data) => data.extend_from_slice(buf),
+            Target::Direct { data, .. } | Target::Memory(data) => data.extend_from_slice(buf),
         }
         self.hasher.update(buf);
         self.bytes += buf.len() as u64;
@@ -145,7 +176,7 @@ impl Write for Sink {
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.target {
             Target::File { out, .. } => out.flush(),
-            Target::Memory(_) => Ok(()),
+            Target::Direct { .. } | Target::Memory(_) => Ok(()),
         }
     }
 }
@@ -168,7 +199,7 @@ mod tests {
     fn a_file_appears_only_after_the_commit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        let mut sink = Sink::new(Some(&path)).unwrap();
+        let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(b"hel").unwrap();
         sink.write_all(b"lo").unwrap();
         assert_eq!(sink.len(), 5);
@@ -189,13 +220,13 @@ mod tests {
     fn nothing_is_left_when_the_commit_fails_or_the_export_stops() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        let mut sink = Sink::new(Some(&path)).unwrap();
+        let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(b"x").unwrap();
         let failed = sink.finish(|_, _| -> Result<()> { bail!("no") });
         assert!(failed.is_err());
         assert!(files(dir.path()).is_empty());
         // A render that fails drops its sink unfinished.
-        let mut sink = Sink::new(Some(&path)).unwrap();
+        let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(&[b'y'; 3 << 20]).unwrap();
         drop(sink);
         assert!(files(dir.path()).is_empty());
@@ -206,9 +237,49 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         std::fs::write(&path, "old contents, longer than the new").unwrap();
-        let mut sink = Sink::new(Some(&path)).unwrap();
+        let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(b"new").unwrap();
         sink.finish(|_, _| Ok(())).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions_and_a_link_stays_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        let mut sink = Sink::new(Some(&link), None).unwrap();
+        sink.write_all(b"new").unwrap();
+        sink.finish(|_, _| Ok(())).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777, 0o640);
+        assert_eq!(files(dir.path()), ["link.csv", "real.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let mut sink = Sink::new(Some(&fifo), None).unwrap();
+        sink.write_all(b"through the pipe").unwrap();
+        sink.finish(|_, _| Ok(())).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(std::os::unix::fs::FileTypeExt::is_fifo(
+            &std::fs::symlink_metadata(&fifo).unwrap().file_type()
+        ));
+        assert_eq!(files(dir.path()), ["pipe"]);
     }
 }

@@ -36,6 +36,7 @@ pub const UPDATED_COLUMNS: &[&str] = &[
     "Last Modified Date",
     "modifiedon",
     "Modified_Time",
+    "SystemModstamp",
     "updated",
 ];
 /// Column names read as the record's creation time.

@@ -121,27 +121,34 @@ impl Store {
         Ok(())
     }
 
-    /// The latest export entry of `format`: its sequence number and body.
-    pub fn last_export_of(&self, format: &str) -> Result<Option<(i64, String)>> {
+    /// The latest export entry of `format`: its sequence number and body. `source`: only the
+    /// exports that took candidates from that workspace source (a CRM plan's `--source`; an entry
+    /// without one took them from the source named like the format).
+    pub fn last_export_of(&self, format: &str, source: Option<&str>) -> Result<Option<(i64, String)>> {
         Ok(self
             .conn()
             .prepare(
                 "SELECT seq, body FROM journal WHERE action = 'export' \
-                 AND json_extract(body, '$.format') = ?1 ORDER BY seq DESC LIMIT 1",
+                 AND json_extract(body, '$.format') = ?1 \
+                 AND (?2 IS NULL OR coalesce(json_extract(body, '$.details.source'), ?1) = ?2) \
+                 ORDER BY seq DESC LIMIT 1",
             )?
-            .query_row([format], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(rusqlite::params![format, source], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
 
-    /// Every export of `format`, oldest first. An entry without a window (none are written so)
-    /// counts as having looked at everything before it.
-    pub fn exports_of(&self, format: &str) -> Result<Vec<ExportWindow>> {
+    /// Every export of `format` (from workspace `source` when given, as `last_export_of`), oldest
+    /// first. An entry without a window (none are written so) counts as having looked at
+    /// everything before it.
+    pub fn exports_of(&self, format: &str, source: Option<&str>) -> Result<Vec<ExportWindow>> {
         let mut stmt = self.conn().prepare(
             "SELECT seq, json_extract(body, '$.details.after'), json_extract(body, '$.details.through'), \
                     json_extract(body, '$.details.source') FROM journal \
-             WHERE action = 'export' AND json_extract(body, '$.format') = ?1 ORDER BY seq",
+             WHERE action = 'export' AND json_extract(body, '$.format') = ?1 \
+               AND (?2 IS NULL OR coalesce(json_extract(body, '$.details.source'), ?1) = ?2) \
+             ORDER BY seq",
         )?;
-        let rows = stmt.query_map([format], |r| {
+        let rows = stmt.query_map(rusqlite::params![format, source], |r| {
             let seq: i64 = r.get(0)?;
             Ok(ExportWindow {
                 seq,

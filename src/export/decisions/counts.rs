@@ -4,7 +4,7 @@
 //! export ran.
 
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What an export carried and what it left out, for the message and the journal entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,12 +34,14 @@ pub struct Counts {
     pub merged_before: u64,
     /// The first of them: (candidate, the record, the candidate the earlier export merged it by).
     pub first_merged_before: Option<(i64, String, i64)>,
+    /// Golden fields a CRM plan left out because the CRM computes them itself (see `computed`).
+    pub computed: BTreeSet<String>,
 }
 
 impl Counts {
     /// The journal entry's details (integers and strings only).
     pub fn details(&self) -> Value {
-        json!({
+        let mut details = json!({
             "decisions": self.decisions,
             "lines": self.lines,
             "other_source": self.other_source,
@@ -52,7 +54,12 @@ impl Counts {
             "merged_before": self.merged_before,
             "first_merged_before":
                 self.first_merged_before.as_ref().map(|(c, key, earlier)| json!([c, key, earlier])),
-        })
+        });
+        // Only where a plan left some out: other exports' entries keep their shape.
+        if !self.computed.is_empty() {
+            details["computed_fields"] = json!(self.computed);
+        }
+        details
     }
 
     pub(super) fn add(&mut self, other: Counts) {
@@ -75,6 +82,7 @@ impl Counts {
         if self.first_merged_before.is_none() {
             self.first_merged_before = other.first_merged_before;
         }
+        self.computed.extend(other.computed);
     }
 }
 
@@ -140,10 +148,28 @@ pub fn notes(details: &Value) -> Vec<String> {
             first_shared(details.get("first_merged_before"))
         ));
     }
+    if let Some(fields) = details.get("computed_fields").and_then(Value::as_array).filter(|f| !f.is_empty()) {
+        let names: Vec<String> = fields
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|f| format!("`{}`", crate::text::visible(f)))
+            .collect();
+        let (count, _) = counted(names.len() as u64, "field", "", "");
+        let why = details.get("computed_why").and_then(Value::as_str).unwrap_or("the CRM sets them itself");
+        notes.push(format!(
+            "{count} left out of every merge: {} ({why}; the golden exports carry them)",
+            names.join(", ")
+        ));
+    }
     if details.get("decisions").is_some() && n("decisions") == 0 {
         let after = n("after");
+        // A CRM plan's window is per workspace source.
+        let from = match details.get("source").and_then(Value::as_str) {
+            Some(source) => format!(" from source `{}`", crate::text::visible(source)),
+            None => String::new(),
+        };
         notes.push(if after > 0 {
-            format!("no decisions to export after journal entry {after} (the previous export of this format)")
+            format!("no decisions to export after journal entry {after} (the previous export of this format{from})")
         } else {
             "no decisions to export".to_string()
         });

@@ -3,10 +3,11 @@
 //! in journal order, one at a time.
 
 use super::{Batch, Counts, Current, Kind};
+use crate::export::computed;
 use crate::export::crm::{Crm, LeftOut};
 use crate::export::golden::{self, CsvRows};
 use crate::export::plan::{parse_approve, parse_approve_lineage, DecisionMeta};
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 /// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
 /// batch itself (which pair comes first depends on every rejection before it, so those are
@@ -100,8 +101,25 @@ impl<'a> Renderer<'a> {
         for member in &mut m.members {
             refreshed += u64::from(self.current.refresh(&object, member));
         }
+        // Fields the CRM computes itself would make it refuse the whole merge.
+        if let Some(crm_object) = crm.object_name(&object) {
+            m.golden.retain(|g| {
+                let computed = computed::computes(crm, &crm_object, &g.name);
+                if computed && !part.counts.computed.contains(&*g.name) {
+                    part.counts.computed.insert(g.name.to_string());
+                }
+                !computed
+            });
+        }
         let start = part.bytes.len();
-        let lines = crm.render(&m, &mut part.bytes)?;
+        let candidate = m.meta.candidate;
+        let lines = crm.render(&m, &mut part.bytes).with_context(|| {
+            format!(
+                "candidate {candidate} (journal entry {}) cannot go into the {} plan",
+                m.meta.seq,
+                crm.name()
+            )
+        })?;
         part.counts.refreshed_members += refreshed;
         part.counts.lines += lines;
         part.counts.decisions += 1;
