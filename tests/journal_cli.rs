@@ -212,6 +212,31 @@ fn keygen_signoff_verify_and_exports() {
     ws.run(&["audit", "verify"]).assert().success().stdout(contains("journal ok: 11 entries"));
 }
 
+/// OpenSSL (when installed) reads the private key `keygen` writes and its `.pub` file, and both
+/// name the same public key. Skipped without an `openssl` binary.
+#[test]
+fn openssl_reads_both_key_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("ana.key");
+    Command::cargo_bin("mergeq").unwrap().args(["keygen", "--out"]).arg(&key).assert().success();
+    let openssl =
+        |args: &[&str], file: &Path| std::process::Command::new("openssl").args(args).arg(file).output();
+    let Ok(private) = openssl(&["pkey", "-pubout", "-in"], &key) else {
+        eprintln!("no openssl binary: the OpenSSL key check is skipped");
+        return;
+    };
+    assert!(private.status.success(), "openssl pkey -in: {}", String::from_utf8_lossy(&private.stderr));
+    let public =
+        openssl(&["pkey", "-pubin", "-pubout", "-in"], &PathBuf::from(format!("{}.pub", key.display())))
+            .unwrap();
+    assert!(public.status.success(), "openssl pkey -pubin: {}", String::from_utf8_lossy(&public.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&private.stdout),
+        std::fs::read_to_string(format!("{}.pub", key.display())).unwrap()
+    );
+    assert_eq!(private.stdout, public.stdout);
+}
+
 fn head_prefix(ws: &Ws) -> String {
     let store = mergeq::store::Store::open_existing(&ws.db).unwrap();
     store.journal_head().unwrap().unwrap().1[..12].to_string()
