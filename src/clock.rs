@@ -72,6 +72,14 @@ pub fn fixed_width(ts: &str) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
+/// An RFC 3339 timestamp to the minute, `2026-05-01 14:31` (UTC, as stored), for a header.
+pub fn minute(ts: &str) -> String {
+    match (ts.get(..10), ts.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time}"),
+        _ => ts.to_string(),
+    }
+}
+
 /// The date part (`2026-05-01`) of an RFC 3339 timestamp, for explanations.
 pub fn day(ts: &str) -> &str {
     ts.get(..10).unwrap_or(ts)

@@ -130,6 +130,40 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     assert!(!String::from_utf8_lossy(&undo.stderr).contains("merges on its own"));
 }
 
+/// An approval approved again stands on the earlier one: replacing it undoes both, so that no
+/// approval of the part comes back next to the whole.
+#[test]
+fn replacing_an_approval_made_twice_undoes_both() {
+    let ws = workspace();
+    ws.ok(&["decide", "1", "approve", "--set", "Email=a@y.example"]);
+    let out = ws.cmd().args(["decide", "1", "approve", "--set", "Email=a@z.example"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ws.ok(&["combine", "1", "2"]);
+    let approve = ws.cmd().args(["decide", "5", "approve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&approve.stderr);
+    assert!(
+        said.contains(
+            "note: replaces the approval of candidate 1, all of whose records this candidate holds"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Undone in journal entries "), "each of its three approvals: {said}");
+    let show: Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(show["status"], "pending", "no earlier approval of #1 comes back");
+    let approved: Value = serde_json::from_str(&ws.ok(&["queue", "--status", "approved", "--json"])).unwrap();
+    let ids: Vec<i64> = approved.as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [5]);
+    let log: Value = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let undos =
+        log.as_array().unwrap().iter().filter(|e| e["body"]["superseded_by"]["candidate"] == 5).count();
+    assert_eq!(undos, 3, "#1's three approvals, each undone");
+    ws.ok(&["audit", "verify"]);
+    // Undoing the whole names #1 once among those it replaced.
+    let undo = ws.cmd().args(["undo", "5"]).output().unwrap();
+    let said = String::from_utf8_lossy(&undo.stderr);
+    assert!(said.contains("note: the approval of candidate 1 that it replaced stays undone"), "{said}");
+}
+
 #[test]
 fn bad_combines_are_refused_and_change_nothing() {
     let ws = workspace();

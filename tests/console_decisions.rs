@@ -1,6 +1,6 @@
 //! The console when others work on the same workspace: a decision on a candidate whose status
 //! another steward changed since it was opened is refused and the candidate shown as it is now;
-//! undoing another steward's decision names them; undoing a decision a CRM merge plan carried says
+//! undoing another steward's decision names them and asks for a second `u`; undoing a decision a CRM merge plan carried says
 //! to undo it in the CRM too.
 
 mod common;
@@ -80,12 +80,26 @@ fn undoing_another_stewards_decision_names_them() {
     let ws = workspace();
     ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
     let mut c = console(&ws);
-    // The queue's `u` undoes the latest decision of all: bob's.
+    // The queue's `u` undoes the latest decision of all: bob's, so it asks first and writes
+    // nothing; any other key keeps it.
     press(&mut c, &[KeyCode::Char('u')]);
-    assert_eq!(status(&c), ("undid bob's reject of #2: now pending (journal entry 4)".into(), false));
+    let asked = ("the latest decision is bob's reject of #2 (09:00): u again undoes it".to_string(), false);
+    assert_eq!(status(&c), asked);
+    assert_eq!(journal(&ws).last().unwrap(), &("reject".to_string(), "bob".to_string()));
+    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('u')]);
+    assert_eq!(status(&c), asked, "asked again after another key");
+    // Bob decides again meanwhile: the second `u` undoes nothing and names his newer decision.
+    ws.cmd().args(["--steward", "bob", "decide", "1", "defer"]).assert().success();
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "the latest decision is bob's defer of #1 (09:00): u again undoes it");
+    assert_eq!(journal(&ws).last().unwrap(), &("defer".to_string(), "bob".to_string()));
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid bob's defer of #1: now pending (journal entry 5)".into(), false));
+    press(&mut c, &[KeyCode::Char('u'), KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid bob's reject of #2: now pending (journal entry 6)".into(), false));
     // One's own decision is said as before.
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('d'), KeyCode::Char('u')]);
-    assert_eq!(status(&c).0, "undid the defer of #1: now pending (journal entry 6)");
+    assert_eq!(status(&c).0, "undid the defer of #1: now pending (journal entry 8)");
 }
 
 #[test]
@@ -292,4 +306,43 @@ fn a_combined_candidate_starts_from_the_picks_of_the_approval_it_replaces() {
     assert_eq!(r.golden.survivor.to_string(), "salesforce:2");
     assert_eq!(status(&c).0, "picks and edits of #1's approval carried over: approving this one replaces it");
     assert_eq!(r.unsaved(), Some("picks or edits"), "not decided on this candidate yet");
+}
+
+/// `#` opens a candidate by the number messages cite, whatever the queue's filter; a number that
+/// is no candidate, or no number, is said; unsaved picks are asked about first.
+#[test]
+fn a_candidate_opens_by_its_number() {
+    let ws = workspace();
+    ws.ok(&["decide", "2", "approve"]);
+    let mut c = console(&ws);
+    let typed = |c: &mut Console, text: &str| {
+        press(c, &[KeyCode::Char('#')]);
+        for ch in text.chars() {
+            press(c, &[KeyCode::Char(ch)]);
+        }
+        press(c, &[KeyCode::Enter]);
+    };
+    // #2 is approved: not in the pending queue, opened all the same.
+    typed(&mut c, "2");
+    let review = c.app.review.as_ref().expect("a candidate under review");
+    assert_eq!((review.data.candidate.id, review.data.candidate.status), (CandidateId(2), Status::Approved));
+    typed(&mut c, "#1");
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    typed(&mut c, "9");
+    assert_eq!(status(&c), ("candidate 9 is not in the workspace".into(), true));
+    typed(&mut c, "x1");
+    assert_eq!(status(&c), ("`x1` is not a candidate number".into(), true));
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1), "still on #1");
+    // A pick not yet decided: `#` asks first, a second `#` opens the prompt.
+    press(&mut c, &[KeyCode::Char('2')]);
+    press(&mut c, &[KeyCode::Char('#')]);
+    assert!(c.app.prompt.is_none());
+    assert!(status(&c).0.starts_with("#1 has "), "{:?}", status(&c));
+    assert!(
+        status(&c).0.ends_with(": # again asks for another candidate and drops them"),
+        "{:?}",
+        status(&c)
+    );
+    typed(&mut c, "2");
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
 }

@@ -77,7 +77,10 @@ fn decide_undo_and_the_log() {
         .stderr(contains("FIELD=SOURCE:ID"));
     ws.run(&["decide", "2", "approve", "--survivor", "nokey"]).assert().code(2);
     ws.run(&["decide", "9", "approve"]).assert().code(1).stderr(contains("no candidate 9"));
-    ws.run(&["undo"]).assert().success().stderr(contains("undid entry 5 (ben's reject of candidate 2)"));
+    ws.run(&["undo", "--note", "one household, not one person"])
+        .assert()
+        .success()
+        .stderr(contains("undid entry 5 (ben's reject of candidate 2)"));
     ws.run(&["undo", "2"]).assert().code(1).stderr(contains("candidate 2 has no decision to undo"));
     let log = ws.log();
     let actions: Vec<&str> = log.iter().map(|e| e["action"].as_str().unwrap()).collect();
@@ -87,8 +90,17 @@ fn decide_undo_and_the_log() {
     assert_eq!(log[3]["body"]["golden"]["fields"]["phone"]["value"], "+33 1");
     assert_eq!(log[3]["body"]["note"], "same person");
     assert_eq!(log[5]["body"]["reverses"], 5);
+    assert_eq!(log[5]["body"]["note"], "one household, not one person", "why it was undone");
     ws.run(&["queue", "--json"]).assert().success().stdout(contains("\"approved\""));
     ws.run(&["audit", "log"]).assert().success().stdout(contains("pending → approved on 1.1 · same person"));
+    ws.run(&["audit", "log"])
+        .assert()
+        .success()
+        .stdout(contains("reverses 5 · rejected → pending · one household, not one person"));
+    ws.run(&["export", "audit-report", "--include-unsigned"])
+        .assert()
+        .success()
+        .stdout(contains("Note: one household, not one person"));
 }
 
 #[test]

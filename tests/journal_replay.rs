@@ -106,13 +106,14 @@ impl Model {
         })
     }
 
-    /// A decision: the approvals it replaces are undone with it.
+    /// A decision: the approvals it replaces are undone with it, every one standing (an approval
+    /// approved again stands on the one before it).
     fn decide(&mut self, c: usize, verdict: Verdict) {
         self.log.push((c, verdict, false));
         if verdict == Verdict::Approve {
             for (d, members) in CANDIDATES.iter().enumerate() {
                 let within = d != c && members.iter().all(|r| CANDIDATES[c].contains(r));
-                if within && self.status(d) == Status::Approved {
+                while within && self.status(d) == Status::Approved {
                     self.undo(Some(d));
                 }
             }

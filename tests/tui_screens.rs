@@ -501,8 +501,8 @@ fn the_selected_value_is_shown_whole_under_the_table() {
     assert!(screen(&c).contains("2 hubspot:7731 Globex Corp "), "{}", screen(&c));
 }
 
-/// An approved candidate opened again shows what was merged (the steward's pick and survivor) and
-/// who approved it, not the rules' suggestion.
+/// An approved candidate opened again shows what was merged (the steward's pick and survivor), who
+/// approved it when, and its note, not the rules' suggestion.
 #[test]
 fn an_approved_candidate_shows_what_was_merged() {
     let mut c = common::console(common::store(), (120, 40));
@@ -510,7 +510,7 @@ fn an_approved_candidate_shows_what_was_merged() {
     let r = c.app.review.as_ref().unwrap();
     assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"));
     assert_eq!(r.golden.survivor.to_string(), "hubspot:5102");
-    keys(&mut c, "a\u{1b}ff");
+    keys(&mut c, "nsame firm\na\u{1b}ff");
     assert_eq!(c.app.queue.query.status, Some(mergeq::model::Status::Approved));
     keys(&mut c, "\n");
     let r = c.app.review.as_ref().unwrap();
@@ -518,9 +518,11 @@ fn an_approved_candidate_shows_what_was_merged() {
     assert_eq!(r.golden.fields["company"].value.as_deref(), Some("ACME Corporation"), "the pick");
     assert_eq!(r.golden.fields["company"].rule, "steward");
     assert_eq!(r.golden.survivor.to_string(), "hubspot:5102", "the survivor chosen");
+    assert_eq!(r.note.as_deref(), Some("same firm"), "the approval's note");
+    assert_eq!(r.unsaved(), None, "nothing changed since the approval");
     let text = screen(&c);
-    assert!(text.contains("· approved by ann on 2026-05-02 ·"), "{text}");
-    assert!(text.contains("survives hubspot:5102"), "{text}");
+    assert!(text.contains("· approved by ann 2026-05-02 09:00 ·"), "{text}");
+    assert!(text.contains("survives hubspot:5102 — chosen by the steward · note: same firm"), "{text}");
 }
 
 /// A contact record for `long_pair`.

@@ -104,7 +104,13 @@ fn group_notes(rules: &Rules, object: &str, choices: &Choices, golden: &Golden) 
 
 pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     let mut store = Store::open_existing(&ctx.db)?;
-    let out = journal::undo(&mut store, args.id.map(CandidateId), &ctx.steward, &crate::clock::now())?;
+    let out = journal::undo_noted(
+        &mut store,
+        args.id.map(CandidateId),
+        &ctx.steward,
+        &crate::clock::now(),
+        args.note.as_deref(),
+    )?;
     let whose = out.reversed_by.as_deref().map_or(String::new(), |s| format!("{}'s ", visible(s)));
     eprintln!(
         "undid entry {} ({whose}{} of candidate {}): candidate {} is {} again — journal entry {}",

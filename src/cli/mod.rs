@@ -149,6 +149,9 @@ pub struct DecideArgs {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     pub id: Option<i64>,
+    /// Why the decision is undone (kept in the journal entry)
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Args)]

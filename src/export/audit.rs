@@ -203,6 +203,9 @@ fn entry_section(decisions: &mut String, others: &mut String, e: &JournalEntry) 
             if let Some(by) = superseded_by(&body) {
                 writeln!(decisions, "Replaced by {by}, which holds all its records.\n")?;
             }
+            if let Some(note) = body.get("note").filter(|n| !n.is_null()) {
+                writeln!(decisions, "Note: {}\n", md_value(Some(note)))?;
+            }
             writeln!(decisions, "Entry hash: `{}`\n", e.hash)?;
         }
         _ => {

@@ -8,8 +8,8 @@ mod outcome;
 
 pub use body::choices_of;
 pub use outcome::{
-    shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, Overlaps,
-    StatusChanged, UndoOutcome,
+    shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, OthersDecision,
+    Overlaps, StatusChanged, UndoOutcome,
 };
 
 use super::chain::{append, NewEntry};
@@ -83,6 +83,42 @@ pub fn undo(
     store.write(|tx| undo_in(tx, candidate, steward, at))
 }
 
+/// [`undo`] with the steward's note saying why (kept in the entry's body as `note`).
+pub fn undo_noted(
+    store: &mut Store,
+    candidate: Option<CandidateId>,
+    steward: &str,
+    at: &str,
+    note: Option<&str>,
+) -> Result<UndoOutcome> {
+    store.write(|tx| reverse(tx, candidate, Undoing { steward, at, note, superseded_by: None }))
+}
+
+/// Reverses the latest standing decision of the whole journal, as the console's `u` does, when it
+/// is `steward`'s own or the entry `others` confirmed; another steward's is refused with
+/// [`OthersDecision`] and nothing is written, so that nobody undoes a colleague's work unawares.
+pub fn undo_latest_own(
+    store: &mut Store,
+    steward: &str,
+    at: &str,
+    others: Option<i64>,
+) -> Result<UndoOutcome> {
+    store.write(|tx| {
+        let target = latest_standing(tx, None)?.ok_or(NothingToUndo(None))?;
+        if target.steward != steward && others != Some(target.seq) {
+            return Err(OthersDecision {
+                seq: target.seq,
+                steward: target.steward,
+                action: Action::parse(&target.action).expect("a decision action"),
+                candidate: CandidateId(target.candidate.expect("decisions name their candidate")),
+                at: target.at,
+            }
+            .into());
+        }
+        undo_in(tx, None, steward, at)
+    })
+}
+
 /// The one place that calls survivorship: the suggestion, and the golden record after the
 /// steward's choices. (Adapt here when survivorship's signature changes.)
 fn golden_for(
@@ -147,9 +183,12 @@ fn check_choices(cand: CandidateId, members: &[MemberRow], choices: &Choices) ->
 }
 
 /// The status candidate `id` returns to when its latest standing decision is undone.
-fn status_after_undo(tx: &Tx, id: CandidateId) -> Result<Status> {
+/// The status candidate `id` is left with once every approval standing on top of its decisions
+/// is undone (a candidate approved again has an approval under its latest one).
+fn status_below_approvals(tx: &Tx, id: CandidateId) -> Result<Status> {
     let (replay, _) = replay_candidate(tx, id)?;
-    Ok(status_before_last(replay.standing(id)))
+    let below = replay.standing(id).iter().rev().find(|&&(_, action)| action != Action::Approve);
+    Ok(below.map_or(Status::Pending, |&(_, action)| status_of(action)))
 }
 
 /// The status a candidate's standing decisions give once the last is undone: that of the one
@@ -189,14 +228,15 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     })?;
     // Approving a candidate that holds every record of earlier approvals (a cluster after its
     // pairs) replaces them: a CRM merges a record once, so a plan would carry the earlier, smaller
-    // merge and leave the whole one out. Each is undone below, in the same transaction — unless
-    // that would bring back an earlier rejection of records this approval merges.
+    // merge and leave the whole one out. Each is undone below, in the same transaction, down to
+    // its last approval (one approved twice stands on the earlier approval) — unless that would
+    // bring back an earlier rejection of records this approval merges.
     let replaced = match status {
         Status::Approved => tx.approved_within(id, &members.iter().map(|m| m.rowid).collect::<Vec<_>>())?,
         _ => Vec::new(),
     };
     for &within in &replaced {
-        if status_after_undo(tx, within)? == Status::Rejected {
+        if status_below_approvals(tx, within)? == Status::Rejected {
             return Err(revived_rejection(id, within).into());
         }
     }
@@ -237,7 +277,20 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     set_status(tx, &cand, &members, status)?;
     let mut superseded = Vec::new();
     for within in replaced {
-        superseded.push(reverse(tx, Some(within), &req.steward, &req.at, Some((id, entry.seq)))?);
+        loop {
+            let undoing = Undoing {
+                steward: &req.steward,
+                at: &req.at,
+                note: None,
+                superseded_by: Some((id, entry.seq)),
+            };
+            let undone = reverse(tx, Some(within), undoing)?;
+            let again = undone.status == Status::Approved;
+            superseded.push(undone);
+            if !again {
+                break;
+            }
+        }
     }
     let shared = match status {
         Status::Approved => tx.approved_sharing_of(id)?,
@@ -260,18 +313,23 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
 
 /// Reverses a standing decision inside the caller's transaction.
 pub fn undo_in(tx: &Tx, candidate: Option<CandidateId>, steward: &str, at: &str) -> Result<UndoOutcome> {
-    reverse(tx, candidate, steward, at, None)
+    reverse(tx, candidate, Undoing { steward, at, note: None, superseded_by: None })
 }
 
-/// Reverses a standing decision; `superseded_by`: the approval (candidate and entry) that holds
-/// every record of this one and replaces it, written into the undo's body.
-fn reverse(
-    tx: &Tx,
-    candidate: Option<CandidateId>,
-    steward: &str,
-    at: &str,
+/// Who undoes, when and why.
+struct Undoing<'a> {
+    steward: &'a str,
+    at: &'a str,
+    /// The steward's note, if any.
+    note: Option<&'a str>,
+    /// The approval (candidate and entry) that holds every record of the undone one and replaces
+    /// it, written into the undo's body.
     superseded_by: Option<(CandidateId, i64)>,
-) -> Result<UndoOutcome> {
+}
+
+/// Reverses a standing decision.
+fn reverse(tx: &Tx, candidate: Option<CandidateId>, undoing: Undoing) -> Result<UndoOutcome> {
+    let Undoing { steward, at, note, superseded_by } = undoing;
     let target = latest_standing(tx, candidate)?.ok_or(NothingToUndo(candidate))?;
     let id = CandidateId(target.candidate.expect("decisions name their candidate"));
     let cand = tx.candidate_row(id)?.ok_or_else(|| anyhow!("no candidate {id}"))?;
@@ -316,6 +374,9 @@ fn reverse(
     body.insert("status_after".into(), json!(status.as_str()));
     if let Some((by, seq)) = superseded_by {
         body.insert("superseded_by".into(), json!({"candidate": by.0, "entry": seq}));
+    }
+    if let Some(note) = note {
+        body.insert("note".into(), json!(note));
     }
     let entry = append(
         tx,

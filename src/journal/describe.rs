@@ -45,13 +45,18 @@ pub fn what_for(action: &str, text: &str, place: For) -> String {
             let note = if note.is_empty() { String::new() } else { format!(" · {note}") };
             format!("{} → {} on {}{note}", s("status_before"), s("status_after"), s("seen"))
         }
+        Some(Action::Undo) if place == For::Screen && !s("note").is_empty() => s("note"),
         Some(Action::Undo) => format!(
-            "reverses {} · {} → {}{}",
+            "reverses {} · {} → {}{}{}",
             n("reverses"),
             s("status_before"),
             s("status_after"),
             crate::export::audit::superseded_by(&body)
-                .map_or(String::new(), |by| format!(" · replaced by {by}"))
+                .map_or(String::new(), |by| format!(" · replaced by {by}")),
+            match s("note") {
+                note if note.is_empty() => String::new(),
+                note => format!(" · {note}"),
+            }
         ),
         Some(Action::Import) if s("kind") == "detect" => detection(&body),
         Some(Action::Import) => {

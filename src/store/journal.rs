@@ -227,7 +227,12 @@ impl Tx<'_> {
             let (action, candidate, by): (String, Option<i64>, Option<i64>) =
                 (r.get(0)?, r.get(1)?, r.get(2)?);
             match (action.as_str(), candidate, by) {
-                ("undo", Some(c), Some(by)) if by == seq => out.push(CandidateId(c)),
+                // One approved twice was undone twice: named once.
+                ("undo", Some(c), Some(by)) if by == seq => {
+                    if !out.contains(&CandidateId(c)) {
+                        out.push(CandidateId(c));
+                    }
+                }
                 _ => break,
             }
         }

@@ -65,6 +65,8 @@ pub enum Action {
     CycleBand,
     CycleSort,
     Search,
+    /// Open a candidate by its number (the `#3` that messages and other screens cite).
+    GoTo,
 
     /// Text input in an open prompt (edit, note, search).
     Input(char),
@@ -146,6 +148,12 @@ pub enum Loaded {
     Combined {
         message: String,
         data: Box<ReviewData>,
+    },
+    /// The latest decision is another steward's: undone only when `u` is pressed again, naming
+    /// this entry (a newer one is asked about anew).
+    UndoAsk {
+        message: String,
+        seq: i64,
     },
     /// The latest decision was undone; the candidate it was about, to reopen, with the steward's
     /// choices of the undone approval when they are to be shown again (it is not approved now).

@@ -125,8 +125,10 @@ impl QueueState {
 pub struct ApprovedView {
     /// The steward's choices it was made with (picks, edits, survivor).
     pub choices: Choices,
-    /// Who approved it when: `approved by ann on 2026-05-02`.
+    /// Who approved it when: `approved by ann 2026-05-02 14:31`.
     pub line: String,
+    /// The approval's note, if it has one: shown as the review's note until changed.
+    pub note: Option<String>,
     /// The golden record approved, as its journal entry holds it: what the merge carries, even
     /// when the members or the rules changed since (re-applying the choices could differ).
     pub golden: Golden,
@@ -203,7 +205,10 @@ impl ReviewState {
             Some(a) => self.choices != a.choices,
             None => self.choices != Choices::default(),
         };
-        let note = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+        let note = match &self.data.approved {
+            Some(a) => self.note != a.note,
+            None => self.note.as_deref().is_some_and(|n| !n.trim().is_empty()),
+        };
         match (choices, note) {
             (true, true) => Some("picks or edits and a note"),
             (true, false) => Some("picks or edits"),
@@ -329,6 +334,8 @@ pub enum PromptKind {
     Edit(String),
     Note,
     Search,
+    /// A candidate's number, to open it.
+    GoTo,
 }
 
 /// A text prompt: the editor takes the keys until Enter or Esc.
@@ -377,6 +384,8 @@ pub struct App {
     pub armed: Option<Action>,
     /// Whether the action being applied is that second press.
     pub confirmed: bool,
+    /// The journal entry of another steward's decision that a second `u` undoes.
+    pub undo_asked: Option<i64>,
     pub quit: bool,
 }
 
@@ -406,6 +415,7 @@ impl App {
             restore: None,
             armed: None,
             confirmed: false,
+            undo_asked: None,
             quit: false,
         }
     }

@@ -86,7 +86,8 @@ pub enum Effect {
         after_decision: bool,
     },
     Decide(Decision),
-    Undo,
+    /// Undo the latest decision: the steward's own, or another's whose entry was confirmed.
+    Undo(Option<i64>),
     /// Combine these candidates (`import::combine`) and open the one holding all their records.
     Combine(Vec<CandidateId>),
     LoadJournal,
@@ -228,7 +229,7 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
             }
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
-        Effect::Undo => undo(ws)?,
+        Effect::Undo(others) => undo(ws, others)?,
         Effect::Combine(ids) => {
             let out = crate::import::combine(&mut ws.store, &ids, &ws.steward, &(ws.clock)())?;
             Loaded::Combined { message: said::combined(&out), data: Box::new(open(ws, out.id)?) }
@@ -350,7 +351,8 @@ fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(C
 /// merged, the steward's choices, and who approved it when.
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
     Ok(journal::approved::Approval::standing(&ws.store, id)?.map(|a| ApprovedView {
-        line: format!("approved by {} on {}", a.steward, crate::clock::day(&a.at)),
+        line: format!("approved by {} {}", a.steward, crate::clock::minute(&a.at)),
+        note: a.note,
         choices: a.choices,
         golden: a.golden,
     }))
@@ -374,10 +376,15 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
     Ok(Loaded::Decided { message, key: d.key })
 }
 
-/// Undoes the latest standing decision through the journal (a new entry that reverses it).
-fn undo(ws: &mut Workspace) -> Result<Loaded> {
-    let out = match journal::undo(&mut ws.store, None, &ws.steward, &(ws.clock)()) {
+/// Undoes the latest standing decision through the journal (a new entry that reverses it); when
+/// it is another steward's, only once the steward confirmed that entry.
+fn undo(ws: &mut Workspace, others: Option<i64>) -> Result<Loaded> {
+    let out = match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
         Ok(out) => out,
+        Err(e) if e.is::<journal::OthersDecision>() => {
+            let other = e.downcast_ref::<journal::OthersDecision>().expect("checked");
+            return Ok(Loaded::UndoAsk { message: said::others_decision(other), seq: other.seq });
+        }
         // Not a failure: nothing was decided yet (or every decision is undone already).
         Err(e) if e.is::<journal::NothingToUndo>() => {
             return Ok(Loaded::Undone {

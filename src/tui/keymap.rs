@@ -72,6 +72,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C('=')], action: Action::ToggleEqual, hint: "equal", help: "hide/show equal rows" },
     Binding { contexts: &[R], keys: &[C('m')], action: Action::Combine, hint: "", help: "combine with overlaps" },
     Binding { contexts: &[Q], keys: &[C('/')], action: Action::Search, hint: "search", help: "search field values" },
+    Binding { contexts: &[Q, R], keys: &[C('#')], action: Action::GoTo, hint: "", help: "open candidate by number" },
     Binding { contexts: &[Q], keys: &[C('f')], action: Action::CycleStatus, hint: "status", help: "filter by status" },
     Binding { contexts: &[Q], keys: &[C('o')], action: Action::CycleObject, hint: "object", help: "filter by object" },
     Binding { contexts: &[Q], keys: &[C('c')], action: Action::CycleSource, hint: "source", help: "filter by source" },

@@ -119,6 +119,17 @@ pub fn combined(out: &Combined) -> String {
     )
 }
 
+/// The console's undo, asked to be pressed again: the latest decision is another steward's.
+pub fn others_decision(other: &journal::OthersDecision) -> String {
+    format!(
+        "the latest decision is {}'s {} of #{} ({}): u again undoes it",
+        other.steward,
+        other.action,
+        other.candidate,
+        other.at.get(11..16).unwrap_or(&other.at)
+    )
+}
+
 /// A decision refused because another decision changed the candidate's status since it was shown.
 pub fn status_changed(changed: &journal::StatusChanged) -> String {
     let now = changed.now.as_str();

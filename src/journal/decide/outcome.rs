@@ -78,6 +78,33 @@ impl std::fmt::Display for StatusChanged {
 
 impl std::error::Error for StatusChanged {}
 
+/// The console's undo refused because the latest standing decision is another steward's (it
+/// undoes the latest of all): nothing was written; the steward confirms with its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OthersDecision {
+    pub seq: i64,
+    pub steward: String,
+    pub action: Action,
+    pub candidate: CandidateId,
+    /// When it was made (RFC 3339).
+    pub at: String,
+}
+
+impl std::fmt::Display for OthersDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the latest decision is {}'s {} of candidate {} (journal entry {}), not yours",
+            crate::text::visible(&self.steward),
+            self.action,
+            self.candidate,
+            self.seq
+        )
+    }
+}
+
+impl std::error::Error for OthersDecision {}
+
 /// A decision or an undo refused because it would leave an approval merging records that a
 /// rejection keeps apart (both would be exported): the command line's full message, and the
 /// console's brief one (`not rejected: #3, approved, merges 2 of its records — …`).
@@ -225,26 +252,39 @@ pub fn shared_brief(shared: &[(RecordKey, CandidateId)]) -> Option<String> {
 }
 
 impl DecisionOutcome {
+    /// The candidates whose approvals this one replaced, each once (one approved twice was
+    /// undone twice), in the order they were undone.
+    pub fn replaced(&self) -> Vec<CandidateId> {
+        let mut ids: Vec<CandidateId> = Vec::new();
+        for u in &self.superseded {
+            if !ids.contains(&u.candidate) {
+                ids.push(u.candidate);
+            }
+        }
+        ids
+    }
+
     /// When this approval replaced earlier ones: `#1, #3`.
     pub fn superseded_brief(&self) -> Option<String> {
-        (!self.superseded.is_empty())
-            .then(|| CandidateId::numbered(self.superseded.iter().map(|u| &u.candidate)))
+        (!self.superseded.is_empty()).then(|| CandidateId::numbered(&self.replaced()))
     }
 
     /// The note the command line prints when this approval replaced earlier ones.
     pub fn superseded_note(&self) -> Option<String> {
-        let list =
-            |f: &dyn Fn(&UndoOutcome) -> String| self.superseded.iter().map(f).collect::<Vec<_>>().join(", ");
-        let (which, entries) = match self.superseded.len() {
+        let replaced = self.replaced();
+        let ids: Vec<String> = replaced.iter().map(|c| c.to_string()).collect();
+        let seqs: Vec<String> = self.superseded.iter().map(|u| u.seq.to_string()).collect();
+        let which = match ids.len() {
             0 => return None,
-            1 => ("the approval of candidate", "entry"),
-            _ => ("the approvals of candidates", "entries"),
+            1 => "the approval of candidate",
+            _ => "the approvals of candidates",
         };
+        let entries = if seqs.len() == 1 { "entry" } else { "entries" };
         let mut note = format!(
             "note: replaces {which} {}, all of whose records this candidate holds: one merge carries \
              them all. Undone in journal {entries} {}.",
-            list(&|u| u.candidate.to_string()),
-            list(&|u| u.seq.to_string())
+            ids.join(", "),
+            seqs.join(", ")
         );
         for exported in self.superseded.iter().filter_map(|u| u.exported.as_ref()) {
             note.push('\n');

@@ -2,7 +2,7 @@
 //! decision or undo (and what opens next), the journal, progress and facets.
 
 use super::{clamp_offsets, window, WINDOW_MAX};
-use crate::tui::action::{Loaded, Select};
+use crate::tui::action::{Action, Loaded, Select};
 use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
@@ -119,6 +119,10 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 },
             ]);
         }
+        Loaded::UndoAsk { message, seq } => {
+            app.undo_asked = Some(seq);
+            app.arm(Action::Undo, message);
+        }
         Loaded::Undone { message, candidate, choices } => {
             app.info(message);
             let mut effects = vec![Effect::LoadProgress];
@@ -172,6 +176,9 @@ fn open_review(app: &mut App, data: ReviewData) {
             let (choices, from) = review.data.carried.clone()?;
             Some((choices, Some(from)))
         };
+        if restored.is_none() {
+            review.note = review.data.approved.as_ref().and_then(|a| a.note.clone());
+        }
         let start = restored
             .map(|c| (c, None))
             .or_else(|| review.data.approved.as_ref().map(|a| (a.choices.clone(), None)))

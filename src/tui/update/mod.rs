@@ -11,7 +11,8 @@ use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
     why as why_view,
 };
-use crate::model::Status;
+use crate::model::{CandidateId, Status};
+use crate::text::visible;
 
 /// The most queue rows kept in memory: a few screens around the selection.
 pub const WINDOW_MAX: usize = 240;
@@ -96,6 +97,22 @@ pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &s
 pub(super) fn window(app: &App, anchor: Anchor) -> Effect {
     let n = page_size(app);
     Effect::LoadWindow { query: app.queue.query.clone(), anchor, before: n / 2, after: n }
+}
+
+/// `u`: the latest decision is undone when it is the steward's own; another steward's is named
+/// first and undone by a second `u` (the entry then named, not whatever is latest by then).
+pub(super) fn undo(app: &mut App) -> Effect {
+    let confirmed = app.undo_asked.take().filter(|_| app.confirmed);
+    Effect::Undo(confirmed)
+}
+
+/// `#`: asks for a candidate's number (after asking again when the review holds unsaved picks).
+pub(super) fn go_to(app: &mut App) -> Effect {
+    if leaving_unsaved(app, Action::GoTo, "#", "asks for another candidate") {
+        return Effect::None;
+    }
+    app.prompt = Some(Prompt { kind: PromptKind::GoTo, editor: LineEdit::new("") });
+    Effect::None
 }
 
 fn reload_queue(app: &mut App) -> Effect {
@@ -184,9 +201,10 @@ fn queue(app: &mut App, action: Action) -> Effect {
             app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::new(&text) });
             Effect::None
         }
+        Action::GoTo => go_to(app),
         Action::ShowJournal => show_journal(app),
         Action::ShowDashboard => show_dashboard(app),
-        Action::Undo => Effect::Undo,
+        Action::Undo => undo(app),
         _ => Effect::None,
     }
 }
@@ -348,6 +366,14 @@ fn prompt(app: &mut App, action: Action) -> Effect {
                 PromptKind::Search => {
                     app.queue.query.search = Some(text).filter(|t| !t.is_empty());
                     return reload_queue(app);
+                }
+                PromptKind::GoTo => {
+                    let number = text.trim().trim_start_matches('#');
+                    match number.parse::<i64>() {
+                        Ok(id) if id > 0 => return Effect::Open(CandidateId(id)),
+                        _ if number.is_empty() => {}
+                        _ => app.error(format!("`{}` is not a candidate number", visible(&text))),
+                    }
                 }
                 PromptKind::Note => {
                     if let Some(r) = app.review.as_mut() {

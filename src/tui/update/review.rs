@@ -107,7 +107,8 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             let note = r.note.clone().unwrap_or_default();
             app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
         }
-        Action::Undo => return Effect::Undo,
+        Action::Undo => return super::undo(app),
+        Action::GoTo => return super::go_to(app),
         Action::Combine => {
             // Approvals this one holds whole need no combining (approving it replaces them), nor
             // do those holding all of its records (they merge them already).

@@ -219,6 +219,7 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(p) = &app.prompt {
         let label = match &p.kind {
             PromptKind::Search => "search: ".to_string(),
+            PromptKind::GoTo => "open candidate #".to_string(),
             PromptKind::Note => "note: ".to_string(),
             PromptKind::Edit(field) => {
                 format!("editing {} (Enter keeps, Esc cancels): ", visible_cut(field, 20))
