@@ -103,6 +103,15 @@ pub fn count(n: impl std::fmt::Display, one: &str, many: &str) -> String {
     format!("{n} {noun}")
 }
 
+/// The journal entries `first` to `last` as a message names them: "entry 7" or "entries 1–5".
+pub fn entries(first: i64, last: i64) -> String {
+    if first == last {
+        format!("entry {first}")
+    } else {
+        format!("entries {first}–{last}")
+    }
+}
+
 /// Lower-case hex of bytes: SHA-256 digests, keys and signatures (sha2 0.11 digests no longer
 /// format as hex themselves).
 pub fn hex(bytes: &[u8]) -> String {
@@ -149,6 +158,12 @@ mod tests {
         assert_eq!(count(2u64, "entry", "entries"), "2 entries");
         assert_eq!(count(thousands(1), "item", "items"), "1 item");
         assert_eq!(count(thousands(1000), "item", "items"), "1,000 items");
+    }
+
+    #[test]
+    fn entry_ranges_of_one_name_the_entry() {
+        assert_eq!(entries(7, 7), "entry 7");
+        assert_eq!(entries(1, 5), "entries 1–5");
     }
 
     #[test]

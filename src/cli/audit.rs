@@ -35,10 +35,8 @@ fn signers(report: &journal::VerifyReport, files: &[std::path::PathBuf]) -> Stri
             Some(file) => format!("signed by {}", visible(&file.display().to_string())),
             None => format!("signed by key {}…, none of the given keys", &check.public_key[..12]),
         };
-        out.push_str(&format!(
-            "sign-off at entry {} (entries {}–{}): {by}\n",
-            check.seq, check.first, check.last
-        ));
+        let covers = crate::text::entries(check.first, check.last);
+        out.push_str(&format!("sign-off at entry {} ({covers}): {by}\n", check.seq));
     }
     out
 }
