@@ -1,20 +1,31 @@
 //! Untrusted text made safe to show: the one helper every screen and message uses for values that
-//! came from files. Control characters, escape sequences, bidirectional and zero-width characters
-//! become visible markers; nothing from a record ever reaches the terminal as a control sequence.
+//! came from files. Control characters, escape sequences, line and paragraph separators,
+//! bidirectional, zero-width and other invisible format characters become visible markers; nothing
+//! from a record ever reaches the terminal as a control sequence or a hidden line break.
 
 use std::borrow::Cow;
 
-/// True for characters that must never be written to a terminal as they are.
+/// True for characters that must never be written to a terminal as they are: controls (C0, which
+/// holds VT and FF, DEL and C1, which holds NEL U+0085), the line and paragraph separators (Zl, Zp)
+/// and the format characters (Cf) that draw nothing. Cf characters that script text draws as signs
+/// (Arabic number signs U+0600–0605, U+06DD, U+08E2, Syriac U+070F, Kaithi, Egyptian hieroglyph
+/// and musical format characters) are shown as they are.
 fn is_hazard(c: char) -> bool {
     c.is_control()
         || matches!(c,
-            '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
+            '\u{00AD}'                // soft hyphen: invisible inside a line
+            | '\u{061C}'              // Arabic letter mark
+            | '\u{180E}'              // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+            | '\u{2028}' | '\u{2029}' // line and paragraph separators: line breaks to a terminal
             | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
             | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
             | '\u{2066}'..='\u{2069}' // bidi isolates
-            | '\u{061C}'              // Arabic letter mark
+            | '\u{206A}'..='\u{206F}' // deprecated shaping and digit-shape controls
             | '\u{FEFF}'              // zero-width no-break space / BOM
             | '\u{FFF9}'..='\u{FFFB}' // interlinear annotations
+            | '\u{1BCA0}'..='\u{1BCA3}' // shorthand format controls
+            | '\u{E0001}' | '\u{E0020}'..='\u{E007F}' // tags: invisible text after any character
         )
 }
 
@@ -92,6 +103,15 @@ pub fn count(n: impl std::fmt::Display, one: &str, many: &str) -> String {
     format!("{n} {noun}")
 }
 
+/// The journal entries `first` to `last` as a message names them: "entry 7" or "entries 1–5".
+pub fn entries(first: i64, last: i64) -> String {
+    if first == last {
+        format!("entry {first}")
+    } else {
+        format!("entries {first}–{last}")
+    }
+}
+
 /// Lower-case hex of bytes: SHA-256 digests, keys and signatures (sha2 0.11 digests no longer
 /// format as hex themselves).
 pub fn hex(bytes: &[u8]) -> String {
@@ -141,6 +161,12 @@ mod tests {
     }
 
     #[test]
+    fn entry_ranges_of_one_name_the_entry() {
+        assert_eq!(entries(7, 7), "entry 7");
+        assert_eq!(entries(1, 5), "entries 1–5");
+    }
+
+    #[test]
     fn thousands_separators() {
         for (n, want) in [
             (0, "0"),
@@ -167,6 +193,15 @@ mod tests {
             ("zero\u{200B}width", "zero⟨U+200B⟩width"),
             ("csi\u{9b}31m", "csi⟨U+009B⟩31m"),
             ("del\u{7f}", "del␡"),
+            ("next\u{85}line", "next⟨U+0085⟩line"),
+            ("vt\u{b}ff\u{c}", "vt␋ff␌"),
+            ("line\u{2028}para\u{2029}end", "line⟨U+2028⟩para⟨U+2029⟩end"),
+            ("soft\u{ad}hyphen", "soft⟨U+00AD⟩hyphen"),
+            ("mongolian\u{180e}", "mongolian⟨U+180E⟩"),
+            ("shape\u{206a}\u{206f}", "shape⟨U+206A⟩⟨U+206F⟩"),
+            ("tag\u{e0001}\u{e0041}\u{e007f}", "tag⟨U+E0001⟩⟨U+E0041⟩⟨U+E007F⟩"),
+            ("short\u{1bca0}", "short⟨U+1BCA0⟩"),
+            ("\u{600}١٢ \u{6dd}", "\u{600}١٢ \u{6dd}"),
             ("Zoë Ærø 東京", "Zoë Ærø 東京"),
         ];
         for (input, want) in cases {

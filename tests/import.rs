@@ -451,7 +451,7 @@ fn a_large_records_file_loads_whole_and_a_bad_last_row_leaves_the_workspace_as_i
     for (name, last, error) in [
         ("dup.csv", "r5,Again,x@example.com,\n", "dup.csv:10002:1: id `r5` repeats the record on line 7"),
         ("stamp.csv", "r10000,Late,y@example.com,soon\n", "stamp.csv:10002:4: `soon` is not a timestamp"),
-        ("ragged.csv", "r10001,Short\n", "ragged.csv:10002:2: this row has 2 columns, the header has 4"),
+        ("ragged.csv", "r10001,Short\n", "ragged.csv:10002:3: this row has 2 columns, the header has 4"),
     ] {
         // Other names: every row before the bad one would change a record if it were kept.
         let path = large_records_file(&ws, name, 10_000, "Other", Some(last));

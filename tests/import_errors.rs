@@ -30,13 +30,72 @@ fn bad_candidates(content: &[u8], want: &str) {
 // Each bad row sits after good rows that would change the workspace, so a partial write would show.
 const GOOD: &str = "id,first_name,email\n0035g00000AbCdEAA1,Anne,ann@example.com\nnew-1,Zed,z@example.com\n";
 
+/// A short row is reported at the first column it lacks.
 #[test]
 fn ragged_row() {
     bad_records(
         format!("{GOOD}new-2,Yan\n").as_bytes(),
         &[],
-        "bad.csv:4:2: this row has 2 columns, the header has 3",
+        "bad.csv:4:3: this row has 2 columns, the header has 3 (column `email`)",
     );
+}
+
+/// `content` as a Windows file (CRLF line ends), and with a UTF-8 byte order mark as well.
+fn windows(content: &str) -> [Vec<u8>; 2] {
+    let crlf = content.replace('\n', "\r\n").into_bytes();
+    let bom = [&b"\xef\xbb\xbf"[..], &crlf].concat();
+    [crlf, bom]
+}
+
+/// CRLF files name the same lines as LF files: the csv reader stops a row at its `\r` and would
+/// count the `\n` as part of the next row's line.
+#[test]
+fn crlf_files_name_the_same_lines() {
+    for content in windows(&format!("{GOOD}new-2,Yan\n")) {
+        bad_records(&content, &[], "bad.csv:4:3: this row has 2 columns, the header has 3 (column `email`)");
+    }
+    for content in windows(&format!("{GOOD}new-1,Zed,z@example.com\n")) {
+        bad_records(&content, &[], "bad.csv:4:1: id `new-1` repeats the record on line 3");
+    }
+    for content in windows(
+        "left,right,score\nhubspot:5101,hubspot:5102,0.7\nhubspot:5101,salesforce:0035g00000AbCdEAA1,1.7\n",
+    ) {
+        bad_candidates(&content, "bad.csv:3:3: `1.7` is not a score between 0 and 1");
+    }
+}
+
+/// A Splink predictions file as Python's csv module writes it (CRLF): the bad probability on line 6.
+#[test]
+fn splink_predictions_from_python_name_the_line() {
+    let rows =
+        ["5.1,0.97,a1,a2,Ann,Anne", "5.1,0.97,b1,b2,Bo,Bob", "5.1,0.97,c1,c2,Cy,Cyd", "5.1,0.9,d1,d2,Di,Dee"];
+    let content = format!(
+        "match_weight,match_probability,unique_id_l,unique_id_r,given_name_l,given_name_r\n{}\n-3.2,high,e1,e2,Ed,Eddie\n",
+        rows.join("\n")
+    );
+    for content in windows(&content) {
+        let ws = Workspace::new();
+        let path = ws.file("predictions.csv", content);
+        let err = ws.fails(
+            &["import", "candidates", path.to_str().unwrap(), "--format", "splink", "--object", "person"],
+            1,
+        );
+        assert!(err.contains("predictions.csv:6:2: `high` is not a score between 0 and 1"), "{err}");
+    }
+}
+
+/// Blank lines count: the row after them is named at its own line, in LF and CRLF files, and after
+/// a run of blank lines longer than what the reader keeps in memory.
+#[test]
+fn rows_after_blank_lines_name_their_own_line() {
+    let after_blanks = |blanks: usize| format!("{GOOD}{}new-2,Yan\n", "\n".repeat(blanks));
+    bad_records(after_blanks(2).as_bytes(), &[], "bad.csv:6:3: this row has 2 columns");
+    for content in windows(&after_blanks(2)) {
+        bad_records(&content, &[], "bad.csv:6:3: this row has 2 columns");
+    }
+    for content in windows(&after_blanks(40_000)) {
+        bad_records(&content, &[], "bad.csv:40004:3: this row has 2 columns");
+    }
 }
 
 #[test]

@@ -117,3 +117,24 @@ fn python_verifies_the_chain_and_signatures_mergeq_wrote() {
         format!("journal BROKEN: entry {signoff}: the signature does not verify")
     );
 }
+
+/// Python's `cryptography` reads both key files `keygen` writes, and the pair belongs together:
+/// a signature made with the private key verifies with the public one.
+#[test]
+fn python_reads_both_key_files() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let keys = journal::keygen(&dir.path().join("ana.key")).unwrap();
+    let script = "import sys\n\
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key\n\
+        private = load_pem_private_key(open(sys.argv[1], 'rb').read(), None)\n\
+        public = load_pem_public_key(open(sys.argv[2], 'rb').read())\n\
+        public.verify(private.sign(b'mergeq'), b'mergeq')\n\
+        print('ok')\n";
+    let out =
+        Command::new("python3").args(["-c", script]).arg(&keys.private).arg(&keys.public).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), "ok\n");
+}

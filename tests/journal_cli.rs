@@ -169,7 +169,9 @@ fn keygen_signoff_verify_and_exports() {
         .assert()
         .success()
         .stdout(format!(
-            "journal ok: 7 entries, head {}…, 1 sign-off verified (by the given key), 1 decision not yet signed off\n",
+            "sign-off at entry 6 (entries 1–5): signed by {}.pub\n\
+             journal ok: 7 entries, head {}…, 1 sign-off verified (by the given key), 1 decision not yet signed off\n",
+            key.display(),
             head_prefix(&ws)
         ));
     let other = ws.path("ben.key");
@@ -222,6 +224,80 @@ fn keygen_signoff_verify_and_exports() {
     // An unknown format is a usage error (DESIGN.md: exit 2), naming the formats there are.
     ws.run(&["export", "nonsense"]).assert().code(2).stderr(contains("[possible values: golden-csv"));
     ws.run(&["audit", "verify"]).assert().success().stdout(contains("journal ok: 11 entries"));
+}
+
+/// A journal signed off by two stewards passes against both their keys, each sign-off naming the
+/// key file that verified it; with one key missing, the sign-off no given key verifies is named
+/// and the check fails.
+#[test]
+fn verify_against_several_stewards_keys() {
+    let ws = Ws::new(3);
+    let [ana, bob, cy] = ["ana.key", "bob.key", "cy.key"].map(|k| ws.path(k));
+    for key in [&ana, &bob, &cy] {
+        ws.run(&["keygen", "--out"]).arg(key).assert().success();
+    }
+    let public = |key: &Path| format!("{}.pub", key.display());
+    ws.run(&["decide", "1", "reject"]).assert().success();
+    ws.run(&["signoff", "--key"]).arg(&ana).assert().success();
+    ws.run(&["--steward", "bob", "decide", "2", "reject"]).assert().success();
+    ws.run(&["--steward", "bob", "signoff", "--key"])
+        .arg(&bob)
+        .assert()
+        .success()
+        .stderr(contains("signed off entry 6 (1 reject) as entry 7"));
+    ws.run(&["--steward", "bob", "decide", "3", "reject"]).assert().success();
+    ws.run(&["--steward", "bob", "signoff", "--key"]).arg(&bob).assert().success();
+
+    let both =
+        ws.run(&["audit", "verify", "--pubkey", &public(&ana), "--pubkey", &public(&bob)]).assert().success();
+    let out = String::from_utf8(both.get_output().stdout.clone()).unwrap();
+    assert!(
+        out.contains(&format!("sign-off at entry 5 (entries 1–4): signed by {}\n", public(&ana))),
+        "{out}"
+    );
+    assert!(out.contains(&format!("sign-off at entry 7 (entry 6): signed by {}\n", public(&bob))), "{out}");
+    assert!(out.contains(&format!("sign-off at entry 9 (entry 8): signed by {}\n", public(&bob))), "{out}");
+    assert!(out.contains("3 sign-offs verified (by the given keys)"), "{out}");
+
+    let bob_hex = ws.log()[6]["public_key"].as_str().unwrap()[..12].to_string();
+    ws.run(&["audit", "verify", "--pubkey", &public(&cy), "--pubkey", &public(&ana)])
+        .assert()
+        .code(1)
+        .stdout(contains(format!("sign-off at entry 5 (entries 1–4): signed by {}\n", public(&ana))))
+        .stdout(contains(format!("sign-off at entry 7 (entry 6): signed by key {bob_hex}…, none of the given keys\n")))
+        .stderr(contains(format!(
+            "journal entry 7: signed by key {bob_hex}…, not by any of the 2 given keys (nor is the sign-off at entry 9)"
+        )));
+    ws.run(&["audit", "verify", "--pubkey", &public(&bob)])
+        .assert()
+        .code(1)
+        .stdout(contains(format!("sign-off at entry 9 (entry 8): signed by {}\n", public(&bob))))
+        .stderr(contains("journal entry 5: signed by key"));
+}
+
+/// OpenSSL (when installed) reads the private key `keygen` writes and its `.pub` file, and both
+/// name the same public key. Skipped without an `openssl` binary.
+#[test]
+fn openssl_reads_both_key_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("ana.key");
+    Command::cargo_bin("mergeq").unwrap().args(["keygen", "--out"]).arg(&key).assert().success();
+    let openssl =
+        |args: &[&str], file: &Path| std::process::Command::new("openssl").args(args).arg(file).output();
+    let Ok(private) = openssl(&["pkey", "-pubout", "-in"], &key) else {
+        eprintln!("no openssl binary: the OpenSSL key check is skipped");
+        return;
+    };
+    assert!(private.status.success(), "openssl pkey -in: {}", String::from_utf8_lossy(&private.stderr));
+    let public =
+        openssl(&["pkey", "-pubin", "-pubout", "-in"], &PathBuf::from(format!("{}.pub", key.display())))
+            .unwrap();
+    assert!(public.status.success(), "openssl pkey -pubin: {}", String::from_utf8_lossy(&public.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&private.stdout),
+        std::fs::read_to_string(format!("{}.pub", key.display())).unwrap()
+    );
+    assert_eq!(private.stdout, public.stdout);
 }
 
 fn head_prefix(ws: &Ws) -> String {

@@ -3,7 +3,7 @@
 use super::{AuditCommand, Ctx, KeygenArgs, SignoffArgs};
 use crate::journal;
 use crate::store::Store;
-use crate::text::visible_cut;
+use crate::text::{visible, visible_cut};
 use anyhow::{bail, Result};
 use serde_json::Value;
 
@@ -13,14 +13,32 @@ pub fn audit(cmd: AuditCommand, ctx: &Ctx) -> Result<()> {
         AuditCommand::Log(flag) if flag.json => log_json(&store),
         AuditCommand::Log(_) => log_text(&store),
         AuditCommand::Verify { pubkey } => {
-            let key = pubkey.as_deref().map(journal::load_public_key).transpose()?;
-            let report = journal::verify(&store, key.as_ref())?;
+            let keys = pubkey.iter().map(|p| journal::load_public_key(p)).collect::<Result<Vec<_>>>()?;
+            let report = journal::verify_keys(&store, &keys)?;
+            if !keys.is_empty() {
+                super::print(&signers(&report, &pubkey))?;
+            }
             if !report.is_ok() {
                 bail!("{}", report.summary());
             }
             super::print(&format!("{}\n", report.summary()))
         }
     }
+}
+
+/// One line per sign-off checked against `--pubkey` files: which file's key signed it, or that
+/// none did.
+fn signers(report: &journal::VerifyReport, files: &[std::path::PathBuf]) -> String {
+    let mut out = String::new();
+    for check in &report.signoff_checks {
+        let by = match check.given_key.and_then(|i| files.get(i)) {
+            Some(file) => format!("signed by {}", visible(&file.display().to_string())),
+            None => format!("signed by key {}…, none of the given keys", &check.public_key[..12]),
+        };
+        let covers = crate::text::entries(check.first, check.last);
+        out.push_str(&format!("sign-off at entry {} ({covers}): {by}\n", check.seq));
+    }
+    out
 }
 
 fn log_json(store: &Store) -> Result<()> {

@@ -192,8 +192,9 @@ pub enum AuditCommand {
     Log(JsonFlag),
     /// Check every hash link and signature
     Verify {
+        /// A steward's public key; give it once per steward whose sign-offs the journal holds
         #[arg(long, value_name = "FILE")]
-        pubkey: Option<PathBuf>,
+        pubkey: Vec<PathBuf>,
     },
 }
 

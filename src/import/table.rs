@@ -43,6 +43,61 @@ impl<R: Read> Hashing<R> {
     }
 }
 
+/// How many bytes the csv reader reads ahead of the record it hands out (its buffer), and how many
+/// recent bytes `Recent` keeps: enough to look at any record's first bytes after reading it.
+const CSV_BUFFER: usize = 8 << 10;
+const RECENT: usize = 64 << 10;
+
+/// A reader that remembers the last `RECENT` bytes it handed on, so a record's true first line can
+/// be found after the csv reader has returned it (see `Table::first_line`).
+pub struct Recent<R> {
+    inner: R,
+    ring: Box<[u8]>,
+    /// Bytes handed on so far: byte `i` of the file sits at `ring[i % RECENT]` while `i + RECENT > read`.
+    read: u64,
+}
+
+impl<R: Read> Read for Recent<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        // Copied in at most two slices: to the ring's end, then from its start.
+        let skipped = n.saturating_sub(RECENT);
+        let mut rest = &buf[skipped..n];
+        let mut at = ((self.read + skipped as u64) % RECENT as u64) as usize;
+        while !rest.is_empty() {
+            let take = rest.len().min(RECENT - at);
+            self.ring[at..at + take].copy_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            at = 0;
+        }
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Recent<R> {
+    fn new(inner: R) -> Self {
+        Recent { inner, ring: vec![0u8; RECENT].into_boxed_slice(), read: 0 }
+    }
+
+    /// The newlines in the run of line ends that starts at byte `start`; `None` when that run is
+    /// no longer (or not yet) all in memory.
+    fn newlines_from(&self, start: u64) -> Option<u64> {
+        let mut newlines = 0;
+        for at in start..self.read {
+            if at + RECENT as u64 <= self.read {
+                return None;
+            }
+            match self.ring[(at % RECENT as u64) as usize] {
+                b'\n' => newlines += 1,
+                b'\r' => {}
+                _ => return Some(newlines),
+            }
+        }
+        None
+    }
+}
+
 /// One data row: its first line in the file and its cells.
 #[derive(Debug, Default, Clone)]
 pub struct Row {
@@ -62,7 +117,7 @@ pub struct Table {
     pub file: String,
     path: std::path::PathBuf,
     pub headers: Vec<String>,
-    reader: csv::Reader<Hashing<BufReader<File>>>,
+    reader: csv::Reader<Recent<Hashing<BufReader<File>>>>,
     raw: csv::ByteRecord,
     delimiter: u8,
     last_start: Option<(u64, u64)>,
@@ -77,13 +132,14 @@ impl Table {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(Hashing::new(BufReader::with_capacity(1 << 16, handle)));
+            .buffer_capacity(CSV_BUFFER)
+            .from_reader(Recent::new(Hashing::new(BufReader::with_capacity(1 << 16, handle))));
         let mut header = csv::ByteRecord::new();
         let got = reader.read_byte_record(&mut header).map_err(|e| csv_error(&file, e))?;
         if !got {
             return Err(InputError::at(&file, 1, None, "the file is empty: expected a header row"));
         }
-        let line = header.position().map(|p| p.line()).unwrap_or(1);
+        let line = header.position().map(|p| first_line(path, reader.get_ref(), p)).unwrap_or(1);
         let mut headers = Vec::with_capacity(header.len());
         for (i, cell) in header.iter().enumerate() {
             let name = std::str::from_utf8(cell).map_err(|_| {
@@ -143,7 +199,10 @@ impl Table {
             if !self.reader.read_byte_record(&mut self.raw).map_err(|e| csv_error(&self.file, e))? {
                 return Ok(false);
             }
-            let (byte, line) = self.raw.position().map(|p| (p.byte(), p.line())).unwrap_or((0, 0));
+            let (byte, line) = match self.raw.position() {
+                Some(p) => (p.byte(), first_line(&self.path, self.reader.get_ref(), p)),
+                None => (0, 0),
+            };
             self.last_start = Some((byte, line));
             // A line with nothing on it is not a row.
             if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.is_empty()) {
@@ -153,11 +212,13 @@ impl Table {
             if self.raw.len() != self.headers.len() {
                 // A quote left open swallows the rest of the file into this row: say so, not "ragged".
                 check_quotes_closed(&self.path, &self.file, byte, line, self.delimiter, &self.headers)?;
+                // The first column missing (a short row) or the first one too many (a long row).
                 let col = self.raw.len().min(self.headers.len()) + 1;
+                let name = self.headers.get(col - 1).cloned().unwrap_or_default();
                 return Err(InputError::at(
                     &self.file,
                     row.line,
-                    Some((col.min(self.raw.len().max(1)), String::new())),
+                    Some((col, name)),
                     format!("this row has {} columns, the header has {}", self.raw.len(), self.headers.len()),
                 ));
             }
@@ -188,6 +249,7 @@ impl Table {
         }
         self.reader
             .into_inner()
+            .inner
             .finish()
             .map_err(|e| InputError::file(&self.file, format!("cannot read: {e}")))
     }
@@ -210,6 +272,33 @@ pub fn delimiter_hint(headers: &[String]) -> String {
 
 fn loose(name: &str) -> String {
     name.chars().filter(|c| !matches!(c, ' ' | '_' | '-')).flat_map(char::to_lowercase).collect()
+}
+
+/// The line a record's first value is on. The csv reader gives the line where it started reading the
+/// record, which is before any blank lines it skipped and, in a CRLF file, before the `\n` ending
+/// the previous row (it stops after the `\r`): count the newlines in that run of line ends.
+fn first_line<R>(path: &Path, recent: &Recent<R>, start: &csv::Position) -> u64 {
+    let skipped = recent.newlines_from(start.byte()).unwrap_or_else(|| newlines_in_file(path, start.byte()));
+    start.line() + skipped
+}
+
+/// `Recent::newlines_from` for a run too long to be in memory (thousands of blank lines): read the
+/// file from `start`.
+fn newlines_in_file(path: &Path, start: u64) -> u64 {
+    let Ok(handle) = File::open(path) else { return 0 };
+    let mut reader = BufReader::new(handle);
+    if reader.seek(SeekFrom::Start(start)).is_err() {
+        return 0;
+    }
+    let mut newlines = 0;
+    for b in reader.bytes() {
+        match b {
+            Ok(b'\n') => newlines += 1,
+            Ok(b'\r') => {}
+            _ => break,
+        }
+    }
+    newlines
 }
 
 fn csv_error(file: &str, e: csv::Error) -> InputError {
@@ -271,4 +360,33 @@ fn check_quotes_closed(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `data` through `Recent` in chunks of `chunk` bytes, then asks for the run at `start`.
+    fn newlines(data: &[u8], chunk: usize, start: u64) -> Option<u64> {
+        let mut recent = Recent::new(data);
+        let mut buf = vec![0u8; chunk];
+        while recent.read(&mut buf).unwrap() > 0 {}
+        recent.newlines_from(start)
+    }
+
+    #[test]
+    fn recent_counts_the_line_ends_before_a_row() {
+        let crlf = b"a,b\r\n\r\n\r\nc,d\r\n";
+        for chunk in [1, 3, 7, 1 << 10, RECENT + 5] {
+            assert_eq!(newlines(crlf, chunk, 4), Some(3), "chunk {chunk}");
+            assert_eq!(newlines(crlf, chunk, 0), Some(0), "chunk {chunk}");
+        }
+        // Past the ring (or the data), the caller reads the file instead.
+        let mut long = vec![b'\n'; RECENT + 10];
+        long.extend_from_slice(b"x,y\n");
+        assert_eq!(newlines(&long, 1 << 12, 0), None);
+        assert_eq!(newlines(&long, 1 << 12, 20), Some(RECENT as u64 - 10));
+        assert_eq!(newlines(&long, RECENT * 2, 20), Some(RECENT as u64 - 10));
+        assert_eq!(newlines(b"\r\n", 8, 0), None);
+    }
 }

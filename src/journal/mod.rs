@@ -25,7 +25,7 @@ pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};
 pub use signoff::{sign_off, sign_off_in, SignoffOutcome};
 pub use stale::{current_seen, stale_changes, MemberChange, StaleError};
-pub use verify::{verify, Problem, VerifyReport};
+pub use verify::{verify, verify_keys, Problem, SignoffCheck, VerifyReport};
 
 use crate::import::Summary;
 use crate::model::{CandidateId, Status};

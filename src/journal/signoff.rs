@@ -25,13 +25,12 @@ pub struct SignoffOutcome {
 }
 
 impl SignoffOutcome {
-    /// "entries 12–41 (30: 20 approve, 3 reject, …)"
+    /// "signed off entries 12–41 (20 approve, 3 reject, …) as entry 42, head 3f2a9c0d1e4b…"
     pub fn describe(&self) -> String {
         let counts: Vec<String> = self.counts.iter().map(|(a, n)| format!("{n} {a}")).collect();
         format!(
-            "signed off entries {}–{} ({}) as entry {}, head {}…",
-            self.first,
-            self.last,
+            "signed off {} ({}) as entry {}, head {}…",
+            crate::text::entries(self.first, self.last),
             counts.join(", "),
             self.seq,
             &self.head_hash[..12.min(self.head_hash.len())]

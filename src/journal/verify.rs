@@ -30,6 +30,17 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// One sign-off as checked: what it covers, the key it carries and, when keys were given, which of
+/// them it is (`None`: no given key; the walk goes on, and `verify` names it at the end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignoffCheck {
+    pub seq: i64,
+    pub first: i64,
+    pub last: i64,
+    pub public_key: String,
+    pub given_key: Option<usize>,
+}
+
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -38,8 +49,10 @@ pub struct VerifyReport {
     pub signoffs: i64,
     /// Decisions and undos after the last sign-off.
     pub unsigned_decisions: i64,
-    /// True when sign-offs were checked against a given public key (not only the key they carry).
-    pub key_given: bool,
+    /// How many public keys sign-offs were checked against (0: only the key each carries).
+    pub keys_given: usize,
+    /// Every sign-off checked, in order.
+    pub signoff_checks: Vec<SignoffCheck>,
     pub problem: Option<Problem>,
 }
 
@@ -54,7 +67,11 @@ impl VerifyReport {
             return format!("journal BROKEN: {p}");
         }
         let head = self.head.as_deref().map_or("none".to_string(), |h| format!("{}…", &h[..12.min(h.len())]));
-        let whose = if self.key_given { "by the given key" } else { "against the keys they carry" };
+        let whose = match self.keys_given {
+            0 => "against the keys they carry",
+            1 => "by the given key",
+            _ => "by the given keys",
+        };
         format!(
             "journal ok: {}, head {head}, {} sign-off{} verified ({whose}), {} decision{} not yet signed off",
             crate::text::count(thousands(self.entries), "entry", "entries"),
@@ -68,7 +85,8 @@ impl VerifyReport {
 
 /// The walk's state between entries.
 struct Walk<'k> {
-    key: Option<&'k VerifyingKey>,
+    keys: &'k [VerifyingKey],
+    signoff_checks: Vec<SignoffCheck>,
     expected_seq: i64,
     prev_hash: String,
     last_signoff: i64,
@@ -106,7 +124,10 @@ impl Walk<'_> {
             return Err(at("carries a signature but is not a sign-off".into()));
         }
         match action {
-            Action::Signoff => self.check_signoff(e).map_err(at)?,
+            Action::Signoff => {
+                let check = self.check_signoff(e).map_err(at)?;
+                self.signoff_checks.push(check);
+            }
             Action::Undo | Action::Approve | Action::Reject | Action::Defer => {
                 let reverses = if action == Action::Undo { reverses_of(e.body) } else { None };
                 self.replay.apply(e.seq, action, e.candidate.map(CandidateId), reverses).map_err(at)?;
@@ -133,7 +154,7 @@ impl Walk<'_> {
         Ok(())
     }
 
-    fn check_signoff(&self, e: &EntryRef) -> Result<(), String> {
+    fn check_signoff(&self, e: &EntryRef) -> Result<SignoffCheck, String> {
         let covers = read_covers(e.body).ok_or("a sign-off whose body does not say what it covers")?;
         let (first, last) = (self.last_signoff + 1, e.seq - 1);
         if (covers.first, covers.last, covers.entries) != (first, last, last - first + 1) {
@@ -156,15 +177,6 @@ impl Walk<'_> {
         }
         let key = public_key_from_hex(&covers.public_key)
             .ok_or("the sign-off's public key is not an Ed25519 key")?;
-        if let Some(given) = self.key {
-            if *given != key {
-                return Err(format!(
-                    "signed by key {}, not by the given key {}",
-                    short(&covers.public_key),
-                    short(&public_key_hex(given))
-                ));
-            }
-        }
         let signature = e
             .signature
             .and_then(unhex)
@@ -172,7 +184,14 @@ impl Walk<'_> {
             .ok_or("the sign-off's signature is missing or not 64 hex bytes")?;
         let digest = unhex(e.hash).ok_or("the hash is not hex")?;
         key.verify_strict(&digest, &signature)
-            .map_err(|_| "the sign-off's signature does not verify".to_string())
+            .map_err(|_| "the sign-off's signature does not verify".to_string())?;
+        Ok(SignoffCheck {
+            seq: e.seq,
+            first: covers.first,
+            last: covers.last,
+            given_key: self.keys.iter().position(|given| *given == key),
+            public_key: covers.public_key,
+        })
     }
 }
 
@@ -194,11 +213,18 @@ fn short(hash: &str) -> String {
 /// Entries handed from the reading thread to the checking thread at a time.
 const BATCH: usize = 1024;
 
-/// Checks the whole journal; `key`, when given, must be the key of every sign-off. Reading rows
-/// (SQLite) and checking them (hashing) run on two threads, batch by batch, in order.
+/// Checks the whole journal; `key`, when given, must be the key of every sign-off.
 pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport> {
+    verify_keys(store, key.map_or(&[], std::slice::from_ref))
+}
+
+/// Checks the whole journal; when `keys` is not empty, every sign-off must be signed by one of
+/// them. Reading rows (SQLite) and checking them (hashing) run on two threads, batch by batch, in
+/// order.
+pub fn verify_keys(store: &Store, keys: &[VerifyingKey]) -> Result<VerifyReport> {
     let mut walk = Walk {
-        key,
+        keys,
+        signoff_checks: Vec::new(),
         expected_seq: 1,
         prev_hash: GENESIS.to_string(),
         last_signoff: 0,
@@ -232,15 +258,38 @@ pub fn verify(store: &Store, key: Option<&VerifyingKey>) -> Result<VerifyReport>
     if problem.is_none() {
         problem = check_statuses(store, &walk)?;
     }
+    if problem.is_none() && !keys.is_empty() {
+        problem = check_signers(keys, &walk.signoff_checks);
+    }
     let entries = walk.expected_seq - 1;
     Ok(VerifyReport {
         entries,
         head: (entries > 0).then(|| walk.prev_hash.clone()),
         signoffs: walk.signoffs,
         unsigned_decisions: walk.unsigned_decisions,
-        key_given: key.is_some(),
+        keys_given: keys.len(),
+        signoff_checks: walk.signoff_checks,
         problem,
     })
+}
+
+/// Every sign-off must be signed by one of the given keys: names the first that is not, and how
+/// many others are not either.
+fn check_signers(keys: &[VerifyingKey], checks: &[SignoffCheck]) -> Option<Problem> {
+    let mut unsigned = checks.iter().filter(|c| c.given_key.is_none());
+    let first = unsigned.next()?;
+    let others: Vec<String> = unsigned.map(|c| c.seq.to_string()).collect();
+    let given = match keys {
+        [one] => format!("the given key {}", short(&public_key_hex(one))),
+        _ => format!("any of the {} given keys", keys.len()),
+    };
+    let mut message = format!("signed by key {}, not by {given}", short(&first.public_key));
+    match others.as_slice() {
+        [] => {}
+        [one] => message.push_str(&format!(" (nor is the sign-off at entry {one})")),
+        _ => message.push_str(&format!(" (nor are the sign-offs at entries {})", others.join(", "))),
+    }
+    Some(Problem { seq: Some(first.seq), message })
 }
 
 /// The last entry must be the one the last append recorded: entries removed from the end break no
