@@ -362,3 +362,60 @@ fn the_dashboard_and_the_journal_count_decisions_made_elsewhere() {
     press(&mut c, &[KeyCode::Char('J')]);
     assert_eq!((c.app.progress.pending, c.app.progress.rejected), (0, 1));
 }
+
+/// Salesforce contacts 1–3 as pairs 1 (1, 2) and 2 (2, 3), and the cluster 3 of all three.
+fn cluster_and_its_pairs() -> Workspace {
+    let ws = Workspace::new();
+    ws.file(
+        "r.csv",
+        "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Ann Lee,ann@x.example\n",
+    );
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.file("c.csv", "cluster_id,record,score\nk,salesforce:1,0.7\nk,salesforce:2,0.7\nk,salesforce:3,0.7\n");
+    ws.ok(&["import", "candidates", "c.csv"]);
+    ws
+}
+
+/// Approving a cluster says which undecided pairs lie inside it, and `A` approves them all in one
+/// go, each as its own journal entry naming the cluster; from the queue, `A` on a pair inside an
+/// approved cluster does the same.
+#[test]
+fn a_approves_the_undecided_candidates_inside_an_approval() {
+    let ws = cluster_and_its_pairs();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Char('#'), KeyCode::Char('3'), KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(status(&c).0, "#3 approved: merged (journal entry 4) · A approves #1, #2 inside it");
+    press(&mut c, &[KeyCode::Char('A')]);
+    assert_eq!(status(&c), ("approved #1, #2: inside #3, approved (journal entries 5–6)".into(), false));
+    assert_eq!((c.app.progress.pending, c.app.progress.approved), (0, 3));
+    let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    for (entry, candidate) in [(5, 1), (6, 2)] {
+        let e = &log[entry - 1];
+        assert_eq!(
+            (&e["action"], &e["candidate"]),
+            (&serde_json::json!("approve"), &serde_json::json!(candidate))
+        );
+        assert_eq!(e["body"]["note"], "inside #3, approved");
+    }
+    // A plan merges the three records once.
+    ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
+    let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
+    assert_eq!(plan.lines().count(), 1, "{plan}");
+
+    // From the queue: undo both, then `A` on a pair held by the cluster.
+    press(&mut c, &[KeyCode::Esc, KeyCode::Char('u'), KeyCode::Char('u')]);
+    assert_eq!(c.app.progress.pending, 2);
+    press(&mut c, &[KeyCode::Char('g')]);
+    assert_eq!(c.app.queue.selected_item().unwrap().held_by, Some(CandidateId(3)));
+    c.app.inside_of = None;
+    press(&mut c, &[KeyCode::Char('A')]);
+    assert!(status(&c).0.starts_with("approved #1, #2: inside #3, approved"), "{:?}", status(&c));
+    // Nothing inside, nothing approved: said so.
+    press(&mut c, &[KeyCode::Char('A')]);
+    assert_eq!(
+        status(&c).0,
+        "A approves the undecided candidates inside an approved one: select one, or one inside it"
+    );
+}

@@ -77,6 +77,9 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
     if let Some(exported) = &out.exported {
         eprintln!("{}", exported.note());
     }
+    if let Some(note) = out.inside_note() {
+        eprintln!("{note}");
+    }
     if let Some(note) = out.superseded_note() {
         eprintln!("{note}");
     }

@@ -119,6 +119,42 @@ pub fn undo_latest_own(
     })
 }
 
+/// Approves, in one transaction, every undecided candidate all of whose records the approved
+/// candidate `holder` holds (the pairs inside an approved cluster), each as the steward's own
+/// approval on the rules' golden record with a note naming `holder`. A merge plan carries
+/// `holder`'s merge and leaves them out; approving them clears them from the queue.
+pub fn approve_inside(
+    store: &mut Store,
+    holder: CandidateId,
+    steward: &str,
+    at: &str,
+    rules: &Arc<Rules>,
+) -> Result<Vec<DecisionOutcome>> {
+    store.write(|tx| {
+        let cand = tx.candidate_row(holder)?.ok_or_else(|| anyhow!("no candidate {holder}"))?;
+        if cand.status != Status::Approved {
+            bail!("candidate {holder} is {}, not approved: nothing lies inside an approval", cand.status);
+        }
+        let rowids: Vec<i64> = tx.candidate_member_rows(holder)?.iter().map(|m| m.rowid).collect();
+        let mut done = Vec::new();
+        for inside in tx.undecided_within(&rowids)? {
+            let req = DecisionRequest {
+                candidate: inside,
+                verdict: Verdict::Approve,
+                choices: Choices::default(),
+                note: Some(format!("inside #{holder}, approved")),
+                seen: None,
+                status_seen: None,
+                steward: steward.to_string(),
+                at: at.to_string(),
+                rules: rules.clone(),
+            };
+            done.push(decide_in(tx, &req)?);
+        }
+        Ok(done)
+    })
+}
+
 /// The one place that calls survivorship: the suggestion, and the golden record after the
 /// steward's choices. (Adapt here when survivorship's signature changes.)
 fn golden_for(
@@ -292,9 +328,12 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
             }
         }
     }
-    let shared = match status {
-        Status::Approved => tx.approved_sharing_of(id)?,
-        _ => Vec::new(),
+    let (shared, inside) = match status {
+        Status::Approved => {
+            let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
+            (tx.approved_sharing_of(id)?, tx.undecided_within(&rowids)?)
+        }
+        _ => (Vec::new(), Vec::new()),
     };
     Ok(DecisionOutcome {
         seq: entry.seq,
@@ -308,6 +347,7 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
         shared,
         members: members.len(),
         superseded,
+        inside,
     })
 }
 

@@ -17,9 +17,9 @@ pub mod verify;
 
 pub use chain::{append, NewEntry};
 pub use decide::{
-    choices_of, decide, decide_in, shared_brief, undo, undo_in, undo_latest_own, undo_noted, CarriedOut,
-    Contradiction, DecisionOutcome, DecisionRequest, ExportedIn, NothingToUndo, OthersDecision, Overlaps,
-    StatusChanged, UndoOutcome, Verdict,
+    approve_inside, choices_of, decide, decide_in, shared_brief, undo, undo_in, undo_latest_own, undo_noted,
+    CarriedOut, Contradiction, DecisionOutcome, DecisionRequest, ExportedIn, NothingToUndo, OthersDecision,
+    Overlaps, StatusChanged, UndoOutcome, Verdict,
 };
 pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};

@@ -67,6 +67,8 @@ pub enum Action {
     Search,
     /// Open a candidate by its number (the `#3` that messages and other screens cite).
     GoTo,
+    /// Approve the undecided candidates inside an approved one (the pairs of an approved cluster).
+    ApproveInside,
 
     /// Text input in an open prompt (edit, note, search).
     Input(char),
@@ -143,6 +145,12 @@ pub enum Loaded {
     Decided {
         message: String,
         key: QueueKey,
+        /// The candidate approved, when undecided candidates lie inside it (`A` approves them).
+        inside_of: Option<CandidateId>,
+    },
+    /// The undecided candidates inside an approved one were approved (`A`).
+    InsideApproved {
+        message: String,
     },
     /// Candidates were combined: the one holding all their records, to review.
     Combined {

@@ -386,6 +386,8 @@ pub struct App {
     pub confirmed: bool,
     /// The journal entry of another steward's decision that a second `u` undoes.
     pub undo_asked: Option<i64>,
+    /// The approval just made with undecided candidates inside it, which `A` approves.
+    pub inside_of: Option<CandidateId>,
     pub quit: bool,
 }
 
@@ -416,6 +418,7 @@ impl App {
             armed: None,
             confirmed: false,
             undo_asked: None,
+            inside_of: None,
             quit: false,
         }
     }

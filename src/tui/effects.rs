@@ -88,6 +88,8 @@ pub enum Effect {
     Decide(Decision),
     /// Undo the latest decision: the steward's own, or another's whose entry was confirmed.
     Undo(Option<i64>),
+    /// Approve the undecided candidates inside this approved one.
+    ApproveInside(CandidateId),
     /// Combine these candidates (`import::combine`) and open the one holding all their records.
     Combine(Vec<CandidateId>),
     LoadJournal,
@@ -230,6 +232,10 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo(others) => undo(ws, others)?,
+        Effect::ApproveInside(holder) => {
+            let done = journal::approve_inside(&mut ws.store, holder, &ws.steward, &(ws.clock)(), &ws.rules)?;
+            Loaded::InsideApproved { message: said::inside_approved(holder, &done) }
+        }
         Effect::Combine(ids) => {
             let out = crate::import::combine(&mut ws.store, &ids, &ws.steward, &(ws.clock)())?;
             Loaded::Combined { message: said::combined(&out), data: Box::new(open(ws, out.id)?) }
@@ -373,7 +379,8 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
     };
     let out = journal::decide(&mut ws.store, &request)?;
     let message = said::decided(&out);
-    Ok(Loaded::Decided { message, key: d.key })
+    let inside_of = (!out.inside.is_empty()).then_some(out.candidate);
+    Ok(Loaded::Decided { message, key: d.key, inside_of })
 }
 
 /// Undoes the latest standing decision through the journal (a new entry that reverses it); when

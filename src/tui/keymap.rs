@@ -71,6 +71,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C('n')], action: Action::Note, hint: "note", help: "note for the decision" },
     Binding { contexts: &[R], keys: &[C('=')], action: Action::ToggleEqual, hint: "equal", help: "hide/show equal rows" },
     Binding { contexts: &[R], keys: &[C('m')], action: Action::Combine, hint: "", help: "combine with overlaps" },
+    Binding { contexts: &[Q, R], keys: &[C('A')], action: Action::ApproveInside, hint: "", help: "approve all inside approval" },
     Binding { contexts: &[Q], keys: &[C('/')], action: Action::Search, hint: "search", help: "search field values" },
     Binding { contexts: &[Q, R], keys: &[C('#')], action: Action::GoTo, hint: "", help: "open candidate by number" },
     Binding { contexts: &[Q], keys: &[C('f')], action: Action::CycleStatus, hint: "status", help: "filter by status" },

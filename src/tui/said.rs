@@ -6,8 +6,32 @@ use crate::import::Combined;
 use crate::journal::{self, DecisionOutcome, UndoOutcome};
 use crate::model::{CandidateId, Status};
 
-/// After a committed decision.
+/// After a committed decision: what it did, then the undecided candidates inside an approval.
 pub fn decided(out: &DecisionOutcome) -> String {
+    let said = decision(out);
+    match out.inside.as_slice() {
+        [] => said,
+        inside => format!("{said} · A approves {} inside it", CandidateId::numbered(inside)),
+    }
+}
+
+/// After `A`: the candidates approved inside `holder`, or that there were none.
+pub fn inside_approved(holder: CandidateId, done: &[DecisionOutcome]) -> String {
+    match (done.first(), done.last()) {
+        (Some(first), Some(last)) => {
+            let ids: Vec<CandidateId> = done.iter().map(|d| d.candidate).collect();
+            let entries = match first.seq == last.seq {
+                true => format!("journal entry {}", first.seq),
+                false => format!("journal entries {}–{}", first.seq, last.seq),
+            };
+            format!("approved {}: inside #{holder}, approved ({entries})", CandidateId::numbered(&ids))
+        }
+        _ => format!("nothing undecided inside #{holder}"),
+    }
+}
+
+/// What a committed decision did.
+fn decision(out: &DecisionOutcome) -> String {
     let done = match out.status {
         Status::Approved => "approved: merged",
         Status::Rejected => "rejected: not duplicates",

@@ -28,6 +28,9 @@ pub struct DecisionOutcome {
     /// Approve: the earlier approvals whose records this candidate holds all of, undone in the
     /// same transaction (it replaces them; a CRM merges a record once).
     pub superseded: Vec<UndoOutcome>,
+    /// Approve: the undecided (pending or deferred) candidates all of whose records this one
+    /// holds (the pairs inside an approved cluster): approving them adds nothing to a plan.
+    pub inside: Vec<CandidateId>,
 }
 
 /// An undo with no standing decision to reverse (of that candidate, or at all): a typed error, so
@@ -267,6 +270,22 @@ impl DecisionOutcome {
     /// When this approval replaced earlier ones: `#1, #3`.
     pub fn superseded_brief(&self) -> Option<String> {
         (!self.superseded.is_empty()).then(|| CandidateId::numbered(&self.replaced()))
+    }
+
+    /// The note the command line prints when undecided candidates lie inside this approval.
+    pub fn inside_note(&self) -> Option<String> {
+        let ids: Vec<String> = self.inside.iter().map(|c| c.to_string()).collect();
+        let (which, lie, each) = match ids.len() {
+            0 => return None,
+            1 => ("candidate", "lies", "it adds"),
+            _ => ("candidates", "lie", "each adds"),
+        };
+        Some(format!(
+            "note: undecided {which} {} {lie} inside this one: {each} nothing to a merge plan now; \
+             approve to clear them from the queue (`mergeq decide {} approve`, or `A` in the console).",
+            ids.join(", "),
+            ids[0]
+        ))
     }
 
     /// The note the command line prints when this approval replaced earlier ones.

@@ -27,6 +27,9 @@ pub struct MemberRow {
     pub proposed_version: i64,
 }
 
+/// The largest approved set whose undecided parts are looked for (2^12 subsets).
+const MAX_WITHIN_SET: usize = 12;
+
 /// A candidate's inline member list: (record row id, version when proposed).
 fn member_list(key: &str, versions: &str) -> Vec<(i64, i64)> {
     key.split(',')
@@ -208,6 +211,42 @@ impl Tx<'_> {
     /// id order.
     pub fn approved_within(&self, id: CandidateId, members: &[i64]) -> Result<Vec<CandidateId>> {
         within(self.conn(), &sharing(self.conn(), id, members)?)
+    }
+
+    /// The undecided (pending or deferred) candidates all of whose records are among `members`
+    /// (record ids), the candidate of exactly these records left out, in id order: each subset's
+    /// member key is looked up in the member-set index. Sets of more than `MAX_WITHIN_SET` records
+    /// (thousands of subsets) are not searched: none is returned.
+    pub fn undecided_within(&self, members: &[i64]) -> Result<Vec<CandidateId>> {
+        let mut ids = members.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let k = ids.len();
+        if !(3..=MAX_WITHIN_SET).contains(&k) {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id FROM candidates WHERE member_key = ?1 AND status IN ('pending', 'deferred')",
+        )?;
+        let mut out = Vec::new();
+        let mut key = String::new();
+        for mask in 1u32..(1 << k) - 1 {
+            if mask.count_ones() < 2 {
+                continue;
+            }
+            key.clear();
+            for (_, id) in ids.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0) {
+                if !key.is_empty() {
+                    key.push(',');
+                }
+                key.push_str(&id.to_string());
+            }
+            if let Some(id) = stmt.query_row([&key], |r| r.get::<_, i64>(0)).optional()? {
+                out.push(CandidateId(id));
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     /// Pairs of `members` (record ids) that another candidate, standing as rejected, says are not

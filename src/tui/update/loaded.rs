@@ -106,9 +106,10 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 return window(app, anchor);
             }
         }
-        Loaded::Decided { message, key } => {
+        Loaded::Decided { message, key, inside_of } => {
             // Shown as done only now, after the journal committed it.
             app.info(message);
+            app.inside_of = inside_of;
             return Effect::Many(vec![
                 Effect::LoadProgress,
                 Effect::OpenNeighbour {
@@ -118,6 +119,22 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                     after_decision: true,
                 },
             ]);
+        }
+        Loaded::InsideApproved { message } => {
+            app.info(message);
+            app.inside_of = None;
+            let mut effects = vec![Effect::LoadProgress];
+            match (app.screen, app.review.as_ref()) {
+                // The candidate under review was one of them, or it is their holder: reopened as
+                // it is now.
+                (Screen::Review, Some(r)) => effects.push(Effect::Open(r.data.candidate.id)),
+                _ => {
+                    let anchor =
+                        app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
+                    effects.push(window(app, anchor));
+                }
+            }
+            return Effect::Many(effects);
         }
         Loaded::UndoAsk { message, seq } => {
             app.undo_asked = Some(seq);

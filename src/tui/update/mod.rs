@@ -106,6 +106,20 @@ pub(super) fn undo(app: &mut App) -> Effect {
     Effect::Undo(confirmed)
 }
 
+/// `A`: approves the undecided candidates inside `holder` (the approved candidate selected, or the
+/// one holding the selected candidate), else inside the approval just made.
+pub(super) fn approve_inside(app: &mut App, holder: Option<CandidateId>) -> Effect {
+    match holder.or(app.inside_of) {
+        Some(holder) => Effect::ApproveInside(holder),
+        None => {
+            app.info(
+                "A approves the undecided candidates inside an approved one: select one, or one inside it",
+            );
+            Effect::None
+        }
+    }
+}
+
 /// `#`: asks for a candidate's number (after asking again when the review holds unsaved picks).
 pub(super) fn go_to(app: &mut App) -> Effect {
     if leaving_unsaved(app, Action::GoTo, "#", "asks for another candidate") {
@@ -202,6 +216,11 @@ fn queue(app: &mut App, action: Action) -> Effect {
             Effect::None
         }
         Action::GoTo => go_to(app),
+        Action::ApproveInside => {
+            let row = app.queue.selected_item();
+            let own = row.filter(|i| i.status == Status::Approved).map(|i| i.id);
+            approve_inside(app, own.or(row.and_then(|i| i.held_by)))
+        }
         Action::ShowJournal => show_journal(app),
         Action::ShowDashboard => show_dashboard(app),
         Action::Undo => undo(app),

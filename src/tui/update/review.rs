@@ -109,6 +109,11 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         }
         Action::Undo => return super::undo(app),
         Action::GoTo => return super::go_to(app),
+        Action::ApproveInside => {
+            let own = (r.data.candidate.status == Status::Approved).then_some(r.data.candidate.id);
+            let holder = own.or_else(|| r.data.overlaps().within.first().copied());
+            return super::approve_inside(app, holder);
+        }
         Action::Combine => {
             // Approvals this one holds whole need no combining (approving it replaces them), nor
             // do those holding all of its records (they merge them already).
