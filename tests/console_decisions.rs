@@ -388,8 +388,22 @@ fn a_approves_the_undecided_candidates_inside_an_approval() {
     press(&mut c, &[KeyCode::Char('#'), KeyCode::Char('3'), KeyCode::Enter, KeyCode::Char('a')]);
     assert_eq!(status(&c).0, "#3 approved: merged (journal entry 4) · A approves #1, #2 inside it");
     press(&mut c, &[KeyCode::Char('A')]);
-    assert_eq!(status(&c), ("approved #1, #2: inside #3, approved (journal entries 5–6)".into(), false));
+    assert_eq!(
+        status(&c),
+        (
+            "approved #1, #2: inside #3, approved (journal entries 5–6) · no pending candidates left in this queue"
+                .into(),
+            false
+        )
+    );
     assert_eq!((c.app.progress.pending, c.app.progress.approved), (0, 3));
+    // The pair under review was one of them: the console moved on (nothing is pending).
+    assert_eq!(
+        c.app.screen,
+        mergeq::tui::app::Screen::Queue,
+        "{:?}",
+        c.app.review.as_ref().map(|r| r.data.candidate.id)
+    );
     let log: Vec<serde_json::Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
     for (entry, candidate) in [(5, 1), (6, 2)] {
         let e = &log[entry - 1];

@@ -151,6 +151,7 @@ pub enum Loaded {
     /// The undecided candidates inside an approved one were approved (`A`).
     InsideApproved {
         message: String,
+        approved: Vec<CandidateId>,
     },
     /// Candidates were combined: the one holding all their records, to review.
     Combined {

@@ -234,7 +234,8 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         Effect::Undo(others) => undo(ws, others)?,
         Effect::ApproveInside(holder) => {
             let done = journal::approve_inside(&mut ws.store, holder, &ws.steward, &(ws.clock)(), &ws.rules)?;
-            Loaded::InsideApproved { message: said::inside_approved(holder, &done) }
+            let approved = done.iter().map(|d| d.candidate).collect();
+            Loaded::InsideApproved { message: said::inside_approved(holder, &done), approved }
         }
         Effect::Combine(ids) => {
             let out = crate::import::combine(&mut ws.store, &ids, &ws.steward, &(ws.clock)())?;

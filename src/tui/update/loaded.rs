@@ -120,13 +120,22 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 },
             ]);
         }
-        Loaded::InsideApproved { message } => {
+        Loaded::InsideApproved { message, approved } => {
             app.info(message);
             app.inside_of = None;
             let mut effects = vec![Effect::LoadProgress];
             match (app.screen, app.review.as_ref()) {
-                // The candidate under review was one of them, or it is their holder: reopened as
-                // it is now.
+                // The candidate under review was one of them: on to the next pending, as after
+                // its own decision.
+                (Screen::Review, Some(r)) if approved.contains(&r.data.candidate.id) => {
+                    effects.push(Effect::OpenNeighbour {
+                        query: app.queue.query.clone(),
+                        key: r.data.key,
+                        forward: true,
+                        after_decision: true,
+                    })
+                }
+                // Their holder: reopened as it is now.
                 (Screen::Review, Some(r)) => effects.push(Effect::Open(r.data.candidate.id)),
                 _ => {
                     let anchor =
