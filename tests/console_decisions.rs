@@ -433,3 +433,26 @@ fn a_approves_the_undecided_candidates_inside_an_approval() {
         "A approves the undecided candidates inside an approved one: select one, or one inside it"
     );
 }
+
+/// A candidate opened again after another steward approved a part of it meanwhile starts from
+/// that approval's edits, not from the empty choices it was left with.
+#[test]
+fn reopening_a_cluster_takes_up_an_approval_made_meanwhile() {
+    let ws = cluster_and_its_pairs();
+    let mut c = console(&ws);
+    let open3 = |c: &mut Console| {
+        press(c, &[KeyCode::Char('#'), KeyCode::Char('3'), KeyCode::Enter]);
+        assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(3));
+    };
+    open3(&mut c);
+    press(&mut c, &[KeyCode::Esc]);
+    ws.cmd()
+        .args(["--steward", "bob", "decide", "1", "approve", "--set", "name=Ann Leigh"])
+        .assert()
+        .success();
+    open3(&mut c);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.choices.sets, [("name".to_string(), Some("Ann Leigh".to_string()))]);
+    assert_eq!(r.golden.fields["name"].value.as_deref(), Some("Ann Leigh"));
+    assert!(status(&c).0.starts_with("picks and edits of #1's approval carried over"), "{:?}", status(&c));
+}

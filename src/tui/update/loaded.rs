@@ -178,9 +178,12 @@ fn open_review(app: &mut App, data: ReviewData) {
     fields.extend(data.suggestion.fields.keys().cloned());
     fields.sort();
     fields.dedup();
-    // The same candidate read again (its records changed under a decision): the steward's picks,
-    // edits, note and place are kept, applied over the new values.
+    // The same candidate read again (its records changed under a decision, or opened again from
+    // the queue): the steward's place is kept, and the picks, edits and note they had not decided
+    // yet, applied over the new values. Without any, it starts afresh, as another steward's
+    // decision since may have changed what it starts from (an approval it replaces).
     let again = app.review.take().filter(|r| r.data.candidate.id == data.candidate.id);
+    let own = again.as_ref().is_some_and(|r| r.unsaved().is_some());
     let mut review = ReviewState {
         golden: data.suggestion.clone(),
         data,
@@ -197,7 +200,7 @@ fn open_review(app: &mut App, data: ReviewData) {
     // opens as it was merged: its approval's choices over the suggestion.
     let restored = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id).map(|(_, c)| c);
     let mut carried_from = None;
-    if again.is_none() {
+    if !own {
         let carried = || {
             let (choices, from) = review.data.carried.clone()?;
             Some((choices, Some(from)))
@@ -215,8 +218,10 @@ fn open_review(app: &mut App, data: ReviewData) {
         }
     }
     if let Some(old) = again {
-        review.choices = old.choices;
-        review.note = old.note;
+        if own {
+            review.choices = old.choices;
+            review.note = old.note;
+        }
         review.selected = old.selected;
         review.offset = old.offset;
         review.member = old.member;
