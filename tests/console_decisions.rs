@@ -456,3 +456,66 @@ fn reopening_a_cluster_takes_up_an_approval_made_meanwhile() {
     assert_eq!(r.golden.fields["name"].value.as_deref(), Some("Ann Leigh"));
     assert!(status(&c).0.starts_with("picks and edits of #1's approval carried over"), "{:?}", status(&c));
 }
+
+/// Picks, edits and a note not decided yet survive a console that dies (a crash, a closed
+/// terminal: no quit): the next console reopens the candidate with them and says so. On a
+/// candidate decided since, they are dropped and that is said; a confirmed quit drops them.
+#[test]
+fn undecided_picks_survive_a_console_that_dies() {
+    let ws = workspace();
+    let note = |c: &mut Console, text: &str| {
+        press(c, &[KeyCode::Char('n')]);
+        for ch in text.chars() {
+            press(c, &[KeyCode::Char(ch)]);
+        }
+        press(c, &[KeyCode::Enter]);
+    };
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('l'), KeyCode::Char('s')]);
+    note(&mut c, "same person, two CRMs");
+    let survivor = c.app.review.as_ref().unwrap().choices.survivor.clone();
+    assert!(survivor.is_some());
+    drop(c); // killed: no quit
+
+    let mut c = console(&ws);
+    let r = c.app.review.as_ref().expect("reopened on the candidate");
+    assert_eq!(r.data.candidate.id, CandidateId(1));
+    assert_eq!((r.choices.survivor.clone(), r.note.as_deref()), (survivor, Some("same person, two CRMs")));
+    assert_eq!(status(&c).0, "your picks, edits or note on this candidate, not decided yet, are back");
+    // Decided: nothing left to put back.
+    press(&mut c, &[KeyCode::Char('a')]);
+    drop(c);
+    let c = console(&ws);
+    assert!(c
+        .app
+        .review
+        .as_ref()
+        .is_none_or(|r| r.data.candidate.id != CandidateId(1) || r.unsaved().is_none()));
+
+    // Undecided picks on #2, then another steward decides it before the next console.
+    let mut c = console(&ws);
+    if c.app.review.is_none() {
+        press(&mut c, &[KeyCode::Enter]);
+    }
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    note(&mut c, "check the phone");
+    drop(c);
+    ws.cmd().args(["--steward", "bob", "decide", "2", "defer"]).assert().success();
+    let c = console(&ws);
+    // Reopened (the place was #2): the note is not put on a candidate decided since.
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!((r.data.candidate.id, r.note.as_deref()), (CandidateId(2), None));
+    assert_eq!(
+        status(&c).0,
+        "your undecided picks on this candidate were dropped: it was decided or changed since"
+    );
+
+    // A quit confirmed over undecided picks drops them.
+    let mut c = console(&ws);
+    note(&mut c, "drop me");
+    press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
+    assert!(c.app.quit);
+    let c = console(&ws);
+    assert_eq!(c.app.review.as_ref().unwrap().note, None);
+    assert!(c.app.status.is_none(), "{:?}", c.app.status);
+}

@@ -379,6 +379,8 @@ pub struct App {
     pub steward: String,
     /// Choices to put back on a candidate about to reopen (after an undo of its approval).
     pub restore: Option<(CandidateId, Choices)>,
+    /// Undecided picks saved by an earlier console, put back when their candidate opens.
+    pub draft: Option<Draft>,
     /// An action that asked to be pressed again (leaving unsaved picks; approving with fields no
     /// rule decided): the next action confirms it when it is the same, and disarms it otherwise.
     pub armed: Option<Action>,
@@ -415,6 +417,7 @@ impl App {
             workspace: workspace.to_string(),
             steward: steward.to_string(),
             restore: None,
+            draft: None,
             armed: None,
             confirmed: false,
             undo_asked: None,
@@ -450,6 +453,21 @@ pub struct SavedPosition {
     /// The candidate under review, when the console was left on the review screen.
     pub open: Option<CandidateId>,
     pub hide_equal: bool,
+    /// Picks, edits and a note not decided yet: saved as they change, so that a crash or a closed
+    /// terminal does not lose them (the next console puts them back).
+    #[serde(default)]
+    pub draft: Option<Draft>,
+}
+
+/// A candidate's picks, edits and note that no decision holds yet, with what they were made on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub candidate: CandidateId,
+    /// The `seen` token and the status shown: put back only on the candidate as it was.
+    pub seen: String,
+    pub status: Status,
+    pub choices: Choices,
+    pub note: Option<String>,
 }
 
 impl App {
@@ -472,6 +490,19 @@ impl App {
             // A screen opened over the review (why, journal, dashboard) reopens on the review.
             open: self.review.as_ref().filter(|_| self.under_review()).map(|r| r.data.candidate.id),
             hide_equal: self.review.as_ref().is_some_and(|r| r.hide_equal),
+            draft: self.draft_now().or_else(|| self.draft.clone()),
         }
+    }
+
+    /// The review's picks, edits and note that no decision holds, if any.
+    pub fn draft_now(&self) -> Option<Draft> {
+        let r = self.review.as_ref().filter(|r| r.unsaved().is_some())?;
+        Some(Draft {
+            candidate: r.data.candidate.id,
+            seen: r.data.seen.clone(),
+            status: r.data.candidate.status,
+            choices: r.choices.clone(),
+            note: r.note.clone(),
+        })
     }
 }

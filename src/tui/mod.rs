@@ -41,6 +41,7 @@ impl Console {
         app.queue.query = saved.query.clone();
         app.queue.sort = saved.sort;
         app.queue.band = saved.band % app::BANDS.len();
+        app.draft = saved.draft.clone();
         let mut console = Console { app, ws };
         let n = update::page_size(&console.app);
         let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);

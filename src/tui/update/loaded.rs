@@ -200,6 +200,7 @@ fn open_review(app: &mut App, data: ReviewData) {
     // opens as it was merged: its approval's choices over the suggestion.
     let restored = app.restore.take().filter(|(id, _)| *id == review.data.candidate.id).map(|(_, c)| c);
     let mut carried_from = None;
+    let mut drafted = None;
     if !own {
         let carried = || {
             let (choices, from) = review.data.carried.clone()?;
@@ -216,6 +217,17 @@ fn open_review(app: &mut App, data: ReviewData) {
             review.choices = choices;
             carried_from = from;
         }
+        // Picks an earlier console saved and no decision holds: back when made on this candidate
+        // as it is now, else dropped (decided since, or its records changed).
+        let id = review.data.candidate.id;
+        if let Some(d) = app.draft.take_if(|d| d.candidate == id) {
+            let same = d.seen == review.data.seen && d.status == review.data.candidate.status;
+            if same {
+                review.choices = d.choices;
+                review.note = d.note;
+            }
+            drafted = Some(same);
+        }
     }
     if let Some(old) = again {
         if own {
@@ -229,6 +241,13 @@ fn open_review(app: &mut App, data: ReviewData) {
     }
     app.review = Some(review);
     app.screen = Screen::Review;
+    match drafted {
+        Some(true) => app.info("your picks, edits or note on this candidate, not decided yet, are back"),
+        Some(false) => {
+            app.info("your undecided picks on this candidate were dropped: it was decided or changed since")
+        }
+        None => {}
+    }
     // Said unless a decision's message is in front (it opened this candidate).
     if let (Some(from), None) = (carried_from, &app.status) {
         app.info(format!(

@@ -5,7 +5,7 @@ mod loaded;
 mod review;
 
 use super::action::Action;
-use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS};
+use super::app::{App, LineEdit, Prompt, PromptKind, SavedPosition, Screen, BANDS};
 use super::effects::{Anchor, Effect};
 use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
@@ -23,8 +23,21 @@ pub fn page_size(app: &App) -> usize {
 /// Rows the mouse wheel moves.
 pub(super) const WHEEL: usize = 3;
 
-/// Applies one action; returns the effect to run against the workspace.
+/// Applies one action; returns the effect to run against the workspace. When it changes the
+/// review's picks, edits or note, the place is saved with them (a crash does not lose them).
 pub fn update(app: &mut App, action: Action) -> Effect {
+    let before = app.review.as_ref().map(|r| (r.data.candidate.id, r.choices.clone(), r.note.clone()));
+    let effect = apply(app, action);
+    let after = app.review.as_ref().map(|r| (r.data.candidate.id, r.choices.clone(), r.note.clone()));
+    match (before, after) {
+        (Some(b), Some(a)) if b != a && b.0 == a.0 && !app.quit => {
+            Effect::Many(vec![effect, Effect::SavePlace(app.position())])
+        }
+        _ => effect,
+    }
+}
+
+fn apply(app: &mut App, action: Action) -> Effect {
     // A second press of an action that asked for one confirms it; any other action disarms it.
     if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_)) {
         app.confirmed = app.armed.take().as_ref() == Some(&action);
@@ -53,7 +66,9 @@ pub fn update(app: &mut App, action: Action) -> Effect {
                 return Effect::None;
             }
             app.quit = true;
-            return Effect::SavePosition(app.position());
+            // Quitting over undecided picks was confirmed ("q again quits and drops them").
+            let position = SavedPosition { draft: None, ..app.position() };
+            return Effect::SavePosition(position);
         }
         // A steward's key press or click: the status line said what the last one did, and would
         // mislead once the screen moves on (a "nothing to combine with #4" over candidate #134).
