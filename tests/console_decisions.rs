@@ -157,6 +157,20 @@ fn a_pick_in_a_group_says_what_came_with_it() {
     // A field in no group says only itself.
     press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('2')]);
     assert_eq!(status(&c).0, "name taken from salesforce:2");
+    // Picked again from the same record, the address is already its: the field alone is said,
+    // empty as that record has none.
+    press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
+    assert_eq!(status(&c).0, "city taken from salesforce:2, which has none: now empty");
+    // On a fresh review (these picks dropped by quitting), the same pick takes the address with
+    // it, the field itself empty too.
+    press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
+    assert_eq!(
+        status(&c).0,
+        "city taken from salesforce:2 with its address: country; postcode, street now empty (it has \
+         none); city itself empty (it has none)"
+    );
 }
 
 /// One pair whose names differ with nothing to choose between them: a field no rule decides.

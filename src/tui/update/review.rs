@@ -165,17 +165,23 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
 /// of the group's other fields changed with it — a value the record lacks is taken as missing,
 /// so the steward sees a street going blank instead of finding it in the export.
 fn pick_said(app: &App, before: &Golden, field: &str, key: &crate::model::RecordKey) -> String {
+    let Some(r) = app.review.as_ref() else { return format!("{field} taken from {key}") };
     let taken = format!("{field} taken from {key}");
-    let Some(r) = app.review.as_ref() else { return taken };
+    // Taken from a record without a value (with its group, or on its own), the field is empty.
+    let empty = r.golden.fields.get(field).is_none_or(|g| g.value.is_none());
     let rules = r.data.rules.for_object(&r.data.candidate.object);
     // Only what the pick changed: the fields that came with it from the record.
     let changed = |f: &str| {
         let (old, new) = (before.fields.get(f), r.golden.fields.get(f));
         old.map(|g| (&g.value, &g.from)) != new.map(|g| (&g.value, &g.from))
     };
-    match rules.came_with(&r.golden, field, changed) {
-        Some((group, with)) => format!("{taken} with its {group}: {with}"),
-        None => taken,
+    match (rules.came_with(&r.golden, field, changed), empty) {
+        (Some((group, with)), false) => format!("{taken} with its {group}: {with}"),
+        (Some((group, with)), true) => {
+            format!("{taken} with its {group}: {with}; {field} itself empty (it has none)")
+        }
+        (None, false) => taken,
+        (None, true) => format!("{taken}, which has none: now empty"),
     }
 }
 
