@@ -195,8 +195,11 @@ fn approving_with_a_field_no_rule_decided_asks_again() {
         ("1 field no rule decided (name): a again approves as shown, 1-9 picks".into(), false)
     );
     assert_eq!(journal(&ws).len(), 2, "nothing decided yet");
-    // Another key in between: the next `a` asks again.
-    press(&mut c, &[KeyCode::Char('j'), KeyCode::Char('a')]);
+    // Another key only cancels the question, even a decision's key: `d` defers nothing.
+    press(&mut c, &[KeyCode::Char('d')]);
+    assert_eq!((status(&c).0.as_str(), journal(&ws).len()), ("cancelled: nothing done", 2));
+    // The next `a` asks again.
+    press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).len(), 2);
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap().0, "approve");
@@ -220,10 +223,16 @@ fn leaving_unsaved_picks_asks_again() {
         status(&c),
         ("#1 has picks or edits not decided yet: q again quits and drops them".into(), false)
     );
+    // Another key only cancels the question.
+    press(&mut c, &[KeyCode::Char(']')]);
+    assert_eq!(status(&c).0, "cancelled: nothing done");
+    assert!(!c.app.quit);
     press(&mut c, &[KeyCode::Char(']')]);
     assert_eq!(status(&c).0, "#1 has picks or edits not decided yet: ] again opens the next and drops them");
     assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
     // Back in the queue the picks wait: reopening #1 finds them; opening #2 asks first.
+    press(&mut c, &[KeyCode::Esc]);
+    assert_eq!(status(&c).0, "cancelled: nothing done");
     press(&mut c, &[KeyCode::Esc]);
     assert_eq!(c.app.screen, mergeq::tui::app::Screen::Queue);
     press(&mut c, &[KeyCode::Enter]);

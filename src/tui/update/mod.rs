@@ -38,9 +38,17 @@ pub fn update(app: &mut App, action: Action) -> Effect {
 }
 
 fn apply(app: &mut App, action: Action) -> Effect {
-    // A second press of an action that asked for one confirms it; any other action disarms it.
+    // A second press of an action that asked for one confirms it. Any other key only cancels the
+    // question: a steward who meant "no" must not find that key's own action done (a `d` after
+    // "a again approves" deferring the candidate). Quitting (Ctrl-C too) still quits.
     if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_)) {
-        app.confirmed = app.armed.take().as_ref() == Some(&action);
+        let armed = app.armed.take();
+        app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
+        if armed.is_some() && !app.confirmed && action != Action::Quit {
+            app.undo_asked = None;
+            app.info("cancelled: nothing done");
+            return Effect::None;
+        }
     }
     match action {
         Action::Resize { width, height } => {
