@@ -75,6 +75,30 @@ fn a_decision_on_a_candidate_another_steward_decided_since_is_refused() {
     assert_eq!(show["status"], "approved");
 }
 
+/// Undone by another steward since it was opened: the refusal says who undid it.
+#[test]
+fn a_decision_on_a_candidate_undone_since_names_who_undid_it() {
+    let ws = workspace();
+    ws.ok(&["decide", "1", "approve"]);
+    let mut c = console(&ws);
+    while c.app.queue.query.status != Some(Status::Approved) {
+        press(&mut c, &[KeyCode::Char('f')]);
+    }
+    press(&mut c, &[KeyCode::Enter]);
+    ws.cmd().args(["--steward", "bob", "undo", "1"]).assert().success();
+    press(&mut c, &[KeyCode::Char('x'), KeyCode::Char('x')]);
+    assert_eq!(
+        status(&c),
+        (
+            "#1 not decided: pending again, undone by bob at 09:00 since you opened it; shown as it is now, decide again"
+                .into(),
+            true
+        )
+    );
+    let out = ws.cmd().args(["decide", "1", "reject", "--seen", "1.1"]).output().unwrap();
+    assert!(out.status.success(), "the command line decides on what is there now");
+}
+
 #[test]
 fn undoing_another_stewards_decision_names_them() {
     let ws = workspace();

@@ -243,7 +243,17 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     }
     if let Some(shown) = req.status_seen.filter(|&s| s != cand.status) {
         let by = match cand.status {
-            Status::Pending => None,
+            // Pending again: who undid its decision, when an undo made it so.
+            Status::Pending => {
+                let mut undone = None;
+                tx.walk_decisions_back(Some(id), |e| {
+                    if e.action == Action::Undo.as_str() {
+                        undone = Some((e.steward.clone(), e.at.clone()));
+                    }
+                    Ok(false)
+                })?;
+                undone
+            }
             _ => latest_standing(tx, Some(id))?.map(|e| (e.steward, e.at)),
         };
         return Err(StatusChanged { candidate: id, shown, now: cand.status, by }.into());

@@ -157,9 +157,12 @@ pub fn others_decision(other: &journal::OthersDecision) -> String {
 /// A decision refused because another decision changed the candidate's status since it was shown.
 pub fn status_changed(changed: &journal::StatusChanged) -> String {
     let now = changed.now.as_str();
-    let by = match &changed.by {
-        Some((steward, at)) => format!(" by {steward} at {}", at.get(11..16).unwrap_or(at)),
-        None => String::new(),
+    let by = match (&changed.by, changed.now) {
+        (Some((steward, at)), Status::Pending) => {
+            format!(" again, undone by {steward} at {}", at.get(11..16).unwrap_or(at))
+        }
+        (Some((steward, at)), _) => format!(" by {steward} at {}", at.get(11..16).unwrap_or(at)),
+        (None, _) => String::new(),
     };
     format!(
         "#{} not decided: {now}{by} since you opened it; shown as it is now, decide again",

@@ -57,16 +57,19 @@ pub struct StatusChanged {
     /// The status shown, and the status now.
     pub shown: Status,
     pub now: Status,
-    /// Who made the decision behind the current status, and when (RFC 3339); `None` when it is
-    /// pending again by an undo with no decision standing.
+    /// Who made the decision behind the current status, and when (RFC 3339); for a candidate
+    /// pending again, who undid its decision and when.
     pub by: Option<(String, String)>,
 }
 
 impl std::fmt::Display for StatusChanged {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let by = match &self.by {
-            Some((steward, at)) => format!(" by {} at {at}", crate::text::visible(steward)),
-            None => String::new(),
+        let by = match (&self.by, self.now) {
+            (Some((steward, at)), Status::Pending) => {
+                format!(" again (its decision undone by {} at {at})", crate::text::visible(steward))
+            }
+            (Some((steward, at)), _) => format!(" by {} at {at}", crate::text::visible(steward)),
+            (None, _) => String::new(),
         };
         write!(
             f,
