@@ -188,3 +188,45 @@ fn the_queue_marks_candidates_an_approval_holds_whole() {
     let c = console_fixture::console(Store::open_existing(&ws.db).unwrap(), (80, 24));
     assert!(c.app.queue.rows.iter().all(|r| r.held_by.is_none()));
 }
+
+/// Contacts 1–3; pairs 1 (1, 2), 2 (2, 3) and 3 (1, 3): no candidate holds all three.
+fn triangle() -> Workspace {
+    let ws = Workspace::new();
+    ws.file(
+        "r.csv",
+        "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Anne Lee,ann@x.example\n",
+    );
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "crm"]);
+    ws.file("p.csv", "left,right,score\ncrm:1,crm:2,0.9\ncrm:2,crm:3,0.8\ncrm:1,crm:3,0.7\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+/// Approvals sharing a record merge through it: 1–2 and 2–3 approved merge 1 with 3, so rejecting
+/// 1–3 is refused as if one approval held both, and the other way round.
+#[test]
+fn approvals_sharing_a_record_merge_through_it() {
+    let ws = triangle();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["decide", "2", "approve"]);
+    assert_eq!(
+        refused(&ws, &["decide", "3", "reject"]),
+        "error: cannot reject candidate 3: crm:1 and crm:3 are merged through the approvals of candidates \
+         1 and 2 (journal entries 3 and 4), which share records. Undo that decision first (`mergeq undo 1`) \
+         if it was wrong, or decide this one otherwise"
+    );
+    // One of them undone, nothing merges 1 with 3: the rejection goes through, and approving
+    // 2–3 again is refused in turn.
+    ws.ok(&["undo", "2"]);
+    ws.ok(&["decide", "3", "reject"]);
+    assert_eq!(
+        refused(&ws, &["decide", "2", "approve"]),
+        "error: cannot approve candidate 2: crm:1 and crm:3 are rejected as not duplicates in candidate 3 \
+         (journal entry 6), and this approval would merge them with the approval of candidate 1 (journal \
+         entry 3). Undo that decision first (`mergeq undo 3`) if it was wrong, or decide this one otherwise"
+    );
+    // With the rejection undone, 2–3 approves.
+    ws.ok(&["undo", "3"]);
+    ws.ok(&["decide", "2", "approve"]);
+    assert!(ws.ok(&["audit", "verify"]).starts_with("journal ok"));
+}

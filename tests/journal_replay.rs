@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const AT: &str = "2026-05-01T10:00:00Z";
 /// Candidates over records 0..4; the cluster {0,1,2} overlaps the pairs {0,1} and {1,2}, so a pair
-/// can be covered by two rejections at once.
-const CANDIDATES: [&[usize]; 4] = [&[0, 1], &[1, 2], &[0, 1, 2], &[2, 3]];
+/// can be covered by two rejections at once; {0,2} and {1,3} are merged by no single other
+/// candidate, only through two approvals sharing a record ({0,1} and {1,2}; {1,2} and {2,3}).
+const CANDIDATES: [&[usize]; 6] = [&[0, 1], &[1, 2], &[0, 1, 2], &[2, 3], &[0, 2], &[1, 3]];
 
 fn key(i: usize) -> RecordKey {
     RecordKey::new("salesforce", format!("r{i}"))
@@ -92,17 +93,34 @@ impl Model {
         }
     }
 
-    /// Whether an approval and a rejection standing now contradict: two candidates sharing two
-    /// records or more, one approved (merging them) and one rejected (keeping them apart).
+    /// Whether approvals and a rejection standing now contradict: two records of a rejected
+    /// candidate (kept apart) merged by the approved candidates, one holding both or a chain of
+    /// them sharing records.
     fn contradicts(&self) -> bool {
-        (0..CANDIDATES.len()).any(|a| {
-            (0..CANDIDATES.len()).any(|r| {
-                let shared = CANDIDATES[a].iter().filter(|x| CANDIDATES[r].contains(x)).count();
-                a != r
-                    && shared >= 2
-                    && self.status(a) == Status::Approved
-                    && self.status(r) == Status::Rejected
-            })
+        // Each record's component under the approvals (records 0..4).
+        let mut component = [0usize, 1, 2, 3];
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (c, members) in CANDIDATES.iter().enumerate() {
+                if self.status(c) != Status::Approved {
+                    continue;
+                }
+                let low = members.iter().map(|&r| component[r]).min().unwrap();
+                for &r in members.iter() {
+                    if component[r] != low {
+                        component[r] = low;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        (0..CANDIDATES.len()).any(|r| {
+            self.status(r) == Status::Rejected
+                && CANDIDATES[r]
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &x)| CANDIDATES[r][i + 1..].iter().any(|&y| component[x] == component[y]))
         })
     }
 

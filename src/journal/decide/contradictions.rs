@@ -2,6 +2,8 @@
 //! or a rejection of records an approval merges. Both would be exported — the same two records
 //! in a merge plan and in the not-duplicate list — so `decide` and `undo` refuse them, saying
 //! which decision to undo first (in full for the command line, in one line for the console).
+//! Approvals merge through a shared record too: A–S and B–S approved merge A with B, so a
+//! rejection of A–B contradicts them as much as an approval of A–B–S would.
 
 use super::latest_standing;
 use crate::journal::Contradiction;
@@ -68,7 +70,127 @@ pub(super) fn contradictions(
         };
         clashes.push(Clash { other, text, brief, against });
     }
+    let direct: Vec<CandidateId> = clashes.iter().map(|c| c.other).collect();
+    for clash in through_approvals(tx, id, approving, &rowids)? {
+        if !direct.contains(&clash.other) {
+            clashes.push(clash);
+        }
+    }
     Ok(clashes)
+}
+
+/// The most records followed through approvals: a component of approved candidates is a
+/// handful of records; a runaway one is not searched whole.
+const REACH_LIMIT: usize = 300;
+
+/// The clashes through a chain of approvals sharing records: records of this candidate (to be
+/// rejected) that approvals merge through a shared record, or records a standing rejection keeps
+/// apart that this approval would merge together with approvals sharing its records. (One
+/// approval holding both records is a direct clash, said by `contradictions`.)
+fn through_approvals(tx: &Tx, id: CandidateId, approving: bool, rowids: &[i64]) -> Result<Vec<Clash>> {
+    let mut clashes = Vec::new();
+    if approving {
+        let reach = tx.approved_reach(rowids, id, REACH_LIMIT)?;
+        if reach.len() == rowids.len() {
+            return Ok(clashes);
+        }
+        let linked: Vec<i64> = reach.keys().copied().collect();
+        for (a, b, other) in tx.rejected_apart(id, &linked)? {
+            if rowids.contains(&a) && rowids.contains(&b) || clashes.iter().any(|c: &Clash| c.other == other)
+            {
+                continue;
+            }
+            let mut chain = chain_to(&reach, a);
+            chain.extend(chain_to(&reach, b));
+            chain.sort_unstable();
+            chain.dedup();
+            let keys: Vec<String> = tx.record_keys(&[a, b])?.iter().map(|k| k.to_string()).collect();
+            let entry = entries_of(tx, &[other])?;
+            clashes.push(Clash {
+                other,
+                text: format!(
+                    "{} are rejected as not duplicates in candidate {other}{entry}, and this approval \
+                     would merge them with {}{}",
+                    and_list(&keys),
+                    approvals_of(&chain),
+                    entries_of(tx, &chain)?
+                ),
+                brief: format!(
+                    "#{other}, rejected, keeps apart records this merges with {}",
+                    CandidateId::numbered(&chain)
+                ),
+                against: format!("#{other}'s rejection"),
+            });
+        }
+    } else {
+        for (i, &x) in rowids.iter().enumerate() {
+            let reach = tx.approved_reach(&[x], id, REACH_LIMIT)?;
+            for &y in &rowids[i + 1..] {
+                let chain = match reach.contains_key(&y) {
+                    true => chain_to(&reach, y),
+                    false => continue,
+                };
+                if chain.len() < 2 || clashes.iter().any(|c: &Clash| c.other == chain[0]) {
+                    continue;
+                }
+                let keys: Vec<String> = tx.record_keys(&[x, y])?.iter().map(|k| k.to_string()).collect();
+                clashes.push(Clash {
+                    other: chain[0],
+                    text: format!(
+                        "{} are merged through {}{}, which share records",
+                        and_list(&keys),
+                        approvals_of(&chain),
+                        entries_of(tx, &chain)?
+                    ),
+                    brief: format!(
+                        "{}, approved, merge 2 of its records through a shared record",
+                        CandidateId::numbered(&chain)
+                    ),
+                    against: format!("#{}'s approval", chain[0]),
+                });
+            }
+        }
+    }
+    Ok(clashes)
+}
+
+/// The approvals `reach` followed from its start to `record`, nearest to the start first.
+fn chain_to(
+    reach: &std::collections::HashMap<i64, Option<(i64, CandidateId)>>,
+    record: i64,
+) -> Vec<CandidateId> {
+    let mut chain = Vec::new();
+    let mut at = record;
+    while let Some(Some((from, via))) = reach.get(&at) {
+        chain.push(*via);
+        at = *from;
+    }
+    chain.reverse();
+    chain
+}
+
+/// `the approval of candidate 3`, `the approvals of candidates 3 and 5`.
+fn approvals_of(ids: &[CandidateId]) -> String {
+    let list: Vec<String> = ids.iter().map(|c| c.to_string()).collect();
+    match list.len() {
+        1 => format!("the approval of candidate {}", list[0]),
+        _ => format!("the approvals of candidates {}", and_list(&list)),
+    }
+}
+
+/// ` (journal entry 12)`, ` (journal entries 12 and 15)`: the standing decisions of `ids`.
+fn entries_of(tx: &Tx, ids: &[CandidateId]) -> Result<String> {
+    let mut seqs = Vec::new();
+    for &id in ids {
+        if let Some(e) = latest_standing(tx, Some(id))? {
+            seqs.push(e.seq.to_string());
+        }
+    }
+    Ok(match seqs.len() {
+        0 => String::new(),
+        1 => format!(" (journal entry {})", seqs[0]),
+        _ => format!(" (journal entries {})", and_list(&seqs)),
+    })
 }
 
 /// Refuses `doing` (`approve candidate 3`) when it leaves clashes, saying which and how to undo

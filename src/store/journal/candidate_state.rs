@@ -213,6 +213,52 @@ impl Tx<'_> {
         within(self.conn(), &sharing(self.conn(), id, members)?)
     }
 
+    /// The records reachable from `start` through approved candidates other than `except` (each
+    /// approval links its records; a record in two approvals links them), breadth first: each
+    /// with the record it was reached from and the approval linking the two (`None` for `start`).
+    /// Stops at `limit` records: components of approvals are small, a runaway one is not searched.
+    pub fn approved_reach(
+        &self,
+        start: &[i64],
+        except: CandidateId,
+        limit: usize,
+    ) -> Result<std::collections::HashMap<i64, Option<(i64, CandidateId)>>> {
+        let conn = self.conn();
+        let mut approvals = conn.prepare_cached(
+            "SELECT candidate_id FROM approved_members WHERE record_id = ?1 AND candidate_id <> ?2 \
+             ORDER BY candidate_id",
+        )?;
+        let mut reached: std::collections::HashMap<i64, Option<(i64, CandidateId)>> =
+            start.iter().map(|&r| (r, None)).collect();
+        let mut queue: std::collections::VecDeque<i64> = start.iter().copied().collect();
+        let mut seen_approvals = std::collections::HashSet::new();
+        while let Some(record) = queue.pop_front() {
+            let linked: Vec<i64> =
+                approvals.query_map(params![record, except.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for approval in linked {
+                if !seen_approvals.insert(approval) {
+                    continue;
+                }
+                for (other, _) in inline_members(conn, CandidateId(approval))? {
+                    if reached.len() >= limit {
+                        return Ok(reached);
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(e) = reached.entry(other) {
+                        e.insert(Some((record, CandidateId(approval))));
+                        queue.push_back(other);
+                    }
+                }
+            }
+        }
+        Ok(reached)
+    }
+
+    /// The workspace keys of these records (by row id).
+    pub fn record_keys(&self, rowids: &[i64]) -> Result<Vec<RecordKey>> {
+        let pairs: Vec<(i64, CandidateId)> = rowids.iter().map(|&r| (r, CandidateId(0))).collect();
+        Ok(keyed(self.conn(), &pairs)?.into_iter().map(|(k, _)| k).collect())
+    }
+
     /// The undecided (pending or deferred) candidates all of whose records are among `members`
     /// (record ids), the candidate of exactly these records left out, in id order: each subset's
     /// member key is looked up in the member-set index. Sets of more than `MAX_WITHIN_SET` records
