@@ -11,6 +11,9 @@ use std::borrow::Cow;
 /// (Arabic number signs U+0600–0605, U+06DD, U+08E2, Syriac U+070F, Kaithi, Egyptian hieroglyph
 /// and musical format characters) are shown as they are.
 fn is_hazard(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control()
         || matches!(c,
             '\u{00AD}'                // soft hyphen: invisible inside a line
@@ -41,7 +44,8 @@ fn marker(c: char, out: &mut String) {
 
 /// `text` with every hazardous character replaced by a visible marker; borrowed when already safe.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hazard) {
+    // Most values are printable ASCII: a byte scan settles them.
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) || !text.chars().any(is_hazard) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
