@@ -281,3 +281,36 @@ fn control_characters_in_errors_are_made_visible() {
         "raw control characters reached stderr: {err:?}"
     );
 }
+
+/// A CSV file read from a pipe (`/dev/stdin`, `<(…)`) is refused up front with what to do, not
+/// half-way with the operating system's "Illegal seek"; the workspace is unchanged.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_refused_with_what_to_do() {
+    let ws = seeded();
+    let before = ws.dump();
+    let fifo = ws.dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // A writer on the other end, so that opening the pipe does not wait for ever.
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&path) {
+            let _ = f.write_all(GOOD.as_bytes());
+        }
+    });
+    let err = ws.fails(
+        &["import", "records", fifo.to_str().unwrap(), "--object", "contact", "--source", "salesforce"],
+        1,
+    );
+    writer.join().unwrap();
+    assert!(
+        err.contains("pipe.csv: not a regular file (a pipe or a device): save it to a file and import that"),
+        "{err}"
+    );
+    assert_eq!(before, ws.dump());
+}

@@ -128,6 +128,14 @@ impl Table {
     pub fn open(path: &Path, delimiter: u8) -> Result<Table, InputError> {
         let file = path.display().to_string();
         let handle = File::open(path).map_err(|e| InputError::file(&file, format!("cannot open: {e}")))?;
+        // The last row is read again to tell an unterminated quote, and a long run of blank lines
+        // to count them: that needs a file, not a pipe, which would fail half-way as "Illegal seek".
+        if handle.metadata().is_ok_and(|m| !m.is_file()) {
+            return Err(InputError::file(
+                &file,
+                "not a regular file (a pipe or a device): save it to a file and import that".to_string(),
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
