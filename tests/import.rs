@@ -507,3 +507,20 @@ fn linkage_outputs_keep_the_same_id_from_two_inputs_apart() {
     ws.ok(&["import", "candidates", zingg.to_str().unwrap()]);
     assert!(queue_json(&ws).iter().any(|c| c["members"] == serde_json::json!(["crm:5", "shop:5"])));
 }
+
+/// Clusters of one record (a matcher's unmatched records) have nothing to merge: left out, and
+/// the summary says how many; the journal's entry counts them.
+#[test]
+fn single_record_clusters_are_left_out_and_counted() {
+    let ws = seeded();
+    let clusters = ws.file(
+        "cl.csv",
+        "cluster_id,record,score\nk1,hubspot:5101,0.5\nk1,salesforce:0035g00000AbCdEAA1,0.6\nsolo,hubspot:5101,0.9\n",
+    );
+    let out = ws.cmd().args(["import", "candidates", clusters.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(" · 1 cluster of one record left out (nothing to merge)"), "{said}");
+    let log: Vec<Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    assert_eq!(log.last().unwrap()["body"]["single_clusters"], 1);
+}

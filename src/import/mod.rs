@@ -75,6 +75,13 @@ pub struct Summary {
     pub candidates_unchanged: u64,
     /// Candidates not proposed again because a steward rejected them.
     pub candidates_suppressed: u64,
+    /// Clusters of one record (a matcher's unmatched records): nothing to merge, not imported.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub single_clusters: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -132,6 +139,12 @@ impl Summary {
                 self.candidates_changed,
                 self.candidates_unchanged,
                 self.candidates_suppressed
+            ));
+        }
+        if self.single_clusters > 0 {
+            parts.push(format!(
+                "{} of one record left out (nothing to merge)",
+                crate::text::count(self.single_clusters, "cluster", "clusters")
             ));
         }
         parts.join(" · ")

@@ -109,6 +109,7 @@ impl Sink<'_, '_> {
     pub(super) fn flush_clusters(&mut self, what: &str) -> Result<()> {
         for (members, object, score, mut reasons) in std::mem::take(&mut self.clusters) {
             if members.len() < 2 {
+                self.summary.single_clusters += 1;
                 continue;
             }
             let text = match score {
