@@ -103,3 +103,26 @@ fn a_grouped_pick_and_another_stewards_undo_are_said() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.starts_with("undid entry 3 (bob's approve of candidate 1)"), "{said}");
 }
+
+/// Approving from the command line with a field no rule decided says so, and how to choose; a
+/// pick settles it and the note goes.
+#[test]
+fn approving_with_a_field_no_rule_decided_says_so() {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Anne Lee,ann@x.example\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    let out = ws.cmd().args(["decide", "1", "approve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "note: 1 field no rule decided (name): approved with the values shown, the survivor's; \
+             `--pick FIELD=SOURCE:ID` or `--set FIELD=VALUE` chooses (approve again, or undo)"
+        ),
+        "{said}"
+    );
+    let out = ws.cmd().args(["decide", "1", "approve", "--pick", "name=salesforce:2"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no rule decided"));
+}

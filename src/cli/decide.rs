@@ -73,6 +73,17 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         for note in group_notes(&req.rules, &object, &req.choices, golden) {
             eprintln!("{note}");
         }
+        // The console asks once more before approving these; here it is said after the fact.
+        let open: Vec<&str> =
+            golden.fields.iter().filter(|(_, g)| g.conflict).map(|(f, _)| f.as_str()).collect();
+        if !open.is_empty() {
+            eprintln!(
+                "note: {} no rule decided ({}): approved with the values shown, the survivor's; \
+                 `--pick FIELD=SOURCE:ID` or `--set FIELD=VALUE` chooses (approve again, or undo)",
+                crate::text::count(open.len(), "field", "fields"),
+                crate::text::visible(&open.join(", "))
+            );
+        }
     }
     if let Some(exported) = &out.exported {
         eprintln!("{}", exported.note());
