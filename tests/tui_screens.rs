@@ -750,3 +750,23 @@ fn the_review_keeps_the_important_end_of_its_lines() {
     }
     assert!(whole >= 18, "only the two-record lineage is cut: {whole}");
 }
+
+/// A message wider than the screen takes the key hints' row too, cut at a word, so that its end
+/// (what to do) shows at 80 columns; on a wide screen it stays on one line.
+#[test]
+fn a_long_message_takes_two_rows_when_it_must() {
+    let text =
+        "#117 not decided: rejected by bob at 21:10 since you opened it; shown as it is now, decide again";
+    snap("long_message", |c| {
+        keys(c, "\n");
+        c.app.info(text);
+    });
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "\n");
+    c.app.info(text);
+    let lines: Vec<String> = screen(&c).lines().map(str::to_string).collect();
+    let n = lines.len();
+    assert!(lines[n - 2]
+        .contains("#117 not decided: rejected by bob at 21:10 since you opened it; shown as it is"));
+    assert!(lines[n - 1].starts_with("\"now, decide again "), "{lines:?}");
+}

@@ -236,13 +236,51 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         Some(s) => {
             let style = if s.error { t.error() } else { t.info() };
             let text = if s.error { format!("error: {}", s.text) } else { s.text.clone() };
-            put(buf, area, row, &Line::styled(cell(&text, width), style));
+            // A message wider than the screen takes the key hints' row too (until the next key),
+            // so that its end — what to do — is not cut off at 80 columns.
+            match split_at_word(&crate::text::visible(&text), width) {
+                Some((first, rest)) if area.height >= 4 => {
+                    put(buf, area, row - 1, &Line::styled(pad(first, width), style));
+                    put(buf, area, row, &Line::styled(cell(&rest, width), style));
+                }
+                _ => put(buf, area, row, &Line::styled(cell(&text, width), style)),
+            }
         }
         None => {
             let text = format!("{} · {}", app.steward, app.workspace);
             put(buf, area, row, &Line::styled(visible_cut(&text, width), t.dim()));
         }
     }
+}
+
+/// `text` (already made visible) split into a first line of at most `width` columns, ending at a
+/// space, and the rest; `None` when it fits on one line.
+fn split_at_word(text: &str, width: usize) -> Option<(String, String)> {
+    if text.width() <= width || width < 20 {
+        return None;
+    }
+    let mut used = 0;
+    let mut cut = None;
+    for (i, c) in text.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            break;
+        }
+        if c == ' ' {
+            cut = Some(i);
+        }
+    }
+    // No space in the first line (a long value): cut where it is full.
+    let at = cut.unwrap_or_else(|| {
+        let mut w = 0;
+        text.char_indices()
+            .find(|&(_, c)| {
+                w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                w > width
+            })
+            .map_or(text.len(), |(i, _)| i)
+    });
+    Some((text[..at].to_string(), text[at..].trim_start().to_string()))
 }
 
 /// An editor's text as spans within `width` columns, the cursor cell reversed, scrolled so that
