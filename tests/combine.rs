@@ -120,7 +120,7 @@ fn combined_overlapping_candidates_are_reviewed_and_merged_whole() {
     let said = String::from_utf8_lossy(&undo.stderr);
     assert!(
         said.contains(
-            "note: candidate 1, approved while this one held all its records, now merges on its own in \
+            "note: candidate 1, approved while this one held all its records, now merges without it in \
              the next merge plan: undo it too (`mergeq undo 1`) if it was approved only as part of this one."
         ),
         "{said}"

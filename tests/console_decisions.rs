@@ -566,3 +566,64 @@ fn undecided_picks_survive_a_console_that_dies() {
     assert_eq!(c.app.review.as_ref().unwrap().note, None);
     assert!(c.app.status.is_none(), "{:?}", c.app.status);
 }
+
+/// Keys that would leave undecided picks behind ask first, `u` and `A` included; a pick answers
+/// "a again approves as shown, 1-9 picks"; the `A` offer after approving goes with the next key.
+#[test]
+fn undo_and_a_ask_before_dropping_picks_and_the_a_offer_goes_with_the_next_key() {
+    let ws = cluster_and_its_pairs();
+    ws.ok(&["decide", "3", "approve"]);
+    let mut c = console(&ws);
+    // #1 (inside #3), a pick on it: `A` asks, and so does `u`.
+    press(
+        &mut c,
+        &[KeyCode::Char('#'), KeyCode::Char('1'), KeyCode::Enter, KeyCode::Char('l'), KeyCode::Char('s')],
+    );
+    assert!(c.app.review.as_ref().unwrap().unsaved().is_some());
+    press(&mut c, &[KeyCode::Char('A')]);
+    assert!(
+        status(&c).0.ends_with(": A again approves those inside without them and drops them"),
+        "{:?}",
+        status(&c)
+    );
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "cancelled: nothing done");
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert!(
+        status(&c).0.ends_with(": u again undoes the latest decision and drops them"),
+        "{:?}",
+        status(&c)
+    );
+    assert_eq!(journal(&ws).len(), 4, "nothing written");
+    // Held whole by #3, #1 offers nothing to combine with the other pair.
+    assert!(c.app.review.as_ref().unwrap().data.overlaps().overlapping.is_empty());
+
+    // The offer after approving a cluster goes with the next key.
+    let ws = cluster_and_its_pairs();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Char('#'), KeyCode::Char('3'), KeyCode::Enter, KeyCode::Char('a')]);
+    assert!(status(&c).0.ends_with("· A approves #1, #2 inside it"));
+    press(
+        &mut c,
+        &[KeyCode::Esc, KeyCode::Char('f'), KeyCode::Char('f'), KeyCode::Char('f'), KeyCode::Char('A')],
+    );
+    assert_eq!(
+        status(&c).0,
+        "A approves the undecided candidates inside an approved one: select one, or one inside it"
+    );
+}
+
+/// "1-9 picks": after the question about fields no rule decided, a digit picks (it does not only
+/// cancel), and the next `a` approves with it.
+#[test]
+fn a_pick_answers_the_question_about_undecided_fields() {
+    let ws = undecided();
+    let mut c = console(&ws);
+    // Rows: email, name; the name is undecided.
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('j'), KeyCode::Char('a')]);
+    assert!(status(&c).0.contains("a again approves as shown, 1-9 picks"));
+    press(&mut c, &[KeyCode::Char('2')]);
+    assert_eq!(status(&c).0, "name taken from salesforce:2");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(journal(&ws).last().unwrap().0, "approve");
+}

@@ -769,4 +769,15 @@ fn a_long_message_takes_two_rows_when_it_must() {
     assert!(lines[n - 2]
         .contains("#117 not decided: rejected by bob at 21:10 since you opened it; shown as it is"));
     assert!(lines[n - 1].starts_with("\"now, decide again "), "{lines:?}");
+    // Longer still, up to three rows: the end shows.
+    c.app.error(
+        "not rejected: #138, approved, merges 2 of its records; #139, approved, merges 2 of its records; \
+         #140, approved, merges 2 of its records — undo #138, #139 and #140 first",
+    );
+    let lines: Vec<String> = screen(&c).lines().map(str::to_string).collect();
+    assert!(lines[n - 3].starts_with("\"error: not rejected: #138"), "{lines:?}");
+    assert!(
+        lines[n - 2].ends_with("undo #138,   \"") && lines[n - 1].starts_with("\"#139 and #140 first "),
+        "{lines:?}"
+    );
 }

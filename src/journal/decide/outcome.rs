@@ -171,14 +171,14 @@ impl UndoOutcome {
     /// The note the command line prints when approvals held by the undone one now merge alone.
     pub fn released_note(&self) -> Option<String> {
         let ids: Vec<String> = self.released.iter().map(|c| c.to_string()).collect();
-        let (which, verb, their, how, it) = match ids.as_slice() {
+        let (which, verb, their, how, it, was) = match ids.as_slice() {
             [] => return None,
-            [one] => ("candidate", "merges", "its", format!("`mergeq undo {one}`"), "it"),
-            _ => ("candidates", "merge", "their", "`mergeq undo ID`".to_string(), "them"),
+            [one] => ("candidate", "merges", "its", format!("`mergeq undo {one}`"), "it", "it was"),
+            _ => ("candidates", "merge", "their", "`mergeq undo ID`".to_string(), "them", "they were"),
         };
         Some(format!(
-            "note: {which} {}, approved while this one held all {their} records, now {verb} on {their} own \
-             in the next merge plan: undo {it} too ({how}) if {it} was approved only as part of this one.",
+            "note: {which} {}, approved while this one held all {their} records, now {verb} without it \
+             in the next merge plan: undo {it} too ({how}) if {was} approved only as part of this one.",
             ids.join(", ")
         ))
     }
@@ -219,9 +219,13 @@ impl Overlaps {
     /// (`Store::approved_overlaps_of`), and its number of records.
     pub fn of(shared: &[(RecordKey, CandidateId)], replaces: &[CandidateId], size: usize) -> Overlaps {
         let within = holding_all(shared, size);
-        let mut apart = within.clone();
-        apart.extend(replaces);
-        Overlaps { replaces: replaces.to_vec(), within, overlapping: overlapping(shared, &apart) }
+        // Held whole by an approval, its records go in that merge: any overlap with another part
+        // of it (or beyond it) is the holder's to settle, not something to combine from here.
+        let overlapping = match within.is_empty() {
+            true => overlapping(shared, replaces),
+            false => Vec::new(),
+        };
+        Overlaps { replaces: replaces.to_vec(), within, overlapping }
     }
 
     /// The candidates it overlaps, in id order, each once.

@@ -44,7 +44,9 @@ fn apply(app: &mut App, action: Action) -> Effect {
     if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_)) {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
-        if armed.is_some() && !app.confirmed && action != Action::Quit {
+        // "a again approves as shown, 1-9 picks": a pick answers that question too.
+        let picks = armed == Some(Action::Approve) && matches!(action, Action::PickMember(_));
+        if armed.is_some() && !app.confirmed && action != Action::Quit && !picks {
             app.undo_asked = None;
             app.info("cancelled: nothing done");
             return Effect::None;
@@ -80,8 +82,13 @@ fn apply(app: &mut App, action: Action) -> Effect {
         }
         // A steward's key press or click: the status line said what the last one did, and would
         // mislead once the screen moves on (a "nothing to combine with #4" over candidate #134).
-        // What this action does says its own.
-        _ => app.status = None,
+        // What this action does says its own; an offer it made (`A approves …`) goes with it.
+        _ => {
+            app.status = None;
+            if action != Action::ApproveInside {
+                app.inside_of = None;
+            }
+        }
     }
     if app.prompt.is_some() {
         return prompt(app, action);
@@ -113,7 +120,8 @@ pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &s
     let Some(r) = app.review.as_ref() else { return false };
     let Some(what) = r.unsaved() else { return false };
     let id = r.data.candidate.id;
-    app.arm(action, format!("#{id} has {what} not decided yet: {key} again {does} and drops them"));
+    let them = if what == "a note" { "it" } else { "them" };
+    app.arm(action, format!("#{id} has {what} not decided yet: {key} again {does} and drops {them}"));
     true
 }
 

@@ -107,11 +107,21 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             let note = r.note.clone().unwrap_or_default();
             app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
         }
-        Action::Undo => return super::undo(app),
+        Action::Undo => {
+            // The undo opens the candidate it reverses: picks on this one would go with it.
+            if leaving_unsaved(app, Action::Undo, "u", "undoes the latest decision") {
+                return Effect::None;
+            }
+            return super::undo(app);
+        }
         Action::GoTo => return super::go_to(app),
         Action::ApproveInside => {
             let own = (r.data.candidate.status == Status::Approved).then_some(r.data.candidate.id);
             let holder = own.or_else(|| r.data.overlaps().within.first().copied());
+            // Those inside are approved on the rules' golden records: picks on screen are not theirs.
+            if leaving_unsaved(app, Action::ApproveInside, "A", "approves those inside without them") {
+                return Effect::None;
+            }
             return super::approve_inside(app, holder);
         }
         Action::Combine => {

@@ -236,14 +236,13 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         Some(s) => {
             let style = if s.error { t.error() } else { t.info() };
             let text = if s.error { format!("error: {}", s.text) } else { s.text.clone() };
-            // A message wider than the screen takes the key hints' row too (until the next key),
-            // so that its end — what to do — is not cut off at 80 columns.
-            match split_at_word(&crate::text::visible(&text), width) {
-                Some((first, rest)) if area.height >= 4 => {
-                    put(buf, area, row - 1, &Line::styled(pad(first, width), style));
-                    put(buf, area, row, &Line::styled(cell(&rest, width), style));
-                }
-                _ => put(buf, area, row, &Line::styled(cell(&text, width), style)),
+            // A message wider than the screen takes the rows above too (the key hints first, at
+            // most three rows, until the next key), so that its end — what to do — is not cut off.
+            let rows = if area.height >= 8 { 3 } else { 1 };
+            let lines = wrap(&crate::text::visible(&text), width, rows);
+            let first = row + 1 - lines.len() as u16;
+            for (i, line) in lines.iter().enumerate() {
+                put(buf, area, first + i as u16, &Line::styled(cell(line, width), style));
             }
         }
         None => {
@@ -251,6 +250,24 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
             put(buf, area, row, &Line::styled(visible_cut(&text, width), t.dim()));
         }
     }
+}
+
+/// `text` (already made visible) in at most `rows` lines of `width` columns, broken at spaces;
+/// the last line keeps whatever is left (cut with `…` when it is still too long).
+fn wrap(text: &str, width: usize, rows: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = text.to_string();
+    while lines.len() + 1 < rows {
+        match split_at_word(&rest, width) {
+            Some((first, more)) => {
+                lines.push(first);
+                rest = more;
+            }
+            None => break,
+        }
+    }
+    lines.push(rest);
+    lines
 }
 
 /// `text` (already made visible) split into a first line of at most `width` columns, ending at a
