@@ -627,3 +627,26 @@ fn a_pick_answers_the_question_about_undecided_fields() {
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap().0, "approve");
 }
+
+/// Idle, the console looks for others' writes: another steward's decision shows in the queue and
+/// the figures without a key; a look that finds nothing changes nothing, not even a question.
+#[test]
+fn another_stewards_decision_shows_without_a_key() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    let pending_ids = |c: &Console| c.app.queue.rows.iter().map(|r| r.id.0).collect::<Vec<_>>();
+    assert_eq!(pending_ids(&c), [1, 2]);
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    assert_eq!(pending_ids(&c), [1, 2]);
+    ws.cmd().args(["--steward", "bob", "decide", "1", "reject"]).assert().success();
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    assert_eq!(pending_ids(&c), [2], "bob's rejection shows");
+    assert_eq!((c.app.progress.pending, c.app.progress.rejected), (1, 1));
+    // A question stays asked across a look.
+    press(&mut c, &[KeyCode::Char('u')]);
+    let asked = status(&c);
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    assert_eq!(status(&c), asked);
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert!(status(&c).0.starts_with("undid bob's reject of #1"), "{:?}", status(&c));
+}

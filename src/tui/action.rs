@@ -96,6 +96,8 @@ pub enum Action {
         width: u16,
         height: u16,
     },
+    /// No key for a while: time to look whether others wrote to the workspace.
+    Tick,
 
     /// Results of effects (see `effects`).
     Loaded(Loaded),
@@ -148,6 +150,8 @@ pub enum Loaded {
         /// The candidate approved, when undecided candidates lie inside it (`A` approves them).
         inside_of: Option<CandidateId>,
     },
+    /// Another mergeq (a steward, an import) wrote to the workspace since the last look.
+    OthersWrote,
     /// The undecided candidates inside an approved one were approved (`A`).
     InsideApproved {
         message: String,

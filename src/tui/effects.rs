@@ -90,6 +90,8 @@ pub enum Effect {
     Undo(Option<i64>),
     /// Approve the undecided candidates inside this approved one.
     ApproveInside(CandidateId),
+    /// Whether the journal grew since the last look (another steward's decision, an import).
+    CheckWrites,
     /// Combine these candidates (`import::combine`) and open the one holding all their records.
     Combine(Vec<CandidateId>),
     LoadJournal,
@@ -108,6 +110,8 @@ pub struct Workspace {
     pub clock: fn() -> String,
     /// The survivorship rules (`--rules`, else the built-in ones).
     pub rules: Arc<Rules>,
+    /// The journal's last entry when the console last looked (`Effect::CheckWrites`).
+    pub head_seen: Option<i64>,
 }
 
 impl Workspace {
@@ -117,6 +121,7 @@ impl Workspace {
             steward: steward.to_string(),
             clock: crate::clock::now,
             rules: Arc::new(Rules::builtin()),
+            head_seen: None,
         }
     }
 
@@ -232,6 +237,14 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo(others) => undo(ws, others)?,
+        Effect::CheckWrites => {
+            let head = ws.store.journal_head()?.map(|(seq, _)| seq);
+            let seen = std::mem::replace(&mut ws.head_seen, head);
+            match seen.is_some() && seen != head {
+                true => Loaded::OthersWrote,
+                false => return Ok(None),
+            }
+        }
         Effect::ApproveInside(holder) => {
             let done = journal::approve_inside(&mut ws.store, holder, &ws.steward, &(ws.clock)(), &ws.rules)?;
             let approved = done.iter().map(|d| d.candidate).collect();

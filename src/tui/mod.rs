@@ -23,6 +23,8 @@ use view::theme::Theme;
 
 /// How long a decision waits for another mergeq that holds the workspace before saying so.
 const LOCK_WAIT: Duration = Duration::from_millis(1500);
+/// How long the console waits for a key before it looks for others' writes.
+const LOOK_EVERY: Duration = Duration::from_secs(2);
 
 /// A console over an open workspace: the state and the handle to the store, without a terminal
 /// (the terminal loop, the tests and the benchmark all drive this).
@@ -33,7 +35,8 @@ pub struct Console {
 
 impl Console {
     /// Opens the console where this steward left it (or at the top of the pending queue).
-    pub fn open(ws: Workspace, workspace_name: &str, size: (u16, u16), theme: Theme) -> Console {
+    pub fn open(mut ws: Workspace, workspace_name: &str, size: (u16, u16), theme: Theme) -> Console {
+        ws.head_seen = ws.store.journal_head().ok().flatten().map(|(seq, _)| seq);
         let mut app = App::new(workspace_name, &ws.steward, size, theme);
         let saved: Option<SavedPosition> =
             ws.store.ui_state(&ws.steward).ok().flatten().and_then(|text| serde_json::from_str(&text).ok());
@@ -145,7 +148,13 @@ pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name:
         if console.app.quit {
             break;
         }
-        console.event(event::read()?);
+        // Idle, the console looks every few seconds whether others wrote to the workspace, so
+        // that another steward's decisions show in the queue and the figures without a key.
+        if event::poll(LOOK_EVERY)? {
+            console.event(event::read()?);
+        } else {
+            console.dispatch(Action::Tick);
+        }
     }
     drop(guard);
     Ok(())

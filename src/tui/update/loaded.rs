@@ -120,6 +120,15 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 },
             ]);
         }
+        Loaded::OthersWrote => {
+            // The header's figures, and the queue where the steward is (its rows' statuses).
+            let mut effects = vec![Effect::LoadProgress];
+            if app.screen == Screen::Queue && app.prompt.is_none() {
+                let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
+                effects.push(window(app, anchor));
+            }
+            return Effect::Many(effects);
+        }
         Loaded::InsideApproved { message, approved } => {
             app.info(message);
             app.inside_of = None;

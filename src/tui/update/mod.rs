@@ -41,7 +41,7 @@ fn apply(app: &mut App, action: Action) -> Effect {
     // A second press of an action that asked for one confirms it. Any other key only cancels the
     // question: a steward who meant "no" must not find that key's own action done (a `d` after
     // "a again approves" deferring the candidate). Quitting (Ctrl-C too) still quits.
-    if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_)) {
+    if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick) {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
         // "a again approves as shown, 1-9 picks": a pick answers that question too.
@@ -71,6 +71,8 @@ fn apply(app: &mut App, action: Action) -> Effect {
             return Effect::None;
         }
         Action::Loaded(result) => return loaded::loaded_into(app, result),
+        // Not a key: nothing on screen changes unless the workspace did.
+        Action::Tick => return Effect::CheckWrites,
         Action::Quit => {
             if leaving_unsaved(app, Action::Quit, "q", "quits") {
                 return Effect::None;
