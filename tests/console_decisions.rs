@@ -650,3 +650,18 @@ fn another_stewards_decision_shows_without_a_key() {
     press(&mut c, &[KeyCode::Char('u')]);
     assert!(status(&c).0.starts_with("undid bob's reject of #1"), "{:?}", status(&c));
 }
+
+/// `decide` on a cluster names the undecided candidates inside it and how to clear them.
+#[test]
+fn deciding_a_cluster_names_the_undecided_candidates_inside_it() {
+    let ws = cluster_and_its_pairs();
+    let out = ws.cmd().args(["decide", "3", "approve"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "note: undecided candidates 1, 2 lie inside this one: each adds nothing to a merge plan now; \
+             approve to clear them from the queue (`mergeq decide 1 approve`, or `A` in the console)."
+        ),
+        "{said}"
+    );
+}

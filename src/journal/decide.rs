@@ -344,7 +344,11 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     let (shared, inside) = match status {
         Status::Approved => {
             let rowids: Vec<i64> = members.iter().map(|m| m.rowid).collect();
-            (tx.approved_sharing_of(id)?, tx.undecided_within(&rowids)?)
+            // The approvals it just replaced are pending inside it now: not offered back.
+            let replaced: Vec<CandidateId> = superseded.iter().map(|u| u.candidate).collect();
+            let mut inside = tx.undecided_within(&rowids)?;
+            inside.retain(|c| !replaced.contains(c));
+            (tx.approved_sharing_of(id)?, inside)
         }
         _ => (Vec::new(), Vec::new()),
     };

@@ -66,8 +66,10 @@ fn decision(out: &DecisionOutcome) -> String {
                 }
                 // Earlier approvals of some of its records, replaced by this whole one.
                 (None, Some(replaced)) => format!(
-                    "#{} approved: merged, replacing the approval of {replaced} (journal entry {})",
-                    out.candidate, out.seq
+                    "#{} approved: merged, replacing the {} of {replaced} (journal entry {})",
+                    out.candidate,
+                    if out.replaced().len() == 1 { "approval" } else { "approvals" },
+                    out.seq
                 ),
                 (None, None) => format!("#{} {done} (journal entry {})", out.candidate, out.seq),
             }
