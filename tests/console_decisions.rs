@@ -665,3 +665,20 @@ fn deciding_a_cluster_names_the_undecided_candidates_inside_it() {
         "{said}"
     );
 }
+
+/// A rejected candidate's review says who rejected it when, and why.
+#[test]
+fn a_rejected_candidate_says_who_when_and_why() {
+    let ws = workspace();
+    ws.cmd()
+        .args(["--steward", "bob", "decide", "2", "reject", "--note", "two people, one mailbox"])
+        .assert()
+        .success();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Char('#'), KeyCode::Char('2'), KeyCode::Enter]);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    let title = terminal.backend().to_string().lines().next().unwrap().to_string();
+    assert!(title.contains("· rejected by bob "), "{title}");
+    assert!(title.contains(" · two people, one mailbox · 2 records"), "{title}");
+}

@@ -150,6 +150,9 @@ pub struct ReviewData {
     /// For an approved candidate: its standing approval, so that the golden column shows what
     /// was merged.
     pub approved: Option<ApprovedView>,
+    /// For a rejected or deferred candidate: who decided it when, and their note
+    /// (`rejected by bob 2026-11-27 21:10 · two people, one mailbox`).
+    pub decided: Option<String>,
     /// Its records that other approved candidates hold too, with those candidates: a CRM merges
     /// a record once, so a merge plan carries only the earlier approval.
     pub shared: Vec<(crate::model::RecordKey, CandidateId)>,

@@ -318,6 +318,14 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
+    let decided = match candidate.status {
+        Status::Rejected | Status::Deferred => journal::standing_decision(&ws.store, id)?.map(|e| {
+            let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+            let note = body.get("note").and_then(|n| n.as_str()).map_or(String::new(), |n| format!(" · {n}"));
+            format!("{} by {} {}{note}", candidate.status, e.steward, crate::clock::minute(&e.at))
+        }),
+        Status::Pending | Status::Approved => None,
+    };
     let (shared, replaces) = ws.store.approved_overlaps_of(id)?;
     let carried = match candidate.status {
         Status::Pending | Status::Deferred if !replaces.is_empty() => carried_choices(ws, &replaces)?,
@@ -331,6 +339,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
         key,
         rules: ws.rules.clone(),
         approved,
+        decided,
         shared,
         replaces,
         carried,

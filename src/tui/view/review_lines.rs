@@ -139,9 +139,10 @@ fn survivor_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
 /// The header rows: title, why proposed, survivor and note.
 pub fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let c = &r.data.candidate;
-    let status = match &r.data.approved {
-        Some(a) => visible(&a.line).into_owned(),
-        None => c.status.to_string(),
+    let status = match (&r.data.approved, &r.data.decided) {
+        (Some(a), _) => visible(&a.line).into_owned(),
+        (None, Some(line)) => visible(line).into_owned(),
+        (None, None) => c.status.to_string(),
     };
     let title = format!(
         "#{} {} · score {:.2} {} · {status} · {} records",
