@@ -464,6 +464,9 @@ fn a_approves_the_undecided_candidates_inside_an_approval() {
     ws.ok(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl"]);
     let plan = std::fs::read_to_string(ws.dir.path().join("plan.jsonl")).unwrap();
     assert_eq!(plan.lines().count(), 1, "{plan}");
+    // Held whole by the cluster, the pairs sharing records with it and each other are no warning.
+    let stats: serde_json::Value = serde_json::from_str(&ws.ok(&["stats", "--json"])).unwrap();
+    assert_eq!(stats["approved_sharing"], 0, "{stats}");
 
     // From the queue: undo both, then `A` on a pair held by the cluster.
     press(&mut c, &[KeyCode::Esc, KeyCode::Char('u'), KeyCode::Char('u')]);

@@ -52,7 +52,7 @@ pub struct Stats {
     pub pending: i64,
     pub mean_pending_score: Option<f64>,
     /// Approved candidates that share a record with another approved one (a merge plan carries
-    /// only the earlier of each such pair).
+    /// only the earlier of each such pair); those held whole by another approval are not counted.
     pub approved_sharing: i64,
 }
 
@@ -69,6 +69,57 @@ impl Stats {
 }
 
 impl Store {
+    /// How many approved candidates share a record with another approved one, those held whole
+    /// by another approval left out (the pairs inside an approved cluster go into its merge).
+    /// Reads only the shared records' rows and the sizes of their candidates.
+    fn approved_sharing(&self) -> Result<i64> {
+        use std::collections::{HashMap, HashSet};
+        let mut stmt = self.conn.prepare(
+            "SELECT record_id, candidate_id FROM approved_members WHERE record_id IN \
+             (SELECT record_id FROM approved_members GROUP BY record_id HAVING count(*) > 1) \
+             ORDER BY record_id",
+        )?;
+        let rows: Vec<(i64, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut by_record: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (record, candidate) in rows {
+            by_record.entry(record).or_default().push(candidate);
+        }
+        // Records each ordered pair of candidates shares.
+        let mut shared: HashMap<(i64, i64), i64> = HashMap::new();
+        for list in by_record.values() {
+            for &a in list {
+                for &b in list.iter().filter(|&&b| b != a) {
+                    *shared.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+        let mut size = self.conn.prepare_cached("SELECT size FROM candidates WHERE id = ?1")?;
+        let mut sizes: HashMap<i64, i64> = HashMap::new();
+        let mut held = HashSet::new();
+        for (&(a, _), &n) in &shared {
+            let s = match sizes.get(&a) {
+                Some(&s) => s,
+                None => {
+                    let s: i64 = size.query_row([a], |r| r.get(0))?;
+                    sizes.insert(a, s);
+                    s
+                }
+            };
+            if n == s {
+                held.insert(a);
+            }
+        }
+        let mut sharing = HashSet::new();
+        for list in by_record.values() {
+            let free: Vec<i64> = list.iter().copied().filter(|c| !held.contains(c)).collect();
+            if free.len() > 1 {
+                sharing.extend(free);
+            }
+        }
+        Ok(sharing.len() as i64)
+    }
+
     /// Figures for `mergeq stats` and the console's dashboard.
     pub fn stats(&self) -> Result<Stats> {
         let counts = self.counts()?;
@@ -96,12 +147,7 @@ impl Store {
                 [],
                 |r| r.get(0),
             )?,
-            approved_sharing: self.conn.query_row(
-                "SELECT count(DISTINCT candidate_id) FROM approved_members WHERE record_id IN \
-                 (SELECT record_id FROM approved_members GROUP BY record_id HAVING count(*) > 1)",
-                [],
-                |r| r.get(0),
-            )?,
+            approved_sharing: self.approved_sharing()?,
         })
     }
 }
