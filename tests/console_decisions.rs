@@ -557,7 +557,7 @@ fn undecided_picks_survive_a_console_that_dies() {
     assert_eq!((r.data.candidate.id, r.note.as_deref()), (CandidateId(2), None));
     assert_eq!(
         status(&c).0,
-        "your undecided picks on this candidate were dropped: it was decided or changed since"
+        "your undecided picks, edits or note on this candidate were dropped: it is deferred since"
     );
 
     // A quit confirmed over undecided picks drops them.

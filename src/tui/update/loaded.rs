@@ -230,12 +230,16 @@ fn open_review(app: &mut App, data: ReviewData) {
         // as it is now, else dropped (decided since, or its records changed).
         let id = review.data.candidate.id;
         if let Some(d) = app.draft.take_if(|d| d.candidate == id) {
-            let same = d.seen == review.data.seen && d.status == review.data.candidate.status;
-            if same {
+            let now = review.data.candidate.status;
+            drafted = Some(if d.status != now {
+                Err(format!("it is {now} since"))
+            } else if d.seen != review.data.seen {
+                Err("its records changed since".to_string())
+            } else {
                 review.choices = d.choices;
                 review.note = d.note;
-            }
-            drafted = Some(same);
+                Ok(())
+            });
         }
     }
     if let Some(old) = again {
@@ -251,9 +255,9 @@ fn open_review(app: &mut App, data: ReviewData) {
     app.review = Some(review);
     app.screen = Screen::Review;
     match drafted {
-        Some(true) => app.info("your picks, edits or note on this candidate, not decided yet, are back"),
-        Some(false) => {
-            app.info("your undecided picks on this candidate were dropped: it was decided or changed since")
+        Some(Ok(())) => app.info("your picks, edits or note on this candidate, not decided yet, are back"),
+        Some(Err(why)) => {
+            app.info(format!("your undecided picks, edits or note on this candidate were dropped: {why}"))
         }
         None => {}
     }
