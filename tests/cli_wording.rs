@@ -126,3 +126,24 @@ fn approving_with_a_field_no_rule_decided_says_so() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("no rule decided"));
 }
+
+/// A file given relative to the folder the command ran in is kept in the journal with its
+/// absolute path too, and the audit log names that: an auditor finds it from anywhere.
+#[test]
+fn the_journal_keeps_where_imported_and_exported_files_are() {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,name\n1,Ann Lee\n2,Ann Lee\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "crm"]);
+    ws.ok(&["export", "golden-csv", "--include-unsigned", "--out", "g.csv"]);
+    let log: Vec<Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    let abs = |name: &str| std::path::absolute(ws.dir.path().join(name)).unwrap().display().to_string();
+    let import = log.iter().find(|e| e["action"] == "import").unwrap();
+    assert_eq!(
+        (&import["body"]["file"], &import["body"]["path"]),
+        (&Value::from("r.csv"), &Value::from(abs("r.csv")))
+    );
+    let export = log.iter().find(|e| e["action"] == "export").unwrap();
+    assert_eq!(export["body"]["path"], abs("g.csv"));
+    let text = ws.ok(&["audit", "log"]);
+    assert!(text.contains(&abs("r.csv")), "{text}");
+}

@@ -45,6 +45,11 @@ pub fn csv(store: &Store, raw: bool) -> Result<Rendered> {
     Ok(Rendered { bytes, items: rows, details: json!({"raw": raw}) })
 }
 
+/// An import's or export's file: its absolute path when the entry keeps one, else as given.
+fn where_written(body: &Value) -> &str {
+    body.get("path").and_then(Value::as_str).unwrap_or_else(|| str_of(body, "file"))
+}
+
 /// Markdown-safe text: control characters made visible, HTML and table syntax escaped.
 fn md(text: &str) -> String {
     let mut out = String::new();
@@ -224,14 +229,14 @@ fn entry_section(decisions: &mut String, others: &mut String, e: &JournalEntry) 
                 Some(Action::Import) => format!(
                     "{} `{}`: {}, sha256 {}",
                     md(str_of(&body, "kind")),
-                    md(str_of(&body, "file")).replace('`', "'"),
+                    md(where_written(&body)).replace('`', "'"),
                     crate::text::count(body.get("rows").and_then(Value::as_i64).unwrap_or(0), "row", "rows"),
                     md(str_of(&body, "sha256"))
                 ),
                 Some(Action::Export) => format!(
                     "{} to {}: {}, sha256 {}",
                     md(str_of(&body, "format")),
-                    md(str_of(&body, "file")),
+                    md(where_written(&body)),
                     crate::text::count(
                         body.get("items").and_then(Value::as_i64).unwrap_or(0),
                         "item",

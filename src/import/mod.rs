@@ -65,6 +65,10 @@ pub struct ImportContext {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub file: String,
+    /// `file` as an absolute path, when given as a relative one: kept in the journal, so that an
+    /// auditor finds the file whatever folder the import ran in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub sha256: String,
     pub rows: u64,
     pub records_added: u64,

@@ -171,7 +171,8 @@ pub fn import_records(
             at: ctx.at.clone(),
             steward: ctx.steward.clone(),
         })?;
-        let mut summary = Summary { file: file.clone(), ..Summary::default() };
+        let path_of = crate::journal::absolute_path(&file);
+        let mut summary = Summary { file: file.clone(), path: path_of, ..Summary::default() };
         let progress = Progress::new("importing records:");
         // One thread reads, checks and serialises the rows while this one writes them.
         let sha = pipelined(

@@ -28,7 +28,8 @@ pub fn what_for(action: &str, text: &str, place: For) -> String {
     let file = |k: &str| {
         let path = s(k);
         match place {
-            For::Log => path,
+            // The absolute path when the entry keeps one (a file given relative to a folder).
+            For::Log => body.get("path").and_then(Value::as_str).map_or(path, str::to_string),
             For::Screen => std::path::Path::new(&path)
                 .file_name()
                 .map_or(path.clone(), |name| name.to_string_lossy().into_owned()),

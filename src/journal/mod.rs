@@ -65,7 +65,7 @@ pub struct ExportEvent<'a> {
 
 /// Appends an export event inside the caller's transaction; returns its sequence number.
 pub fn record_export(tx: &Tx, steward: &str, at: &str, e: &ExportEvent) -> Result<i64> {
-    let body = json!({
+    let mut body = json!({
         "format": e.format,
         "file": e.file,
         "sha256": e.sha256,
@@ -73,7 +73,20 @@ pub fn record_export(tx: &Tx, steward: &str, at: &str, e: &ExportEvent) -> Resul
         "items": e.items,
         "details": e.details,
     });
+    // Where the file went, whatever folder the command ran in: an auditor finds it.
+    if let Some(path) = absolute_path(e.file) {
+        body["path"] = json!(path);
+    }
     Ok(append(tx, &NewEntry { at, steward, action: Action::Export, candidate: None, body: &body })?.seq)
+}
+
+/// `file` as an absolute path when it is a relative one (`-`, stdout, has none).
+pub fn absolute_path(file: &str) -> Option<String> {
+    let path = std::path::Path::new(file);
+    if file == "-" || file.is_empty() || path.is_absolute() {
+        return None;
+    }
+    std::path::absolute(path).ok().map(|p| p.display().to_string())
 }
 
 /// Every candidate's status as the journal's decisions make it (candidates it never mentions are

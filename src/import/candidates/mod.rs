@@ -183,7 +183,11 @@ pub fn import_candidates(
             at: ctx.at.clone(),
             origin: origin.to_string(),
             index: tx.record_index(opts.object.as_deref())?,
-            summary: Summary { file: file.clone(), ..Summary::default() },
+            summary: Summary {
+                file: file.clone(),
+                path: crate::journal::absolute_path(&file),
+                ..Summary::default()
+            },
             clusters: Vec::new(),
             cluster_pos: HashMap::new(),
             progress: Progress::new("importing candidates:"),
