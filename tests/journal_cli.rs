@@ -246,6 +246,14 @@ fn verify_against_several_stewards_keys() {
         .success()
         .stderr(contains("signed off entry 6 (1 reject) as entry 7"));
     ws.run(&["--steward", "bob", "decide", "3", "reject"]).assert().success();
+    // Ana's key is ana's: bob cannot sign off with it, and nothing is written.
+    let entries = ws.log().len();
+    ws.run(&["--steward", "bob", "signoff", "--key"])
+        .arg(&ana)
+        .assert()
+        .code(1)
+        .stderr(contains("this key signed off as ana in journal entry 5: a key is one steward's"));
+    assert_eq!(ws.log().len(), entries);
     ws.run(&["--steward", "bob", "signoff", "--key"]).arg(&bob).assert().success();
 
     let both =

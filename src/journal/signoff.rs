@@ -66,6 +66,15 @@ pub fn sign_off_in(
     }
     let counts: BTreeMap<String, i64> = tx.journal_counts_after(first - 1)?.into_iter().collect();
     let public_key = public_key_hex(&key.verifying_key());
+    // A key is one steward's: the name on a sign-off must be the one its key signed as before.
+    if let Some((seq, other)) = tx.signoff_by_other(&public_key, steward)? {
+        bail!(
+            "this key signed off as {} in journal entry {seq}: a key is one steward's, and the name \
+             on a sign-off must be its owner's; sign with your own key (`mergeq keygen FILE`) or as {}",
+            crate::text::visible(&other),
+            crate::text::visible(&other)
+        );
+    }
     let body = json!({
         "algorithm": "ed25519",
         "covers": {

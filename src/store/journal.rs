@@ -205,6 +205,19 @@ impl Tx<'_> {
         last_of(self.conn(), action)
     }
 
+    /// The first sign-off made with `public_key` (hex) by another steward than `steward`: its
+    /// entry and that steward.
+    pub fn signoff_by_other(&self, public_key: &str, steward: &str) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT seq, steward FROM journal WHERE action = 'signoff' \
+                 AND json_extract(body, '$.public_key') = ?1 AND steward <> ?2 ORDER BY seq LIMIT 1",
+            )?
+            .query_row(params![public_key, steward], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     /// How many entries of each action follow `after_seq`.
     pub fn journal_counts_after(&self, after_seq: i64) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn().prepare_cached(
