@@ -574,3 +574,43 @@ fn a_cluster_approved_after_its_pairs_replaces_them() {
     assert_eq!(plan.lines().count(), 1, "the cluster's merge only (C–D, later, shares C with it): {plan}");
     assert!(plan.contains(r#""Id":"A""#) && plan.contains(r#""recordToMergeIds":["B","C"]"#), "{plan}");
 }
+
+/// `--fields FILE` writes a plan's fields under the CRM's names (the demo's `first_name` is
+/// Salesforce's `FirstName`), leaves out what it says to, and says which fields it did not name;
+/// the members' values are compared under the same names. Only merge plans take it.
+#[test]
+fn a_plan_writes_fields_under_the_names_a_fields_file_gives() {
+    let ws = Ws::new();
+    ws.import(
+        "sf.csv",
+        "id,first_name,last_name,tags,created_at\nA,Ann,Lee,vip,2020-01-01T00:00:00Z\nB,Anne,Lee,new,2021-01-01T00:00:00Z\n",
+        "salesforce",
+    );
+    ws.file("p.csv", "left,right,score\nsalesforce:A,salesforce:B,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.ok(&["decide", "1", "approve", "--survivor", "salesforce:A", "--pick", "first_name=salesforce:B"]);
+    ws.file("sf.toml", "[contact]\nfirst_name = \"FirstName\"\nlast_name = \"LastName\"\ntags = \"\"\n");
+    let out = ws
+        .run(&["export", "salesforce", "--include-unsigned", "--out", "plan.jsonl", "--fields", "sf.toml"])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let plan = std::fs::read_to_string(ws.dir.join("plan.jsonl")).unwrap();
+    assert!(plan.contains(r#""FirstName":"Anne""#), "{plan}");
+    assert!(!plan.contains("first_name") && !plan.contains("LastName") && !plan.contains("tags"), "{plan}");
+    assert!(said.contains("note: 2 fields under the CRM's names from --fields: `first_name → FirstName`, `last_name → LastName`"), "{said}");
+    assert!(said.contains("note: 1 field left out by --fields: `tags`"), "{said}");
+    let entry = ws.last_entry();
+    assert_eq!(entry["body"]["details"]["field_names"]["left_out"], serde_json::json!(["tags"]));
+    // Not a merge plan: refused, nothing written.
+    ws.run(&["export", "golden-csv", "--include-unsigned", "--fields", "sf.toml"])
+        .assert()
+        .code(1)
+        .stderr(contains("--fields names a CRM's fields: it goes with a merge plan"));
+    // A bad file says where.
+    ws.file("bad.toml", "[contact]\nfirst_name = 3\n");
+    ws.run(&["export", "salesforce", "--include-unsigned", "--fields", "bad.toml"])
+        .assert()
+        .code(1)
+        .stderr(contains("bad.toml: [contact] first_name must be a string"));
+}

@@ -218,6 +218,7 @@ fn export(db: &Path, format: &str, out: &Path) {
         include_unsigned: true,
         since_last: false,
         raw: false,
+        field_names: None,
         steward: "bob".into(),
         at: fixture::AT.into(),
     };

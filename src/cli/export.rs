@@ -12,6 +12,10 @@ pub fn run(args: ExportArgs, ctx: &Ctx) -> Result<()> {
         include_unsigned: args.include_unsigned,
         since_last: args.since_last,
         raw: args.raw,
+        field_names: match &args.fields {
+            Some(path) => Some(std::sync::Arc::new(crate::export::field_names::FieldNames::load(path)?)),
+            None => None,
+        },
         steward: ctx.steward.clone(),
         at: crate::clock::now(),
     };

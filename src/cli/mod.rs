@@ -184,6 +184,9 @@ pub struct ExportArgs {
     /// Write CSV cells exactly as stored (no spreadsheet formula guard)
     #[arg(long)]
     pub raw: bool,
+    /// The CRM's names of the workspace's fields, per object (TOML; merge plans only)
+    #[arg(long, value_name = "FILE")]
+    pub fields: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod csv_cell;
 pub mod decisions;
 mod destination;
 pub mod dynamics;
+pub mod field_names;
 pub mod golden;
 pub mod hubspot;
 pub mod not_duplicates;
@@ -54,6 +55,8 @@ pub struct ExportOptions {
     pub since_last: bool,
     /// CSV cells exactly as stored (no spreadsheet formula guard).
     pub raw: bool,
+    /// `--fields FILE`: the CRM's names of the workspace's fields (CRM plans only).
+    pub field_names: Option<std::sync::Arc<field_names::FieldNames>>,
     pub steward: String,
     /// RFC 3339 UTC.
     pub at: String,
@@ -99,6 +102,11 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
     let kind = decisions::Kind::parse(format);
     if kind.is_none() && !matches!(format, "audit-csv" | "audit-report") {
         bail!("unknown export format `{}` (formats: {})", crate::text::visible(format), FORMATS.join(", "));
+    }
+    if opts.field_names.is_some() && !matches!(kind, Some(decisions::Kind::Crm(_))) {
+        bail!(
+            "--fields names a CRM's fields: it goes with a merge plan (salesforce, hubspot, dynamics, zoho)"
+        );
     }
     let mut sink = Sink::new(opts.out.as_deref(), store.path())?;
     let summary = match kind {

@@ -92,6 +92,12 @@ impl<'a> Values<'a> {
     pub fn remove(&mut self, field: &str) {
         self.0.retain(|(name, _)| name != field);
     }
+
+    /// Each field under the name `to` gives it, or left out (`None`); still sorted by name.
+    pub fn rename(&mut self, to: impl Fn(&str) -> Option<String>) {
+        let pairs = std::mem::take(&mut self.0);
+        *self = pairs.into_iter().filter_map(|(name, value)| Some((Cow::Owned(to(&name)?), value))).collect();
+    }
 }
 
 impl<'a> FromIterator<(Cow<'a, str>, Cow<'a, str>)> for Values<'a> {

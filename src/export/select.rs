@@ -96,6 +96,7 @@ pub fn render(
     let wanted = standing(&decisions, action, w);
     let current = Current::new(store.changed_records()?);
     let Builder { renderer, mut assembly } = Builder::new(kind, opts.source.as_deref(), opts.raw, &current);
+    let renderer = renderer.with_field_names(opts.field_names.clone());
     if let Kind::Crm(crm) = kind {
         assembly.merged_before(merged_by_earlier_exports(store, &carried, &earlier, crm)?);
     }

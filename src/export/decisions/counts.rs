@@ -36,6 +36,10 @@ pub struct Counts {
     pub first_merged_before: Option<(i64, String, i64)>,
     /// Golden fields a CRM plan left out because the CRM computes them itself (see `computed`).
     pub computed: BTreeSet<String>,
+    /// `--fields`: the fields it renamed (`first_name → FirstName`), left out, and did not name.
+    pub named: BTreeSet<String>,
+    pub named_out: BTreeSet<String>,
+    pub unnamed: BTreeSet<String>,
 }
 
 impl Counts {
@@ -58,6 +62,10 @@ impl Counts {
         // Only where a plan left some out: other exports' entries keep their shape.
         if !self.computed.is_empty() {
             details["computed_fields"] = json!(self.computed);
+        }
+        if !(self.named.is_empty() && self.named_out.is_empty() && self.unnamed.is_empty()) {
+            details["field_names"] =
+                json!({"renamed": self.named, "left_out": self.named_out, "not_named": self.unnamed});
         }
         details
     }
@@ -83,6 +91,9 @@ impl Counts {
             self.first_merged_before = other.first_merged_before;
         }
         self.computed.extend(other.computed);
+        self.named.extend(other.named);
+        self.named_out.extend(other.named_out);
+        self.unnamed.extend(other.unnamed);
     }
 }
 
@@ -160,6 +171,35 @@ pub fn notes(details: &Value) -> Vec<String> {
             "{count} left out of every merge: {} ({why}; the golden exports carry them)",
             names.join(", ")
         ));
+    }
+    if let Some(names) = details.get("field_names") {
+        let list = |key: &str| -> Vec<String> {
+            names[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(|f| format!("`{}`", crate::text::visible(f)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (renamed, out, unnamed) = (list("renamed"), list("left_out"), list("not_named"));
+        if !renamed.is_empty() {
+            let (count, _) = counted(renamed.len() as u64, "field", "", "");
+            notes.push(format!("{count} under the CRM's names from --fields: {}", renamed.join(", ")));
+        }
+        if !out.is_empty() {
+            let (count, _) = counted(out.len() as u64, "field", "", "");
+            notes.push(format!("{count} left out by --fields: {}", out.join(", ")));
+        }
+        if !unnamed.is_empty() {
+            let (count, _) = counted(unnamed.len() as u64, "field", "", "");
+            notes.push(format!(
+                "{count} not in --fields, written as they are (name them if the CRM calls them otherwise): {}",
+                unnamed.join(", ")
+            ));
+        }
     }
     if details.get("decisions").is_some() && n("decisions") == 0 {
         let after = n("after");

@@ -5,6 +5,7 @@
 use super::{Batch, Counts, Current, Kind};
 use crate::export::computed;
 use crate::export::crm::{Crm, LeftOut};
+use crate::export::field_names::{FieldNames, Named};
 use crate::export::golden::{self, CsvRows};
 use crate::export::plan::{parse_approve, parse_approve_lineage, DecisionMeta};
 use anyhow::{Context, Result};
@@ -47,11 +48,19 @@ pub struct Renderer<'a> {
     source: String,
     current: &'a Current,
     raw: bool,
+    /// `--fields`: the CRM's names of the fields (CRM plans).
+    names: Option<std::sync::Arc<FieldNames>>,
 }
 
 impl<'a> Renderer<'a> {
     pub(super) fn new(kind: Kind, source: String, current: &'a Current, raw: bool) -> Renderer<'a> {
-        Renderer { kind, source, current, raw }
+        Renderer { kind, source, current, raw, names: None }
+    }
+
+    /// Writes a CRM plan's fields under the names `names` gives them.
+    pub fn with_field_names(mut self, names: Option<std::sync::Arc<FieldNames>>) -> Renderer<'a> {
+        self.names = names;
+        self
     }
 
     /// Renders a batch; gives it back unless the part keeps it (not-duplicates).
@@ -100,6 +109,34 @@ impl<'a> Renderer<'a> {
         let mut refreshed = 0;
         for member in &mut m.members {
             refreshed += u64::from(self.current.refresh(&object, member));
+        }
+        // The CRM's names of the fields (`--fields`), on the golden record and the members alike
+        // (a value is written where the survivor does not hold it already).
+        if let Some(names) = &self.names {
+            let name = |field: &str| names.name(&object, field);
+            for g in &m.golden {
+                match name(&g.name) {
+                    Named::As(to) => part.counts.named.insert(format!("{} → {to}", g.name)),
+                    Named::LeftOut => part.counts.named_out.insert(g.name.to_string()),
+                    Named::Unnamed => part.counts.unnamed.insert(g.name.to_string()),
+                };
+            }
+            m.golden.retain_mut(|g| match name(&g.name) {
+                Named::As(to) => {
+                    g.name = to.to_string().into();
+                    true
+                }
+                Named::LeftOut => false,
+                Named::Unnamed => true,
+            });
+            m.golden.sort_by(|a, b| a.name.cmp(&b.name));
+            for member in &mut m.members {
+                member.fields.rename(|field| match name(field) {
+                    Named::As(to) => Some(to.to_string()),
+                    Named::LeftOut => None,
+                    Named::Unnamed => Some(field.to_string()),
+                });
+            }
         }
         // Fields the CRM computes itself would make it refuse the whole merge.
         if let Some(crm_object) = crm.object_name(&object) {

@@ -1,0 +1,118 @@
+//! `export --fields FILE`: the CRM's API name of each workspace field, per object, for a merge
+//! plan. A workspace built from other exports (or the demo) names fields `first_name`, which no
+//! CRM accepts; the file says `first_name = "FirstName"`, or `tags = ""` to leave a field out of the
+//! plan. Fields the file does not name are written as they are, and the export says which.
+//!
+//! ```toml
+//! [contact]
+//! first_name = "FirstName"
+//! tags = ""            # not a CRM field: left out of the plan
+//! ["*"]                # every object
+//! owner = ""
+//! ```
+
+use anyhow::{anyhow, bail, Context, Result};
+use std::path::Path;
+
+/// The names a `--fields` file gives, by object (`*`: any object), compared ignoring case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldNames {
+    file: String,
+    /// (object, lower case; `*` for any) → (field, lower case) → the CRM name, or `None`: left out.
+    objects: Vec<(String, Vec<(String, Option<String>)>)>,
+}
+
+/// What the file says of one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named<'a> {
+    /// Written under this name.
+    As(&'a str),
+    /// Left out of the plan.
+    LeftOut,
+    /// Not named by the file: written as it is.
+    Unnamed,
+}
+
+impl FieldNames {
+    pub fn load(path: &Path) -> Result<FieldNames> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {file}"))?;
+        FieldNames::parse(&file, &text)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<FieldNames> {
+        let table: toml::Table = text.parse().map_err(|e| anyhow!("{file}: {e}"))?;
+        let mut objects = Vec::new();
+        for (object, fields) in table {
+            let Some(fields) = fields.as_table() else {
+                bail!("{file}: `{object}` must be a table of fields, `[{object}]` with `field = \"CRM name\"` lines");
+            };
+            let mut names = Vec::new();
+            for (field, name) in fields {
+                let Some(name) = name.as_str() else {
+                    bail!(
+                        "{file}: [{object}] {field} must be a string: the CRM's field name, or \"\" to leave it out"
+                    );
+                };
+                let name = name.trim();
+                names.push((field.to_lowercase(), (!name.is_empty()).then(|| name.to_string())));
+            }
+            objects.push((object.to_lowercase(), names));
+        }
+        Ok(FieldNames { file: file.to_string(), objects })
+    }
+
+    /// The file's name as given.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// What the file says of `field` of `object`: its object's own line first, then `*`'s.
+    pub fn name(&self, object: &str, field: &str) -> Named<'_> {
+        let (object, field) = (object.to_lowercase(), field.to_lowercase());
+        for wanted in [object.as_str(), "*"] {
+            let found = self
+                .objects
+                .iter()
+                .filter(|(o, _)| o == wanted)
+                .flat_map(|(_, names)| names.iter())
+                .find(|(f, _)| *f == field);
+            if let Some((_, name)) = found {
+                return match name {
+                    Some(name) => Named::As(name),
+                    None => Named::LeftOut,
+                };
+            }
+        }
+        Named::Unnamed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_by_object_then_any_ignoring_case() {
+        let names = FieldNames::parse(
+            "f.toml",
+            "[contact]\nfirst_name = \"FirstName\"\ntags = \"\"\n[\"*\"]\nowner = \"\"\nfirst_name = \"x\"\n",
+        )
+        .unwrap();
+        assert_eq!(names.name("Contact", "FIRST_NAME"), Named::As("FirstName"));
+        assert_eq!(names.name("contact", "tags"), Named::LeftOut);
+        assert_eq!(names.name("account", "owner"), Named::LeftOut);
+        assert_eq!(names.name("account", "first_name"), Named::As("x"));
+        assert_eq!(names.name("contact", "email"), Named::Unnamed);
+    }
+
+    #[test]
+    fn bad_files_say_where() {
+        let err = FieldNames::parse("f.toml", "[contact]\nfirst_name = 3\n").unwrap_err().to_string();
+        assert!(err.contains("f.toml: [contact] first_name must be a string"), "{err}");
+        let err = FieldNames::parse("f.toml", "contact = \"x\"\n").unwrap_err().to_string();
+        assert!(err.contains("f.toml: `contact` must be a table"), "{err}");
+        let err = FieldNames::parse("f.toml", "[contact\n").unwrap_err().to_string();
+        assert!(err.starts_with("f.toml: ") && err.contains("line 1"), "{err}");
+    }
+}
