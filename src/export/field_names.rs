@@ -14,12 +14,15 @@
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::Path;
 
+/// One object's fields (lower case) and the CRM's name of each, or `None`: left out.
+type ObjectNames = Vec<(String, Option<String>)>;
+
 /// The names a `--fields` file gives, by object (`*`: any object), compared ignoring case.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldNames {
     file: String,
-    /// (object, lower case; `*` for any) → (field, lower case) → the CRM name, or `None`: left out.
-    objects: Vec<(String, Vec<(String, Option<String>)>)>,
+    /// (object, lower case; `*` for any) and its fields.
+    objects: Vec<(String, ObjectNames)>,
 }
 
 /// What the file says of one field.
