@@ -237,3 +237,45 @@ fn the_console_without_a_terminal_says_what_to_use_instead() {
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("the review console needs a terminal"), "{stderr}");
 }
+
+/// The demo's field files name every field its records have: approved demo candidates go into
+/// Salesforce and HubSpot plans under those CRMs' names, and no field is left unnamed.
+#[test]
+fn the_demo_field_files_name_every_demo_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.mergeq");
+    run_demo(&db).success();
+    let queue: Vec<serde_json::Value> = serde_json::from_slice(
+        &mergeq().arg("--db").arg(&db).args(["queue", "--json"]).assert().success().get_output().stdout,
+    )
+    .unwrap();
+    // Approve every candidate whose records all come from one CRM (the ones a plan can merge).
+    for c in &queue {
+        let members: Vec<&str> =
+            c["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+        let one_crm = ["salesforce:", "hubspot:"].iter().any(|p| members.iter().all(|m| m.starts_with(p)));
+        if one_crm {
+            let id = c["id"].to_string();
+            mergeq().arg("--db").arg(&db).args(["decide", &id, "approve"]).assert().success();
+        }
+    }
+    for crm in ["salesforce", "hubspot"] {
+        let fields = assets().join(format!("{crm}_fields.toml"));
+        let out = mergeq()
+            .arg("--db")
+            .arg(&db)
+            .args(["export", crm, "--include-unsigned", "--out"])
+            .arg(dir.path().join(format!("{crm}.jsonl")))
+            .arg("--fields")
+            .arg(&fields)
+            .assert()
+            .success();
+        let said = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(!said.contains("not in --fields"), "{crm}: {said}");
+        let plan = std::fs::read_to_string(dir.path().join(format!("{crm}.jsonl"))).unwrap();
+        assert!(!plan.is_empty(), "{crm}: an empty plan proves nothing");
+        for demo_name in ["first_name", "last_name", "postcode", "annual_revenue", "\"tags\""] {
+            assert!(!plan.contains(demo_name), "{crm} plan still says {demo_name}: {plan}");
+        }
+    }
+}
