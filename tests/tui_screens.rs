@@ -781,3 +781,14 @@ fn a_long_message_takes_two_rows_when_it_must() {
         "{lines:?}"
     );
 }
+
+/// The `#` prompt's hints say what Enter does there: open.
+#[test]
+fn the_go_to_prompt_says_enter_opens() {
+    let mut c = common::console(common::store(), (80, 24));
+    keys(&mut c, "#");
+    let text = screen(&c);
+    let hints = text.lines().rev().nth(1).unwrap();
+    assert!(hints.contains("Enter open") && !hints.contains("keep"), "{hints}");
+    assert!(text.lines().last().unwrap().contains("open candidate #"), "{text}");
+}

@@ -172,7 +172,17 @@ pub fn context(app: &App) -> Context {
 /// all fit, the help key keeps its place at the end: it is how the others are found.
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = app.theme;
-    let hints = keymap::hints(context(app));
+    let mut hints = keymap::hints(context(app));
+    // Enter in the `#` prompt opens the candidate rather than keeping a text.
+    if app.prompt.as_ref().is_some_and(|p| p.kind == PromptKind::GoTo) {
+        for (key, hint) in &mut hints {
+            if *hint == "keep"
+                && *key == keymap::key_label(keymap::Key::Code(ratatui::crossterm::event::KeyCode::Enter))
+            {
+                *hint = "open";
+            }
+        }
+    }
     let hint_w = |(key, hint): &(String, &str)| key.width() + hint.width() + 2;
     let width = area.width as usize;
     let shown = if hints.iter().map(hint_w).sum::<usize>() <= width {
