@@ -36,10 +36,21 @@ pub(super) fn contradictions(
     // Other candidate → the records of this one it decided on, in member (key) order.
     let mut by: BTreeMap<CandidateId, BTreeSet<usize>> = BTreeMap::new();
     let place = |rowid: i64| members.iter().position(|m| m.rowid == rowid).expect("a member");
+    // Approving: the records approvals sharing records with this one link to it, whose pairs are
+    // looked up once — both in this candidate is a direct clash, else one through approvals.
+    let mut through = Vec::new();
+    let mut reach = Default::default();
     let approving = match status {
         Status::Approved => {
-            for (a, b, other) in tx.rejected_apart(id, &rowids)? {
-                by.entry(other).or_default().extend([place(a), place(b)]);
+            reach = tx.approved_reach(&rowids, id, REACH_LIMIT)?;
+            let mut linked: Vec<i64> = reach.keys().copied().collect();
+            linked.sort_unstable();
+            for (a, b, other) in tx.rejected_apart(id, &linked)? {
+                if rowids.contains(&a) && rowids.contains(&b) {
+                    by.entry(other).or_default().extend([place(a), place(b)]);
+                } else {
+                    through.push((a, b, other));
+                }
             }
             true
         }
@@ -54,8 +65,7 @@ pub(super) fn contradictions(
     let mut clashes = Vec::new();
     for (other, places) in by {
         let keys: Vec<String> = places.iter().map(|&i| members[i].record.key.to_string()).collect();
-        let entry = latest_standing(tx, Some(other))?
-            .map_or(String::new(), |e| format!(" (journal entry {})", e.seq));
+        let entry = entries_of(tx, &[other])?;
         let (text, brief, against) = match approving {
             true => (
                 format!("{} are rejected as not duplicates in candidate {other}{entry}", and_list(&keys)),
@@ -71,7 +81,11 @@ pub(super) fn contradictions(
         clashes.push(Clash { other, text, brief, against });
     }
     let direct: Vec<CandidateId> = clashes.iter().map(|c| c.other).collect();
-    for clash in through_approvals(tx, id, approving, &rowids)? {
+    let linked = match approving {
+        true => through_rejections(tx, &reach, &through)?,
+        false => through_approvals(tx, id, &rowids)?,
+    };
+    for clash in linked {
         if !direct.contains(&clash.other) {
             clashes.push(clash);
         }
@@ -83,82 +97,80 @@ pub(super) fn contradictions(
 /// handful of records; a runaway one is not searched whole.
 const REACH_LIMIT: usize = 300;
 
-/// The clashes through a chain of approvals sharing records: records of this candidate (to be
-/// rejected) that approvals merge through a shared record, or records a standing rejection keeps
-/// apart that this approval would merge together with approvals sharing its records. (One
-/// approval holding both records is a direct clash, said by `contradictions`.)
-fn through_approvals(tx: &Tx, id: CandidateId, approving: bool, rowids: &[i64]) -> Result<Vec<Clash>> {
-    let mut clashes = Vec::new();
-    if approving {
-        let reach = tx.approved_reach(rowids, id, REACH_LIMIT)?;
-        if reach.len() == rowids.len() {
-            return Ok(clashes);
+/// Records of an approval the records reached through approvals sharing them (`reach`), for
+/// the pairs `(a, b, other)` a standing rejection `other` keeps apart that this approval would
+/// merge together with those approvals. (Pairs both in the approval are direct clashes.)
+fn through_rejections(tx: &Tx, reach: &Reach, pairs: &[(i64, i64, CandidateId)]) -> Result<Vec<Clash>> {
+    let mut clashes: Vec<Clash> = Vec::new();
+    for &(a, b, other) in pairs {
+        if clashes.iter().any(|c| c.other == other) {
+            continue;
         }
-        let linked: Vec<i64> = reach.keys().copied().collect();
-        for (a, b, other) in tx.rejected_apart(id, &linked)? {
-            if rowids.contains(&a) && rowids.contains(&b) || clashes.iter().any(|c: &Clash| c.other == other)
-            {
+        let mut chain = chain_to(reach, a);
+        chain.extend(chain_to(reach, b));
+        chain.sort_unstable();
+        chain.dedup();
+        let keys: Vec<String> = tx.record_keys(&[a, b])?.iter().map(|k| k.to_string()).collect();
+        let entry = entries_of(tx, &[other])?;
+        clashes.push(Clash {
+            other,
+            text: format!(
+                "{} are rejected as not duplicates in candidate {other}{entry}, and this approval \
+                 would merge them with {}{}",
+                and_list(&keys),
+                approvals_of(&chain),
+                entries_of(tx, &chain)?
+            ),
+            brief: format!(
+                "#{other}, rejected, keeps apart records this merges with {}",
+                CandidateId::numbered(&chain)
+            ),
+            against: format!("#{other}'s rejection"),
+        });
+    }
+    Ok(clashes)
+}
+
+/// Records of this candidate (to be rejected) that approvals merge through a shared record: a
+/// chain of two or more approvals. (One approval holding both is a direct clash.)
+fn through_approvals(tx: &Tx, id: CandidateId, rowids: &[i64]) -> Result<Vec<Clash>> {
+    let mut clashes: Vec<Clash> = Vec::new();
+    for (i, &x) in rowids.iter().enumerate() {
+        let reach = tx.approved_reach(&[x], id, REACH_LIMIT)?;
+        for &y in &rowids[i + 1..] {
+            let chain = match reach.contains_key(&y) {
+                true => chain_to(&reach, y),
+                false => continue,
+            };
+            if chain.len() < 2 || clashes.iter().any(|c| c.other == chain[0]) {
                 continue;
             }
-            let mut chain = chain_to(&reach, a);
-            chain.extend(chain_to(&reach, b));
-            chain.sort_unstable();
-            chain.dedup();
-            let keys: Vec<String> = tx.record_keys(&[a, b])?.iter().map(|k| k.to_string()).collect();
-            let entry = entries_of(tx, &[other])?;
+            let keys: Vec<String> = tx.record_keys(&[x, y])?.iter().map(|k| k.to_string()).collect();
             clashes.push(Clash {
-                other,
+                other: chain[0],
                 text: format!(
-                    "{} are rejected as not duplicates in candidate {other}{entry}, and this approval \
-                     would merge them with {}{}",
+                    "{} are merged through {}{}, which share records",
                     and_list(&keys),
                     approvals_of(&chain),
                     entries_of(tx, &chain)?
                 ),
                 brief: format!(
-                    "#{other}, rejected, keeps apart records this merges with {}",
+                    "{}, approved, merge 2 of its records through a shared record",
                     CandidateId::numbered(&chain)
                 ),
-                against: format!("#{other}'s rejection"),
+                against: format!("#{}'s approval", chain[0]),
             });
-        }
-    } else {
-        for (i, &x) in rowids.iter().enumerate() {
-            let reach = tx.approved_reach(&[x], id, REACH_LIMIT)?;
-            for &y in &rowids[i + 1..] {
-                let chain = match reach.contains_key(&y) {
-                    true => chain_to(&reach, y),
-                    false => continue,
-                };
-                if chain.len() < 2 || clashes.iter().any(|c: &Clash| c.other == chain[0]) {
-                    continue;
-                }
-                let keys: Vec<String> = tx.record_keys(&[x, y])?.iter().map(|k| k.to_string()).collect();
-                clashes.push(Clash {
-                    other: chain[0],
-                    text: format!(
-                        "{} are merged through {}{}, which share records",
-                        and_list(&keys),
-                        approvals_of(&chain),
-                        entries_of(tx, &chain)?
-                    ),
-                    brief: format!(
-                        "{}, approved, merge 2 of its records through a shared record",
-                        CandidateId::numbered(&chain)
-                    ),
-                    against: format!("#{}'s approval", chain[0]),
-                });
-            }
         }
     }
     Ok(clashes)
 }
 
+/// Records reached through approvals: each with the record it was reached from and the approval
+/// linking them (`None` for a start record).
+type Reach = std::collections::HashMap<i64, Option<(i64, CandidateId)>>;
+
 /// The approvals `reach` followed from its start to `record`, nearest to the start first.
-fn chain_to(
-    reach: &std::collections::HashMap<i64, Option<(i64, CandidateId)>>,
-    record: i64,
-) -> Vec<CandidateId> {
+fn chain_to(reach: &Reach, record: i64) -> Vec<CandidateId> {
     let mut chain = Vec::new();
     let mut at = record;
     while let Some(Some((from, via))) = reach.get(&at) {
