@@ -114,20 +114,21 @@ impl<'a> Renderer<'a> {
         // (a value is written where the survivor does not hold it already).
         if let Some(names) = &self.names {
             let name = |field: &str| names.name(&object, field);
-            for g in &m.golden {
-                match name(&g.name) {
-                    Named::As(to) => part.counts.named.insert(format!("{} → {to}", g.name)),
-                    Named::LeftOut => part.counts.named_out.insert(g.name.to_string()),
-                    Named::Unnamed => part.counts.unnamed.insert(g.name.to_string()),
-                };
-            }
+            let counts = &mut part.counts;
             m.golden.retain_mut(|g| match name(&g.name) {
                 Named::As(to) => {
+                    counts.named.insert(format!("{} → {to}", g.name));
                     g.name = to.to_string().into();
                     true
                 }
-                Named::LeftOut => false,
-                Named::Unnamed => true,
+                Named::LeftOut => {
+                    counts.named_out.insert(g.name.to_string());
+                    false
+                }
+                Named::Unnamed => {
+                    counts.unnamed.insert(g.name.to_string());
+                    true
+                }
             });
             m.golden.sort_by(|a, b| a.name.cmp(&b.name));
             for member in &mut m.members {
