@@ -28,12 +28,15 @@ pub(super) const WHEEL: usize = 3;
 pub fn update(app: &mut App, action: Action) -> Effect {
     let before = app.review.as_ref().map(|r| (r.data.candidate.id, r.choices.clone(), r.note.clone()));
     let effect = apply(app, action);
-    let after = app.review.as_ref().map(|r| (r.data.candidate.id, r.choices.clone(), r.note.clone()));
-    match (before, after) {
-        (Some(b), Some(a)) if b != a && b.0 == a.0 && !app.quit => {
-            Effect::Many(vec![effect, Effect::SavePlace(app.position())])
+    let changed = match (&before, &app.review) {
+        (Some((id, choices, note)), Some(r)) => {
+            *id == r.data.candidate.id && (*choices != r.choices || *note != r.note)
         }
-        _ => effect,
+        _ => false,
+    };
+    match changed && !app.quit {
+        true => Effect::Many(vec![effect, Effect::SavePlace(app.position())]),
+        false => effect,
     }
 }
 
