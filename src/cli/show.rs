@@ -28,29 +28,7 @@ pub struct View {
     /// How it stands to the approved candidates holding records of it.
     pub overlaps: Overlaps,
     /// A rejected or deferred candidate's standing decision: who, when, why.
-    pub decision: Option<Decided>,
-}
-
-/// Who made a standing rejection or deferral, when, and their note.
-pub struct Decided {
-    pub seq: i64,
-    pub action: String,
-    pub steward: String,
-    pub at: String,
-    pub note: Option<String>,
-}
-
-impl Decided {
-    fn of(entry: crate::store::JournalEntry) -> Decided {
-        let body: serde_json::Value = serde_json::from_str(&entry.body).unwrap_or_default();
-        Decided {
-            seq: entry.seq,
-            action: entry.action,
-            steward: entry.steward,
-            at: entry.at,
-            note: body.get("note").and_then(serde_json::Value::as_str).map(str::to_string),
-        }
-    }
+    pub decision: Option<crate::journal::Decided>,
 }
 
 impl View {
@@ -77,9 +55,7 @@ impl View {
         let (shared, replaces) = store.approved_overlaps_of(candidate.id)?;
         let overlaps = Overlaps::of(&shared, &replaces, members.len());
         let decision = match candidate.status {
-            Status::Rejected | Status::Deferred => {
-                crate::journal::standing_decision(store, candidate.id)?.map(Decided::of)
-            }
+            Status::Rejected | Status::Deferred => crate::journal::standing_decided(store, candidate.id)?,
             Status::Pending | Status::Approved => None,
         };
         Ok(View { candidate, members, golden, approval, overlaps, decision })

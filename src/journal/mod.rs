@@ -122,3 +122,27 @@ pub fn standing_decision(store: &Store, id: CandidateId) -> Result<Option<crate:
     let top = replay.standing(id).last().map(|&(seq, _)| seq);
     Ok(top.and_then(|seq| entries.into_iter().find(|e| e.seq == seq)))
 }
+
+/// Who made a candidate's standing decision, when, and their note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub seq: i64,
+    pub action: String,
+    pub steward: String,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+/// A candidate's standing decision as who, when and why (`show`, the console's header).
+pub fn standing_decided(store: &Store, id: CandidateId) -> Result<Option<Decided>> {
+    Ok(standing_decision(store, id)?.map(|entry| {
+        let body: Value = serde_json::from_str(&entry.body).unwrap_or_default();
+        Decided {
+            seq: entry.seq,
+            action: entry.action,
+            steward: entry.steward,
+            at: entry.at,
+            note: body.get("note").and_then(Value::as_str).map(str::to_string),
+        }
+    }))
+}

@@ -319,10 +319,9 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
     let decided = match candidate.status {
-        Status::Rejected | Status::Deferred => journal::standing_decision(&ws.store, id)?.map(|e| {
-            let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
-            let note = body.get("note").and_then(|n| n.as_str()).map_or(String::new(), |n| format!(" · {n}"));
-            format!("{} by {} {}{note}", candidate.status, e.steward, crate::clock::minute(&e.at))
+        Status::Rejected | Status::Deferred => journal::standing_decided(&ws.store, id)?.map(|d| {
+            let note = d.note.map_or(String::new(), |n| format!(" · {n}"));
+            format!("{} by {} {}{note}", candidate.status, d.steward, crate::clock::minute(&d.at))
         }),
         Status::Pending | Status::Approved => None,
     };
