@@ -80,7 +80,7 @@ pub fn undo(
     steward: &str,
     at: &str,
 ) -> Result<UndoOutcome> {
-    store.write(|tx| undo_in(tx, candidate, steward, at))
+    undo_noted(store, candidate, steward, at, None)
 }
 
 /// [`undo`] with the steward's note saying why (kept in the entry's body as `note`).

@@ -71,15 +71,14 @@ fn sharing_of(conn: &Connection, id: CandidateId) -> Result<Vec<(i64, CandidateI
 /// Shared records by key. Only the records found are read (a review opens with no other read of
 /// them).
 fn keyed(conn: &Connection, shared: &[(i64, CandidateId)]) -> Result<Vec<(RecordKey, CandidateId)>> {
-    let mut key_of = conn.prepare_cached("SELECT source, ext_id FROM records WHERE id = ?1")?;
-    shared
-        .iter()
-        .map(|&(rowid, other)| {
-            let key = key_of
-                .query_row([rowid], |r| Ok(RecordKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-            Ok((key, other))
-        })
-        .collect()
+    shared.iter().map(|&(rowid, other)| Ok((record_key(conn, rowid)?, other))).collect()
+}
+
+/// The workspace key of the record with row id `rowid`.
+fn record_key(conn: &Connection, rowid: i64) -> Result<RecordKey> {
+    Ok(conn
+        .prepare_cached("SELECT source, ext_id FROM records WHERE id = ?1")?
+        .query_row([rowid], |r| Ok(RecordKey::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?)
 }
 
 /// Of the approved candidates in `shared` (a `sharing` result), those all of whose records it
@@ -255,8 +254,7 @@ impl Tx<'_> {
 
     /// The workspace keys of these records (by row id).
     pub fn record_keys(&self, rowids: &[i64]) -> Result<Vec<RecordKey>> {
-        let pairs: Vec<(i64, CandidateId)> = rowids.iter().map(|&r| (r, CandidateId(0))).collect();
-        Ok(keyed(self.conn(), &pairs)?.into_iter().map(|(k, _)| k).collect())
+        rowids.iter().map(|&rowid| record_key(self.conn(), rowid)).collect()
     }
 
     /// The undecided (pending or deferred) candidates all of whose records are among `members`
