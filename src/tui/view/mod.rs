@@ -286,27 +286,19 @@ fn split_at_word(text: &str, width: usize) -> Option<(String, String)> {
     if text.width() <= width || width < 20 {
         return None;
     }
-    let mut used = 0;
-    let mut cut = None;
+    let (mut used, mut space, mut full) = (0, None, text.len());
     for (i, c) in text.char_indices() {
         used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
         if used > width {
+            full = i;
             break;
         }
         if c == ' ' {
-            cut = Some(i);
+            space = Some(i);
         }
     }
-    // No space in the first line (a long value): cut where it is full.
-    let at = cut.unwrap_or_else(|| {
-        let mut w = 0;
-        text.char_indices()
-            .find(|&(_, c)| {
-                w += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                w > width
-            })
-            .map_or(text.len(), |(i, _)| i)
-    });
+    // At the last space that fits; with none (a long value), where the line is full.
+    let at = space.unwrap_or(full);
     Some((text[..at].to_string(), text[at..].trim_start().to_string()))
 }
 
