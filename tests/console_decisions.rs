@@ -32,6 +32,15 @@ fn press(c: &mut Console, keys: &[KeyCode]) {
     }
 }
 
+/// `key`, then `text` typed into the prompt it opens, then Enter.
+fn prompted(c: &mut Console, key: char, text: &str) {
+    press(c, &[KeyCode::Char(key)]);
+    for ch in text.chars() {
+        press(c, &[KeyCode::Char(ch)]);
+    }
+    press(c, &[KeyCode::Enter]);
+}
+
 fn status(c: &Console) -> (String, bool) {
     let s = c.app.status.clone().expect("a status line");
     (s.text, s.error)
@@ -362,13 +371,7 @@ fn a_candidate_opens_by_its_number() {
     let ws = workspace();
     ws.ok(&["decide", "2", "approve"]);
     let mut c = console(&ws);
-    let typed = |c: &mut Console, text: &str| {
-        press(c, &[KeyCode::Char('#')]);
-        for ch in text.chars() {
-            press(c, &[KeyCode::Char(ch)]);
-        }
-        press(c, &[KeyCode::Enter]);
-    };
+    let typed = |c: &mut Console, text: &str| prompted(c, '#', text);
     // #2 is approved: not in the pending queue, opened all the same.
     typed(&mut c, "2");
     let review = c.app.review.as_ref().expect("a candidate under review");
@@ -513,13 +516,7 @@ fn reopening_a_cluster_takes_up_an_approval_made_meanwhile() {
 #[test]
 fn undecided_picks_survive_a_console_that_dies() {
     let ws = workspace();
-    let note = |c: &mut Console, text: &str| {
-        press(c, &[KeyCode::Char('n')]);
-        for ch in text.chars() {
-            press(c, &[KeyCode::Char(ch)]);
-        }
-        press(c, &[KeyCode::Enter]);
-    };
+    let note = |c: &mut Console, text: &str| prompted(c, 'n', text);
     let mut c = console(&ws);
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('l'), KeyCode::Char('s')]);
     note(&mut c, "same person, two CRMs");

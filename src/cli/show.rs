@@ -109,6 +109,12 @@ fn short_time(t: &str) -> String {
     t.get(..16).unwrap_or(t).replacen('T', " ", 1)
 }
 
+/// `rejected in journal entry 12 by bob at 2026-… · note: …`, a line of its own.
+fn decided_line(what: &str, seq: i64, steward: &str, at: &str, note: Option<&str>) -> String {
+    let note = note.map_or(String::new(), |n| format!(" · note: {}", visible_cut(n, 60)));
+    format!("{what} in journal entry {seq} by {} at {}{note}\n", visible(steward), visible(at))
+}
+
 /// The text view: header, reasons, the side-by-side table, survivor and notes.
 pub fn render_text(view: &View) -> String {
     let c = &view.candidate;
@@ -122,13 +128,7 @@ pub fn render_text(view: &View) -> String {
     );
     match &view.approval {
         Some(a) => {
-            out.push_str(&format!(
-                "golden record approved in journal entry {} by {} at {}{}\n",
-                a.seq,
-                visible(&a.steward),
-                visible(&a.at),
-                a.note.as_deref().map_or(String::new(), |n| format!(" · note: {}", visible_cut(n, 60)))
-            ));
+            out.push_str(&decided_line("golden record approved", a.seq, &a.steward, &a.at, a.note.as_deref()))
         }
         None if c.status == Status::Approved => out.push_str(
             "approved, but no standing approval of it is in the journal (run `mergeq audit verify`): \
@@ -137,14 +137,7 @@ pub fn render_text(view: &View) -> String {
         None => {}
     }
     if let Some(d) = &view.decision {
-        let did = if d.action == "reject" { "rejected" } else { "deferred" };
-        out.push_str(&format!(
-            "{did} in journal entry {} by {} at {}{}\n",
-            d.seq,
-            visible(&d.steward),
-            visible(&d.at),
-            d.note.as_deref().map_or(String::new(), |n| format!(" · note: {}", visible_cut(n, 60)))
-        ));
+        out.push_str(&decided_line(c.status.as_str(), d.seq, &d.steward, &d.at, d.note.as_deref()));
     }
     out.push_str("why proposed:\n");
     if c.reasons.is_empty() {
