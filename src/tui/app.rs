@@ -387,6 +387,8 @@ pub struct App {
     /// An action that asked to be pressed again (leaving unsaved picks; approving with fields no
     /// rule decided): the next action confirms it when it is the same, and disarms it otherwise.
     pub armed: Option<Action>,
+    /// Whether a pick (1–9) answers that question too, as it says ("1-9 picks").
+    pub armed_picks: bool,
     /// Whether the action being applied is that second press.
     pub confirmed: bool,
     /// The journal entry of another steward's decision that a second `u` undoes.
@@ -422,6 +424,7 @@ impl App {
             restore: None,
             draft: None,
             armed: None,
+            armed_picks: false,
             confirmed: false,
             undo_asked: None,
             inside_of: None,
@@ -433,7 +436,14 @@ impl App {
     /// question, not an error: nothing failed).
     pub fn arm(&mut self, action: Action, text: impl Into<String>) {
         self.armed = Some(action);
+        self.armed_picks = false;
         self.status = Some(StatusLine { text: text.into(), error: false });
+    }
+
+    /// `arm`, for a question a pick answers as well (it offers "1-9 picks").
+    pub fn arm_or_pick(&mut self, action: Action, text: impl Into<String>) {
+        self.arm(action, text);
+        self.armed_picks = true;
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

@@ -47,8 +47,7 @@ fn apply(app: &mut App, action: Action) -> Effect {
     if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick) {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
-        // "a again approves as shown, 1-9 picks": a pick answers that question too.
-        let picks = armed == Some(Action::Approve) && matches!(action, Action::PickMember(_));
+        let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
         if armed.is_some() && !app.confirmed && action != Action::Quit && !picks {
             app.undo_asked = None;
             app.info("cancelled: nothing done");

@@ -96,7 +96,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                         format!("{n} fields no rule decided ({fields}): a again approves as shown, 1-9 picks")
                     }
                 };
-                app.arm(action, text);
+                app.arm_or_pick(action, text);
                 return Effect::None;
             }
             return decide(app, Verdict::Approve);
