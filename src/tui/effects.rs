@@ -411,8 +411,8 @@ fn undo(ws: &mut Workspace, others: Option<i64>) -> Result<Loaded> {
     let out = match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
         Ok(out) => out,
         Err(e) if e.is::<journal::OthersDecision>() => {
-            let other = e.downcast_ref::<journal::OthersDecision>().expect("checked");
-            return Ok(Loaded::UndoAsk { message: said::others_decision(other), seq: other.seq });
+            let other: journal::OthersDecision = e.downcast()?;
+            return Ok(Loaded::UndoAsk { message: said::others_decision(&other), seq: other.seq });
         }
         // Not a failure: nothing was decided yet (or every decision is undone already).
         Err(e) if e.is::<journal::NothingToUndo>() => {
