@@ -1,7 +1,7 @@
 //! Effects' results into state: queue windows and pages, an opened candidate, a committed
 //! decision or undo (and what opens next), the journal, progress and facets.
 
-use super::{clamp_offsets, window, WINDOW_MAX};
+use super::{clamp_offsets, window, window_at_selection, WINDOW_MAX};
 use crate::tui::action::{Action, Loaded, Select};
 use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
@@ -124,8 +124,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             // The header's figures, and the queue where the steward is (its rows' statuses).
             let mut effects = vec![Effect::LoadProgress];
             if app.screen == Screen::Queue && app.prompt.is_none() {
-                let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
-                effects.push(window(app, anchor));
+                effects.push(window_at_selection(app));
             }
             return Effect::Many(effects);
         }
@@ -146,11 +145,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 }
                 // Their holder: reopened as it is now.
                 (Screen::Review, Some(r)) => effects.push(Effect::Open(r.data.candidate.id)),
-                _ => {
-                    let anchor =
-                        app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
-                    effects.push(window(app, anchor));
-                }
+                _ => effects.push(window_at_selection(app)),
             }
             return Effect::Many(effects);
         }
@@ -166,11 +161,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                     app.restore = choices.map(|c| (id, c));
                     effects.push(Effect::Open(id))
                 }
-                (Screen::Queue, _) => {
-                    let anchor =
-                        app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
-                    effects.push(window(app, anchor));
-                }
+                (Screen::Queue, _) => effects.push(window_at_selection(app)),
                 _ => {}
             }
             return Effect::Many(effects);

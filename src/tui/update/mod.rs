@@ -129,6 +129,11 @@ pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &s
     true
 }
 
+/// The queue read again around the selected row (rows' statuses may have changed).
+pub(super) fn window_at_selection(app: &App) -> Effect {
+    window(app, app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start))
+}
+
 pub(super) fn window(app: &App, anchor: Anchor) -> Effect {
     let n = page_size(app);
     Effect::LoadWindow { query: app.queue.query.clone(), anchor, before: n / 2, after: n }
@@ -355,8 +360,7 @@ fn open_over(app: &mut App, screen: Screen) {
 fn leave(app: &mut App) -> Effect {
     app.screen = app.back_to;
     if app.screen == Screen::Queue {
-        let anchor = app.queue.selected_item().map(|i| Anchor::At(i.key)).unwrap_or(Anchor::Start);
-        return Effect::Many(vec![Effect::LoadProgress, window(app, anchor)]);
+        return Effect::Many(vec![Effect::LoadProgress, window_at_selection(app)]);
     }
     Effect::None
 }
