@@ -110,7 +110,10 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
         table
             .fields
             .iter()
-            .map(|f| format!("{} as {}", f.name, f.kind.as_str()))
+            .map(|f| match &f.columns[..] {
+                [_] => format!("{} as {}", f.name, f.kind.as_str()),
+                several => format!("{} as {}", several.join(" + "), f.kind.as_str()),
+            })
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -118,10 +121,19 @@ pub fn run(args: DetectArgs, ctx: &Ctx) -> Result<()> {
     let max_block = settings.max_block.unwrap_or(DEFAULT_MAX_BLOCK);
     // `engine` changes when the model or what it proposes does (2: place lifts; 3: account fields
     // trained, the web domain a facet apart on accounts; 4: father and son set apart), so an older
-    // run's model is not reused and every pair it proposed is compared again.
+    // run's model is not reused and every pair it proposed is compared again. A field made of
+    // several columns lists them: another column of a kind changes what the field holds.
+    let fields: Vec<serde_json::Value> = table
+        .fields
+        .iter()
+        .map(|f| match &f.columns[..] {
+            [_] => serde_json::json!([f.name, f.kind.as_str()]),
+            several => serde_json::json!([f.name, f.kind.as_str(), several]),
+        })
+        .collect();
     let fingerprint = serde_json::json!({
         "engine": 4,
-        "fields": table.fields.iter().map(|f| (f.name.as_str(), f.kind.as_str())).collect::<Vec<_>>(),
+        "fields": fields,
         "threshold": threshold,
         "link_only": args.link_only,
         "max_block": max_block,

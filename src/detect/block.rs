@@ -205,13 +205,18 @@ pub fn keys(table: &Table, rule: &Rule) -> Vec<u64> {
                 }
                 parts[k] = h;
             }
-            if rule.unordered && parts[0] > parts[1] {
-                parts.swap(0, 1);
-            }
-            let key = parts.iter().fold(0x9e37_79b9_7f4a_7c15u64, |acc, p| mix(acc ^ p).rotate_left(17));
-            key.max(1)
+            key_of(parts, rule.unordered)
         })
         .collect()
+}
+
+/// A key from its atoms' hashes.
+pub(super) fn key_of(mut parts: [u64; 4], unordered: bool) -> u64 {
+    if unordered && parts[0] > parts[1] {
+        parts.swap(0, 1);
+    }
+    let key = parts.iter().fold(0x9e37_79b9_7f4a_7c15u64, |acc, p| mix(acc ^ p).rotate_left(17));
+    key.max(1)
 }
 
 /// Pairs a dropped rule lends training at most: plenty for EM over a few hundred patterns.
@@ -267,9 +272,23 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
     let mut kept = Vec::new();
     let mut all_keys: Vec<Vec<u64>> = Vec::new();
     let mut sorted: Vec<Vec<(u64, u32)>> = Vec::new();
-    for rule in rules {
+    // Records with several values of a rule's field have further keys (`more_keys`): per rule,
+    // (record, key) by record; per record, a bit for each rule it has some under.
+    let mut more: Vec<Vec<(u32, u64)>> = Vec::new();
+    let mut has_more: Vec<u32> = Vec::new();
+    for (r, rule) in rules.iter().enumerate() {
         let keys = keys(table, rule);
-        let blocks = sorted_keys(&keys);
+        let mut blocks = sorted_keys(&keys);
+        let further = super::several::more_keys(table, rule, &keys);
+        if !further.is_empty() {
+            has_more.resize(table.records.len(), 0);
+            for &(record, key) in &further {
+                has_more[record as usize] |= 1 << r;
+                blocks.push((key, record));
+            }
+            blocks.par_sort_unstable();
+        }
+        more.push(further);
         let budget: u64 = groups(&blocks)
             .map(|g| g.len() as u64)
             .filter(|n| *n as usize <= opts.max_block)
@@ -296,6 +315,15 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
     });
     drop(all_keys);
     let records = &table.records;
+    // A rule's keys of a record: its first one and any further ones.
+    let keys_of = |r: usize, record: u32, first: &[u64]| -> Vec<u64> {
+        let further = &more[r];
+        let start = further.partition_point(|(x, _)| *x < record);
+        std::iter::once(first[r])
+            .chain(further[start..].iter().take_while(|(x, _)| *x == record).map(|(_, k)| *k))
+            .filter(|k| *k != 0)
+            .collect()
+    };
     let per_rule: Vec<(Vec<Pair>, u64, u64)> = sorted
         .par_iter()
         .enumerate()
@@ -317,6 +345,7 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                     break;
                 }
                 nblocks += 1;
+                let block_key = group[0].0;
                 for (x, &(_, a)) in group.iter().enumerate() {
                     for &(_, b) in &group[x + 1..] {
                         let (ma, mb) = (&records[a as usize], &records[b as usize]);
@@ -327,8 +356,24 @@ pub fn pairs(table: &Table, rules: &[Rule], opts: BlockOptions) -> (Vec<Pair>, B
                         let mut taken = false;
                         let keys_a = &by_record[a as usize * nrules..(a as usize + 1) * nrules];
                         let keys_b = &by_record[b as usize * nrules..(b as usize + 1) * nrules];
+                        let several = match has_more.is_empty() {
+                            true => 0,
+                            false => has_more[a as usize] | has_more[b as usize],
+                        };
+                        // Keys both records give rule `r2`, when either has several.
+                        let shared = |r2: usize| -> Vec<u64> {
+                            let theirs = keys_of(r2, b, keys_b);
+                            keys_of(r2, a, keys_a).into_iter().filter(|k| theirs.contains(k)).collect()
+                        };
+                        // Records sharing several keys of this rule meet in several of its blocks:
+                        // the pair is produced in the block of the smallest.
+                        if several & 1 << r != 0 && shared(r).into_iter().min() != Some(block_key) {
+                            continue;
+                        }
                         for (r2, (ka, kb)) in keys_a.iter().zip(keys_b).enumerate() {
-                            if ka == kb && *ka != 0 {
+                            let same =
+                                (ka == kb && *ka != 0) || (several & 1 << r2 != 0 && !shared(r2).is_empty());
+                            if same {
                                 mask |= 1 << r2;
                                 // Produced by an earlier kept rule, or (for a sample) by any kept
                                 // rule or an earlier dropped one.

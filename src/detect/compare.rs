@@ -162,7 +162,8 @@ fn tail(text: &str, n: usize) -> &str {
 /// Compares two records field by field.
 ///
 /// Each record's compared values sit together: a row of `u32` (value ids, the given-name alias,
-/// value lengths, where its text starts) and its values end to end in one text buffer. A pair then
+/// value lengths, where its text starts, which fields hold further values) and its values end to
+/// end in one text buffer. A pair then
 /// reads two rows and two short runs of text instead of some forty scattered places (ids per
 /// column, offsets and bytes per dictionary), which is what comparing cost when memory-bound.
 pub struct Comparer<'a> {
@@ -172,7 +173,8 @@ pub struct Comparer<'a> {
     /// Positions (in `fields`) of the given- and family-name fields, when both exist.
     names: Option<(usize, usize)>,
     /// Per record, `width` slots: ids of the compared fields, the given-name alias id, the length
-    /// of each compared value, and the start of the record's text (low and high half).
+    /// of each compared value, the start of the record's text (low and high half), and a bit per
+    /// field where the record holds further values (`Field::more`: several columns of the kind).
     rows: Vec<u32>,
     width: usize,
     text: String,
@@ -190,7 +192,7 @@ impl<'a> Comparer<'a> {
         let pos = |kind| fields.iter().position(|f| table.fields[*f].kind == kind);
         let names = pos(Kind::FirstName).zip(pos(Kind::LastName));
         let nf = fields.len();
-        let width = 2 * nf + 3;
+        let width = 2 * nf + 4;
         let alias = pos(Kind::FirstName).and_then(|p| table.fields[fields[p]].alt.as_ref());
         let n = table.records.len();
         let mut rows = vec![0u32; n * width];
@@ -208,6 +210,11 @@ impl<'a> Comparer<'a> {
             row[nf] = alias.map(|a| a.ids[r]).unwrap_or(0);
             row[2 * nf + 1] = start as u32;
             row[2 * nf + 2] = (start >> 32) as u32;
+        }
+        for (slot, f) in fields.iter().enumerate() {
+            for &(r, _) in &table.fields[*f].more {
+                rows[r as usize * width + 2 * nf + 3] |= 1 << slot;
+            }
         }
         let kinds = fields.iter().map(|f| table.fields[*f].kind).collect();
         Comparer { table, fields, kinds, names, rows, width, text }
@@ -269,6 +276,9 @@ impl<'a> Comparer<'a> {
         if a == 0 || b == 0 {
             return MISSING;
         }
+        if (row_i[2 * nf + 3] | row_j[2 * nf + 3]) & 1 << k != 0 {
+            return level_at(self.pattern(i, j), k);
+        }
         let same_alias = row_i[nf] != 0 && row_i[nf] == row_j[nf];
         let (values_i, values_j) = (self.values(i), self.values(j));
         let level = Self::field_level(self.kinds[k], a, b, values_i[k], values_j[k], same_alias);
@@ -286,6 +296,57 @@ impl<'a> Comparer<'a> {
             }
             _ => level,
         }
+    }
+
+    /// Field `k` of records `i` and `j` when either holds several values: the closest level of
+    /// any two of their values, and the two value ids that reach it (the first such pair, the
+    /// records' first values first).
+    fn best(&self, i: usize, j: usize, k: usize) -> (u8, u32, u32) {
+        let field = &self.table.fields[self.fields[k]];
+        let alias = |id: u32| field.alt_of.get(id as usize).copied().unwrap_or(0);
+        let mut best = (MISSING, 0, 0);
+        for a in field.values_of(i) {
+            for b in field.values_of(j) {
+                let same_alias = alias(a) != 0 && alias(a) == alias(b);
+                let level = Self::field_level(field.kind, a, b, field.text(a), field.text(b), same_alias);
+                if level < best.0 {
+                    best = (level, a, b);
+                    if level == 0 {
+                        return best;
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// The value ids of field `k` that records `i` and `j` were compared on: their values, or the
+    /// pair that agrees best when either holds several.
+    pub fn compared_ids(&self, i: usize, j: usize, k: usize) -> (u32, u32) {
+        let nf = self.fields.len();
+        let (row_i, row_j) = (self.row(i), self.row(j));
+        let (a, b) = (row_i[k], row_j[k]);
+        if a == 0 || b == 0 || (row_i[2 * nf + 3] | row_j[2 * nf + 3]) & 1 << k == 0 {
+            return (a, b);
+        }
+        let (_, a, b) = self.best(i, j, k);
+        (a, b)
+    }
+
+    /// True when records `i` and `j` hold the same value of field `k` (any of their values).
+    pub fn shares(&self, i: usize, j: usize, k: usize) -> bool {
+        let (a, b) = self.compared_ids(i, j, k);
+        a != 0 && a == b
+    }
+
+    /// True when record `i` or `j` holds several values of some field.
+    pub fn several(&self, i: usize, j: usize) -> bool {
+        let at = 2 * self.fields.len() + 3;
+        self.row(i)[at] | self.row(j)[at] != 0
+    }
+
+    fn row(&self, r: usize) -> &[u32] {
+        &self.rows[r * self.width..(r + 1) * self.width]
     }
 
     /// The packed levels of records `i` and `j`.
@@ -344,6 +405,14 @@ impl<'a> Comparer<'a> {
         for (slot, &kind) in self.kinds.iter().enumerate() {
             levels[slot] =
                 Self::field_level(kind, row_i[slot], row_j[slot], values_i[slot], values_j[slot], same_alias);
+        }
+        let several = row_i[2 * nf + 3] | row_j[2 * nf + 3];
+        if several != 0 {
+            for (slot, level) in levels.iter_mut().enumerate().take(nf) {
+                if several & 1 << slot != 0 && *level != MISSING {
+                    *level = self.best(i, j, slot).0;
+                }
+            }
         }
         let mut swapped = false;
         if let Some((fp, lp)) = self.names {

@@ -110,8 +110,22 @@ fn squeeze(column: &str) -> String {
 }
 
 /// Prefixes CRMs put before address and contact columns (`MailingCity`, `BillingPostalCode`).
-const PREFIXES: &[&str] =
-    &["mailing", "billing", "shipping", "other", "home", "work", "primary", "business", "personal", "hs"];
+/// `Secondary Email` and `Alternate Phone` are an e-mail and a phone too.
+const PREFIXES: &[&str] = &[
+    "mailing",
+    "billing",
+    "shipping",
+    "other",
+    "home",
+    "work",
+    "primary",
+    "secondary",
+    "alternate",
+    "alternative",
+    "business",
+    "personal",
+    "hs",
+];
 
 /// The kind a column name suggests; `object` matters for `Name`, a company on accounts and a person
 /// elsewhere. Unknown names are `text`.
@@ -178,14 +192,37 @@ fn infer_squeezed(object: &str, name: &str) -> Option<Kind> {
         "city" | "suburb" | "town" | "locality" | "municipality" => Kind::City,
         "postcode" | "postalcode" | "zip" | "zipcode" | "postal" | "plz" => Kind::Postcode,
         "state" | "province" | "region" | "county" | "stateprovince" | "statecode" => Kind::State,
-        "country" | "countrycode" | "nation" => Kind::Country,
+        "country" | "countrycode" | "countryregion" | "nation" => Kind::Country,
         "dob" | "dateofbirth" | "birthdate" | "birthday" | "date" => Kind::Date,
         "notes" | "note" | "description" | "comments" | "comment" | "owner" | "ownerid" | "status"
         | "leadstatus" | "lifecyclestage" | "leadsource" | "source" | "tags" | "rating" | "score"
-        | "createdby" | "createdbyid" | "lastmodifiedbyid" | "modifiedby" => Kind::Ignore,
+        | "createdby" | "createdbyid" | "lastmodifiedbyid" | "modifiedby" | "contactowner"
+        | "companyowner" | "hubspotowner" | "leadowner" | "accountowner" => Kind::Ignore,
         _ => return None,
     };
     Some(kind)
+}
+
+/// Which part of a street address a `street` column holds, when it holds a part: a house number
+/// (`street_number`, `HouseNumber`) or a further line (`address_2`, `Street Line 2`). Columns of one
+/// kind are compared as one field (a record's value comes from whichever of them it fills), but
+/// these hold another part of the address than the street line, not the same fact under another
+/// name: they stay fields of their own. `None` for the street line and for other kinds.
+pub fn street_part(kind: Kind, column: &str) -> Option<&'static str> {
+    if kind != Kind::Street {
+        return None;
+    }
+    let name = squeeze(column);
+    if name.contains("number") {
+        return Some("number");
+    }
+    match name.chars().last() {
+        Some(d @ '2'..='9') => Some(
+            ["line 2", "line 3", "line 4", "line 5", "line 6", "line 7", "line 8", "line 9"]
+                [d as usize - '2' as usize],
+        ),
+        _ => None,
+    }
 }
 
 /// The detection settings of one object, from the config file.
@@ -342,12 +379,38 @@ mod tests {
             ("person", "address_1", Kind::Street),
             ("person", "postcode", Kind::Postcode),
             ("contact", "Email Address", Kind::Email),
+            ("contact", "Secondary Email", Kind::Email),
+            ("contact", "Alternate Phone", Kind::Phone),
+            ("contact", "First Name", Kind::FirstName),
+            ("contact", "Phone Number", Kind::Phone),
+            ("contact", "Company Name", Kind::Company),
+            ("contact", "Street Address", Kind::Street),
+            ("contact", "Postal Code", Kind::Postcode),
+            ("contact", "Country/Region", Kind::Country),
+            ("contact", "Contact owner", Kind::Ignore),
             ("contact", "OwnerId", Kind::Ignore),
             ("contact", "favourite_colour", Kind::Text),
         ];
         for (object, column, want) in table {
             assert_eq!(infer(object, column), want, "{object}.{column}");
         }
+    }
+
+    #[test]
+    fn street_parts_stay_apart_from_the_street_line() {
+        let table = [
+            ("street_number", Some("number")),
+            ("HouseNumber", Some("number")),
+            ("address_1", None),
+            ("address_2", Some("line 2")),
+            ("Address Line 2", Some("line 2")),
+            ("MailingStreet", None),
+            ("Street Address", None),
+        ];
+        for (column, want) in table {
+            assert_eq!(street_part(infer("person", column), column), want, "{column}");
+        }
+        assert_eq!(street_part(Kind::Phone, "phone2"), None, "other kinds have no parts");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `score`). No SQL and no files here: `cli::detect` loads the records and stores the candidates.
 
 pub mod block;
+pub mod columns;
 pub mod compare;
 #[cfg(test)]
 mod generation_tests;
@@ -15,6 +16,9 @@ pub mod normalise;
 pub mod place;
 pub mod rows;
 pub mod score;
+pub mod several;
+#[cfg(test)]
+mod several_tests;
 pub mod similarity;
 pub mod table;
 #[cfg(test)]
@@ -92,7 +96,10 @@ pub struct Proposal {
 pub struct Stats {
     pub records: u64,
     pub records_new_or_changed: u64,
+    /// The compared fields: (name, kind).
     pub fields: Vec<(String, String)>,
+    /// The fields made of several columns of their kind, with those columns.
+    pub grouped_columns: Vec<(String, Vec<String>)>,
     #[serde(flatten)]
     pub blocking: BlockStats,
     pub pairs_compared: u64,
@@ -185,6 +192,10 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
         records: table.records.len() as u64,
         records_new_or_changed: table.records.iter().filter(|r| r.dirty).count() as u64,
         fields: Comparer::compared(table).map(|f| (f.name.clone(), f.kind.as_str().to_string())).collect(),
+        grouped_columns: Comparer::compared(table)
+            .filter(|f| f.columns.len() > 1)
+            .map(|f| (f.name.clone(), f.columns.clone()))
+            .collect(),
         ..Stats::default()
     };
     let place_once = opts.place_once.unwrap_or_else(|| {
@@ -270,7 +281,11 @@ pub fn detect<'a>(table: &'a Table, opts: &Options, progress: &mut dyn FnMut(&st
     };
     let weigh = |model: &Model| -> Vec<f64> {
         let scorer = Scorer::new(table, &comparer, model, place_once);
-        pairs.par_iter().zip(&patterns).map(|(p, pat)| scorer.weight(*pat, p.a as usize)).collect()
+        pairs
+            .par_iter()
+            .zip(&patterns)
+            .map(|(p, pat)| scorer.weight(*pat, p.a as usize, p.b as usize))
+            .collect()
     };
     let weights = if stats.trained {
         let all_pairs = possible_pairs(table, opts.link_only);

@@ -85,17 +85,15 @@ impl<'a> Scorer<'a> {
         Scorer { table, comparer, model, fields, place_once, base, exact, local, keys, facets, facet_names }
     }
 
-    /// The weight of field `k` at level `l` for records `i`, `j`.
-    /// (`id` is record `i`'s value id of the field.)
-    fn field_weight(&self, k: usize, l: u8, i: usize, id: u32, swapped: bool) -> f64 {
+    /// The weight of field `k` at level `l`; `id` is the value id of the first record's value
+    /// compared.
+    fn field_weight(&self, k: usize, l: u8, id: u32, swapped: bool) -> f64 {
         if l == MISSING {
             return 0.0;
         }
         let field = &self.table.fields[self.fields[k]];
         if l == 1 && !self.local[k].is_empty() {
-            if let Some(alt) = &field.alt {
-                return self.local[k][alt.ids[i] as usize];
-            }
+            return self.local[k][field.alt_of[id as usize] as usize];
         }
         if l != 0 || (swapped && matches!(field.kind, Kind::FirstName | Kind::LastName)) {
             return self.base[k][l as usize];
@@ -110,19 +108,19 @@ impl<'a> Scorer<'a> {
     /// facets add up; for the facets a pair agrees on together, `−log2 lift` (how much more often
     /// non-matches share them together than apart) goes to the last of them, returned as the
     /// third element with the mask of agreeing facets.
-    fn contributions(&self, pattern: u64, i: usize) -> (Contributions, Option<(usize, usize)>) {
+    fn contributions(&self, pattern: u64, i: usize, j: usize) -> (Contributions, Option<(usize, usize)>) {
         let swapped = pattern & SWAPPED != 0;
         let mut out = [(0.0, true); MAX_FIELDS];
         let mut best: [Option<usize>; 4] = [None; 4];
         let mut worst: [Option<usize>; 4] = [None; 4];
-        let ids = self.comparer.ids(i);
+        let ids = self.compared_ids(i, j);
         for k in 0..self.fields.len() {
             let l = level_at(pattern, k);
             let kind = self.table.fields[self.fields[k]].kind;
-            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i) {
+            let w = if (l == 1 || l == 2) && kind == Kind::Email && self.local_part_is_name(k, i, ids[k]) {
                 0.0
             } else {
-                self.field_weight(k, l, i, ids[k], swapped)
+                self.field_weight(k, l, ids[k], swapped)
             };
             out[k] = (w, true);
             let facet = if self.place_once { self.facets[k] } else { None };
@@ -173,11 +171,26 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// True when an e-mail local part shared by both records is made of their names
-    /// (`mary.lee@…`): it then says nothing the names do not already say.
-    fn local_part_is_name(&self, k: usize, i: usize) -> bool {
+    /// Record `i`'s value ids as compared with record `j`: where either holds several values of a
+    /// field, the one of the pair that agrees best.
+    fn compared_ids(&self, i: usize, j: usize) -> [u32; MAX_FIELDS] {
+        let mut ids = [0; MAX_FIELDS];
+        let nf = self.fields.len();
+        ids[..nf].copy_from_slice(self.comparer.ids(i));
+        if self.comparer.several(i, j) {
+            for (k, id) in ids.iter_mut().enumerate().take(nf) {
+                *id = self.comparer.compared_ids(i, j, k).0;
+            }
+        }
+        ids
+    }
+
+    /// True when an e-mail local part shared by both records (record `i`'s e-mail being value
+    /// `email`) is made of their names (`mary.lee@…`): it then says nothing the names do not
+    /// already say.
+    fn local_part_is_name(&self, k: usize, i: usize, email: u32) -> bool {
         let values = self.comparer.values(i);
-        let local = values[k].split('@').next().unwrap_or("");
+        let local = self.table.fields[self.fields[k]].text(email).split('@').next().unwrap_or("");
         if local.is_empty() {
             return false;
         }
@@ -189,10 +202,10 @@ impl<'a> Scorer<'a> {
         })
     }
 
-    /// The match weight (log2 Bayes factor) of a pair with this pattern.
-    /// (Exact agreement is weighted by how common record `i`'s value is.)
-    pub fn weight(&self, pattern: u64, i: usize) -> f64 {
-        self.contributions(pattern, i).0.iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
+    /// The match weight (log2 Bayes factor) of records `i` and `j`, compared into this pattern.
+    /// (Exact agreement is weighted by how common the shared value is.)
+    pub fn weight(&self, pattern: u64, i: usize, j: usize) -> f64 {
+        self.contributions(pattern, i, j).0.iter().filter(|(_, counted)| *counted).map(|(w, _)| w).sum()
     }
 
     /// The probability of a match given the weight and the model's prior.
@@ -204,13 +217,15 @@ impl<'a> Scorer<'a> {
     /// Per-field reasons: the two values compared, the level and its weight.
     pub fn reasons(&self, pattern: u64, i: usize, j: usize) -> Vec<Reason> {
         let swapped = pattern & SWAPPED != 0;
-        let (contributions, lifted) = self.contributions(pattern, i);
+        let (contributions, lifted) = self.contributions(pattern, i, j);
         let mut out = Vec::with_capacity(self.fields.len());
-        let (values_i, values_j) = (self.comparer.values(i), self.comparer.values(j));
+        let values_j = self.comparer.values(j);
         for (k, &(own, counted)) in contributions.iter().enumerate().take(self.fields.len()) {
             let field = &self.table.fields[self.fields[k]];
             let l = level_at(pattern, k);
-            let (a, b) = (values_i[k], values_j[k]);
+            // The two values compared: where a record holds several, the pair that agrees best.
+            let (id_i, id_j) = self.comparer.compared_ids(i, j, k);
+            let (a, b) = (field.text(id_i), field.text(id_j));
             if a.is_empty() && b.is_empty() {
                 // Nothing to compare and nothing to tell.
                 continue;
@@ -359,7 +374,7 @@ mod tests {
         ];
         for (i, j, proposed, what) in table_cases {
             let pattern = comparer.pattern(i, j);
-            let weight = scorer.weight(pattern, i);
+            let weight = scorer.weight(pattern, i, j);
             let p = scorer.probability(weight);
             assert_eq!(p >= 0.5, proposed, "{what}: weight {weight:.2}, p {p:.3}");
             let reasons = scorer.reasons(pattern, i, j);
@@ -382,7 +397,7 @@ mod tests {
         }
         // The household is held back by the lift: without it the facets alone would propose it.
         let household = comparer.pattern(0, 2);
-        assert!(independent.probability(independent.weight(household, 0)) >= 0.5);
+        assert!(independent.probability(independent.weight(household, 0, 2)) >= 0.5);
         let reasons = scorer.reasons(household, 0, 2);
         assert!(
             reasons.iter().any(|r| r.text.contains("family name, address, phone agree together")),
@@ -413,6 +428,6 @@ mod tests {
         assert_ne!(level_at(typo, 1), 0, "the family names differ by a typo");
         let reasons = scorer.reasons(typo, 0, 1);
         assert!(!reasons.iter().any(|r| r.text.contains("agree together")), "{reasons:#?}");
-        assert_eq!(scorer.weight(typo, 0), independent.weight(typo, 0));
+        assert_eq!(scorer.weight(typo, 0, 1), independent.weight(typo, 0, 1));
     }
 }

@@ -6,9 +6,8 @@
 use super::intern::{Interner, Strings};
 use super::kinds::{Kind, ObjectConfig};
 use super::names::Generation;
-use super::{names, normalise};
+use super::{columns, names, normalise};
 use rayon::prelude::*;
-use rphonetic::DoubleMetaphone;
 use std::collections::HashMap;
 
 /// The region of phone numbers written without a country code, unless the config says otherwise.
@@ -33,13 +32,19 @@ pub struct Interned {
     pub counts: Vec<u32>,
     /// A hash of each value, for block keys.
     pub hashes: Vec<u64>,
-    /// Records with a value.
+    /// Values held: records with a value, and the further values of records with several.
     pub present: u32,
 }
 
 impl Interned {
-    /// Interns per distinct source value: `map[raw id]` is the value for that raw value.
-    fn from_mapped(raw_ids: &[u32], map: &[Option<String>]) -> Interned {
+    /// Interns per key: `map[key]` is the value of that key (keys without a value are missing),
+    /// `slots[c][record]` the key column `c` gives each record. A record's value is the first one
+    /// its columns give it, in column order; its other distinct values are returned beside, as
+    /// (record, id) in record order. Also returns each key's id. Counts take every value.
+    pub(super) fn from_slots(
+        slots: &[Vec<u32>],
+        map: &[Option<String>],
+    ) -> (Interned, Vec<(u32, u32)>, Vec<u32>) {
         let mut interner = Interner::default();
         let mut counts = vec![0u32];
         let mut hashes = vec![0u64];
@@ -54,15 +59,32 @@ impl Interned {
                 remap[raw] = id;
             }
         }
-        let ids: Vec<u32> = raw_ids.iter().map(|r| remap[*r as usize]).collect();
+        let mut more: Vec<(u32, u32)> = Vec::new();
+        let ids: Vec<u32> = match slots {
+            [one] => one.iter().map(|r| remap[*r as usize]).collect(),
+            _ => (0..slots.first().map_or(0, Vec::len))
+                .map(|r| {
+                    let start = more.len();
+                    let mut first = 0;
+                    for id in slots.iter().map(|s| remap[s[r] as usize]).filter(|id| *id != 0) {
+                        if first == 0 {
+                            first = id;
+                        } else if id != first && !more[start..].iter().any(|(_, x)| *x == id) {
+                            more.push((r as u32, id));
+                        }
+                    }
+                    first
+                })
+                .collect(),
+        };
         let mut present = 0;
-        for id in &ids {
+        for id in ids.iter().chain(more.iter().map(|(_, id)| id)) {
             if *id != 0 {
                 counts[*id as usize] += 1;
                 present += 1;
             }
         }
-        Interned { ids, dict: interner.into_strings(), counts, hashes, present }
+        (Interned { ids, dict: interner.into_strings(), counts, hashes, present }, more, remap)
     }
 
     pub fn get(&self, record: usize) -> Option<&str> {
@@ -72,7 +94,7 @@ impl Interned {
         }
     }
 
-    /// Share of records holding the same value as this one (0 when missing).
+    /// Share of values equal to this record's (0 when missing).
     pub fn frequency(&self, record: usize) -> f64 {
         let id = self.ids[record] as usize;
         if id == 0 || self.present == 0 {
@@ -138,16 +160,53 @@ pub fn mix(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// One compared field: its normalised values and derived forms.
+/// One compared field: its normalised values and derived forms. A field holds one column, or
+/// every column of one kind (`columns`): a record's value is then the first of them it fills, and
+/// any other values it has in them are in `more`.
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
     pub kind: Kind,
+    /// The columns whose values it holds, by name.
+    pub columns: Vec<String>,
     pub norm: Interned,
+    /// The further values of records with several: (record, `norm` id), by record.
+    pub more: Vec<(u32, u32)>,
     /// E-mail local part; given-name alias; full name with its words sorted.
     pub alt: Option<Interned>,
     /// Phonetic code (names); house number (streets).
     pub code: Option<Interned>,
+    /// The `alt` and `code` id of each `norm` id (empty without them).
+    pub alt_of: Vec<u32>,
+    pub code_of: Vec<u32>,
+}
+
+impl Field {
+    /// Record `r`'s further values (beyond `norm.ids[r]`), as (record, `norm` id).
+    pub fn more_of(&self, r: usize) -> &[(u32, u32)] {
+        if self.more.is_empty() {
+            return &[];
+        }
+        let r = r as u32;
+        let start = self.more.partition_point(|(x, _)| *x < r);
+        let len = self.more[start..].partition_point(|(x, _)| *x == r);
+        &self.more[start..start + len]
+    }
+
+    /// Record `r`'s value ids, its first value first (none when it has no value).
+    pub fn values_of(&self, r: usize) -> impl Iterator<Item = u32> + '_ {
+        let first = self.norm.ids[r];
+        (first != 0).then_some(first).into_iter().chain(self.more_of(r).iter().map(|(_, id)| *id))
+    }
+
+    /// The text of a `norm` id.
+    pub fn text(&self, id: u32) -> &str {
+        if id == 0 {
+            ""
+        } else {
+            &self.norm.dict[id as usize]
+        }
+    }
 }
 
 /// The records of one run, column by column.
@@ -181,11 +240,12 @@ pub struct RawTable {
     column_of: FastMap<String, usize>,
 }
 
+/// One column's raw values, interned: `ids[record]` (0: missing) indexes `values`.
 #[derive(Debug)]
-struct RawColumn {
-    name: String,
-    ids: Vec<u32>,
-    values: Interner,
+pub(super) struct RawColumn {
+    pub(super) name: String,
+    pub(super) ids: Vec<u32>,
+    pub(super) values: Interner,
 }
 
 impl RawTable {
@@ -239,7 +299,8 @@ impl RawTable {
         self.columns.len() - 1
     }
 
-    /// Normalises every column for its kind (from `config`, else inferred); `ignore` columns go.
+    /// Normalises every column for its kind (from `config`, else inferred) into the compared
+    /// fields: one per kind, gathering its columns (`columns::group`); `ignore` columns go.
     pub fn build(mut self, object: &str, config: &ObjectConfig) -> Table {
         let n = self.records.len();
         // Phones without a country code are read as US numbers unless the config names a region.
@@ -251,12 +312,9 @@ impl RawTable {
         }
         let regions = record_regions(&columns, object, config);
         let generations = record_generations(&columns, n, object, config);
-        let fields: Vec<Field> = columns
+        let fields: Vec<Field> = columns::group(columns, object, config)
             .into_par_iter()
-            .filter_map(|col| {
-                let kind = config.kind_of(object, &col.name);
-                (kind != Kind::Ignore).then(|| build_field(col, kind, region, regions.as_deref()))
-            })
+            .map(|group| columns::build_field(group, region, regions.as_deref()))
             .collect();
         Table { records: self.records, sources: self.sources, fields, generations }
     }
@@ -300,98 +358,27 @@ fn record_generations(
         .collect()
 }
 
-type Region = Option<phonenumber::country::Id>;
+/// A phone region (`None`: the default).
+pub(super) type Region = Option<phonenumber::country::Id>;
 
-/// Each record's own phone region, from the first country field, where it names one: a Spanish
-/// record's `93 468 80 87` is +34 934 688 087, not a US number. `None` without a country field.
+/// Each record's own phone region, from the first country column that names one: a Spanish
+/// record's `93 468 80 87` is +34 934 688 087, not a US number. `None` without a country column.
 fn record_regions(columns: &[RawColumn], object: &str, config: &ObjectConfig) -> Option<Vec<Region>> {
-    let country = columns.iter().find(|c| config.kind_of(object, &c.name) == Kind::Country)?;
-    let by_value: Vec<Region> = country
-        .values
-        .strings
+    let countries: Vec<(&RawColumn, Vec<Region>)> = columns
         .iter()
-        .map(|raw| if raw.is_empty() { None } else { normalise::region(&normalise::country(raw)) })
-        .collect();
-    Some(country.ids.iter().map(|id| by_value[*id as usize]).collect())
-}
-
-/// A phone column normalised per distinct value and region (each record's own, else `default`).
-fn phones_by_region(raw_ids: &[u32], raw: &Strings, regions: &[Region], default: Region) -> Interned {
-    let mut combos: HashMap<(u32, Region), u32> = HashMap::new();
-    let mut distinct: Vec<(u32, Region)> = vec![(0, None)];
-    let ids: Vec<u32> = raw_ids
-        .iter()
-        .zip(regions)
-        .map(|(&raw_id, own)| match raw_id {
-            0 => 0,
-            _ => *combos.entry((raw_id, own.or(default))).or_insert_with(|| {
-                distinct.push((raw_id, own.or(default)));
-                (distinct.len() - 1) as u32
-            }),
-        })
-        .collect();
-    let normalised: Vec<Option<String>> = distinct
-        .par_iter()
-        .map(|&(raw_id, region)| match raw_id {
-            0 => None,
-            _ => normalise::normalise(Kind::Phone, &raw[raw_id as usize], region),
-        })
-        .collect();
-    Interned::from_mapped(&ids, &normalised)
-}
-
-fn build_field(col: RawColumn, kind: Kind, region: Region, regions: Option<&[Region]>) -> Field {
-    let RawColumn { name, ids: raw_ids, values } = col;
-    let raw = values.into_strings();
-    let norm = match (kind, regions) {
-        (Kind::Phone, Some(regions)) => phones_by_region(&raw_ids, &raw, regions, region),
-        _ => {
-            let normalised: Vec<Option<String>> = (0..raw.len())
-                .into_par_iter()
-                .map(|i| if i == 0 { None } else { normalise::normalise(kind, &raw[i], region) })
+        .filter(|c| config.kind_of(object, &c.name) == Kind::Country)
+        .map(|c| {
+            let by_value = c
+                .values
+                .strings
+                .iter()
+                .map(|raw| if raw.is_empty() { None } else { normalise::region(&normalise::country(raw)) })
                 .collect();
-            Interned::from_mapped(&raw_ids, &normalised)
-        }
-    };
-    let derive = |f: &(dyn Fn(&str) -> Option<String> + Sync)| {
-        let derived: Vec<Option<String>> = (0..norm.dict.len())
-            .into_par_iter()
-            .map(|i| if i == 0 { None } else { f(&norm.dict[i]) })
-            .collect();
-        Interned::from_mapped(&norm.ids, &derived)
-    };
-    let metaphone = DoubleMetaphone::new(Some(4));
-    let phonetic = |v: &str| {
-        let code = metaphone.double_metaphone(v.split(' ').next_back().unwrap_or(v)).primary();
-        (!code.is_empty()).then_some(code)
-    };
-    let (alt, code) = match kind {
-        Kind::Email => (Some(derive(&|v| v.split('@').next().map(str::to_string))), None),
-        Kind::FirstName => (
-            Some(derive(&|v| Some(names::alias(v.split(' ').next().unwrap_or(v)).to_string()))),
-            Some(derive(&|v| {
-                let code = metaphone.double_metaphone(v.split(' ').next().unwrap_or(v)).primary();
-                (!code.is_empty()).then_some(code)
-            })),
-        ),
-        Kind::LastName => (None, Some(derive(&phonetic))),
-        Kind::FullName => (
-            Some(derive(&|v| {
-                let mut words: Vec<&str> = v.split(' ').collect();
-                words.sort_unstable();
-                Some(words.join(" "))
-            })),
-            Some(derive(&phonetic)),
-        ),
-        Kind::Street => (
-            None,
-            Some(derive(&|v| {
-                v.split(' ').find(|w| w.bytes().any(|b| b.is_ascii_digit())).map(str::to_string)
-            })),
-        ),
-        _ => (None, None),
-    };
-    Field { name, kind, norm, alt, code }
+            (c, by_value)
+        })
+        .collect();
+    let n = countries.first()?.0.ids.len();
+    Some((0..n).map(|r| countries.iter().find_map(|(c, by_value)| by_value[c.ids[r] as usize])).collect())
 }
 
 #[cfg(test)]

@@ -282,11 +282,13 @@ pub fn expected_matches(comparer: &Comparer, keys: &Keys, pairs: &[Pair], poster
         .fold(
             || vec![0.0; MASKS],
             |mut acc, (p, post)| {
-                let (a, b) = (comparer.ids(p.a as usize), comparer.ids(p.b as usize));
+                let (i, j) = (p.a as usize, p.b as usize);
+                let (a, b) = (comparer.ids(i), comparer.ids(j));
+                let several = comparer.several(i, j);
                 let mut same = 0usize;
                 for (f, key) in keys.iter().enumerate() {
                     if let Some(k) = key {
-                        if a[*k] != 0 && a[*k] == b[*k] {
+                        if (a[*k] != 0 && a[*k] == b[*k]) || (several && comparer.shares(i, j, *k)) {
                             same |= 1 << f;
                         }
                     }
