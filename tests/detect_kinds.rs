@@ -214,3 +214,33 @@ fn the_best_agreeing_value_of_a_kind_is_compared_and_the_config_maps_columns_int
     let email = person(3).email;
     assert!(text.contains(&format!("  - email: exact ({email} / {email})")), "{text}");
 }
+
+/// A pair proposed while one source alone named the columns (`First Name`) is proposed again
+/// once another source's `FirstName` joins the kind: its reasons are the new run's, by kind, with
+/// no line left over from the fields as they were named before, and they add up to the total.
+#[test]
+fn reasons_named_by_column_give_way_to_reasons_named_by_kind() {
+    let ws = Workspace::new();
+    let p = person(4);
+    let twin = format!("6004,{},{},{},{},,,,,Alex\n", p.first, p.last, p.email, p.phone);
+    import(&ws, "hubspot.csv", hubspot() + &twin, "hubspot");
+    detect(&ws, &[]);
+    let members: BTreeSet<String> = ["hubspot:5004".to_string(), "hubspot:6004".to_string()].into();
+    let id = proposed(&ws).into_iter().find(|(m, _)| *m == members).expect("the HubSpot twins").1;
+    let reasons = |ws: &Workspace| -> Vec<serde_json::Value> {
+        let shown: serde_json::Value =
+            serde_json::from_str(&ws.ok(&["show", &id.to_string(), "--json"])).unwrap();
+        shown["reasons"].as_array().unwrap().clone()
+    };
+    assert!(reasons(&ws).iter().any(|r| r["field"] == "First Name"), "{:#?}", reasons(&ws));
+
+    import(&ws, "salesforce.csv", salesforce(), "salesforce");
+    detect(&ws, &[]);
+    let now = reasons(&ws);
+    // The overall line has no field.
+    let fields: Vec<&str> = now.iter().filter_map(|r| r["field"].as_str()).collect();
+    assert!(fields.contains(&"first_name") && !fields.contains(&"First Name"), "{fields:?}");
+    let total = now.iter().find(|r| r["field"].is_null()).unwrap()["weight"].as_f64().unwrap();
+    let sum: f64 = now.iter().filter(|r| r["field"].is_string()).filter_map(|r| r["weight"].as_f64()).sum();
+    assert!((sum - total).abs() < 0.05, "lines add to {sum}, total {total}: {now:#?}");
+}

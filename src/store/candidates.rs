@@ -248,15 +248,27 @@ pub(super) fn merge_into(
 
 /// Adds `new` reasons to `all`. A matcher's evidence about a field (a reason with a weight; field ""
 /// is the overall score) replaces older evidence about that field: after records change, "why
-/// proposed" shows the values compared now, not every value ever compared. Free-text reasons are
-/// kept. True when `all` changed.
+/// proposed" shows the values compared now, not every value ever compared. A whole new judgment
+/// (with an overall line) replaces all the older evidence, in its own order: the fields compared
+/// may have changed too (columns of one kind from a new source make one field, named by its kind,
+/// of what were fields named by column), and the lines must add up to the new total. Free-text
+/// reasons are kept. True when `all` changed.
 fn unite_reasons(all: &mut Vec<Reason>, new: &[Reason]) -> bool {
-    let before = all.len();
+    let weighed = |r: &&Reason| r.weight.is_some();
     let mut changed = false;
-    for r in new.iter().filter(|r| r.weight.is_some()) {
-        all.retain(|old| old == r || old.weight.is_none() || old.field != r.field);
+    if new.iter().any(|r| r.field.is_empty() && r.weight.is_some()) {
+        if !all.iter().filter(weighed).eq(new.iter().filter(weighed)) {
+            all.retain(|old| old.weight.is_none());
+            all.extend(new.iter().filter(weighed).cloned());
+            changed = true;
+        }
+    } else {
+        let before = all.len();
+        for r in new.iter().filter(weighed) {
+            all.retain(|old| old == r || old.weight.is_none() || old.field != r.field);
+        }
+        changed |= all.len() != before;
     }
-    changed |= all.len() != before;
     for r in new {
         if !all.contains(r) {
             all.push(r.clone());
@@ -428,13 +440,31 @@ mod tests {
             all,
             [
                 Reason::text("same email after removing +tag"),
-                compared("city", "Austin", "Austin", 4),
                 overall(0.6),
                 compared("street", "9 Oak Ave", "1 Main Street", 1),
+                compared("city", "Austin", "Austin", 4),
             ]
         );
         assert!(!unite_reasons(&mut all, &again), "the same evidence twice changes nothing");
         assert!(unite_reasons(&mut all, &[Reason::text("also in Splink")]));
         assert_eq!(all.len(), 5, "free-text reasons are added, never replaced");
+        // A new judgment whose fields are named otherwise (columns joined into a kind's field):
+        // the old fields' lines go, whatever their names.
+        let by_kind = [
+            overall(0.7),
+            compared("street", "9 Oak Ave", "1 Main Street", 1),
+            compared("town", "Austin", "Austin", 4),
+        ];
+        assert!(unite_reasons(&mut all, &by_kind));
+        assert_eq!(
+            all,
+            [
+                Reason::text("same email after removing +tag"),
+                Reason::text("also in Splink"),
+                overall(0.7),
+                compared("street", "9 Oak Ave", "1 Main Street", 1),
+                compared("town", "Austin", "Austin", 4),
+            ]
+        );
     }
 }
