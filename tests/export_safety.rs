@@ -1,7 +1,8 @@
 //! `mergeq export` where a careless `--out` or a second incremental export could do harm: the
 //! workspace (and its companion files) refused as a destination, devices and FIFOs written in
 //! place, links and permissions kept; `--since-last` after an empty export and per `--source`;
-//! fields a CRM computes itself left out of its plan.
+//! fields a CRM computes itself left out of its plan; an export that did not reach its reader
+//! (a full device, a pipe closed early) left out of the journal.
 
 mod common;
 
@@ -260,4 +261,72 @@ fn a_field_a_plan_cannot_carry_names_the_candidate() {
         .code(1)
         .stderr(contains("candidate 1 (journal entry").and(contains("`attributes` cannot be set")));
     assert!(!ws.dir.path().join("plan.jsonl").exists());
+}
+
+/// `--since-last` after a failed export still carries candidate 1.
+fn since_last_exports_candidate_1(ws: &Workspace) {
+    let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
+    assert!(again.starts_with("{\"candidate\":1,"), "{again}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_a_full_device_refuses_is_not_recorded() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("no /dev/full: skipped");
+        return;
+    }
+    let ws = approved_pair();
+    let entries = journal_len(&ws);
+    // Shell redirection (`> /dev/full`): stdout is the device.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = ws
+        .process()
+        .args(["export", "golden-jsonl", "--since-last"])
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("writing the export to stdout"), "{stderr}");
+    assert!(stderr.contains("nothing was recorded in the journal"), "{stderr}");
+    assert!(!stderr.contains("exported golden-jsonl"), "{stderr}");
+    // `--out /dev/full`: the device is written in place.
+    let stderr = ws.fails(&["export", "golden-jsonl", "--since-last", "--out", "/dev/full"], 1);
+    assert!(stderr.contains("writing the export to /dev/full"), "{stderr}");
+    assert_eq!(journal_len(&ws), entries, "a failed export was recorded");
+    since_last_exports_candidate_1(&ws);
+}
+
+#[test]
+fn an_export_whose_reader_closes_the_pipe_early_is_not_recorded() {
+    // A value of 200 KB: more than a pipe holds, so the export's write meets the closed pipe
+    // whenever the reader goes away.
+    let ws = Workspace::new();
+    ws.ok(&["keygen", "--out", "ann.key"]);
+    let long = "x".repeat(200_000);
+    ws.file("r.csv", format!("id,email,note\n1,a@x.example,{long}\n2,a@x.example,\n"));
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    let entries = journal_len(&ws);
+    let mut child = ws
+        .process()
+        .args(["export", "golden-jsonl", "--since-last"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away without reading
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was recorded in the journal"), "{stderr}");
+    assert!(stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(journal_len(&ws), entries, "an export nobody read was recorded");
+    let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
+    assert!(again.starts_with("{\"candidate\":1,") && again.contains(&long), "{}", &again[..100]);
 }
