@@ -125,6 +125,8 @@ fn an_empty_incremental_export_does_not_break_the_next_one() {
 #[test]
 fn since_last_counts_from_the_previous_export_of_the_same_source() {
     let ws = two_pairs("salesforce");
+    ws.file("h.csv", "id,email\nh1,c@x.example\n");
+    ws.ok(&["import", "records", "h.csv", "--object", "contact", "--source", "hubspot"]);
     ws.ok(&["decide", "1", "approve"]);
     ws.ok(&["decide", "2", "approve"]);
     ws.ok(&["signoff", "--key", "ann.key"]);
@@ -329,4 +331,44 @@ fn an_export_whose_reader_closes_the_pipe_early_is_not_recorded() {
     assert_eq!(journal_len(&ws), entries, "an export nobody read was recorded");
     let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
     assert!(again.starts_with("{\"candidate\":1,") && again.contains(&long), "{}", &again[..100]);
+}
+
+#[test]
+fn a_plan_from_a_source_no_record_has_is_refused_and_not_recorded() {
+    let ws = two_pairs("Salesforce");
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    let entries = journal_len(&ws);
+    // The default source differs from the records' only in case.
+    let stderr = ws.fails(&["export", "salesforce", "--out", "plan.jsonl"], 1);
+    assert!(stderr.contains("no record comes from source `salesforce`"), "{stderr}");
+    assert!(stderr.contains("did you mean --source `Salesforce`?"), "{stderr}");
+    let stderr = ws.fails(&["export", "hubspot", "--source", "salesforce"], 1);
+    assert!(
+        stderr.contains("no record comes from source `salesforce`; did you mean `Salesforce`?"),
+        "{stderr}"
+    );
+    let stderr = ws.fails(&["export", "zoho", "--source", "nosuch", "--since-last"], 1);
+    assert!(
+        stderr.contains("no record comes from source `nosuch` (the workspace's sources: `Salesforce`)"),
+        "{stderr}"
+    );
+    assert_eq!(journal_len(&ws), entries, "a refused plan was recorded");
+    assert!(!ws.dir.path().join("plan.jsonl").exists());
+    let plan = ws.ok(&["export", "salesforce", "--source", "Salesforce"]);
+    assert_eq!(merged_ids(&plan), 1, "{plan}");
+    // A workspace without any record of a CRM still gets its (empty) plan, as a nightly job
+    // running every CRM's plan expects.
+    assert_eq!(ws.ok(&["export", "dynamics"]), "");
+}
+
+#[test]
+fn source_with_a_format_that_does_not_read_it_is_a_usage_error() {
+    let ws = approved_pair();
+    let entries = journal_len(&ws);
+    for format in ["golden-csv", "golden-jsonl", "not-duplicates", "audit-csv", "audit-report"] {
+        let stderr = ws.fails(&["export", format, "--source", "salesforce"], 2);
+        assert!(stderr.contains("--source goes with a merge plan"), "{format}: {stderr}");
+    }
+    assert_eq!(journal_len(&ws), entries);
 }

@@ -75,6 +75,54 @@ impl Crm {
         given.unwrap_or(self.name())
     }
 
+    /// Refuses a plan from a workspace source that holds no record (`sources`: the workspace's
+    /// record sources): a `--source` that names none (a typo, `Salesforce` for `salesforce`), or
+    /// the CRM's own name when only another spelling of it holds records. Otherwise the plan would
+    /// be empty and its export would still take its window of decisions. A workspace with no record
+    /// of this CRM at all, and no `--source`, is not refused: its plan is simply empty.
+    pub fn check_source(self, given: Option<&str>, sources: &[String]) -> Result<()> {
+        let source = self.records_source(given);
+        if sources.iter().any(|s| s == source) {
+            return Ok(());
+        }
+        let folded = source.to_lowercase();
+        let near: Vec<String> = sources
+            .iter()
+            .filter(|s| s.to_lowercase() == folded)
+            .map(|s| format!("`{}`", crate::text::visible(s)))
+            .collect();
+        let shown = crate::text::visible(source);
+        match (given, near.is_empty()) {
+            (Some(_), false) => {
+                bail!("no record comes from source `{shown}`; did you mean {}?", near.join(" or "))
+            }
+            (None, false) => bail!(
+                "no record comes from source `{shown}` (the {} plan's source unless --source names another); \
+                 did you mean --source {}?",
+                self.name(),
+                near.join(" or ")
+            ),
+            (Some(_), true) if sources.is_empty() => {
+                bail!("no record comes from source `{shown}`: the workspace holds no records")
+            }
+            (Some(_), true) => {
+                const SHOWN: usize = 10;
+                let mut list: Vec<String> =
+                    sources.iter().take(SHOWN).map(|s| format!("`{}`", crate::text::visible(s))).collect();
+                if sources.len() > SHOWN {
+                    list.push(format!("and {} more", sources.len() - SHOWN));
+                }
+                bail!(
+                    "no record comes from source `{shown}` (the workspace's sources: {}); --source names \
+                     the workspace source that holds the {} records",
+                    list.join(", "),
+                    self.name()
+                )
+            }
+            (None, true) => Ok(()),
+        }
+    }
+
     /// The one rule of what a merge plan for this CRM carries (DESIGN, "Exports to a CRM"): an
     /// approved candidate of `object` whose members all come from `source` (the workspace source
     /// of this CRM's records), when the CRM can merge that object. `None`: the plan carries it.
@@ -182,6 +230,39 @@ mod tests {
         }
         assert_eq!(sf.records_source(None), "salesforce");
         assert_eq!(sf.records_source(Some("sfdc")), "sfdc");
+    }
+
+    #[test]
+    fn a_plan_from_a_source_no_record_has_is_refused() {
+        let sources = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let sf = Crm::Salesforce;
+        let cases: [(Option<&str>, Vec<String>, Option<&str>); 8] = [
+            (None, sources(&["hubspot", "salesforce"]), None),
+            (Some("sfdc"), sources(&["sfdc"]), None),
+            // No record of this CRM and no --source: an empty plan, as before.
+            (None, sources(&["hubspot"]), None),
+            (None, sources(&[]), None),
+            (Some("Salesforce"), sources(&["hubspot", "salesforce"]), Some("did you mean `salesforce`?")),
+            (
+                None,
+                sources(&["Salesforce", "SALESFORCE"]),
+                Some("did you mean --source `Salesforce` or `SALESFORCE`?"),
+            ),
+            (
+                Some("nosuch"),
+                sources(&["hubspot", "salesforce"]),
+                Some("(the workspace's sources: `hubspot`, `salesforce`)"),
+            ),
+            (Some("nosuch"), sources(&[]), Some("the workspace holds no records")),
+        ];
+        for (given, sources, want) in cases {
+            let got = sf.check_source(given, &sources).err().map(|e| e.to_string());
+            match (want, &got) {
+                (None, None) => {}
+                (Some(want), Some(got)) => assert!(got.contains(want), "{given:?} {sources:?}: {got}"),
+                _ => panic!("{given:?} {sources:?}: {got:?}, wanted {want:?}"),
+            }
+        }
     }
 
     #[test]

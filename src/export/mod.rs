@@ -110,6 +110,9 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
             "--fields names a CRM's fields: it goes with a merge plan (salesforce, hubspot, dynamics, zoho)"
         );
     }
+    if let Some(decisions::Kind::Crm(crm)) = kind {
+        crm.check_source(opts.source.as_deref(), &store.record_sources()?)?;
+    }
     let mut sink = Sink::new(opts.out.as_deref(), store.path())?;
     let summary = match kind {
         Some(kind) => select::render(store, kind, format, opts, &mut sink)?,
