@@ -240,9 +240,15 @@ fn a_hubspot_plan_leaves_out_calculated_properties_and_later_plans_still_work() 
     let out = ws.cmd().args(["export", "hubspot", "--out", "a"]).assert().success();
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     let plan = std::fs::read_to_string(ws.dir.path().join("a")).unwrap();
-    let update: serde_json::Value = serde_json::from_str(plan.lines().last().unwrap()).unwrap();
-    let mut names: Vec<&str> =
-        update["body"]["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let lines: Vec<serde_json::Value> = plan.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let methods: Vec<&str> = lines.iter().map(|l| l["method"].as_str().unwrap()).collect();
+    // The update before the merge; the address the merged contact holds after it.
+    assert_eq!(methods, ["PATCH", "POST", "PATCH"], "{plan}");
+    let mut names: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["method"] == "PATCH")
+        .flat_map(|l| l["body"]["properties"].as_object().unwrap().keys().map(String::as_str))
+        .collect();
     names.sort();
     assert_eq!(names, ["email", "hs_lead_status"], "{plan}");
     for name in ["hs_object_id", "hs_analytics_source", "num_form_submissions"] {

@@ -5,6 +5,7 @@ use super::plan::ApprovedMerge;
 use anyhow::{bail, Result};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 /// A CRM that mergeq writes merge plans for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,16 @@ impl Crm {
             Crm::HubSpot => "hubspot",
             Crm::Dynamics => "dynamics",
             Crm::Zoho => "zoho",
+        }
+    }
+
+    /// The CRM's own name, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Crm::Salesforce => "Salesforce",
+            Crm::HubSpot => "HubSpot",
+            Crm::Dynamics => "Dataverse",
+            Crm::Zoho => "Zoho",
         }
     }
 
@@ -139,6 +150,65 @@ impl Crm {
         } else {
             None
         }
+    }
+
+    /// Whether this CRM can take `name` as a field name: an API identifier (an ASCII letter,
+    /// then letters, digits and `_`: `FirstName`, `npe01__HomeEmail__c`, `firstname`,
+    /// `emailaddress1`, `First_Name`), and for Dataverse also a lookup written through
+    /// `…@odata.bind`. A label from a CRM's export (`First Name`, `Country/Region`) is not one:
+    /// the CRM would refuse the call (HubSpot after the merge has happened, were the update sent
+    /// after it). This is the shape of a name, not a check against the CRM's own list of fields.
+    pub fn is_api_name(self, name: &str) -> bool {
+        let name = match self {
+            Crm::Dynamics => name.strip_suffix("@odata.bind").unwrap_or(name),
+            _ => name,
+        };
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }
+
+    /// The golden values this CRM's plan sends for one approved merge: those the survivor does
+    /// not hold, and for the CRMs that fill the survivor's empty fields from the merged records
+    /// (HubSpot, Dataverse) also a clear of each field the golden record leaves empty but a
+    /// merged record holds.
+    pub fn changes<'m>(self, m: &'m ApprovedMerge) -> Vec<Change<'m>> {
+        match self {
+            Crm::Salesforce | Crm::Zoho => m.survivor_changes(),
+            Crm::HubSpot | Crm::Dynamics => m.survivor_changes_guarded(),
+        }
+    }
+
+    /// The error of a plan that would send field names this CRM does not take (`is_api_name`):
+    /// `names`, in `candidates` candidates, the first of them `first` (candidate, journal entry).
+    pub fn refuse_labels(
+        self,
+        names: &BTreeSet<String>,
+        candidates: u64,
+        first: (i64, i64),
+    ) -> anyhow::Error {
+        let shown: Vec<String> = names.iter().map(|n| format!("`{}`", crate::text::visible(n))).collect();
+        let (field, are_not, api_names) = if names.len() == 1 {
+            ("field", "is not a", "API name")
+        } else {
+            ("fields", "are not", "API names")
+        };
+        let others = match candidates {
+            1 => String::new(),
+            n => format!(", and {}", crate::text::count(n - 1, "more candidate", "more candidates")),
+        };
+        anyhow::anyhow!(
+            "the {crm} plan would send {field} {list}, which {are_not} {title} {api_names} (an API name is an \
+             ASCII letter, then letters, digits and `_`): candidate {c} (journal entry {seq}){others}. \
+             Name them with `mergeq export {crm} --fields FILE` (`[object]` tables of `\"{example}\" = \
+             \"apiname\"` lines; `\"\"` leaves a field out of the plan). Nothing was written.",
+            crm = self.name(),
+            title = self.title(),
+            list = shown.join(", "),
+            c = first.0,
+            seq = first.1,
+            example = crate::text::visible(names.iter().next().map_or("Field Label", String::as_str)),
+        )
     }
 
     /// Appends the JSON Lines that apply one approved merge in this CRM; returns how many.
@@ -263,6 +333,51 @@ mod tests {
                 _ => panic!("{given:?} {sources:?}: {got:?}, wanted {want:?}"),
             }
         }
+    }
+
+    #[test]
+    fn api_names_and_labels() {
+        let cases = [
+            (Crm::Salesforce, "FirstName", true),
+            (Crm::Salesforce, "npe01__HomeEmail__c", true),
+            (Crm::Salesforce, "First Name", false),
+            (Crm::HubSpot, "firstname", true),
+            (Crm::HubSpot, "hs_lead_status", true),
+            (Crm::HubSpot, "Country/Region", false),
+            (Crm::HubSpot, "Phone Number", false),
+            (Crm::HubSpot, "", false),
+            (Crm::HubSpot, "1st_touch", false),
+            (Crm::HubSpot, "_private", false),
+            (Crm::HubSpot, "e-mail", false),
+            (Crm::HubSpot, "prénom", false),
+            (Crm::Dynamics, "emailaddress1", true),
+            (Crm::Dynamics, "parentcustomerid_account@odata.bind", true),
+            (Crm::Dynamics, "Company Name", false),
+            (Crm::Salesforce, "AccountId@odata.bind", false),
+            (Crm::Zoho, "First_Name", true),
+            (Crm::Zoho, "First Name", false),
+        ];
+        for (crm, name, want) in cases {
+            assert_eq!(crm.is_api_name(name), want, "{crm:?} {name}");
+        }
+    }
+
+    #[test]
+    fn a_plan_with_labels_names_them_the_candidate_and_the_way_out() {
+        let names: BTreeSet<String> = ["First Name", "Country/Region"].map(String::from).into();
+        let e = Crm::HubSpot.refuse_labels(&names, 3, (5, 12)).to_string();
+        for want in [
+            "the hubspot plan would send fields `Country/Region`, `First Name`, which are not HubSpot API names",
+            "candidate 5 (journal entry 12), and 2 more candidates",
+            "mergeq export hubspot --fields FILE",
+            r#""Country/Region" = "apiname""#,
+        ] {
+            assert!(e.contains(want), "{want:?} not in {e}");
+        }
+        let one: BTreeSet<String> = ["Name X".to_string()].into();
+        let e = Crm::Zoho.refuse_labels(&one, 1, (7, 30)).to_string();
+        assert!(e.contains("would send field `Name X`, which is not a Zoho API name (an API name"), "{e}");
+        assert!(e.contains("candidate 7 (journal entry 30). Name them"), "{e}");
     }
 
     #[test]

@@ -149,6 +149,15 @@ impl<'a> Renderer<'a> {
                 !computed
             });
         }
+        // A label for a field name (`First Name`) makes the CRM refuse the call: the export
+        // refuses once it has seen every such name (select::render).
+        let labels: Vec<&str> =
+            crm.changes(&m).into_iter().map(|(n, _)| n).filter(|n| !crm.is_api_name(n)).collect();
+        if !labels.is_empty() {
+            part.counts.not_api.extend(labels.into_iter().map(String::from));
+            part.counts.not_api_candidates += 1;
+            part.counts.first_not_api.get_or_insert((m.meta.candidate, m.meta.seq));
+        }
         let start = part.bytes.len();
         let candidate = m.meta.candidate;
         let lines = crm.render(&m, &mut part.bytes).with_context(|| {
