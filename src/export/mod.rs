@@ -16,6 +16,7 @@ pub mod golden;
 pub mod hubspot;
 pub mod not_duplicates;
 pub mod plan;
+pub mod refusals;
 mod replayed;
 pub mod salesforce;
 pub mod select;
@@ -111,7 +112,7 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
         );
     }
     if let Some(decisions::Kind::Crm(crm)) = kind {
-        crm.check_source(opts.source.as_deref(), &store.record_sources()?)?;
+        refusals::check_source(crm, opts.source.as_deref(), &store.record_sources()?)?;
     }
     let mut sink = Sink::new(opts.out.as_deref(), store.path())?;
     let summary = match kind {

@@ -189,7 +189,7 @@ pub fn render(
         Ok(counts)
     })?;
     if let (Kind::Crm(crm), Some(first)) = (kind, counts.first_not_api) {
-        return Err(crm.refuse_labels(&counts.not_api, counts.not_api_candidates, first));
+        return Err(super::refusals::labels(crm, &counts.not_api, counts.not_api_candidates, first));
     }
     let mut details = counts.details();
     details["through"] = json!(w.through);
