@@ -137,6 +137,13 @@ impl Summary {
                 ALLOW_OLDER,
             );
         }
+        if self.is_noop() && self.single_clusters > 0 {
+            return format!(
+                "{file}: nothing new — {}; {} of one record left out (nothing to merge)",
+                crate::text::count(self.rows, "row", "rows"),
+                crate::text::count(self.single_clusters, "cluster", "clusters"),
+            );
+        }
         if self.is_noop() {
             return format!(
                 "{file}: nothing new — {}, {} in the workspace unchanged{}",
