@@ -141,6 +141,9 @@ pub fn collisions(
     let n = table.records.len();
     let source = |r: u32| table.records[r as usize].source;
     let fields: Vec<&Field> = comparer.fields().collect();
+    // Each record's first value of a key field: the further values of a record filling several
+    // columns of the kind (`Field::more`) are not counted here (value collisions over all pairs
+    // need one value a record; a second e-mail or phone is rarely what a household shares).
     let norms: Vec<Option<&Interned>> = keys.iter().map(|k| k.map(|k| &fields[k].norm)).collect();
     // Per record, the facets it has a key value in (low 4 bits) and those whose value another
     // record shares (high 4 bits): one pass, then every mask reads bits.
