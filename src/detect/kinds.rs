@@ -191,7 +191,7 @@ fn infer_squeezed(object: &str, name: &str) -> Option<Kind> {
         }
         "city" | "suburb" | "town" | "locality" | "municipality" => Kind::City,
         "postcode" | "postalcode" | "zip" | "zipcode" | "postal" | "plz" => Kind::Postcode,
-        "state" | "province" | "region" | "county" | "stateprovince" | "statecode" => Kind::State,
+        "state" | "province" | "region" | "county" | "stateprovince" | "stateregion" | "statecode" => Kind::State,
         "country" | "countrycode" | "countryregion" | "nation" => Kind::Country,
         "dob" | "dateofbirth" | "birthdate" | "birthday" | "date" => Kind::Date,
         "notes" | "note" | "description" | "comments" | "comment" | "owner" | "ownerid" | "status"
@@ -388,6 +388,7 @@ mod tests {
             ("contact", "Postal Code", Kind::Postcode),
             ("contact", "Country/Region", Kind::Country),
             ("contact", "Contact owner", Kind::Ignore),
+            ("contact", "State/Region", Kind::State),
             ("contact", "OwnerId", Kind::Ignore),
             ("contact", "favourite_colour", Kind::Text),
         ];
