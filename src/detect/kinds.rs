@@ -191,7 +191,9 @@ fn infer_squeezed(object: &str, name: &str) -> Option<Kind> {
         }
         "city" | "suburb" | "town" | "locality" | "municipality" => Kind::City,
         "postcode" | "postalcode" | "zip" | "zipcode" | "postal" | "plz" => Kind::Postcode,
-        "state" | "province" | "region" | "county" | "stateprovince" | "stateregion" | "statecode" => Kind::State,
+        "state" | "province" | "region" | "county" | "stateprovince" | "stateregion" | "statecode" => {
+            Kind::State
+        }
         "country" | "countrycode" | "countryregion" | "nation" => Kind::Country,
         "dob" | "dateofbirth" | "birthdate" | "birthday" | "date" => Kind::Date,
         "notes" | "note" | "description" | "comments" | "comment" | "owner" | "ownerid" | "status"
