@@ -163,9 +163,10 @@ fn tail(text: &str, n: usize) -> &str {
 ///
 /// Each record's compared values sit together: a row of `u32` (value ids, the given-name alias,
 /// value lengths, where its text starts, which fields hold further values) and its values end to
-/// end in one text buffer. A pair then
-/// reads two rows and two short runs of text instead of some forty scattered places (ids per
-/// column, offsets and bytes per dictionary), which is what comparing cost when memory-bound.
+/// end in one text buffer. A pair then reads two rows and two short runs of text instead of some
+/// forty scattered places (ids per column, offsets and bytes per dictionary), which is what
+/// comparing cost when memory-bound. A record's further values of a field (`Field::more`) are
+/// read from the table, only for the pairs that have some.
 pub struct Comparer<'a> {
     table: &'a Table,
     fields: Vec<usize>,
