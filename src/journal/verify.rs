@@ -37,8 +37,26 @@ pub struct SignoffCheck {
     pub seq: i64,
     pub first: i64,
     pub last: i64,
+    /// Who signed off (the name the entry gives).
+    pub steward: String,
     pub public_key: String,
+    /// The key the sign-off says it replaces (`signoff --new-key`).
+    pub replaces_key: Option<String>,
     pub given_key: Option<usize>,
+}
+
+/// A steward's sign-off made with another key than their sign-off before it: worth a word with
+/// the steward, as a forged sign-off under their name would look the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyChange {
+    pub seq: i64,
+    pub steward: String,
+    pub public_key: String,
+    /// Their sign-off before it and its key.
+    pub earlier_seq: i64,
+    pub earlier_key: String,
+    /// The sign-off said it replaces that key (`signoff --new-key`).
+    pub declared: bool,
 }
 
 /// What `verify` found.
@@ -59,6 +77,28 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn is_ok(&self) -> bool {
         self.problem.is_none()
+    }
+
+    /// The sign-offs whose steward signed with another key than at their sign-off before, in order.
+    pub fn key_changes(&self) -> Vec<KeyChange> {
+        let mut last: BTreeMap<&str, (i64, &str)> = BTreeMap::new();
+        let mut changes = Vec::new();
+        for c in &self.signoff_checks {
+            if let Some(&(earlier_seq, earlier_key)) = last.get(c.steward.as_str()) {
+                if earlier_key != c.public_key {
+                    changes.push(KeyChange {
+                        seq: c.seq,
+                        steward: c.steward.clone(),
+                        public_key: c.public_key.clone(),
+                        earlier_seq,
+                        earlier_key: earlier_key.to_string(),
+                        declared: c.replaces_key.as_deref() == Some(earlier_key),
+                    });
+                }
+            }
+            last.insert(&c.steward, (c.seq, &c.public_key));
+        }
+        changes
     }
 
     /// The one-line summary: "journal ok: 1,234 entries, head 3f2a…, 3 sign-offs verified, …".
@@ -189,8 +229,10 @@ impl Walk<'_> {
             seq: e.seq,
             first: covers.first,
             last: covers.last,
+            steward: e.steward.to_string(),
             given_key: self.keys.iter().position(|given| *given == key),
             public_key: covers.public_key,
+            replaces_key: covers.replaces_key,
         })
     }
 }
