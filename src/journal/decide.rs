@@ -7,6 +7,8 @@ mod contradictions;
 mod outcome;
 
 pub use body::choices_of;
+/// How far the contradiction check follows approvals (`audit verify` follows them as far).
+pub(crate) use contradictions::REACH_LIMIT;
 pub use outcome::{
     shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, OthersDecision,
     Overlaps, StatusChanged, UndoOutcome,

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod replay;
 pub mod signoff;
 pub mod stale;
+pub mod standing;
 pub mod verify;
 
 pub use chain::{append, NewEntry};

@@ -1,7 +1,14 @@
 //! `audit verify`: walks the journal in order and checks that the numbers have no gap, every entry
 //! links to the one before, every hash matches its content, every sign-off covers exactly what it
 //! says with a good signature, every undo reverses a standing decision, and finally that the
-//! candidates' statuses are what the journal's decisions make them. The first failure is named.
+//! candidates' statuses are what the journal's decisions make them, that no decision contradicts
+//! another standing, and that `approved_members` and `rejected_pairs` hold what the standing
+//! decisions leave (`derived`). The first failure is named.
+
+mod derived;
+mod key_changes;
+
+pub use key_changes::KeyChange;
 
 use super::encoding::{content_hash, unhex, Action, Content, GENESIS};
 use super::keys::{public_key_from_hex, public_key_hex};
@@ -45,20 +52,6 @@ pub struct SignoffCheck {
     pub given_key: Option<usize>,
 }
 
-/// A steward's sign-off made with another key than their sign-off before it: worth a word with
-/// the steward, as a forged sign-off under their name would look the same.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyChange {
-    pub seq: i64,
-    pub steward: String,
-    pub public_key: String,
-    /// Their sign-off before it and its key.
-    pub earlier_seq: i64,
-    pub earlier_key: String,
-    /// The sign-off said it replaces that key (`signoff --new-key`).
-    pub declared: bool,
-}
-
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -77,28 +70,6 @@ pub struct VerifyReport {
 impl VerifyReport {
     pub fn is_ok(&self) -> bool {
         self.problem.is_none()
-    }
-
-    /// The sign-offs whose steward signed with another key than at their sign-off before, in order.
-    pub fn key_changes(&self) -> Vec<KeyChange> {
-        let mut last: BTreeMap<&str, (i64, &str)> = BTreeMap::new();
-        let mut changes = Vec::new();
-        for c in &self.signoff_checks {
-            if let Some(&(earlier_seq, earlier_key)) = last.get(c.steward.as_str()) {
-                if earlier_key != c.public_key {
-                    changes.push(KeyChange {
-                        seq: c.seq,
-                        steward: c.steward.clone(),
-                        public_key: c.public_key.clone(),
-                        earlier_seq,
-                        earlier_key: earlier_key.to_string(),
-                        declared: c.replaces_key.as_deref() == Some(earlier_key),
-                    });
-                }
-            }
-            last.insert(&c.steward, (c.seq, &c.public_key));
-        }
-        changes
     }
 
     /// The one-line summary: "journal ok: 1,234 entries, head 3f2a…, 3 sign-offs verified, …".
@@ -134,6 +105,8 @@ struct Walk<'k> {
     signoffs: i64,
     unsigned_decisions: i64,
     replay: Replay,
+    /// Every decision and undo with the status it left, for `derived`.
+    changes: Vec<derived::Change>,
 }
 
 impl Walk<'_> {
@@ -171,6 +144,13 @@ impl Walk<'_> {
             Action::Undo | Action::Approve | Action::Reject | Action::Defer => {
                 let reverses = if action == Action::Undo { reverses_of(e.body) } else { None };
                 self.replay.apply(e.seq, action, e.candidate.map(CandidateId), reverses).map_err(at)?;
+                let candidate = CandidateId(e.candidate.expect("replay refuses a decision without one"));
+                self.changes.push(derived::Change {
+                    seq: e.seq,
+                    candidate,
+                    status: self.replay.status(candidate),
+                    undo: action == Action::Undo,
+                });
                 self.unsigned_decisions += 1;
             }
             _ => {}
@@ -274,6 +254,7 @@ pub fn verify_keys(store: &Store, keys: &[VerifyingKey]) -> Result<VerifyReport>
         signoffs: 0,
         unsigned_decisions: 0,
         replay: Replay::new(),
+        changes: Vec::new(),
     };
     let mut problem = std::thread::scope(|s| -> Result<Option<Problem>> {
         let (send, batches) = std::sync::mpsc::sync_channel::<JournalBatch>(4);
@@ -299,6 +280,9 @@ pub fn verify_keys(store: &Store, keys: &[VerifyingKey]) -> Result<VerifyReport>
     }
     if problem.is_none() {
         problem = check_statuses(store, &walk)?;
+    }
+    if problem.is_none() {
+        problem = derived::check_derived(store, &walk.changes)?;
     }
     if problem.is_none() && !keys.is_empty() {
         problem = check_signers(keys, &walk.signoff_checks);

@@ -3,6 +3,7 @@
 //! Hashing and meaning live in `crate::journal`; this file only moves rows.
 
 mod candidate_state;
+mod derived_state;
 
 /// For the approved-members migration test in `open`.
 #[cfg(test)]
