@@ -1,5 +1,6 @@
-//! What `decide` refuses before it writes: a decision or undo recorded on the candidate since the
-//! `seen` token was shown (a lost update otherwise), and two choices for one field.
+//! What `decide` refuses before it writes — a decision or undo recorded on the candidate since the
+//! `seen` token was shown (a lost update otherwise), two choices for one field — and how it stamps
+//! what it writes when several run at once.
 
 mod common;
 
@@ -85,4 +86,56 @@ fn two_choices_for_one_field_are_refused() {
     assert_eq!(before, ws.dump());
     // Different fields are fine.
     ws.ok(&["decide", "1", "approve", "--pick", "name=salesforce:2", "--set", "city=York"]);
+}
+
+/// Decisions run at once, on the real clock: each entry is stamped once the write lock is held,
+/// never before the entry before it, with three fraction digits — and imports likewise.
+#[test]
+fn concurrent_decisions_are_stamped_in_entry_order() {
+    let ws = Workspace::new();
+    let n = 8;
+    let records: String = (0..2 * n).map(|i| format!("{i},Person {}\n", i / 2)).collect();
+    ws.file("r.csv", format!("id,name\n{records}"));
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "crm"]);
+    let pairs: String = (0..n).map(|i| format!("crm:{},crm:{},0.9\n", 2 * i, 2 * i + 1)).collect();
+    ws.file("p.csv", format!("left,right,score\n{pairs}"));
+    ws.ok(&["import", "candidates", "p.csv"]);
+    let runs: Vec<std::process::Child> = (1..=n)
+        .map(|id| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("mergeq"));
+            cmd.env("MERGEQ_DB", &ws.db)
+                .env("MERGEQ_STEWARD", format!("s{id}"))
+                .env_remove("MERGEQ_NOW")
+                .env_remove("MERGEQ_RULES")
+                .args(["decide", &id.to_string(), "approve"])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut run in runs {
+        assert!(run.wait().unwrap().success());
+    }
+    let log: Vec<Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
+    assert_eq!(log.len(), 2 + n);
+    let times: Vec<&str> = log.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    for (seq, t) in times.iter().enumerate().skip(2) {
+        assert_eq!((t.len(), &t[19..20], &t[23..]), (24, ".", "Z"), "entry {}: {t}", seq + 1);
+        assert!(
+            times[seq - 1] <= *t,
+            "entry {} at {t} is before entry {} at {}",
+            seq + 1,
+            seq,
+            times[seq - 1]
+        );
+    }
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let batch_times: Vec<String> = conn
+        .prepare("SELECT at FROM batches")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(batch_times, ["2026-11-27T09:00:00.000Z"; 2], "imports: the pinned clock, in three digits");
 }
