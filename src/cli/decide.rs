@@ -77,6 +77,7 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         seen: args.seen,
         status_seen: None,
         steward: ctx.steward.clone(),
+        // Stamped below, once the write lock is held.
         at: String::new(),
         rules: std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?),
     };

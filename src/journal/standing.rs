@@ -123,10 +123,29 @@ impl<'m> Standing<'m> {
         (reached, met)
     }
 
+    /// Whether an approval other than `id` holds any of `records`: nearly every decision's records
+    /// are in none, and then nothing is followed (a million-decision journal allocates nothing).
+    fn linked(&self, records: &[i64], id: CandidateId) -> bool {
+        records.iter().any(|r| self.approved.get(r).is_some_and(|list| list.iter().any(|&c| c != id)))
+    }
+
     /// Approving `id` merges every record linked to its own through approvals: a standing
     /// rejection (of another candidate) keeping two of them apart is contradicted.
     fn approval_clash(&self, id: CandidateId) -> Option<Clash> {
-        let (reached, _) = self.reach(self.members_of(id), id);
+        let members = self.members_of(id);
+        if !self.linked(members, id) {
+            // Only its own records merge: a rejection holding two of them.
+            let mut clashes = Vec::new();
+            for &r in members {
+                for &other in self.rejected.get(&r).map_or(&[][..], Vec::as_slice) {
+                    let inside = self.members_of(other).iter().filter(|&&s| s != r && members.contains(&s));
+                    clashes.extend(inside.map(|&s| Clash { other, records: (r.min(s), r.max(s)) }));
+                }
+            }
+            clashes.retain(|c| c.other != id);
+            return clashes.into_iter().min_by_key(|c| (c.other, c.records));
+        }
+        let (reached, _) = self.reach(members, id);
         let mut clashes = Vec::new();
         for &r in reached.keys() {
             for &other in self.rejected.get(&r).map_or(&[][..], Vec::as_slice) {
@@ -148,6 +167,9 @@ impl<'m> Standing<'m> {
     /// are contradicted; the one where the link was found is named.
     fn rejection_clash(&self, id: CandidateId) -> Option<Clash> {
         let start = self.members_of(id);
+        if !self.linked(start, id) {
+            return None;
+        }
         let (_, met) = self.reach(start, id);
         met.map(|(other, a, b)| Clash { other, records: (start[a].min(start[b]), start[a].max(start[b])) })
     }
