@@ -64,7 +64,7 @@ pub(super) fn check_derived(store: &Store, changes: &[Change]) -> Result<Option<
     let want = standing.rejected_pairs();
     let have: FxHashSet<(i64, i64)> = store.rejected_pair_rows()?.into_iter().collect();
     if let Some((&(a, b), &id)) = want.iter().filter(|(pair, _)| !have.contains(pair)).min() {
-        let keys = store.record_key_texts(&[a, b])?;
+        let keys = sorted(store.record_key_texts(&[a, b])?);
         return Ok(Some(problem(format!(
             "rejected_pairs lacks {} and {}, which the rejection of candidate {id}{} keeps apart: {outside}, and \
              detection and imports would propose the pair again",
@@ -74,7 +74,7 @@ pub(super) fn check_derived(store: &Store, changes: &[Change]) -> Result<Option<
         ))));
     }
     if let Some(&(a, b)) = have.iter().filter(|pair| !want.contains_key(pair)).min() {
-        let keys = store.record_key_texts(&[a, b])?;
+        let keys = sorted(store.record_key_texts(&[a, b])?);
         return Ok(Some(problem(format!(
             "rejected_pairs holds {} and {}, which no standing rejection keeps apart: {outside}",
             keys[0], keys[1]
@@ -87,13 +87,19 @@ fn problem(message: String) -> Problem {
     Problem { seq: None, message }
 }
 
+fn sorted(mut keys: Vec<String>) -> Vec<String> {
+    keys.sort();
+    keys
+}
+
 fn one_key(store: &Store, record: i64) -> Result<String> {
     Ok(store.record_key_texts(&[record])?.remove(0))
 }
 
 /// The entry at `change` contradicts the standing decision `clash` names.
 fn contradiction(store: &Store, change: &Change, clash: &Clash, other_seq: Option<i64>) -> Result<Problem> {
-    let keys = store.record_key_texts(&[clash.records.0, clash.records.1])?;
+    let mut keys = store.record_key_texts(&[clash.records.0, clash.records.1])?;
+    keys.sort();
     let (mine, theirs) = match change.status {
         Status::Approved => ("approval", "rejection"),
         _ => ("rejection", "approval"),
