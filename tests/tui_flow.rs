@@ -535,3 +535,42 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#1 approved; all its records are in #5, approved"), "{text}");
 }
+
+/// A second press of a decision key (a double tap, key repeat) lands on the candidate the first
+/// one opened, a millisecond after it opened: dropped until the steward could have seen it
+/// (`SETTLE` after it was drawn), said once. A candidate opened otherwise is not held back.
+#[test]
+fn a_decision_key_waits_until_the_candidate_it_would_decide_could_be_seen() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    let at = std::rc::Rc::new(std::cell::RefCell::new(Instant::now()));
+    c.clock = fixture::held(&at);
+    let after = |ms: u64| *at.borrow_mut() += Duration::from_millis(ms);
+
+    keys(&mut c, "\nx");
+    assert_eq!(open_id(&c), 2, "the rejection opened the next candidate");
+    keys(&mut c, "x");
+    let said =
+        ("#1 rejected: not duplicates (journal entry 1) · x ignored: #2 just opened".to_string(), false);
+    assert_eq!(status(&c), said);
+    keys(&mut c, "dA");
+    assert_eq!(status(&c), said, "said once");
+    assert_eq!(journal(&db).len(), 1, "nothing decided on #2");
+    // Drawn 250 ms after the decision: the wait counts from then.
+    after(250);
+    c.drawn();
+    after(200);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).len(), 1, "150 ms too soon after it was drawn");
+    after(100);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("defer", Some(2))));
+    assert_eq!(open_id(&c), 3);
+    // Long enough after: the next decision key acts (the first `x` above did too, pressed with
+    // Enter at the same instant: a candidate the steward opened is not held back).
+    after(1000);
+    keys(&mut c, "x");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("reject", Some(3))));
+}

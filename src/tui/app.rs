@@ -9,6 +9,12 @@ use crate::store::{QueueKey, QueueOrder, QueueQuery, Stats};
 use crate::survivorship::Rules;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a candidate a decision opened is on screen before a decision key acts on it: a second
+/// press of `a` (a double tap, key repeat) lands on the next candidate a millisecond after it
+/// opens, before the steward could have seen it.
+pub const SETTLE: Duration = Duration::from_millis(300);
 
 /// The screen in front.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -395,7 +401,24 @@ pub struct App {
     pub undo_asked: Option<i64>,
     /// The approval just made with undecided candidates inside it, which `A` approves.
     pub inside_of: Option<CandidateId>,
+    /// When the action being applied happened (the console's clock, set before each dispatch).
+    pub now: Instant,
+    /// The decision just made, while the candidate it opened may not have been seen yet.
+    pub just_decided: Option<JustDecided>,
     pub quit: bool,
+}
+
+/// A decision that opened the next candidate: decision keys on that one are dropped until
+/// `SETTLE` after it was first drawn (keys queued before it was drawn included).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JustDecided {
+    /// The candidate the decision opened, once it opened (none when none was left).
+    pub opened: Option<CandidateId>,
+    /// When the decision was made, then when the next candidate was first drawn.
+    pub at: Instant,
+    pub drawn: bool,
+    /// Whether a dropped key was said already (the first one is).
+    pub said: bool,
 }
 
 impl App {
@@ -428,7 +451,17 @@ impl App {
             confirmed: false,
             undo_asked: None,
             inside_of: None,
+            now: Instant::now(),
+            just_decided: None,
             quit: false,
+        }
+    }
+
+    /// The screen was drawn at `at`: a candidate a decision opened is on screen from then on.
+    pub fn drawn(&mut self, at: Instant) {
+        if let Some(j) = self.just_decided.as_mut().filter(|j| !j.drawn) {
+            j.at = at;
+            j.drawn = true;
         }
     }
 

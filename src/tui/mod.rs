@@ -18,7 +18,7 @@ use app::{App, SavedPosition};
 use effects::{Anchor, Effect, Workspace};
 use ratatui::crossterm::event::{self, Event, KeyEvent, MouseButton, MouseEventKind};
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use view::theme::Theme;
 
 /// How long a decision waits for another mergeq that holds the workspace before saying so.
@@ -31,6 +31,9 @@ const LOOK_EVERY: Duration = Duration::from_secs(2);
 pub struct Console {
     pub app: App,
     pub ws: Workspace,
+    /// When things happen: each action is stamped with it (`App::now`). `Instant::now` outside
+    /// tests; a test gives its own, so that a steward's pace needs no sleeping.
+    pub clock: Box<dyn FnMut() -> Instant>,
 }
 
 impl Console {
@@ -45,7 +48,7 @@ impl Console {
         app.queue.sort = saved.sort;
         app.queue.band = saved.band % app::BANDS.len();
         app.draft = saved.draft.clone();
-        let mut console = Console { app, ws };
+        let mut console = Console { app, ws, clock: Box::new(Instant::now) };
         let n = update::page_size(&console.app);
         let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);
         let mut first = vec![
@@ -64,6 +67,7 @@ impl Console {
 
     /// Applies an action and everything its effects lead to.
     pub fn dispatch(&mut self, action: Action) {
+        self.app.now = (self.clock)();
         let mut pending = VecDeque::from([action]);
         while let Some(next) = pending.pop_front() {
             let effect = update::update(&mut self.app, next);
@@ -76,6 +80,12 @@ impl Console {
         for action in results {
             self.dispatch(action);
         }
+    }
+
+    /// The screen was drawn: a candidate a decision opened is on screen from now on.
+    pub fn drawn(&mut self) {
+        let now = (self.clock)();
+        self.app.drawn(now);
     }
 
     /// A key press, through the keymap of the current context.
@@ -145,6 +155,7 @@ pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name:
     let mut console = Console::open(ws, workspace_name, (size.width, size.height), Theme::from_env());
     loop {
         guard.terminal.draw(|frame| view::draw(frame, &console.app))?;
+        console.drawn();
         if console.app.quit {
             break;
         }

@@ -3,7 +3,7 @@
 
 use super::{clamp_offsets, window, window_at_selection, WINDOW_MAX};
 use crate::tui::action::{Action, Loaded, Select};
-use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
+use crate::tui::app::{App, JustDecided, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
 /// Chooses the rows of a freshly read page for the screen: conflicts sort within the page.
@@ -89,12 +89,19 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             return Effect::SavePlace(app.position());
         }
         Loaded::Candidate(data) => {
+            // The first candidate opened after a decision is the one it opened.
+            if let Some(j) = app.just_decided.as_mut().filter(|j| j.opened.is_none()) {
+                j.opened = Some(data.candidate.id);
+            }
             open_review(app, *data);
             // The place is saved at every candidate opened (so after each decision too): a
             // closed terminal or a crash loses at most the queue moves since.
             return Effect::SavePlace(app.position());
         }
         Loaded::NoCandidate { message, leave } => {
+            if leave {
+                app.just_decided = None;
+            }
             // After a decision, its message stays in front: "#4 approved … · no pending left".
             match app.status.as_ref().filter(|s| leave && !s.error) {
                 Some(done) => app.info(format!("{} · {message}", done.text)),
@@ -110,6 +117,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             // Shown as done only now, after the journal committed it.
             app.info(message);
             app.inside_of = inside_of;
+            settle(app);
             return Effect::Many(vec![
                 Effect::LoadProgress,
                 Effect::OpenNeighbour {
@@ -136,9 +144,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 // The candidate under review was one of them: on to the next pending, as after
                 // its own decision.
                 (Screen::Review, Some(r)) if approved.contains(&r.data.candidate.id) => {
+                    let key = r.data.key;
+                    settle(app);
                     effects.push(Effect::OpenNeighbour {
                         query: app.queue.query.clone(),
-                        key: r.data.key,
+                        key,
                         forward: true,
                         after_decision: true,
                     })
@@ -170,6 +180,12 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
         Loaded::Dashboard(stats) => app.dashboard = Some(*stats),
     }
     Effect::None
+}
+
+/// The candidate under review was decided and the next one opens: decision keys wait until the
+/// steward could have seen it (`update::too_soon`).
+fn settle(app: &mut App) {
+    app.just_decided = Some(JustDecided { opened: None, at: app.now, drawn: false, said: false });
 }
 
 fn open_review(app: &mut App, data: ReviewData) {

@@ -5,8 +5,9 @@ mod loaded;
 mod review;
 
 use super::action::Action;
-use super::app::{App, LineEdit, Prompt, PromptKind, SavedPosition, Screen, BANDS};
+use super::app::{App, LineEdit, Prompt, PromptKind, SavedPosition, Screen, BANDS, SETTLE};
 use super::effects::{Anchor, Effect};
+use super::keymap::{self, Context};
 use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
     why as why_view,
@@ -41,6 +42,9 @@ pub fn update(app: &mut App, action: Action) -> Effect {
 }
 
 fn apply(app: &mut App, action: Action) -> Effect {
+    if too_soon(app, &action) {
+        return Effect::None;
+    }
     // A second press of an action that asked for one confirms it. Any other key only cancels the
     // question: a steward who meant "no" must not find that key's own action done (a `d` after
     // "a again approves" deferring the candidate). Quitting (Ctrl-C too) still quits.
@@ -113,6 +117,32 @@ fn apply(app: &mut App, action: Action) -> Effect {
         Screen::Dashboard => dashboard(app, action),
         Screen::Why => why(app, action),
     }
+}
+
+/// Whether `action` is a decision key pressed on a candidate a decision opened before the
+/// steward could have seen it (`SETTLE`): dropped, said the first time. A double tap of `a`
+/// would otherwise approve the next candidate, on screen for a millisecond.
+fn too_soon(app: &mut App, action: &Action) -> bool {
+    let Some(j) = app.just_decided.as_mut() else { return false };
+    if app.now.saturating_duration_since(j.at) >= SETTLE {
+        app.just_decided = None;
+        return false;
+    }
+    let decision = matches!(action, Action::Approve | Action::Reject | Action::Defer | Action::ApproveInside);
+    let opened = app.review.as_ref().map(|r| r.data.candidate.id).filter(|id| Some(*id) == j.opened);
+    let (Some(id), true, Screen::Review, None) = (opened, decision, app.screen, &app.prompt) else {
+        return false;
+    };
+    if !std::mem::replace(&mut j.said, true) {
+        let key = keymap::key_for(Context::Review, action).unwrap_or_default();
+        let ignored = format!("{key} ignored: #{id} just opened");
+        // The decision's own message stays in front: it says what the first press did.
+        match app.status.as_ref().filter(|s| !s.error) {
+            Some(done) => app.info(format!("{} · {ignored}", done.text)),
+            None => app.info(ignored),
+        }
+    }
+    true
 }
 
 /// Before leaving a candidate under review with choices no decision holds: asks for `key` again
