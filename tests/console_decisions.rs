@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Salesforce contacts 1–4; candidates 1 (1, 2) and 2 (3, 4).
 fn workspace() -> Workspace {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.file("r.csv", "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Ann Lee,ann@x.example,2020-01-02\n3,Bo Yu,bo@y.example,2020-01-03\n4,Bo Yu,bo@y.example,2020-01-04\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -209,7 +209,7 @@ fn a_pick_in_a_group_says_what_came_with_it() {
 /// One pair whose names differ with nothing to choose between them: a field no rule decides.
 fn undecided() -> Workspace {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Anne Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.file("r.csv", "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Anne Lee,ann@x.example,2020-01-02\n3,Bo Yu,bo@y.example,2020-01-03\n4,Bo Yu,bo@y.example,2020-01-04\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -287,7 +287,7 @@ fn an_approved_candidate_shows_the_golden_record_it_merged() {
     let ws = workspace();
     ws.ok(&["decide", "1", "approve"]);
     // Record 1's email changes afterwards: the rules alone would now show the new value.
-    ws.file("r2.csv", "id,name,email\n1,Ann Lee,new@x.example\n");
+    ws.file("r2.csv", "id,name,email,created_at\n1,Ann Lee,new@x.example,2020-01-01\n");
     ws.ok(&["import", "records", "r2.csv", "--object", "contact", "--source", "salesforce"]);
     let mut c = console(&ws);
     while c.app.queue.query.status != Some(Status::Approved) {
@@ -312,7 +312,10 @@ fn approving_a_rejected_candidate_with_undecided_fields_asks_once() {
         press(&mut c, &[KeyCode::Char('f')]);
     }
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
-    assert_eq!(status(&c).0, "#1 stands rejected, and 1 undecided (name): a again approves as shown");
+    assert_eq!(
+        status(&c).0,
+        "#1 stands rejected; 1 field no rule decided (name): a again approves as shown, 1-9 picks"
+    );
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap().0, "approve");
 }
@@ -336,7 +339,7 @@ fn the_ends_of_a_filtered_queue_say_which_queue() {
 #[test]
 fn a_combined_candidate_starts_from_the_picks_of_the_approval_it_replaces() {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,phone\n1,Ann Lee,+44 1\n2,Anne Lee,+44 2\n3,Ann Lee,+44 3\n");
+    ws.file("r.csv", "id,name,phone,created_at\n1,Ann Lee,+44 1,2020-01-01\n2,Anne Lee,+44 2,2020-01-02\n3,Ann Lee,+44 3,2020-01-03\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -418,7 +421,7 @@ fn cluster_and_its_pairs() -> Workspace {
     let ws = Workspace::new();
     ws.file(
         "r.csv",
-        "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Ann Lee,ann@x.example\n",
+        "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Ann Lee,ann@x.example,2020-01-02\n3,Ann Lee,ann@x.example,2020-01-03\n",
     );
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
@@ -681,4 +684,81 @@ fn a_rejected_candidate_says_who_when_and_why() {
     let title = terminal.backend().to_string().lines().next().unwrap().to_string();
     assert!(title.contains("· rejected by bob "), "{title}");
     assert!(title.contains(" · two people, one mailbox · 2 records"), "{title}");
+}
+
+/// Two HubSpot contacts (#1) whose golden street is empty though the survivor (the older) has
+/// one: the address comes as a unit from the newer, more complete record. Two Salesforce contacts
+/// created the same day (#2): no survivor rule tells them apart. Two HubSpot contacts (#3) whose
+/// address comes from the survivor, which has no country: the newer record's is lost.
+fn clears_and_ties() -> Workspace {
+    let ws = Workspace::new();
+    ws.file(
+        "h.csv",
+        "id,first_name,last_name,street,city,postcode,state,country,created_at,updated_at\n\
+         91463,Isla,Walker,2210 Park Avenue S,Seattle,98101,,,2022-11-22,2023-01-10\n\
+         99120,Isla,Walker,,Seattle,98101,WA,US,2024-05-01,2026-01-05\n\
+         77001,Noah,Price,9 Elm St,Austin,78701,TX,,2021-02-02,2021-02-02\n\
+         77002,Noah,Price,,Austin,78701,,US,2025-03-03,2025-03-03\n",
+    );
+    ws.ok(&["import", "records", "h.csv", "--object", "contact", "--source", "hubspot"]);
+    ws.file(
+        "s.csv",
+        "id,first_name,last_name,phone,created_at\n\
+         0035g000002MPszAAG,Brian,Murphy,+1 617 555 0101,2023-04-04\n\
+         0035g000002MQa1AAG,Brian,Murphy,+1 617 555 0101,2023-04-04\n",
+    );
+    ws.ok(&["import", "records", "s.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file(
+        "p.csv",
+        "left,right,score\nhubspot:91463,hubspot:99120,0.95\n\
+         salesforce:0035g000002MPszAAG,salesforce:0035g000002MQa1AAG,0.93\n\
+         hubspot:77001,hubspot:77002,0.91\n",
+    );
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+/// Approving a golden record that would clear a value the survivor holds in the CRM, or whose
+/// survivor no rule chose, asks once more, like a field no rule decided; `s` answers the survivor
+/// question (the selected record survives, chosen), a second `a` approves as shown.
+#[test]
+fn approving_what_clears_a_value_or_keeps_a_survivor_no_rule_chose_asks_again() {
+    let ws = clears_and_ties();
+    let decisions = |ws: &Workspace| journal(ws).into_iter().filter(|(a, _)| a != "import").count();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        ("street would be cleared on the survivor: a again approves as shown, 1-9 picks".into(), false)
+    );
+    assert_eq!(decisions(&ws), 0, "nothing approved yet");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(decisions(&ws), 1);
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(show["status"], "approved");
+
+    // #2 opened: its survivor is a tie broken by key.
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        ("survivor not decided by a rule: a again approves as shown, s picks".into(), false)
+    );
+    // `s` answers it: the selected record survives, now the steward's choice; `a` approves.
+    // (The first key after a question only cancels it: `l` twice.)
+    press(&mut c, &[KeyCode::Char('l'), KeyCode::Char('l'), KeyCode::Char('a'), KeyCode::Char('s')]);
+    assert_eq!(status(&c), ("salesforce:0035g000002MQa1AAG survives".into(), false));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(decisions(&ws), 2, "{:?}", c.app.status);
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "2", "--json"])).unwrap();
+    assert_eq!(show["survivor"]["key"], "salesforce:0035g000002MQa1AAG");
+    assert_eq!(show["survivor"]["chosen_by"], "steward");
+
+    // #3: a value only the other record holds.
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(3));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c).0,
+        "country would be left empty, though a record has a value: a again approves as shown, 1-9 picks"
+    );
 }

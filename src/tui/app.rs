@@ -16,6 +16,11 @@ use std::time::{Duration, Instant};
 /// opens, before the steward could have seen it.
 pub const SETTLE: Duration = Duration::from_millis(300);
 
+/// How the survivorship engine says that no rule chose the survivor (`choose_survivor` in
+/// `survivorship/engine.rs`: "no rule decides between 2 records; first by source priority, then
+/// key"). The console's tests approve such a pair, so a change of wording there fails them.
+pub const SURVIVOR_TIE: &str = "no rule decides between";
+
 /// The screen in front.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -226,6 +231,32 @@ impl ReviewState {
         }
     }
 
+    /// Whether approving would leave `field` empty though a record holds a value for it: `Some(true)`
+    /// when the survivor holds one (the merge clears it in the CRM), `Some(false)` when only
+    /// another record does (its value goes with the merge). A value the steward emptied on
+    /// purpose (an edit to nothing) is not asked about again.
+    pub fn clears(&self, field: &str) -> Option<bool> {
+        let empty = self.golden.fields.get(field).is_none_or(|g| g.value.is_none());
+        let typed_empty = self.choices.sets.iter().any(|(f, v)| f == field && v.is_none());
+        let holds = |r: &Record| r.fields.get(field).is_some_and(|v| !v.trim().is_empty());
+        if !empty || typed_empty || !self.members().any(holds) {
+            return None;
+        }
+        Some(self.members().any(|r| r.key == self.golden.survivor && holds(r)))
+    }
+
+    /// The fields approving would empty though a record holds a value (`clears`), with whether
+    /// the survivor holds it.
+    pub fn emptied(&self) -> Vec<(&str, bool)> {
+        self.fields.iter().filter_map(|f| self.clears(f).map(|survivor| (f.as_str(), survivor))).collect()
+    }
+
+    /// Whether no rule chose the survivor (a tie broken by source priority or key): the CRM id
+    /// kept is then arbitrary, asked about like a field no rule decided.
+    pub fn survivor_undecided(&self) -> bool {
+        self.golden.survivor_reason.contains(SURVIVOR_TIE)
+    }
+
     /// The fields drawn as rows (equal ones dropped when hidden).
     pub fn visible_fields(&self) -> Vec<&str> {
         self.fields.iter().map(String::as_str).filter(|f| !self.hide_equal || !self.is_equal(f)).collect()
@@ -395,6 +426,8 @@ pub struct App {
     pub armed: Option<Action>,
     /// Whether a pick (1–9) answers that question too, as it says ("1-9 picks").
     pub armed_picks: bool,
+    /// Whether `s` (the selected record survives) answers it too ("s picks").
+    pub armed_survivor: bool,
     /// Whether the action being applied is that second press.
     pub confirmed: bool,
     /// The journal entry of another steward's decision that a second `u` undoes.
@@ -448,6 +481,7 @@ impl App {
             draft: None,
             armed: None,
             armed_picks: false,
+            armed_survivor: false,
             confirmed: false,
             undo_asked: None,
             inside_of: None,
@@ -470,13 +504,16 @@ impl App {
     pub fn arm(&mut self, action: Action, text: impl Into<String>) {
         self.armed = Some(action);
         self.armed_picks = false;
+        self.armed_survivor = false;
         self.status = Some(StatusLine { text: text.into(), error: false });
     }
 
-    /// `arm`, for a question a pick answers as well (it offers "1-9 picks").
-    pub fn arm_or_pick(&mut self, action: Action, text: impl Into<String>) {
+    /// `arm`, for a question a pick (it offers "1-9 picks") or the survivor key ("s picks")
+    /// answers as well.
+    pub fn arm_or_pick(&mut self, action: Action, text: impl Into<String>, picks: bool, survivor: bool) {
         self.arm(action, text);
-        self.armed_picks = true;
+        self.armed_picks = picks;
+        self.armed_survivor = survivor;
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

@@ -52,7 +52,8 @@ fn apply(app: &mut App, action: Action) -> Effect {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
         let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
-        if armed.is_some() && !app.confirmed && action != Action::Quit && !picks {
+        let survivor = std::mem::take(&mut app.armed_survivor) && action == Action::MakeSurvivor;
+        if armed.is_some() && !app.confirmed && action != Action::Quit && !picks && !survivor {
             app.undo_asked = None;
             app.info("cancelled: nothing done");
             return Effect::None;

@@ -117,7 +117,10 @@ fn survivor_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
         None => String::new(),
     };
     let left = room.saturating_sub(shared.width());
-    let reason = format!(" — {}", visible(&r.golden.survivor_reason));
+    // A survivor no rule chose is marked like a field no rule decided (`!`), first, so that a
+    // cut reason keeps it.
+    let undecided = if r.survivor_undecided() { "!" } else { "" };
+    let reason = format!(" — {undecided}{}", visible(&r.golden.survivor_reason));
     let note = r.note.as_deref().map(|n| format!(" · note: {}", visible(n))).unwrap_or_default();
     let after_key = left.saturating_sub(key.width());
     let rest = if reason.width() + note.width() <= after_key {
