@@ -762,3 +762,31 @@ fn approving_what_clears_a_value_or_keeps_a_survivor_no_rule_chose_asks_again() 
         "country would be left empty, though a record has a value: a again approves as shown, 1-9 picks"
     );
 }
+
+/// Deciding the last candidate of the queue leaves no undecided picks or note behind: quitting
+/// asks nothing, and the next console finds no draft to put back or drop.
+#[test]
+fn deciding_the_last_candidate_leaves_nothing_undecided_behind() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    prompted(&mut c, 'n', "first");
+    press(&mut c, &[KeyCode::Char('x')]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    // A pick and a note on the last pending candidate, approved with them.
+    press(&mut c, &[KeyCode::Char('2')]);
+    prompted(&mut c, 'n', "second");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c).0,
+        "#2 approved: merged (journal entry 4) · no pending candidates left in this queue"
+    );
+    assert_eq!(c.app.review.as_ref().and_then(|r| r.unsaved()), None);
+    let saved = Store::open_existing(&ws.db).unwrap().ui_state("ann").unwrap().unwrap();
+    let saved: mergeq::tui::app::SavedPosition = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved.draft, None, "the draft of the pick and note is gone from the saved place");
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert!(c.app.quit, "quits at once: {:?}", c.app.status);
+    let again = console(&ws);
+    assert_eq!(again.app.status, None, "nothing said dropped or back");
+}

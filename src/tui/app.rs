@@ -257,6 +257,13 @@ impl ReviewState {
         self.golden.survivor_reason.contains(SURVIVOR_TIE)
     }
 
+    /// Forgets what `unsaved` would report: a decision took the choices and note (or set them
+    /// aside), so none of them is undecided any more.
+    pub fn forget_unsaved(&mut self) {
+        self.choices = self.data.approved.as_ref().map(|a| a.choices.clone()).unwrap_or_default();
+        self.note = self.data.approved.as_ref().and_then(|a| a.note.clone());
+    }
+
     /// The fields drawn as rows (equal ones dropped when hidden).
     pub fn visible_fields(&self) -> Vec<&str> {
         self.fields.iter().map(String::as_str).filter(|f| !self.hide_equal || !self.is_equal(f)).collect()

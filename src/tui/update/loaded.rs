@@ -101,6 +101,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
         Loaded::NoCandidate { message, leave } => {
             if leave {
                 app.just_decided = None;
+                // The review left behind the queue is the candidate just decided: its choices and
+                // note are in the decision, not undecided (nor a draft to save).
+                if let Some(r) = app.review.as_mut() {
+                    r.forget_unsaved();
+                }
             }
             // After a decision, its message stays in front: "#4 approved … · no pending left".
             match app.status.as_ref().filter(|s| leave && !s.error) {
