@@ -790,3 +790,43 @@ fn deciding_the_last_candidate_leaves_nothing_undecided_behind() {
     let again = console(&ws);
     assert_eq!(again.app.status, None, "nothing said dropped or back");
 }
+
+/// The screen as text (one line per row).
+fn screen(c: &Console) -> String {
+    let (w, h) = c.app.size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The idle check (a tick with no key) sees another steward's decision on the candidate under
+/// review and says it in the header; the steward's own note, undecided, reads as theirs.
+#[test]
+fn the_idle_check_says_when_another_steward_decided_the_open_candidate() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    prompted(&mut c, 'n', "bob thinks different");
+    let title = |c: &Console| screen(c).lines().next().unwrap().to_string();
+    assert!(title(&c).contains("· pending · 2 records"), "{}", title(&c));
+    assert!(screen(&c).contains("· your note: bob thinks different"), "{}", screen(&c));
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    assert!(title(&c).contains("· pending · 2 records"), "nobody wrote: {}", title(&c));
+    ws.cmd().args(["--steward", "bob", "decide", "1", "approve"]).assert().success();
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.since.as_deref(), Some("approved by bob 09:00 (since you opened it)"));
+    assert!(title(&c).contains("· approved by bob 09:00 (since you opened it) · 2 records"), "{}", title(&c));
+    // Deciding still meets the refusal, and the candidate reloads as it is: bob's approval, with
+    // ann's note still hers.
+    press(&mut c, &[KeyCode::Char('x')]);
+    assert!(status(&c).0.starts_with("#1 not decided: approved by bob at 09:00"), "{:?}", status(&c));
+    assert!(title(&c).contains("· approved by bob 2026-11-27 09:00 · 2 records"), "{}", title(&c));
+    assert!(screen(&c).contains("· your note: bob thinks different"), "{}", screen(&c));
+    // An import that changes one of its records is said too.
+    ws.file("r2.csv", "id,name,email,created_at\n2,Ann Lee,ann@new.example,2020-01-02\n");
+    ws.ok(&["import", "records", "r2.csv", "--object", "contact", "--source", "salesforce"]);
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.since.as_deref(), Some("its records changed since you opened it"));
+}

@@ -152,6 +152,12 @@ pub enum Loaded {
     },
     /// Another mergeq (a steward, an import) wrote to the workspace since the last look.
     OthersWrote,
+    /// How the candidate under review stands now, when that differs from what was shown
+    /// (`approved by ana 01:28 (since you opened it)`); `None` when it is as shown.
+    Since {
+        candidate: CandidateId,
+        line: Option<String>,
+    },
     /// The undecided candidates inside an approved one were approved (`A`).
     InsideApproved {
         message: String,

@@ -201,6 +201,10 @@ pub struct ReviewState {
     pub hide_equal: bool,
     /// The note that goes with the next decision.
     pub note: Option<String>,
+    /// How the candidate stands now when another steward decided it since it was opened
+    /// (`approved by ana 01:28 (since you opened it)`), as the idle check found it. The decision
+    /// keys still act on what was shown: the journal refuses them and the candidate reloads.
+    pub since: Option<String>,
 }
 
 impl ReviewState {
@@ -562,7 +566,7 @@ pub struct Draft {
 
 impl App {
     /// Whether the review is on screen, or under the screen opened over it.
-    fn under_review(&self) -> bool {
+    pub fn under_review(&self) -> bool {
         match self.screen {
             Screen::Review => true,
             Screen::Queue => false,

@@ -92,6 +92,12 @@ pub enum Effect {
     ApproveInside(CandidateId),
     /// Whether the journal grew since the last look (another steward's decision, an import).
     CheckWrites,
+    /// How the candidate under review stands now, against the status and member versions shown.
+    LookAgain {
+        candidate: CandidateId,
+        status: Status,
+        seen: String,
+    },
     /// Combine these candidates (`import::combine`) and open the one holding all their records.
     Combine(Vec<CandidateId>),
     LoadJournal,
@@ -245,6 +251,9 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
                 false => return Ok(None),
             }
         }
+        Effect::LookAgain { candidate, status, seen } => {
+            Loaded::Since { candidate, line: since(ws, candidate, status, &seen)? }
+        }
         Effect::ApproveInside(holder) => {
             let done = journal::approve_inside(&mut ws.store, holder, &ws.steward, &(ws.clock)(), &ws.rules)?;
             let approved = done.iter().map(|d| d.candidate).collect();
@@ -373,6 +382,35 @@ fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(C
         merged.survivor = merged.survivor.or(c.survivor);
     }
     Ok((!from.is_empty()).then_some((merged, from)))
+}
+
+/// What changed on a candidate since it was shown with `status` and member versions `seen`: who
+/// decided it (`approved by ana 01:28`), or that its records changed; `None` when nothing did.
+fn since(ws: &Workspace, id: CandidateId, status: Status, seen: &str) -> Result<Option<String>> {
+    let Some(now) = ws.store.candidate(id)? else { return Ok(None) };
+    let hour = |at: &str| at.get(11..16).unwrap_or(at).to_string();
+    let decided = match now.status {
+        _ if now.status == status => None,
+        Status::Approved => {
+            let a = journal::approved::Approval::standing(&ws.store, id)?;
+            Some(a.map_or("approved".into(), |a| format!("approved by {} {}", a.steward, hour(&a.at))))
+        }
+        Status::Rejected | Status::Deferred => {
+            let d = journal::standing_decided(&ws.store, id)?;
+            Some(d.map_or(now.status.to_string(), |d| {
+                format!("{} by {} {}", now.status, d.steward, hour(&d.at))
+            }))
+        }
+        Status::Pending => Some("pending again".to_string()),
+    };
+    let versions: Vec<i64> = ws.store.members(id)?.iter().map(|(r, _)| r.version).collect();
+    let changed = (seen_token(&versions) != seen).then_some("its records changed");
+    Ok(match (decided, changed) {
+        (None, None) => None,
+        (Some(d), None) => Some(format!("{d} (since you opened it)")),
+        (None, Some(c)) => Some(format!("{c} since you opened it")),
+        (Some(d), Some(c)) => Some(format!("{d}, {c} (since you opened it)")),
+    })
 }
 
 /// A candidate's standing approval, read back from its journal entry once: the golden record it

@@ -139,7 +139,20 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             if app.screen == Screen::Queue && app.prompt.is_none() {
                 effects.push(window_at_selection(app));
             }
+            // The candidate under review: whether it was decided, or its records changed, since.
+            if let Some(r) = app.review.as_ref().filter(|_| app.under_review()) {
+                effects.push(Effect::LookAgain {
+                    candidate: r.data.candidate.id,
+                    status: r.data.candidate.status,
+                    seen: r.data.seen.clone(),
+                });
+            }
             return Effect::Many(effects);
+        }
+        Loaded::Since { candidate, line } => {
+            if let Some(r) = app.review.as_mut().filter(|r| r.data.candidate.id == candidate) {
+                r.since = line;
+            }
         }
         Loaded::InsideApproved { message, approved } => {
             app.info(message);
@@ -216,6 +229,7 @@ fn open_review(app: &mut App, data: ReviewData) {
         member_scroll: 0,
         hide_equal,
         note: None,
+        since: None,
     };
     // A candidate reopened by an undo shows the undone approval's choices again; an approved one
     // opens as it was merged: its approval's choices over the suggestion.
