@@ -830,3 +830,35 @@ fn the_idle_check_says_when_another_steward_decided_the_open_candidate() {
     let r = c.app.review.as_ref().unwrap();
     assert_eq!(r.since.as_deref(), Some("its records changed since you opened it"));
 }
+
+/// `u` on the review of a decided candidate undoes that candidate's standing decision (as
+/// `mergeq undo ID`), not the latest of the workspace; another steward's is named first.
+#[test]
+fn u_on_a_decided_candidate_undoes_its_decision_not_the_latest() {
+    let ws = workspace();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
+    let mut c = console(&ws);
+    while c.app.queue.query.status != Some(Status::Approved) {
+        press(&mut c, &[KeyCode::Char('f')]);
+    }
+    press(&mut c, &[KeyCode::Enter]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid the approve of #1: now pending (journal entry 5)".into(), false));
+    let statuses = |ws: &Workspace| {
+        ["1", "2"].map(|id| {
+            let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", id, "--json"])).unwrap();
+            show["status"].as_str().unwrap().to_string()
+        })
+    };
+    assert_eq!(statuses(&ws), ["pending", "rejected"], "bob's rejection of #2 stands");
+    // Bob's rejection of #2, from its review: named, then undone by a second `u`.
+    prompted(&mut c, '#', "2");
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "#2 stands rejected by bob: u again undoes bob's rejection");
+    assert_eq!(journal(&ws).len(), 5, "nothing written yet");
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "undid bob's reject of #2: now pending (journal entry 6)");
+    assert_eq!(statuses(&ws), ["pending", "pending"]);
+}

@@ -138,6 +138,8 @@ pub struct ApprovedView {
     pub choices: Choices,
     /// Who approved it when: `approved by ann 2026-05-02 14:31`.
     pub line: String,
+    /// Who approved it.
+    pub steward: String,
     /// The approval's note, if it has one: shown as the review's note until changed.
     pub note: Option<String>,
     /// The golden record approved, as its journal entry holds it: what the merge carries, even
@@ -164,6 +166,9 @@ pub struct ReviewData {
     /// For a rejected or deferred candidate: who decided it when, and their note
     /// (`rejected by bob 2026-11-27 21:10 · two people, one mailbox`).
     pub decided: Option<String>,
+    /// The steward of its standing decision (approval, rejection or deferral), if any: `u` asks
+    /// before undoing another's.
+    pub decider: Option<String>,
     /// Its records that other approved candidates hold too, with those candidates: a CRM merges
     /// a record once, so a merge plan carries only the earlier approval.
     pub shared: Vec<(crate::model::RecordKey, CandidateId)>,

@@ -88,6 +88,8 @@ pub enum Effect {
     Decide(Decision),
     /// Undo the latest decision: the steward's own, or another's whose entry was confirmed.
     Undo(Option<i64>),
+    /// Undo this candidate's standing decision (`mergeq undo ID`), whoever made it.
+    UndoCandidate(CandidateId),
     /// Approve the undecided candidates inside this approved one.
     ApproveInside(CandidateId),
     /// Whether the journal grew since the last look (another steward's decision, an import).
@@ -243,6 +245,10 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo(others) => undo(ws, others)?,
+        Effect::UndoCandidate(id) => {
+            let at = (ws.clock)();
+            undone(journal::undo(&mut ws.store, Some(id), &ws.steward, &at))?
+        }
         Effect::CheckWrites => {
             let head = ws.store.journal_head()?.map(|(seq, _)| seq);
             let seen = std::mem::replace(&mut ws.head_seen, head);
@@ -327,12 +333,18 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
+    let mut decider = None;
     let decided = match candidate.status {
         Status::Rejected | Status::Deferred => journal::standing_decided(&ws.store, id)?.map(|d| {
             let note = d.note.map_or(String::new(), |n| format!(" · {n}"));
+            decider = Some(d.steward.clone());
             format!("{} by {} {}{note}", candidate.status, d.steward, crate::clock::minute(&d.at))
         }),
-        Status::Pending | Status::Approved => None,
+        Status::Approved => {
+            decider = approved.as_ref().map(|a| a.steward.clone());
+            None
+        }
+        Status::Pending => None,
     };
     let (shared, replaces) = ws.store.approved_overlaps_of(id)?;
     let carried = match candidate.status {
@@ -348,6 +360,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
         rules: ws.rules.clone(),
         approved,
         decided,
+        decider,
         shared,
         replaces,
         carried,
@@ -418,6 +431,7 @@ fn since(ws: &Workspace, id: CandidateId, status: Status, seen: &str) -> Result<
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
     Ok(journal::approved::Approval::standing(&ws.store, id)?.map(|a| ApprovedView {
         line: format!("approved by {} {}", a.steward, crate::clock::minute(&a.at)),
+        steward: a.steward,
         note: a.note,
         choices: a.choices,
         golden: a.golden,
@@ -446,19 +460,27 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
 /// Undoes the latest standing decision through the journal (a new entry that reverses it); when
 /// it is another steward's, only once the steward confirmed that entry.
 fn undo(ws: &mut Workspace, others: Option<i64>) -> Result<Loaded> {
-    let out = match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
-        Ok(out) => out,
+    match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
         Err(e) if e.is::<journal::OthersDecision>() => {
             let other: journal::OthersDecision = e.downcast()?;
-            return Ok(Loaded::UndoAsk { message: said::others_decision(&other), seq: other.seq });
+            Ok(Loaded::UndoAsk { message: said::others_decision(&other), seq: other.seq })
         }
+        done => undone(done),
+    }
+}
+
+/// An undo's outcome as the console shows it: the candidate it reopens, with the choices of an
+/// undone approval.
+fn undone(done: Result<journal::UndoOutcome>) -> Result<Loaded> {
+    let out = match done {
+        Ok(out) => out,
         // Not a failure: nothing was decided yet (or every decision is undone already).
         Err(e) if e.is::<journal::NothingToUndo>() => {
-            return Ok(Loaded::Undone {
-                message: "nothing to undo: no decision stands in the journal".into(),
-                candidate: None,
-                choices: None,
-            })
+            let message = match e.downcast_ref::<journal::NothingToUndo>().and_then(|n| n.0) {
+                Some(id) => format!("nothing to undo: no decision on #{id} stands"),
+                None => "nothing to undo: no decision stands in the journal".into(),
+            };
+            return Ok(Loaded::Undone { message, candidate: None, choices: None });
         }
         Err(e) => return Err(e),
     };

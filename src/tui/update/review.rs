@@ -94,13 +94,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             let note = r.note.clone().unwrap_or_default();
             app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
         }
-        Action::Undo => {
-            // The undo opens the candidate it reverses: picks on this one would go with it.
-            if leaving_unsaved(app, Action::Undo, "u", "undoes the latest decision") {
-                return Effect::None;
-            }
-            return super::undo(app);
-        }
+        Action::Undo => return undo(app),
         Action::GoTo => return super::go_to(app),
         Action::ApproveInside => {
             let own = (r.data.candidate.status == Status::Approved).then_some(r.data.candidate.id);
@@ -156,6 +150,37 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
     }
     clamp_offsets(app);
     Effect::None
+}
+
+/// `u` on the review: a decided candidate's own standing decision (as `mergeq undo ID`), whoever
+/// made it (another's is named first, undone by a second `u`); on a pending one, the latest
+/// decision of the workspace, as in the queue. Either reopens the candidate it reverses: picks on
+/// this one would go, so that is asked first.
+fn undo(app: &mut App) -> Effect {
+    let Some(r) = app.review.as_ref() else { return Effect::None };
+    let (id, status) = (r.data.candidate.id, r.data.candidate.status);
+    let decision = match status {
+        Status::Pending => None,
+        Status::Approved => Some("approval"),
+        Status::Rejected => Some("rejection"),
+        Status::Deferred => Some("deferral"),
+    };
+    let Some(decision) = decision else {
+        if leaving_unsaved(app, Action::Undo, "u", "undoes the latest decision") {
+            return Effect::None;
+        }
+        return super::undo(app);
+    };
+    let other = r.data.decider.clone().filter(|by| *by != app.steward);
+    let whose = other.as_ref().map_or("its".to_string(), |by| format!("{by}'s"));
+    if leaving_unsaved(app, Action::Undo, "u", &format!("undoes {whose} {decision} of #{id}")) {
+        return Effect::None;
+    }
+    if let (Some(by), false) = (&other, app.confirmed) {
+        app.arm(Action::Undo, format!("#{id} stands {status} by {by}: u again undoes {by}'s {decision}"));
+        return Effect::None;
+    }
+    Effect::UndoCandidate(id)
 }
 
 /// The question a first `a` asks, if approving as shown needs a second look: fields no rule
