@@ -194,11 +194,11 @@ fn a_pick_in_a_group_says_what_came_with_it() {
     // empty as that record has none.
     press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
     assert_eq!(status(&c).0, "city taken from salesforce:2, which has none: now empty");
-    // On a fresh review (these picks dropped by quitting), the same pick takes the address with
-    // it, the field itself empty too.
-    press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
-    let mut c = console(&ws);
-    press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
+    // On a fresh review (the same pair in a new workspace: quitting keeps these picks), the same
+    // pick takes the address with it, the field itself empty too.
+    let fresh = Workspace::address_pair();
+    let mut c = console(&fresh);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('g'), KeyCode::Char('2')]);
     assert_eq!(
         status(&c).0,
         "city taken from salesforce:2 with its address: country; postcode, street now empty (it has \
@@ -245,7 +245,7 @@ fn approving_with_a_field_no_rule_decided_asks_again() {
 
 /// Leaving a candidate with picks, edits or a note no decision holds asks for the key again
 /// (`q`, `]`, `[`, Enter on another candidate), and the second press leaves; nothing is dropped
-/// silently. Esc keeps them behind the queue.
+/// silently (`q` keeps them for the next console). Esc keeps them behind the queue.
 #[test]
 fn leaving_unsaved_picks_asks_again() {
     let ws = undecided();
@@ -254,7 +254,7 @@ fn leaving_unsaved_picks_asks_again() {
     assert!(!c.app.quit);
     assert_eq!(
         status(&c),
-        ("#1 has picks or edits not decided yet: q again quits and drops them".into(), false)
+        ("#1 has picks or edits not decided yet: q again quits; your picks and edits are kept for next time".into(), false)
     );
     // Another key only cancels the question.
     press(&mut c, &[KeyCode::Char(']')]);
@@ -560,14 +560,14 @@ fn undecided_picks_survive_a_console_that_dies() {
         "your undecided picks, edits or note on this candidate were dropped: it is deferred since"
     );
 
-    // A quit confirmed over undecided picks drops them.
+    // A quit confirmed over undecided picks keeps them too.
     let mut c = console(&ws);
-    note(&mut c, "drop me");
+    note(&mut c, "keep me");
     press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
     assert!(c.app.quit);
     let c = console(&ws);
-    assert_eq!(c.app.review.as_ref().unwrap().note, None);
-    assert!(c.app.status.is_none(), "{:?}", c.app.status);
+    assert_eq!(c.app.review.as_ref().unwrap().note.as_deref(), Some("keep me"));
+    assert_eq!(status(&c).0, "your picks, edits or note on this candidate, not decided yet, are back");
 }
 
 /// Keys that would leave undecided picks behind ask first, `u` and `A` included; a pick answers
@@ -861,4 +861,32 @@ fn u_on_a_decided_candidate_undoes_its_decision_not_the_latest() {
     press(&mut c, &[KeyCode::Char('u')]);
     assert_eq!(status(&c).0, "undid bob's reject of #2: now pending (journal entry 6)");
     assert_eq!(statuses(&ws), ["pending", "pending"]);
+}
+
+/// A deliberate quit over undecided picks and a note keeps them, as a crash would: the second `q`
+/// says so, and the next console opens the candidate with them back.
+#[test]
+fn quitting_keeps_undecided_picks_and_note_for_next_time() {
+    let ws = undecided();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('j'), KeyCode::Char('2')]);
+    prompted(&mut c, 'n', "after lunch");
+    let choices = c.app.review.as_ref().unwrap().choices.clone();
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert_eq!(
+        status(&c).0,
+        "#1 has picks or edits and a note not decided yet: q again quits; your picks, edits and note are kept for next time"
+    );
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert!(c.app.quit);
+    let again = console(&ws);
+    let r = again.app.review.as_ref().expect("the candidate opens again");
+    assert_eq!(
+        (r.data.candidate.id, &r.choices, r.note.as_deref()),
+        (CandidateId(1), &choices, Some("after lunch"))
+    );
+    assert_eq!(
+        again.app.status.as_ref().map(|s| s.text.as_str()),
+        Some("your picks, edits or note on this candidate, not decided yet, are back")
+    );
 }

@@ -5,7 +5,7 @@ mod loaded;
 mod review;
 
 use super::action::Action;
-use super::app::{App, LineEdit, Prompt, PromptKind, SavedPosition, Screen, BANDS, SETTLE};
+use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS, SETTLE};
 use super::effects::{Anchor, Effect};
 use super::keymap::{self, Context};
 use super::view::{
@@ -81,13 +81,13 @@ fn apply(app: &mut App, action: Action) -> Effect {
         // Not a key: nothing on screen changes unless the workspace did.
         Action::Tick => return Effect::CheckWrites,
         Action::Quit => {
-            if leaving_unsaved(app, Action::Quit, "q", "quits") {
+            if quitting_unsaved(app) {
                 return Effect::None;
             }
             app.quit = true;
-            // Quitting over undecided picks was confirmed ("q again quits and drops them").
-            let position = SavedPosition { draft: None, ..app.position() };
-            return Effect::SavePosition(position);
+            // Undecided picks, edits and note go with the place, as after a crash: the next
+            // console puts them back ("q again quits; your picks … are kept for next time").
+            return Effect::SavePosition(app.position());
         }
         // A steward's key press or click: the status line said what the last one did, and would
         // mislead once the screen moves on (a "nothing to combine with #4" over candidate #134).
@@ -157,6 +157,27 @@ pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &s
     let id = r.data.candidate.id;
     let them = if what == "a note" { "it" } else { "them" };
     app.arm(action, format!("#{id} has {what} not decided yet: {key} again {does} and drops {them}"));
+    true
+}
+
+/// Before quitting with choices no decision holds: asks for `q` again (true) unless this is that
+/// second press, saying that they are kept (saved with the place, put back by the next console).
+fn quitting_unsaved(app: &mut App) -> bool {
+    if app.confirmed {
+        return false;
+    }
+    let Some(r) = app.review.as_ref() else { return false };
+    let Some(what) = r.unsaved() else { return false };
+    let kept = match what {
+        "a note" => "your note is",
+        "picks or edits" => "your picks and edits are",
+        _ => "your picks, edits and note are",
+    };
+    let id = r.data.candidate.id;
+    app.arm(
+        Action::Quit,
+        format!("#{id} has {what} not decided yet: q again quits; {kept} kept for next time"),
+    );
     true
 }
 
