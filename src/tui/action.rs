@@ -98,6 +98,9 @@ pub enum Action {
     },
     /// No key for a while: time to look whether others wrote to the workspace.
     Tick,
+    /// The console is ended from outside (`SIGTERM`, `SIGHUP`): it quits at once, asking nothing,
+    /// the place and any undecided picks saved as on a quit.
+    Terminate,
 
     /// Results of effects (see `effects`).
     Loaded(Loaded),

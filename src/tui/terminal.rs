@@ -1,12 +1,14 @@
 //! The real terminal: raw mode, the alternate screen and mouse capture on the way in, and all of
-//! them undone on the way out: on quit, on error (the guard's drop) and on panic (the hook).
-//! `ratatui::init` does not know about mouse capture, so it is turned off here too.
+//! them undone on the way out: on quit, on error (the guard's drop), on panic (the hook) and on
+//! `SIGTERM`/`SIGHUP` (`Stop`: the loop ends as on quit). `ratatui::init` does not know about
+//! mouse capture, so it is turned off here too.
 
 use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use ratatui::DefaultTerminal;
 use std::io::stdout;
-use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 
 /// The terminal while the console owns it; dropping it gives the terminal back.
 pub struct TerminalGuard {
@@ -40,5 +42,45 @@ pub fn restore() {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+/// `SIGTERM` and `SIGHUP` (an admin's kill, a closed terminal), caught: instead of ending the
+/// process where it stands (the terminal left in the alternate screen with mouse reporting on),
+/// they set a flag that the console's loop reads, so that it ends as on quit.
+pub struct Stop {
+    signal: Arc<AtomicUsize>,
+}
+
+impl Stop {
+    pub fn catch() -> std::io::Result<Stop> {
+        use signal_hook::consts::{SIGHUP, SIGTERM};
+        let signal = Arc::new(AtomicUsize::new(0));
+        let again = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for sig in [SIGTERM, SIGHUP] {
+            // A second one while the first is being handled (the console stuck waiting for a
+            // workspace) ends the process as the signal would have.
+            signal_hook::flag::register_conditional_default(sig, again.clone())?;
+            signal_hook::flag::register(sig, again.clone())?;
+            signal_hook::flag::register_usize(sig, signal.clone(), sig as usize)?;
+        }
+        Ok(Stop { signal })
+    }
+
+    /// The signal caught, if any (`SIGTERM` is 15, `SIGHUP` 1).
+    pub fn caught(&self) -> Option<i32> {
+        match self.signal.load(Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig as i32),
+        }
+    }
+
+    /// The signal's name, for the line said after the terminal is given back.
+    pub fn name(sig: i32) -> &'static str {
+        match sig {
+            signal_hook::consts::SIGTERM => "SIGTERM",
+            signal_hook::consts::SIGHUP => "SIGHUP",
+            _ => "a signal",
+        }
     }
 }

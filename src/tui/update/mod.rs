@@ -48,7 +48,10 @@ fn apply(app: &mut App, action: Action) -> Effect {
     // A second press of an action that asked for one confirms it. Any other key only cancels the
     // question: a steward who meant "no" must not find that key's own action done (a `d` after
     // "a again approves" deferring the candidate). Quitting (Ctrl-C too) still quits.
-    if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick) {
+    if !matches!(
+        action,
+        Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick | Action::Terminate
+    ) {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
         let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
@@ -80,6 +83,10 @@ fn apply(app: &mut App, action: Action) -> Effect {
         Action::Loaded(result) => return loaded::loaded_into(app, result),
         // Not a key: nothing on screen changes unless the workspace did.
         Action::Tick => return Effect::CheckWrites,
+        Action::Terminate => {
+            app.quit = true;
+            return Effect::SavePosition(app.position());
+        }
         Action::Quit => {
             if quitting_unsaved(app) {
                 return Effect::None;
