@@ -72,6 +72,15 @@ pub fn fixed_width(ts: &str) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
+/// Whether RFC 3339 time `a` is strictly before `b` (compared as times: `10:00:00.5Z` is after
+/// `10:00:00Z`, which text order says otherwise); unreadable text is never before anything.
+pub fn before(a: &str, b: &str) -> bool {
+    match (OffsetDateTime::parse(a, &Rfc3339), OffsetDateTime::parse(b, &Rfc3339)) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => false,
+    }
+}
+
 /// An RFC 3339 timestamp to the minute, `2026-05-01 14:31` (UTC, as stored), for a header.
 pub fn minute(ts: &str) -> String {
     match (ts.get(..10), ts.get(11..16)) {

@@ -1,7 +1,8 @@
 //! `mergeq export` where a careless `--out` or a second incremental export could do harm: the
 //! workspace (and its companion files) refused as a destination, devices and FIFOs written in
 //! place, links and permissions kept; `--since-last` after an empty export and per `--source`;
-//! fields a CRM computes itself left out of its plan.
+//! fields a CRM computes itself left out of its plan; an export that did not reach its reader
+//! (a full device, a pipe closed early) left out of the journal.
 
 mod common;
 
@@ -124,6 +125,8 @@ fn an_empty_incremental_export_does_not_break_the_next_one() {
 #[test]
 fn since_last_counts_from_the_previous_export_of_the_same_source() {
     let ws = two_pairs("salesforce");
+    ws.file("h.csv", "id,email\nh1,c@x.example\n");
+    ws.ok(&["import", "records", "h.csv", "--object", "contact", "--source", "hubspot"]);
     ws.ok(&["decide", "1", "approve"]);
     ws.ok(&["decide", "2", "approve"]);
     ws.ok(&["signoff", "--key", "ann.key"]);
@@ -237,9 +240,15 @@ fn a_hubspot_plan_leaves_out_calculated_properties_and_later_plans_still_work() 
     let out = ws.cmd().args(["export", "hubspot", "--out", "a"]).assert().success();
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     let plan = std::fs::read_to_string(ws.dir.path().join("a")).unwrap();
-    let update: serde_json::Value = serde_json::from_str(plan.lines().last().unwrap()).unwrap();
-    let mut names: Vec<&str> =
-        update["body"]["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let lines: Vec<serde_json::Value> = plan.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let methods: Vec<&str> = lines.iter().map(|l| l["method"].as_str().unwrap()).collect();
+    // The update before the merge; the address the merged contact holds after it.
+    assert_eq!(methods, ["PATCH", "POST", "PATCH"], "{plan}");
+    let mut names: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["method"] == "PATCH")
+        .flat_map(|l| l["body"]["properties"].as_object().unwrap().keys().map(String::as_str))
+        .collect();
     names.sort();
     assert_eq!(names, ["email", "hs_lead_status"], "{plan}");
     for name in ["hs_object_id", "hs_analytics_source", "num_form_submissions"] {
@@ -260,4 +269,112 @@ fn a_field_a_plan_cannot_carry_names_the_candidate() {
         .code(1)
         .stderr(contains("candidate 1 (journal entry").and(contains("`attributes` cannot be set")));
     assert!(!ws.dir.path().join("plan.jsonl").exists());
+}
+
+/// `--since-last` after a failed export still carries candidate 1.
+fn since_last_exports_candidate_1(ws: &Workspace) {
+    let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
+    assert!(again.starts_with("{\"candidate\":1,"), "{again}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_a_full_device_refuses_is_not_recorded() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("no /dev/full: skipped");
+        return;
+    }
+    let ws = approved_pair();
+    let entries = journal_len(&ws);
+    // Shell redirection (`> /dev/full`): stdout is the device.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = ws
+        .process()
+        .args(["export", "golden-jsonl", "--since-last"])
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("writing the export to stdout"), "{stderr}");
+    assert!(stderr.contains("nothing was recorded in the journal"), "{stderr}");
+    assert!(!stderr.contains("exported golden-jsonl"), "{stderr}");
+    // `--out /dev/full`: the device is written in place.
+    let stderr = ws.fails(&["export", "golden-jsonl", "--since-last", "--out", "/dev/full"], 1);
+    assert!(stderr.contains("writing the export to /dev/full"), "{stderr}");
+    assert_eq!(journal_len(&ws), entries, "a failed export was recorded");
+    since_last_exports_candidate_1(&ws);
+}
+
+#[test]
+fn an_export_whose_reader_closes_the_pipe_early_is_not_recorded() {
+    // A value of 200 KB: more than a pipe holds, so the export's write meets the closed pipe
+    // whenever the reader goes away.
+    let ws = Workspace::new();
+    ws.ok(&["keygen", "--out", "ann.key"]);
+    let long = "x".repeat(200_000);
+    ws.file("r.csv", format!("id,email,note\n1,a@x.example,{long}\n2,a@x.example,\n"));
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\n");
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    let entries = journal_len(&ws);
+    let mut child = ws
+        .process()
+        .args(["export", "golden-jsonl", "--since-last"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away without reading
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing was recorded in the journal"), "{stderr}");
+    assert!(stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(journal_len(&ws), entries, "an export nobody read was recorded");
+    let again = ws.ok(&["export", "golden-jsonl", "--since-last"]);
+    assert!(again.starts_with("{\"candidate\":1,") && again.contains(&long), "{}", &again[..100]);
+}
+
+#[test]
+fn a_plan_from_a_source_no_record_has_is_refused_and_not_recorded() {
+    let ws = two_pairs("Salesforce");
+    ws.ok(&["decide", "1", "approve"]);
+    ws.ok(&["signoff", "--key", "ann.key"]);
+    let entries = journal_len(&ws);
+    // The default source differs from the records' only in case.
+    let stderr = ws.fails(&["export", "salesforce", "--out", "plan.jsonl"], 1);
+    assert!(stderr.contains("no record comes from source `salesforce`"), "{stderr}");
+    assert!(stderr.contains("did you mean --source `Salesforce`?"), "{stderr}");
+    let stderr = ws.fails(&["export", "hubspot", "--source", "salesforce"], 1);
+    assert!(
+        stderr.contains("no record comes from source `salesforce`; did you mean `Salesforce`?"),
+        "{stderr}"
+    );
+    let stderr = ws.fails(&["export", "zoho", "--source", "nosuch", "--since-last"], 1);
+    assert!(
+        stderr.contains("no record comes from source `nosuch` (the workspace's sources: `Salesforce`)"),
+        "{stderr}"
+    );
+    assert_eq!(journal_len(&ws), entries, "a refused plan was recorded");
+    assert!(!ws.dir.path().join("plan.jsonl").exists());
+    let plan = ws.ok(&["export", "salesforce", "--source", "Salesforce"]);
+    assert_eq!(merged_ids(&plan), 1, "{plan}");
+    // A workspace without any record of a CRM still gets its (empty) plan, as a nightly job
+    // running every CRM's plan expects.
+    assert_eq!(ws.ok(&["export", "dynamics"]), "");
+}
+
+#[test]
+fn source_with_a_format_that_does_not_read_it_is_a_usage_error() {
+    let ws = approved_pair();
+    let entries = journal_len(&ws);
+    for format in ["golden-csv", "golden-jsonl", "not-duplicates", "audit-csv", "audit-report"] {
+        let stderr = ws.fails(&["export", format, "--source", "salesforce"], 2);
+        assert!(stderr.contains("--source goes with a merge plan"), "{format}: {stderr}");
+    }
+    assert_eq!(journal_len(&ws), entries);
 }

@@ -524,3 +524,47 @@ fn single_record_clusters_are_left_out_and_counted() {
     let log: Vec<Value> = serde_json::from_str(&ws.ok(&["audit", "log", "--json"])).unwrap();
     assert_eq!(log.last().unwrap()["body"]["single_clusters"], 1);
 }
+
+#[test]
+fn a_zingg_member_scored_zero_does_not_sink_its_cluster() {
+    // Newer Zingg gives 0 to a record linked only through the others (FORMATS.md).
+    let ws = Workspace::new();
+    let path = ws.file(
+        "zg.csv",
+        "z_cluster,z_minScore,z_maxScore,id,fname\n7,0.95,0.97,1,ann\n7,0.96,0.97,2,ann\n7,0,0,3,anne\n8,0,0,4,bo\n8,0,0,5,bo\n",
+    );
+    ws.ok(&["import", "candidates", path.to_str().unwrap(), "--object", "contact"]);
+    let queue = queue_json(&ws);
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[0]["score"], 0.95);
+    assert_eq!(queue[0]["members"].as_array().unwrap().len(), 3);
+    let show: Value = serde_json::from_str(&ws.ok(&["show", &queue[0]["id"].to_string(), "--json"])).unwrap();
+    let reason = show["reasons"][0].to_string();
+    assert!(
+        reason.contains("lowest member score 0.950 (1 member scored 0, linked only through the others)"),
+        "{reason}"
+    );
+    // Every member at 0: nothing else to go by.
+    assert_eq!(queue[1]["score"], 0.0);
+}
+
+#[test]
+fn a_cluster_file_of_single_records_says_so_and_a_file_that_is_no_database_is_named() {
+    let ws = Workspace::new();
+    ws.file("r.csv", "id,n\n1,a\n");
+    ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "crm"]);
+    ws.file("one.csv", "cluster_id,record,score\nc,crm:1,0.9\n");
+    let out = ws.cmd().args(["import", "candidates", "one.csv"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("one.csv: nothing new — 1 row; 1 cluster of one record left out (nothing to merge)"),
+        "{said}"
+    );
+    let not_db = ws.file("contacts.mergeq", "id,name\n1,a\n");
+    let err = ws.fails(&["--db", not_db.to_str().unwrap(), "queue"], 1);
+    assert!(
+        err.contains("contacts.mergeq is not a mergeq workspace (not an SQLite database at all)"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&not_db).unwrap(), "id,name\n1,a\n");
+}

@@ -11,7 +11,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 /// A malformed option value is a usage error (exit 2), reported the way clap reports its own.
-fn usage_error(message: String) -> ! {
+pub(super) fn usage_error(message: String) -> ! {
     super::Cli::command().error(clap::error::ErrorKind::InvalidValue, message).exit()
 }
 

@@ -5,7 +5,7 @@
 //! is never overwritten; the default demo workspace is rebuilt from scratch on every run.
 
 use super::Ctx;
-use crate::import::{self, CandidateFormat, CandidateOptions, RecordFormat, RecordOptions};
+use crate::import::{self, CandidateFormat, CandidateOptions, RecordOptions};
 use crate::model::{Candidate, Status};
 use crate::store::{QueueFilter, Store};
 use anyhow::{bail, Context, Result};
@@ -134,13 +134,7 @@ fn build(db: &Path, folder: &Path, ctx: &Ctx) -> Result<BTreeMap<String, u64>> {
         let file: PathBuf = folder.join(f.name);
         match f.import {
             Import::Records { object, source } => {
-                let opts = RecordOptions {
-                    object: object.to_string(),
-                    source: source.to_string(),
-                    id_column: None,
-                    format: RecordFormat::Csv,
-                    delimiter: b',',
-                };
+                let opts = RecordOptions::csv(object, source);
                 let done = import::import_records(&mut store, &file, &opts, &who)?;
                 eprintln!("{}", done.describe());
                 *records.entry(object.to_string()).or_default() += done.records_added;

@@ -6,6 +6,14 @@ use crate::store::Store;
 use anyhow::Result;
 
 pub fn run(args: ExportArgs, ctx: &Ctx) -> Result<()> {
+    // `--source` says where a CRM's records are; no other format reads it, and taking it silently
+    // would let a script believe it had narrowed an export.
+    if args.source.is_some() && crate::export::crm::Crm::parse(&args.format).is_none() {
+        super::decide::usage_error(format!(
+            "--source goes with a merge plan (salesforce, hubspot, dynamics, zoho), not with {}",
+            args.format
+        ));
+    }
     let opts = ExportOptions {
         out: args.out,
         source: args.source,

@@ -32,6 +32,13 @@ pub struct RecordsArgs {
     /// Field delimiter of a CSV file (`,` `;` `tab` `|`)
     #[arg(long, default_value = ",", value_parser = delimiter)]
     pub delimiter: u8,
+    /// The field each column is stored as, per object (TOML, `first_name = "First Name"`: the
+    /// same shape as `export --fields`)
+    #[arg(long, value_name = "FILE")]
+    pub fields: Option<PathBuf>,
+    /// Also import rows last modified before the workspace's copy of their record
+    #[arg(long)]
+    pub allow_older: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -108,6 +115,8 @@ pub fn run(cmd: ImportCommand, ctx: &Ctx) -> Result<()> {
                 id_column: a.id_column,
                 format: a.format,
                 delimiter: a.delimiter,
+                fields: a.fields.as_deref().map(crate::export::field_names::FieldNames::load).transpose()?,
+                allow_older: a.allow_older,
             };
             let mut store = Store::open(&ctx.db)?;
             (import::import_records(&mut store, &a.file, &opts, &ctx.import_context())?, a.json)

@@ -19,6 +19,45 @@ const SALESFORCE: &[&str] = &[
     "LastActivityDate",
     "LastViewedDate",
     "LastReferencedDate",
+    "PhotoUrl",
+];
+
+/// Salesforce fields read-only on one object (the object reference lists them without Create or
+/// Update): compound fields, written through their parts (a contact's or lead's `Name` is
+/// `FirstName`, `LastName` …; an account's `Name` is its own writable field and is kept; an address
+/// is `MailingStreet`, `MailingCity` …), Data.com ids, bounce and conversion stamps. `Jigsaw` (the
+/// Data.com key) is writable and kept.
+const SALESFORCE_BY_OBJECT: &[(&str, &[&str])] = &[
+    (
+        "Contact",
+        &[
+            "Name",
+            "MailingAddress",
+            "OtherAddress",
+            "JigsawContactId",
+            "IsEmailBounced",
+            "LastCURequestDate",
+            "LastCUUpdateDate",
+            "IsPersonAccount",
+        ],
+    ),
+    (
+        "Lead",
+        &[
+            "Name",
+            "Address",
+            "JigsawContactId",
+            "IsEmailBounced",
+            "ConvertedAccountId",
+            "ConvertedContactId",
+            "ConvertedOpportunityId",
+            "ConvertedDate",
+        ],
+    ),
+    (
+        "Account",
+        &["BillingAddress", "ShippingAddress", "JigsawCompanyId", "IsPersonAccount", "PersonContactId"],
+    ),
 ];
 
 /// HubSpot properties it calculates (internal names, and the labels its exports use as headers).
@@ -69,7 +108,13 @@ pub fn reason(crm: Crm) -> &'static str {
 /// Dataverse table's key is `{object}id`).
 pub fn computes(crm: Crm, object: &str, field: &str) -> bool {
     let table = match crm {
-        Crm::Salesforce => SALESFORCE,
+        Crm::Salesforce => {
+            let own = SALESFORCE_BY_OBJECT.iter().find(|(o, _)| o.eq_ignore_ascii_case(object));
+            if own.is_some_and(|(_, fields)| fields.iter().any(|f| f.eq_ignore_ascii_case(field))) {
+                return true;
+            }
+            SALESFORCE
+        }
         Crm::HubSpot => HUBSPOT,
         Crm::Dynamics => {
             let key = field.len() == object.len() + 2
@@ -111,6 +156,19 @@ mod tests {
             (Crm::Salesforce, "Contact", "OwnerId", false),
             (Crm::Salesforce, "Contact", "Email", false),
             (Crm::Salesforce, "Contact", "hs_object_id", false),
+            (Crm::Salesforce, "Contact", "Name", true),
+            (Crm::Salesforce, "Lead", "name", true),
+            (Crm::Salesforce, "Account", "Name", false),
+            (Crm::Salesforce, "Contact", "PhotoUrl", true),
+            (Crm::Salesforce, "Account", "PhotoUrl", true),
+            (Crm::Salesforce, "Contact", "JigsawContactId", true),
+            (Crm::Salesforce, "Account", "JigsawContactId", false),
+            (Crm::Salesforce, "Account", "JigsawCompanyId", true),
+            (Crm::Salesforce, "Contact", "Jigsaw", false),
+            (Crm::Salesforce, "Contact", "MailingAddress", true),
+            (Crm::Salesforce, "Contact", "MailingStreet", false),
+            (Crm::Salesforce, "Lead", "ConvertedDate", true),
+            (Crm::Salesforce, "Contact", "FirstName", false),
             (Crm::HubSpot, "contacts", "hs_object_id", true),
             (Crm::HubSpot, "contacts", "Record ID", true),
             (Crm::HubSpot, "contacts", "Record ID - Contact", true),

@@ -37,6 +37,16 @@ impl Crm {
         }
     }
 
+    /// The CRM's own name, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Crm::Salesforce => "Salesforce",
+            Crm::HubSpot => "HubSpot",
+            Crm::Dynamics => "Dataverse",
+            Crm::Zoho => "Zoho",
+        }
+    }
+
     pub fn parse(format: &str) -> Option<Crm> {
         Crm::ALL.into_iter().find(|c| c.name() == format)
     }
@@ -90,6 +100,17 @@ impl Crm {
             Some(LeftOut::Unmergeable)
         } else {
             None
+        }
+    }
+
+    /// The golden values this CRM's plan sends for one approved merge: those the survivor does
+    /// not hold, and for the CRMs that fill the survivor's empty fields from the merged records
+    /// (HubSpot, Dataverse) also a clear of each field the golden record leaves empty but a
+    /// merged record holds.
+    pub fn changes<'m>(self, m: &'m ApprovedMerge) -> Vec<Change<'m>> {
+        match self {
+            Crm::Salesforce | Crm::Zoho => m.survivor_changes(),
+            Crm::HubSpot | Crm::Dynamics => m.survivor_changes_guarded(),
         }
     }
 

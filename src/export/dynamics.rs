@@ -47,7 +47,7 @@ struct MergeBody<'a> {
 pub fn render(m: &ApprovedMerge, entity: &str, out: &mut Vec<u8>) -> Result<u64> {
     let odata_type = format!("Microsoft.Dynamics.CRM.{entity}");
     let id_field = format!("{entity}id");
-    let changes = m.survivor_changes_guarded();
+    let changes = Crm::Dynamics.changes(m);
     check_reserved(Crm::Dynamics, &changes, &["@odata.type", &id_field])?;
     let reference = |id| Entity { odata_type: &odata_type, id: Some((&id_field, id)), fields: &[] };
     let mut lines = 0;

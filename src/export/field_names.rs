@@ -89,6 +89,25 @@ impl FieldNames {
         }
         Named::Unnamed
     }
+
+    /// For an import, read the other way: the field (lower case) that a file's column `column`
+    /// of `object` is stored as, when the file names one (its object's lines first, then `*`'s;
+    /// column names compared ignoring case).
+    pub fn field_of_column(&self, object: &str, column: &str) -> Option<&str> {
+        let object = object.to_lowercase();
+        for wanted in [object.as_str(), "*"] {
+            let found = self
+                .objects
+                .iter()
+                .filter(|(o, _)| o == wanted)
+                .flat_map(|(_, names)| names.iter())
+                .find(|(_, name)| name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(column.trim())));
+            if let Some((field, _)) = found {
+                return Some(field);
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +126,9 @@ mod tests {
         assert_eq!(names.name("account", "owner"), Named::LeftOut);
         assert_eq!(names.name("account", "first_name"), Named::As("x"));
         assert_eq!(names.name("contact", "email"), Named::Unnamed);
+        assert_eq!(names.field_of_column("contact", "firstname"), Some("first_name"));
+        assert_eq!(names.field_of_column("account", "X"), Some("first_name"));
+        assert_eq!(names.field_of_column("contact", "tags"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod golden;
 pub mod hubspot;
 pub mod not_duplicates;
 pub mod plan;
+pub mod refusals;
 mod replayed;
 pub mod salesforce;
 pub mod select;
@@ -95,9 +96,11 @@ pub struct ExportOutcome {
     pub details: Value,
 }
 
-/// Renders `format` into its destination and records the export in the journal: for a file, the
-/// bytes go to a temporary file as they are rendered, and the journal entry commits before that
-/// file is renamed into place, so a failed export leaves neither the file nor the entry.
+/// Renders `format` into its destination and records the export in the journal once the bytes
+/// were delivered: for a file, the bytes go to a temporary file as they are rendered, which is
+/// renamed into place before the journal entry commits; stdout, a device or a FIFO gets the bytes
+/// written and flushed first. A failed export (a write error, a reader that closed its pipe)
+/// leaves no entry, and the next `--since-last` carries the same decisions.
 pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<ExportOutcome> {
     let kind = decisions::Kind::parse(format);
     if kind.is_none() && !matches!(format, "audit-csv" | "audit-report") {
@@ -107,6 +110,9 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
         bail!(
             "--fields names a CRM's fields: it goes with a merge plan (salesforce, hubspot, dynamics, zoho)"
         );
+    }
+    if let Some(decisions::Kind::Crm(crm)) = kind {
+        refusals::check_source(crm, opts.source.as_deref(), &store.record_sources()?)?;
     }
     let mut sink = Sink::new(opts.out.as_deref(), store.path())?;
     let summary = match kind {
@@ -123,7 +129,7 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
     };
     let path = opts.out.as_deref().filter(|p| *p != Path::new("-"));
     let file = path.map_or("-".to_string(), |p| p.display().to_string());
-    let delivered = sink.finish(|sha256, bytes| {
+    let delivered = sink.finish(store, |tx, sha256, bytes| {
         let event = ExportEvent {
             format,
             file: &file,
@@ -132,7 +138,7 @@ pub fn export(store: &mut Store, format: &str, opts: &ExportOptions) -> Result<E
             items: summary.items,
             details: summary.details.clone(),
         };
-        store.write(|tx| record_export(tx, &opts.steward, &opts.at, &event))
+        record_export(tx, &opts.steward, &opts.at, &event)
     })?;
     Ok(ExportOutcome {
         format: format.to_string(),

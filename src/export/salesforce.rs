@@ -48,7 +48,7 @@ struct MergeRequest<'a> {
 
 /// Appends the requests for one approved merge; `sobject` is `Account`, `Contact` or `Lead`.
 pub fn render(m: &ApprovedMerge, sobject: &str, out: &mut Vec<u8>) -> Result<u64> {
-    let changes = m.survivor_changes();
+    let changes = Crm::Salesforce.changes(m);
     check_reserved(Crm::Salesforce, &changes, &["Id", "attributes"])?;
     let merged: Vec<&str> = m.merged().map(|r| r.key.id()).collect();
     let mut lines = 0;

@@ -188,6 +188,9 @@ pub fn render(
         read?;
         Ok(counts)
     })?;
+    if let (Kind::Crm(crm), Some(first)) = (kind, counts.first_not_api) {
+        return Err(super::refusals::labels(crm, &counts.not_api, counts.not_api_candidates, first));
+    }
     let mut details = counts.details();
     details["through"] = json!(w.through);
     details["after"] = json!(w.after);

@@ -1,9 +1,13 @@
-//! Where an export's bytes go while they are rendered: a temporary file beside the target (renamed
-//! into place once the export's journal entry commits) or memory (for stdout, or a device or FIFO
-//! that cannot be replaced, written out after the entry commits). Which one is `destination`'s call. Bytes are hashed as they pass, so the SHA-256 the journal records needs no second
-//! read, and a large export is never held in memory on its way to a file.
+//! Where an export's bytes go while they are rendered, and the order in which they are delivered
+//! and recorded: a temporary file beside the target (renamed into place inside the transaction
+//! that records the export) or memory (for stdout, or a device or FIFO that cannot be replaced,
+//! written out before the export is recorded). Which one is `destination`'s call. Either way the
+//! journal entry commits only after every byte was delivered. Bytes are hashed as they pass, so
+//! the SHA-256 the journal records needs no second read, and a large export is never held in
+//! memory on its way to a file.
 
 use super::destination::{keep_attributes, resolve, Destination};
+use crate::store::{Store, Tx};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -110,11 +114,22 @@ impl Sink {
         self.bytes == 0
     }
 
-    /// Finishes the export: for a file, flushes and syncs the temporary file, runs `commit` (given
-    /// the hash and length), then renames the file into place — a failure before the rename leaves
-    /// no file; for a device or FIFO, runs `commit`, then writes the bytes to it; for stdout, runs
-    /// `commit`, then writes the bytes (a closed pipe is not an error).
-    pub fn finish<T>(self, commit: impl FnOnce(&str, u64) -> Result<T>) -> Result<Delivered<T>> {
+    /// Finishes the export: delivers the bytes, then records the export with `record` (given the
+    /// hash and length) in one workspace transaction, which commits only once every byte was
+    /// delivered — an export that did not arrive whole is never in the journal, and the next
+    /// `--since-last` carries its decisions again.
+    /// - a file: the temporary file is flushed and synced, `record` runs, the file is renamed into
+    ///   place, and only then the transaction commits (a failure before the rename leaves no file
+    ///   and no entry);
+    /// - a device or FIFO, or stdout: the bytes are written and flushed (and the device closed)
+    ///   before the transaction starts; any write error — a full disk, a reader that closed the
+    ///   pipe early — fails the export with nothing recorded. The transaction comes after the
+    ///   write, not around it, so a slow reader never holds the workspace's write lock.
+    pub fn finish<T>(
+        self,
+        store: &mut Store,
+        record: impl FnOnce(&Tx, &str, u64) -> Result<T>,
+    ) -> Result<Delivered<T>> {
         let Sink { hasher, bytes, target } = self;
         let sha256 = crate::journal::encoding::hex(&hasher.finalize());
         let value = match target {
@@ -123,38 +138,67 @@ impl Sink {
                     f.sync_all()?;
                     Ok(f)
                 });
-                file.with_context(|| format!("writing {}", tmp.path.display()))?;
-                let value = commit(&sha256, bytes)?;
-                std::fs::rename(&tmp.path, &path).with_context(|| {
-                    format!(
-                        "renaming {} to {} (the export is in the journal; the file is {})",
-                        tmp.path.display(),
-                        path.display(),
-                        tmp.path.display()
-                    )
-                })?;
-                tmp.renamed = true;
-                value
+                drop(file.with_context(|| format!("writing {}", tmp.path.display()))?);
+                let mut renamed = false;
+                let value = store.write(|tx| {
+                    let value = record(tx, &sha256, bytes)?;
+                    std::fs::rename(&tmp.path, &path).with_context(|| {
+                        format!(
+                            "renaming {} to {} (nothing was recorded)",
+                            tmp.path.display(),
+                            path.display()
+                        )
+                    })?;
+                    renamed = true;
+                    Ok(value)
+                });
+                tmp.renamed = renamed;
+                match value {
+                    Ok(value) => value,
+                    Err(e) if renamed => {
+                        return Err(e.context(format!(
+                            "{} was written, but the export could not be recorded in the journal \
+                             (the next --since-last exports the same decisions again)",
+                            path.display()
+                        )))
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             Target::Direct { mut file, data, path } => {
-                let value = commit(&sha256, bytes)?;
-                file.write_all(&data)
-                    .and_then(|_| file.flush())
-                    .with_context(|| format!("writing {} (the export is in the journal)", path.display()))?;
-                value
+                file.write_all(&data).and_then(|_| file.flush()).with_context(|| {
+                    format!("writing the export to {} (nothing was recorded in the journal)", path.display())
+                })?;
+                drop(file);
+                record_delivered(store, record, &sha256, bytes, &path.display().to_string())?
             }
             Target::Memory(data) => {
-                let value = commit(&sha256, bytes)?;
                 let mut out = std::io::stdout().lock();
-                match out.write_all(&data).and_then(|_| out.flush()) {
-                    Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-                    _ => {}
-                }
-                value
+                out.write_all(&data)
+                    .and_then(|_| out.flush())
+                    .context("writing the export to stdout (nothing was recorded in the journal)")?;
+                drop(out);
+                record_delivered(store, record, &sha256, bytes, "stdout")?
             }
         };
         Ok(Delivered { value, sha256, bytes })
     }
+}
+
+/// Records an export whose bytes went to `place` already; a failure says they did.
+fn record_delivered<T>(
+    store: &mut Store,
+    record: impl FnOnce(&Tx, &str, u64) -> Result<T>,
+    sha256: &str,
+    bytes: u64,
+    place: &str,
+) -> Result<T> {
+    store.write(|tx| record(tx, sha256, bytes)).with_context(|| {
+        format!(
+            "the export was written to {place}, but it could not be recorded in the journal \
+             (the next --since-last exports the same decisions again)"
+        )
+    })
 }
 
 impl Write for Sink {
@@ -195,8 +239,12 @@ mod tests {
         names
     }
 
+    fn store() -> Store {
+        Store::in_memory().unwrap()
+    }
+
     #[test]
-    fn a_file_appears_only_after_the_commit() {
+    fn a_file_appears_only_inside_the_recording_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let mut sink = Sink::new(Some(&path), None).unwrap();
@@ -205,8 +253,8 @@ mod tests {
         assert_eq!(sink.len(), 5);
         assert!(!path.exists());
         let done = sink
-            .finish(|sha, bytes| {
-                assert_eq!(files(dir.path()).len(), 1, "only the temporary file before the commit");
+            .finish(&mut store(), |_, sha, bytes| {
+                assert_eq!(files(dir.path()).len(), 1, "only the temporary file before the record");
                 Ok((sha.to_string(), bytes))
             })
             .unwrap();
@@ -222,7 +270,7 @@ mod tests {
         let path = dir.path().join("out.csv");
         let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(b"x").unwrap();
-        let failed = sink.finish(|_, _| -> Result<()> { bail!("no") });
+        let failed = sink.finish(&mut store(), |_, _, _| -> Result<()> { bail!("no") });
         assert!(failed.is_err());
         assert!(files(dir.path()).is_empty());
         // A render that fails drops its sink unfinished.
@@ -239,7 +287,7 @@ mod tests {
         std::fs::write(&path, "old contents, longer than the new").unwrap();
         let mut sink = Sink::new(Some(&path), None).unwrap();
         sink.write_all(b"new").unwrap();
-        sink.finish(|_, _| Ok(())).unwrap();
+        sink.finish(&mut store(), |_, _, _| Ok(())).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
     }
 
@@ -255,16 +303,49 @@ mod tests {
         std::os::unix::fs::symlink("real.csv", &link).unwrap();
         let mut sink = Sink::new(Some(&link), None).unwrap();
         sink.write_all(b"new").unwrap();
-        sink.finish(|_, _| Ok(())).unwrap();
+        sink.finish(&mut store(), |_, _, _| Ok(())).unwrap();
         assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         assert_eq!(std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777, 0o640);
         assert_eq!(files(dir.path()), ["link.csv", "real.csv"]);
     }
 
+    /// Records an export entry, as `export` does.
+    fn record(tx: &Tx, sha256: &str, bytes: u64) -> Result<i64> {
+        let event = crate::journal::ExportEvent {
+            format: "golden-jsonl",
+            file: "-",
+            sha256,
+            bytes,
+            items: 1,
+            details: serde_json::json!({}),
+        };
+        crate::journal::record_export(tx, "ann", "2026-01-01T00:00:00Z", &event)
+    }
+
+    #[test]
+    fn a_rename_that_fails_takes_the_entry_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut store = store();
+        let mut sink = Sink::new(Some(&path), None).unwrap();
+        sink.write_all(b"x").unwrap();
+        let tmp = files(dir.path());
+        let failed = sink.finish(&mut store, |tx, sha, bytes| {
+            let seq = record(tx, sha, bytes)?;
+            // The temporary file vanishes before the rename.
+            std::fs::remove_file(dir.path().join(&tmp[0])).unwrap();
+            Ok(seq)
+        });
+        let message = format!("{:#}", failed.unwrap_err());
+        assert!(message.contains("nothing was recorded"), "{message}");
+        assert_eq!(store.journal_head().unwrap(), None);
+        assert!(files(dir.path()).is_empty());
+    }
+
     #[cfg(unix)]
     #[test]
-    fn a_fifo_is_written_in_place_after_the_commit() {
+    fn a_fifo_is_written_whole_and_closed_before_the_record() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
@@ -275,11 +356,29 @@ mod tests {
         };
         let mut sink = Sink::new(Some(&fifo), None).unwrap();
         sink.write_all(b"through the pipe").unwrap();
-        sink.finish(|_, _| Ok(())).unwrap();
-        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        // The reader reaches the end of its file (the writer closed it) before the record runs.
+        let done = sink.finish(&mut store(), |_, _, _| Ok(reader.join().unwrap())).unwrap();
+        assert_eq!(done.value, b"through the pipe");
         assert!(std::os::unix::fs::FileTypeExt::is_fifo(
             &std::fs::symlink_metadata(&fifo).unwrap().file_type()
         ));
         assert_eq!(files(dir.path()), ["pipe"]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_device_that_refuses_the_bytes_records_nothing() {
+        let full = Path::new("/dev/full");
+        if !full.exists() {
+            return;
+        }
+        let mut store = store();
+        let mut sink = Sink::new(Some(full), None).unwrap();
+        sink.write_all(b"more than nothing\n").unwrap();
+        let failed = sink.finish(&mut store, record);
+        let message = format!("{:#}", failed.unwrap_err());
+        assert!(message.contains("writing the export to /dev/full"), "{message}");
+        assert!(message.contains("nothing was recorded"), "{message}");
+        assert_eq!(store.journal_head().unwrap(), None);
     }
 }

@@ -93,7 +93,7 @@ fn contributor(m: &ApprovedMerge, merged: &[&Member], field: &str, value: &str) 
 /// Appends the merge calls and, when needed, the update for one approved merge; `module` is the
 /// API name (`Contacts`, …).
 pub fn render(m: &ApprovedMerge, module: &str, out: &mut Vec<u8>) -> Result<u64> {
-    let changes = m.survivor_changes();
+    let changes = Crm::Zoho.changes(m);
     check_reserved(Crm::Zoho, &changes, &["id"])?;
     let merged: Vec<&Member> = m.merged().collect();
     let mut contributes: Vec<Vec<ApiName>> = merged.iter().map(|_| Vec::new()).collect();

@@ -1,38 +1,66 @@
 //! One line of a JSON Lines records file, parsed with exact positions: syntax errors at the line's
 //! own 1-based column, and an object's members in file order so that a repeated or empty key is
 //! refused (as a repeated or empty column name is in a CSV header) instead of the last one silently
-//! winning.
+//! winning. Values are read as the text the file writes: a number keeps its digits (`1.10`, a
+//! 23-digit account number), never passing through a float.
 
 use super::InputError;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::fmt;
 
-/// An object's members in the order the line gives them, repeats included.
-struct Members(Vec<(String, Value)>);
+/// An object's members in the order the line gives them, repeats included, values unparsed.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for Members {
+impl<'de> Deserialize<'de> for Members<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(MembersVisitor)
+        d.deserialize_map(MembersVisitor(std::marker::PhantomData))
     }
 }
 
-struct MembersVisitor;
+struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
 
-impl<'de> Visitor<'de> for MembersVisitor {
-    type Value = Members;
+impl<'de> Visitor<'de> for MembersVisitor<'de> {
+    type Value = Members<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
         let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-        while let Some(member) = map.next_entry::<String, Value>()? {
+        while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
             members.push(member);
         }
         Ok(Members(members))
+    }
+}
+
+/// A member's value as a field's text: strings as they are, numbers and booleans as written,
+/// arrays of those joined by `;`; `None` when missing (`null`, "", an empty array). Nested
+/// objects and arrays are no field: the error says which.
+fn cell_text(raw: &RawValue) -> Result<Option<String>, &'static str> {
+    let text = raw.get().trim();
+    match text.as_bytes().first() {
+        Some(b'n') => Ok(None),
+        Some(b'"') => {
+            let s: String = serde_json::from_str(text).map_err(|_| "invalid string")?;
+            Ok((!s.is_empty()).then_some(s))
+        }
+        Some(b'{') => Err("nested objects are not fields"),
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| "invalid array")?;
+            let mut parts = Vec::with_capacity(items.len());
+            for item in items {
+                match item.get().trim().as_bytes().first() {
+                    Some(b'{' | b'[') => return Err("nested values are not fields"),
+                    _ => parts.extend(cell_text(item)?),
+                }
+            }
+            Ok((!parts.is_empty()).then(|| parts.join(";")))
+        }
+        _ => Ok(Some(text.to_string())),
     }
 }
 
@@ -51,9 +79,10 @@ pub fn key_column(line: &str, key: &str, nth: usize) -> usize {
         .map_or(1, |(at, _)| char_column(line, at))
 }
 
-/// Parses one line (without its line end) as a JSON object; a syntax error, a value that is not
-/// an object, and a repeated or empty key are errors at this line and the column where they are.
-pub fn parse(file: &str, line_no: u64, line: &str) -> Result<Vec<(String, Value)>, InputError> {
+/// Parses one line (without its line end) as a JSON object of fields: each key with its value's
+/// text (`None`: missing). A syntax error, a value that is not an object, a nested value and a
+/// repeated or empty key are errors at this line and the column where they are.
+pub fn parse(file: &str, line_no: u64, line: &str) -> Result<Vec<(String, Option<String>)>, InputError> {
     let Members(members) = serde_json::from_str(line).map_err(|e| {
         // serde_json counts bytes and from 0 at the end of input; its own "at line 1 column N"
         // would contradict the file's line number, so only its description is kept.
@@ -87,7 +116,15 @@ pub fn parse(file: &str, line_no: u64, line: &str) -> Result<Vec<(String, Value)
             ));
         }
     }
-    Ok(members)
+    members
+        .into_iter()
+        .map(|(key, raw)| match cell_text(raw) {
+            Ok(text) => Ok((key, text)),
+            Err(why) => {
+                Err(InputError::at(file, line_no, Some((key_column(line, &key, 0), key.clone())), why))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -117,6 +154,30 @@ mod tests {
     #[test]
     fn members_keep_their_order() {
         let members = parse("f", 1, r#"{"b":1,"a":null}"#).unwrap();
-        assert_eq!(members, vec![("b".to_string(), Value::from(1)), ("a".to_string(), Value::Null)]);
+        assert_eq!(members, vec![("b".to_string(), Some("1".to_string())), ("a".to_string(), None)]);
+    }
+
+    #[test]
+    fn values_are_the_text_the_file_writes() {
+        let line = r#"{"id":9007199254740993,"a":12345678901234567890123,"b":1.10,"c":1e3,"d":1e400,"e":true,"f":"","g":["x",2.50,null,false],"h":[],"i":"é\n"}"#;
+        let text = |k: &str| parse("f", 1, line).unwrap().into_iter().find(|(key, _)| key == k).unwrap().1;
+        assert_eq!(text("id").as_deref(), Some("9007199254740993"));
+        assert_eq!(text("a").as_deref(), Some("12345678901234567890123"));
+        assert_eq!(text("b").as_deref(), Some("1.10"));
+        assert_eq!(text("c").as_deref(), Some("1e3"));
+        assert_eq!(text("d").as_deref(), Some("1e400"));
+        assert_eq!(text("e").as_deref(), Some("true"));
+        assert_eq!(text("f"), None);
+        assert_eq!(text("g").as_deref(), Some("x;2.50;false"));
+        assert_eq!(text("h"), None);
+        assert_eq!(text("i").as_deref(), Some("é\n"));
+        assert_eq!(
+            error(r#"{"id":"1","x":{"a":1}}"#),
+            "f.jsonl:3:11: nested objects are not fields (column `x`)"
+        );
+        assert_eq!(
+            error(r#"{"id":"1","x":[[1]]}"#),
+            "f.jsonl:3:11: nested values are not fields (column `x`)"
+        );
     }
 }

@@ -74,6 +74,9 @@ pub struct Summary {
     pub records_added: u64,
     pub records_changed: u64,
     pub records_unchanged: u64,
+    /// Rows last modified before the workspace's copy of their record: left out (`--allow-older`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub records_older: u64,
     pub candidates_added: u64,
     pub candidates_changed: u64,
     pub candidates_unchanged: u64,
@@ -83,6 +86,9 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub single_clusters: u64,
 }
+
+/// How to import rows older than the stored copies anyway.
+const ALLOW_OLDER: &str = "--allow-older imports them";
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
@@ -96,6 +102,7 @@ impl Summary {
             New => self.records_added += 1,
             Changed => self.records_changed += 1,
             Unchanged => self.records_unchanged += 1,
+            Older => self.records_older += 1,
         }
     }
 
@@ -104,12 +111,37 @@ impl Summary {
         self.records_added + self.records_changed + self.candidates_added + self.candidates_changed == 0
     }
 
+    /// `3 rows` / `all 3 rows` last modified before the stored copy.
+    fn older_rows(&self) -> String {
+        let n = crate::text::count(self.records_older, "row", "rows");
+        if self.records_older == self.rows && self.rows > 1 {
+            format!("all {n}")
+        } else {
+            n
+        }
+    }
+
     /// One line for the steward.
     pub fn describe(&self) -> String {
         let file = crate::text::visible(&self.file);
         if self.rows == 0 {
             return format!(
                 "{file}: no rows to import (a header and nothing else); the workspace is unchanged"
+            );
+        }
+        if self.is_noop() && self.records_older > 0 {
+            return format!(
+                "{file}: nothing new — {}; {} older than the workspace's copy, kept as they are ({})",
+                crate::text::count(self.rows, "row", "rows"),
+                self.older_rows(),
+                ALLOW_OLDER,
+            );
+        }
+        if self.is_noop() && self.single_clusters > 0 {
+            return format!(
+                "{file}: nothing new — {}; {} of one record left out (nothing to merge)",
+                crate::text::count(self.rows, "row", "rows"),
+                crate::text::count(self.single_clusters, "cluster", "clusters"),
             );
         }
         if self.is_noop() {
@@ -143,6 +175,12 @@ impl Summary {
                 self.candidates_changed,
                 self.candidates_unchanged,
                 self.candidates_suppressed
+            ));
+        }
+        if self.records_older > 0 {
+            parts.push(format!(
+                "{} older than the workspace's copy, kept as they are ({ALLOW_OLDER})",
+                self.older_rows()
             ));
         }
         if self.single_clusters > 0 {

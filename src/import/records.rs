@@ -5,12 +5,14 @@ use super::pipeline::{pipelined, Rows};
 use super::table::{Hashing, Row, Table};
 use super::{ImportContext, InputError, Progress, Summary};
 use crate::clock::parse_timestamp;
+use crate::export::field_names::FieldNames;
 use crate::model::Fields;
-use crate::store::{EncodedRecord, NewBatch, Store};
+use crate::store::{EncodedRecord, NewBatch, RecordWrite, Store};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RecordFormat {
@@ -25,6 +27,32 @@ pub struct RecordOptions {
     pub id_column: Option<String>,
     pub format: RecordFormat,
     pub delimiter: u8,
+    /// `--fields FILE`: the workspace field a column is stored as, where it is not its own name
+    /// (a HubSpot export's `First Name` as `first_name`, so that sources meet in one field).
+    pub fields: Option<FieldNames>,
+    /// Import rows last modified before the workspace's copy (`--allow-older`); by default they
+    /// are left out, so that re-running yesterday's export cannot roll records back.
+    pub allow_older: bool,
+}
+
+impl RecordOptions {
+    /// Options for a CSV file of `object` records from `source`, everything else as by default.
+    pub fn csv(object: &str, source: &str) -> RecordOptions {
+        RecordOptions {
+            object: object.to_string(),
+            source: source.to_string(),
+            id_column: None,
+            format: RecordFormat::Csv,
+            delimiter: b',',
+            fields: None,
+            allow_older: false,
+        }
+    }
+
+    /// The field a column is stored as: the name `--fields` gives it, else its own.
+    fn stored_name<'a>(&'a self, column: &'a str) -> &'a str {
+        self.fields.as_ref().and_then(|f| f.field_of_column(&self.object, column)).unwrap_or(column)
+    }
 }
 
 /// Column names read as the record's last-modified time (compared ignoring case, spaces and `_`).
@@ -86,6 +114,9 @@ pub(super) fn columns(
 struct ReadRecord {
     id: String,
     fields: String,
+    /// The fields the row speaks for, sorted: the file's field columns (a JSON Lines row: its
+    /// keys, `null` ones included). Stored fields outside them are kept.
+    columns: Arc<[String]>,
     created: Option<String>,
     updated: Option<String>,
 }
@@ -121,13 +152,50 @@ fn fields_json<'a>(sorted: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// The fields of a CSV file: each field column's index and the name it is stored under, in the
+/// order of those names; two columns stored under one name are refused.
+fn field_columns(
+    t: &Table,
+    cols: &Columns,
+    opts: &RecordOptions,
+) -> Result<Vec<(usize, String)>, InputError> {
+    let mut fields: Vec<(usize, String)> = (0..t.headers.len())
+        .filter(|&i| i != cols.id && Some(i) != cols.created && Some(i) != cols.updated)
+        .map(|i| (i, opts.stored_name(&t.headers[i]).to_string()))
+        .collect();
+    fields.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    if let Some(w) = fields.windows(2).find(|w| w[0].1 == w[1].1) {
+        let (first, second) = (w[0].0.min(w[1].0), w[0].0.max(w[1].0));
+        return Err(t.error(1, second, same_field(&t.headers[first], &t.headers[second], &w[0].1, opts)));
+    }
+    Ok(fields)
+}
+
+/// Why two columns cannot both be read: they would be stored as one field.
+fn same_field(first: &str, second: &str, field: &str, opts: &RecordOptions) -> String {
+    let by = opts.fields.as_ref().map(|f| format!(" (by --fields {})", f.file())).unwrap_or_default();
+    format!(
+        "columns `{}` and `{}` would both be stored as field `{}`{by}",
+        crate::text::visible(first),
+        crate::text::visible(second),
+        crate::text::visible(field)
+    )
+}
+
 /// Turns one row into a record: the id is required, timestamps must parse. `fields` are the
-/// field columns in the order of their names.
-fn read_record(t: &Table, cols: &Columns, fields: &[usize], row: &Row) -> Result<ReadRecord, InputError> {
+/// field columns and their stored names, in the order of those names.
+fn read_record(
+    t: &Table,
+    cols: &Columns,
+    fields: &[(usize, String)],
+    columns: &Arc<[String]>,
+    row: &Row,
+) -> Result<ReadRecord, InputError> {
     let id = row.get(cols.id).ok_or_else(|| t.error(row.line, cols.id, "missing id value"))?;
     Ok(ReadRecord {
         id: id.trim().to_string(),
-        fields: fields_json(fields.iter().filter_map(|&i| row.get(i).map(|v| (t.headers[i].as_str(), v)))),
+        fields: fields_json(fields.iter().filter_map(|(i, name)| row.get(*i).map(|v| (name.as_str(), v)))),
+        columns: columns.clone(),
         created: stamp(t, row, cols.created)?,
         updated: stamp(t, row, cols.updated)?,
     })
@@ -189,7 +257,8 @@ pub fn import_records(
                     created: r.created.as_deref(),
                     updated: r.updated.as_deref(),
                 };
-                summary.count_record(tx.upsert_encoded(batch, &rec)?.0);
+                let how = RecordWrite::Export { columns: &r.columns, allow_older: opts.allow_older };
+                summary.count_record(tx.write_record(batch, &rec, how)?.0);
                 summary.rows += 1;
                 progress.tick(summary.rows);
                 Ok(())
@@ -217,14 +286,12 @@ fn read_csv(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> Re
     let mut t = Table::open(path, opts.delimiter)?;
     let cols = columns(&t.file, &t.headers, opts.id_column.as_deref())?;
     let id_col = (cols.id + 1, t.headers[cols.id].clone());
-    let mut fields: Vec<usize> = (0..t.headers.len())
-        .filter(|&i| i != cols.id && Some(i) != cols.created && Some(i) != cols.updated)
-        .collect();
-    fields.sort_by(|&a, &b| t.headers[a].cmp(&t.headers[b]));
+    let fields = field_columns(&t, &cols, opts)?;
+    let columns: Arc<[String]> = fields.iter().map(|(_, name)| name.clone()).collect();
     let mut seen = SeenIds::default();
     let mut row = Row::default();
     while t.next_row(&mut row)? {
-        let rec = read_record(&t, &cols, &fields, &row)?;
+        let rec = read_record(&t, &cols, &fields, &columns, &row)?;
         seen.check(&t.file, &rec.id, row.line, &id_col)?;
         if !out.push(rec) {
             break;
@@ -264,29 +331,14 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
         let members = super::jsonl_row::parse(&file, line_no, line)?;
         // Errors about one member point at where its key is written.
         let at_key = |key: &str| Some((super::jsonl_row::key_column(line, key, 0), key.to_string()));
+        // Keys with a missing value still speak for their field (clearing it on a re-import).
+        let mut spoken: Vec<String> = Vec::with_capacity(members.len());
         let mut cells: Vec<(String, String)> = Vec::with_capacity(members.len());
         for (k, v) in members {
-            let text = match v {
-                serde_json::Value::Null => continue,
-                serde_json::Value::String(s) if s.is_empty() => continue,
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .map(|i| match i {
-                        serde_json::Value::String(s) => Ok(s.clone()),
-                        serde_json::Value::Object(_) | serde_json::Value::Array(_) => Err(()),
-                        other => Ok(other.to_string()),
-                    })
-                    .collect::<Result<Vec<_>, ()>>()
-                    .map_err(|_| InputError::at(&file, line_no, at_key(&k), "nested values are not fields"))?
-                    .join(";"),
-                serde_json::Value::Object(_) => {
-                    return Err(InputError::at(&file, line_no, at_key(&k), "nested objects are not fields"))
-                }
-            };
-            cells.push((k, text));
+            match v {
+                Some(text) => cells.push((k, text)),
+                None => spoken.push(k),
+            }
         }
         let headers: Vec<String> = cells.iter().map(|(k, _)| k.clone()).collect();
         let id_idx = headers.iter().position(|h| *h == id_name).ok_or_else(|| {
@@ -317,16 +369,32 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
         let updated = stamp(UPDATED_COLUMNS)?;
         let skip = [Some(id_idx), find(&headers, CREATED_COLUMNS), find(&headers, UPDATED_COLUMNS)];
         let id = cells[id_idx].1.trim().to_string();
-        let fields: Fields = cells
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !skip.contains(&Some(*i)))
-            .map(|(_, kv)| kv)
-            .collect();
+        let mut fields = Fields::new();
+        let mut stored_as: HashMap<String, String> = HashMap::new();
+        for (i, (key, value)) in cells.into_iter().enumerate() {
+            if skip.contains(&Some(i)) {
+                continue;
+            }
+            let name = opts.stored_name(&key).to_string();
+            if let Some(first) = stored_as.insert(name.clone(), key.clone()) {
+                return Err(InputError::at(
+                    &file,
+                    line_no,
+                    at_key(&key),
+                    same_field(&first, &key, &name, opts),
+                ));
+            }
+            fields.insert(name, value);
+        }
+        spoken.iter_mut().for_each(|k| *k = opts.stored_name(k).to_string());
+        spoken.extend(fields.keys().cloned());
+        spoken.sort();
+        spoken.dedup();
         seen.check(&file, &id, line_no, &(1, id_name.clone()))?;
         let rec = ReadRecord {
             id,
             fields: serde_json::to_string(&fields).expect("a map of strings always serialises"),
+            columns: spoken.into(),
             created,
             updated,
         };

@@ -32,7 +32,7 @@ pub use export::{DecisionIndex, DecisionRow, ExportReach, ExportWindow};
 pub use journal::{CandidateRow, EntryRef, JournalBatch, JournalEntry, MemberRow};
 pub use open::SCHEMA_VERSION;
 pub use queue::{PageFrom, QueueKey, QueueOrder, QueueQuery, QueueRow};
-pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert};
+pub use records::{EncodedRecord, NewRecord, RecordIndex, RecordRef, RecordUpsert, RecordWrite};
 pub use stats::{Counts, Stats};
 
 use anyhow::{Context, Result};

@@ -64,7 +64,14 @@ impl Store {
         conn.execute_batch("BEGIN")?;
         let read = Store::read_version(&conn);
         conn.execute_batch("COMMIT")?;
-        let (version, foreign) = read?;
+        let (version, foreign) = read.map_err(|e| match e.downcast_ref::<rusqlite::Error>() {
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                anyhow::anyhow!(
+                    "{name} is not a mergeq workspace (not an SQLite database at all); it was not changed"
+                )
+            }
+            _ => e.context(format!("reading the workspace {name}")),
+        })?;
         if version > SCHEMA_VERSION {
             bail!(
                 "the workspace {name} was written by a newer mergeq (schema {version}, this build knows {SCHEMA_VERSION}); \

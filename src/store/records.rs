@@ -21,6 +21,23 @@ pub enum RecordUpsert {
     New,
     Changed,
     Unchanged,
+    /// Not written: the file's copy was last modified before the stored one.
+    Older,
+}
+
+/// How an import's copy of a record meets the stored copy.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordWrite<'a> {
+    /// The copy is the record: its fields replace the stored ones.
+    Replace,
+    /// A records export: the fields it has a column for (`columns`, sorted) take its values, an
+    /// empty cell clearing one; stored fields it has no column for stay (a narrower report is not
+    /// an order to delete). A copy modified before the stored one is left out unless
+    /// `allow_older` (a re-run of yesterday's file must not roll records back).
+    Export { columns: &'a [String], allow_older: bool },
+    /// A matcher's file (Splink's `_l`/`_r` columns): its values fill only fields the record
+    /// lacks, since matchers are usually run on cleaned copies and the CRM's own values stand.
+    Fill(&'a Fields),
 }
 
 /// The workspace's row id and current version of a record.
@@ -78,6 +95,18 @@ impl RecordIndex {
     }
 }
 
+/// `new` (serialised fields) with the fields of `old` that `columns` (sorted) does not name.
+fn keep_outside(old: &str, new: &str, columns: &[String]) -> Result<String> {
+    let old: Fields = serde_json::from_str(old)?;
+    let mut kept = old.into_iter().filter(|(k, _)| columns.binary_search(k).is_err()).peekable();
+    if kept.peek().is_none() {
+        return Ok(new.to_string());
+    }
+    let mut all: Fields = serde_json::from_str(new)?;
+    all.extend(kept);
+    Ok(fields_json(&all))
+}
+
 fn fields_json(fields: &Fields) -> String {
     serde_json::to_string(fields).expect("a map of strings always serialises")
 }
@@ -128,21 +157,21 @@ impl Tx<'_> {
 
     /// `upsert_record` of a record whose fields are already serialised.
     pub fn upsert_encoded(&self, batch: BatchId, rec: &EncodedRecord) -> Result<(RecordUpsert, RecordRef)> {
-        self.write_record(batch, rec, None)
+        self.write_record(batch, rec, RecordWrite::Replace)
     }
 
-    /// Like `upsert_record`, but keeps stored fields the new copy does not carry (a candidates file
-    /// holds only the compared columns of a record) and keeps stored timestamps it lacks.
+    /// Like `upsert_record`, but only adds the fields and timestamps the stored copy lacks (a
+    /// candidates file holds the compared columns of a record, often cleaned by the matcher).
     pub fn merge_record(&self, batch: BatchId, rec: &NewRecord) -> Result<(RecordUpsert, RecordRef)> {
-        self.write_record(batch, &rec.encoded(&fields_json(&rec.fields)), Some(&rec.fields))
+        self.write_record(batch, &rec.encoded(&fields_json(&rec.fields)), RecordWrite::Fill(&rec.fields))
     }
 
-    /// Writes `rec`; `merge` holds its fields when they are to be added to the stored ones.
-    fn write_record(
+    /// Writes `rec` as `how` says.
+    pub fn write_record(
         &self,
         batch: BatchId,
         rec: &EncodedRecord,
-        merge: Option<&Fields>,
+        how: RecordWrite,
     ) -> Result<(RecordUpsert, RecordRef)> {
         let conn = self.conn();
         // New records are the common case of a large import: try the insert first, so that a
@@ -180,18 +209,39 @@ impl Tx<'_> {
                     r.get::<_, Option<i64>>(5)?,
                 ))
             })?;
-        let (fields, new_created, new_updated) = match merge {
-            Some(new_fields) => {
-                let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
-                all.extend(new_fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let RecordWrite::Export { allow_older: false, .. } = how {
+            if let (Some(new), Some(stored)) = (rec.updated, updated.as_deref()) {
+                if crate::clock::before(new, stored) {
+                    return Ok((RecordUpsert::Older, RecordRef { rowid, version }));
+                }
+            }
+        }
+        let (fields, new_created, new_updated) = match how {
+            RecordWrite::Replace => {
+                (rec.fields.to_string(), rec.created.map(str::to_string), rec.updated.map(str::to_string))
+            }
+            RecordWrite::Export { columns, .. } => {
+                let fields = if old_fields == rec.fields {
+                    old_fields.clone()
+                } else {
+                    keep_outside(&old_fields, rec.fields, columns)?
+                };
                 (
-                    fields_json(&all),
+                    fields,
                     rec.created.map(str::to_string).or(created.clone()),
                     rec.updated.map(str::to_string).or(updated.clone()),
                 )
             }
-            None => {
-                (rec.fields.to_string(), rec.created.map(str::to_string), rec.updated.map(str::to_string))
+            RecordWrite::Fill(new_fields) => {
+                let mut all: Fields = serde_json::from_str(&old_fields).unwrap_or_default();
+                for (k, v) in new_fields {
+                    all.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                (
+                    fields_json(&all),
+                    created.clone().or(rec.created.map(str::to_string)),
+                    updated.clone().or(rec.updated.map(str::to_string)),
+                )
             }
         };
         if old_fields == fields && created == new_created && updated == new_updated {

@@ -35,7 +35,11 @@ impl Env<'_> {
             }
             Strategy::Max | Strategy::Min => {
                 let want = if *s == Strategy::Max { Ordering::Greater } else { Ordering::Less };
-                (extreme(cands, want), None)
+                match extreme(cands, want) {
+                    Some(mask) => (mask, None),
+                    // Fewer than two numbers (or dates): nothing to rank, the next rule decides.
+                    None => return Step::Pass,
+                }
             }
             Strategy::FromSource(source) => (
                 cands.iter().map(|c| self.source(c.m) == source).collect(),
@@ -131,24 +135,15 @@ impl Env<'_> {
             }
             Strategy::Max | Strategy::Min => {
                 let max = *s == Strategy::Max;
-                let word = if cands.iter().all(|c| st::parse_number(&c.value).is_some()) {
-                    if max {
-                        "the largest"
-                    } else {
-                        "the smallest"
-                    }
-                } else if cands.iter().all(|c| st::looks_like_date(&c.value)) {
-                    if max {
-                        "the latest"
-                    } else {
-                        "the earliest"
-                    }
-                } else if max {
-                    "the last in text order"
-                } else {
-                    "the first in text order"
-                };
-                format!("{word} of {n}")
+                if cands.iter().all(|c| st::looks_like_date(&c.value)) {
+                    return format!("{} of {n}", if max { "the latest" } else { "the earliest" });
+                }
+                let word = if max { "the largest" } else { "the smallest" };
+                let numbers = cands.iter().filter(|c| st::parse_number(&c.value).is_some()).count();
+                match n - numbers {
+                    0 => format!("{word} of {n}"),
+                    other => format!("{word} of {numbers} numbers ({other} not a number)"),
+                }
             }
             Strategy::FromSource(source) => format!("from {source}"),
             Strategy::Union | Strategy::Sum => String::new(),
@@ -244,33 +239,17 @@ fn valid_mask(cands: &[Cand], valid: fn(&str) -> bool) -> Vec<bool> {
     cands.iter().map(|c| c.value.split(SEP).any(valid)).collect()
 }
 
-/// The largest (`Greater`) or smallest (`Less`) values: as numbers when all are numbers, else as text.
-fn extreme(cands: &[Cand], want: Ordering) -> Vec<bool> {
-    let numbers: Option<Vec<f64>> = cands.iter().map(|c| st::parse_number(&c.value)).collect();
-    match numbers {
-        Some(ns) => best(
-            cands,
-            |i, _| Some(ns[i]),
-            |a, b| {
-                let o = a.partial_cmp(b).unwrap_or(Ordering::Equal);
-                if want == Ordering::Greater {
-                    o
-                } else {
-                    o.reverse()
-                }
-            },
-        ),
-        None => best(
-            cands,
-            |_, c| Some(c.value.trim()),
-            |a, b| {
-                let o = a.cmp(b);
-                if want == Ordering::Greater {
-                    o
-                } else {
-                    o.reverse()
-                }
-            },
-        ),
+/// The largest (`Greater`) or smallest (`Less`) values: dates in their order when all are ISO
+/// dates, else numbers among the values that read as one (the others left out); `None` when
+/// fewer than two values are numbers, since text has no largest a steward would mean.
+fn extreme(cands: &[Cand], want: Ordering) -> Option<Vec<bool>> {
+    let directed = |o: Ordering| if want == Ordering::Greater { o } else { o.reverse() };
+    if cands.iter().all(|c| st::looks_like_date(&c.value)) {
+        return Some(best(cands, |_, c| Some(c.value.trim()), |a, b| directed(a.cmp(b))));
     }
+    let numbers: Vec<Option<f64>> = cands.iter().map(|c| st::parse_number(&c.value)).collect();
+    if numbers.iter().flatten().count() < 2 {
+        return None;
+    }
+    Some(best(cands, |i, _| numbers[i], |a, b| directed(a.partial_cmp(b).unwrap_or(Ordering::Equal))))
 }

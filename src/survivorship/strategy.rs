@@ -244,14 +244,53 @@ pub fn is_valid_phone(text: &str) -> bool {
     (7..=15).contains(&digits.len()) && digits.iter().any(|d| *d != digits[0])
 }
 
-/// A finite number, for `max` and `min`.
+/// A finite number, for `max` and `min`, read as CRMs and spreadsheets write amounts and counts:
+/// `1,050`, `1 500 000`, `$1.2M`, `12.5k`, `€ 3.000,50`, `-7`. A currency sign and spaces are
+/// ignored; with both `,` and `.` the last one is the decimal mark, a lone `,` followed by groups
+/// of three digits separates thousands (else it is a decimal comma); `k`/`m`/`bn` multiply.
+/// Anything else (`n/a`, `about 50`, `2026-05-01`) is not a number.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let text = text.trim();
+    let mut body: String = text
+        .trim()
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '$' | '€' | '£' | '¥' | '\'' | '\u{2009}' | '\u{202f}')
+        })
+        .collect();
+    let lower = body.to_ascii_lowercase();
+    let (digits_end, scale) = [("bn", 1e9), ("b", 1e9), ("m", 1e6), ("k", 1e3)]
+        .iter()
+        .find(|(suffix, _)| lower.ends_with(suffix))
+        .map_or((body.len(), 1.0), |(suffix, scale)| (body.len() - suffix.len(), *scale));
+    body.truncate(digits_end);
     // `f64::from_str` also reads "inf" and "nan", which are not numbers a CRM means.
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit() || b"+-.,".contains(&b)) {
         return None;
     }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
+    let sign = usize::from(body.starts_with(['+', '-']));
+    if body[sign..].contains(['+', '-']) || !body.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let plain = match (body.rfind(','), body.rfind('.')) {
+        (Some(c), Some(d)) if c > d => body.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => body.replace(',', ""),
+        (Some(_), None) => {
+            let groups: Vec<&str> = body[sign..].split(',').collect();
+            let thousands = groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3);
+            if thousands {
+                body.replace(',', "")
+            } else if groups.len() == 2 {
+                body.replace(',', ".")
+            } else {
+                return None;
+            }
+        }
+        _ => body,
+    };
+    if plain.matches('.').count() > 1 {
+        return None;
+    }
+    plain.parse::<f64>().ok().map(|n| n * scale).filter(|n| n.is_finite())
 }
 
 /// A decimal number kept exact: `mantissa × 10^-scale`. `sum` adds these so that 0.1 + 0.2 is 0.3.
@@ -345,6 +384,33 @@ pub fn looks_like_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_as_crms_and_spreadsheets_write_them() {
+        let cases = [
+            ("1,050", Some(1050.0)),
+            ("1 500 000", Some(1_500_000.0)),
+            ("$1.2M", Some(1_200_000.0)),
+            ("12.5k", Some(12_500.0)),
+            ("€ 3.000,50", Some(3000.5)),
+            ("1,5", Some(1.5)),
+            ("1,234,567.89", Some(1_234_567.89)),
+            ("-7", Some(-7.0)),
+            ("+0.25", Some(0.25)),
+            ("1.2.3", None),
+            ("1,23,4", None),
+            ("2026-05-01", None),
+            ("n/a", None),
+            ("inf", None),
+            ("NaN", None),
+            ("about 50", None),
+            ("", None),
+            ("-", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_number(text), want, "{text}");
+        }
+    }
 
     #[test]
     fn emails() {

@@ -41,6 +41,17 @@ impl Workspace {
         cmd
     }
 
+    /// `cmd` as a plain `std::process::Command`, for tests that wire its stdout themselves.
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("mergeq"));
+        cmd.env("MERGEQ_DB", &self.db)
+            .env("MERGEQ_STEWARD", "ann")
+            .env("MERGEQ_NOW", "2026-11-27T09:00:00Z")
+            .env_remove("MERGEQ_RULES")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
     /// Writes `content` to a file in the workspace's folder and returns its path.
     pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
         let path = self.dir.path().join(name);

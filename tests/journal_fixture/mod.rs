@@ -2,7 +2,7 @@
 //! through the library (so imports are journal entries too), and a deterministic mix of decisions.
 #![allow(dead_code)]
 
-use mergeq::import::{self, CandidateFormat, CandidateOptions, ImportContext, RecordFormat, RecordOptions};
+use mergeq::import::{self, CandidateFormat, CandidateOptions, ImportContext, RecordOptions};
 use mergeq::journal::{self, DecisionRequest, Verdict};
 use mergeq::model::{CandidateId, Choices, RecordKey};
 use mergeq::store::Store;
@@ -33,13 +33,7 @@ pub fn write_fixture(dir: &Path, pairs: usize) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 pub fn import_records(store: &mut Store, file: &Path, source: &str) {
-    let opts = RecordOptions {
-        object: "contact".into(),
-        source: source.into(),
-        id_column: None,
-        format: RecordFormat::Csv,
-        delimiter: b',',
-    };
+    let opts = RecordOptions::csv("contact", source);
     import::import_records(store, file, &opts, &ctx("importer")).unwrap();
 }
 

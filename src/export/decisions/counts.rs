@@ -40,6 +40,12 @@ pub struct Counts {
     pub named: BTreeSet<String>,
     pub named_out: BTreeSet<String>,
     pub unnamed: BTreeSet<String>,
+    /// Field names a CRM plan would send that are not that CRM's API names (labels like
+    /// `First Name`): the export refuses, so they never reach a journal entry.
+    pub not_api: BTreeSet<String>,
+    /// The candidates that would send one, and the first of them: (candidate, journal entry).
+    pub not_api_candidates: u64,
+    pub first_not_api: Option<(i64, i64)>,
 }
 
 impl Counts {
@@ -94,6 +100,11 @@ impl Counts {
         self.named.extend(other.named);
         self.named_out.extend(other.named_out);
         self.unnamed.extend(other.unnamed);
+        self.not_api.extend(other.not_api);
+        self.not_api_candidates += other.not_api_candidates;
+        if self.first_not_api.is_none() {
+            self.first_not_api = other.first_not_api;
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::export::crm::{Crm, LeftOut};
 use crate::export::field_names::{FieldNames, Named};
 use crate::export::golden::{self, CsvRows};
 use crate::export::plan::{parse_approve, parse_approve_lineage, DecisionMeta};
+use crate::export::refusals;
 use anyhow::{Context, Result};
 
 /// One batch rendered: its bytes (or golden-csv rows) and what it counted; for not-duplicates, the
@@ -148,6 +149,15 @@ impl<'a> Renderer<'a> {
                 }
                 !computed
             });
+        }
+        // A label for a field name (`First Name`) makes the CRM refuse the call: the export
+        // refuses once it has seen every such name (select::render).
+        let labels: Vec<&str> =
+            crm.changes(&m).into_iter().map(|(n, _)| n).filter(|n| !refusals::is_api_name(crm, n)).collect();
+        if !labels.is_empty() {
+            part.counts.not_api.extend(labels.into_iter().map(String::from));
+            part.counts.not_api_candidates += 1;
+            part.counts.first_not_api.get_or_insert((m.meta.candidate, m.meta.seq));
         }
         let start = part.bytes.len();
         let candidate = m.meta.candidate;

@@ -11,8 +11,17 @@ use crate::store::{
 use anyhow::Result;
 use std::collections::HashMap;
 
-/// A cluster being gathered: members, object, lowest score so far, reasons.
-pub(super) type Cluster = (Vec<RecordRef>, String, Option<f64>, Vec<Reason>);
+/// A cluster being gathered.
+pub(super) struct Cluster {
+    members: Vec<RecordRef>,
+    object: String,
+    /// The lowest member score so far.
+    lowest: Option<f64>,
+    reasons: Vec<Reason>,
+    /// Members the tool scored 0 because they are linked only through others (newer Zingg):
+    /// left out of the lowest score while any member has a real one.
+    scored_zero: usize,
+}
 
 /// Everything an import writes goes through here: records a file carries, members resolved from
 /// keys, and the candidates themselves, with the counts for the summary.
@@ -86,34 +95,62 @@ impl Sink<'_, '_> {
         score: Option<f64>,
         reason: Option<&str>,
     ) {
-        let i = *self.cluster_pos.entry(cluster.to_string()).or_insert_with(|| {
-            self.clusters.push((Vec::new(), object, None, Vec::new()));
-            self.clusters.len() - 1
-        });
-        let c = &mut self.clusters[i];
-        if !c.0.iter().any(|m| m.rowid == member.rowid) {
-            c.0.push(member);
+        let c = self.cluster(cluster, object);
+        if !c.members.iter().any(|m| m.rowid == member.rowid) {
+            c.members.push(member);
         }
         if let Some(s) = score {
-            c.2 = Some(c.2.map_or(s, |old: f64| old.min(s)));
+            c.lowest = Some(c.lowest.map_or(s, |old: f64| old.min(s)));
         }
         if let Some(text) = reason {
             let reason = Reason::text(text);
-            if !c.3.contains(&reason) {
-                c.3.push(reason);
+            if !c.reasons.contains(&reason) {
+                c.reasons.push(reason);
             }
         }
     }
 
+    /// Counts a member of `cluster` (added with no score) that the tool scored 0.
+    pub(super) fn scored_zero(&mut self, cluster: &str, object: String) {
+        self.cluster(cluster, object).scored_zero += 1;
+    }
+
+    fn cluster(&mut self, cluster: &str, object: String) -> &mut Cluster {
+        let i = *self.cluster_pos.entry(cluster.to_string()).or_insert_with(|| {
+            self.clusters.push(Cluster {
+                members: Vec::new(),
+                object,
+                lowest: None,
+                reasons: Vec::new(),
+                scored_zero: 0,
+            });
+            self.clusters.len() - 1
+        });
+        &mut self.clusters[i]
+    }
+
     /// Writes every cluster of two or more records; a cluster's score is its lowest member score.
     pub(super) fn flush_clusters(&mut self, what: &str) -> Result<()> {
-        for (members, object, score, mut reasons) in std::mem::take(&mut self.clusters) {
+        for Cluster { members, object, lowest, mut reasons, scored_zero } in
+            std::mem::take(&mut self.clusters)
+        {
             if members.len() < 2 {
                 self.summary.single_clusters += 1;
                 continue;
             }
+            let through = match scored_zero {
+                0 => String::new(),
+                n => format!(
+                    " ({} scored 0, linked only through the others)",
+                    crate::text::count(n as u64, "member", "members")
+                ),
+            };
+            let score = match (lowest, scored_zero) {
+                (None, n) if n > 0 => Some(0.0),
+                (s, _) => s,
+            };
             let text = match score {
-                Some(s) => format!("clustered by {what}, lowest member score {s:.3}"),
+                Some(s) => format!("clustered by {what}, lowest member score {s:.3}{through}"),
                 None => format!("clustered by {what} (the file gives no score)"),
             };
             reasons.insert(0, Reason::text(text));

@@ -144,6 +144,9 @@ pub(super) struct ToolClusters {
     /// The `input` column numbers the inputs (dedupe's `source file`: 0, 1) rather than naming
     /// them: the source is then `<--source or the tool>-<number>`.
     input_numbered: bool,
+    /// A score of 0 means "linked only through other members" (newer Zingg), not "no match":
+    /// such members do not sink their cluster's score.
+    zero_is_through: bool,
 }
 
 impl ToolClusters {
@@ -156,6 +159,7 @@ impl ToolClusters {
             own: &["cluster_id", "source_dataset"],
             input: "source_dataset",
             input_numbered: false,
+            zero_is_through: false,
         }
     }
     pub(super) fn dedupe() -> Self {
@@ -167,6 +171,7 @@ impl ToolClusters {
             own: &["Cluster ID", "confidence_score", "confidence", "Link Score", "source file"],
             input: "source file",
             input_numbered: true,
+            zero_is_through: false,
         }
     }
     pub(super) fn zingg() -> Self {
@@ -178,6 +183,7 @@ impl ToolClusters {
             own: &["z_cluster", "z_minScore", "z_maxScore", "z_isMatch", "z_zid", "z_source"],
             input: "z_source",
             input_numbered: false,
+            zero_is_through: true,
         }
     }
 }
@@ -242,7 +248,12 @@ pub(super) fn read_tool_clusters(
                 score = Some(score.map_or(s, |o: f64| o.min(s)));
             }
         }
-        sink.add_to_cluster(&cid, r, object.clone(), score, None);
+        if tool.zero_is_through && score == Some(0.0) {
+            sink.add_to_cluster(&cid, r, object.clone(), None, None);
+            sink.scored_zero(&cid, object.clone());
+        } else {
+            sink.add_to_cluster(&cid, r, object.clone(), score, None);
+        }
         sink.row_done();
     }
     sink.flush_clusters(tool.name)
