@@ -151,7 +151,13 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
             false => vec![Span::styled(pad("—".into(), width), t.dim())],
         };
     };
-    let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
+    // `agree` with a single record holding a value would read as corroborated: `only one`.
+    let holders = r.members().filter(|m| m.fields.get(field).is_some_and(|v| !v.trim().is_empty())).count();
+    let rule = match short_rule(&g.rule) {
+        "agree" if holders == 1 => "only one".to_string(),
+        short if g.conflict => format!("!{short}"),
+        short => short.to_string(),
+    };
     // A fixed slot for the rule keeps the golden values aligned from row to row.
     let rule_w = RULE_W.min(width / 2);
     let value_w = width.saturating_sub(rule_w);
