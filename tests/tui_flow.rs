@@ -574,3 +574,21 @@ fn a_decision_key_waits_until_the_candidate_it_would_decide_could_be_seen() {
     keys(&mut c, "x");
     assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("reject", Some(3))));
 }
+
+/// Right after a decision, `[` goes back to the candidate just decided, whatever its status
+/// (the pending queue's previous one would skip it); after that, `[` is the queue's again.
+#[test]
+fn prev_right_after_a_decision_reopens_the_candidate_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nd");
+    assert_eq!(open_id(&c), 2);
+    keys(&mut c, "[");
+    assert_eq!(open_id(&c), 1, "{:?}", c.app.status);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.status, Status::Deferred);
+    keys(&mut c, "]");
+    assert_eq!(open_id(&c), 2);
+    keys(&mut c, "[");
+    assert_eq!(status(&c).0, "this is the first pending candidate (f changes the status shown)");
+}

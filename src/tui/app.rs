@@ -452,15 +452,18 @@ pub struct App {
     pub inside_of: Option<CandidateId>,
     /// When the action being applied happened (the console's clock, set before each dispatch).
     pub now: Instant,
-    /// The decision just made, while the candidate it opened may not have been seen yet.
+    /// The decision just made, while the candidate it opened is under review.
     pub just_decided: Option<JustDecided>,
     pub quit: bool,
 }
 
 /// A decision that opened the next candidate: decision keys on that one are dropped until
-/// `SETTLE` after it was first drawn (keys queued before it was drawn included).
+/// `SETTLE` after it was first drawn (keys queued before it was drawn included), and `[` on it
+/// reopens the candidate decided.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct JustDecided {
+    /// The candidate decided: `[` on the one it opened goes back to it.
+    pub decided: CandidateId,
     /// The candidate the decision opened, once it opened (none when none was left).
     pub opened: Option<CandidateId>,
     /// When the decision was made, then when the next candidate was first drawn.

@@ -82,7 +82,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { contexts: &[R], keys: &[C('u')], action: Action::Undo, hint: "undo", help: "undo its decision or latest" },
     Binding { contexts: &[Q, R], keys: &[C('A')], action: Action::ApproveInside, hint: "", help: "approve all inside approval" },
     Binding { contexts: &[R], keys: &[C(']')], action: Action::NextCandidate, hint: "next", help: "next candidate" },
-    Binding { contexts: &[R], keys: &[C('[')], action: Action::PrevCandidate, hint: "prev", help: "previous candidate" },
+    Binding { contexts: &[R], keys: &[C('[')], action: Action::PrevCandidate, hint: "prev", help: "previous, or just decided" },
     Binding { contexts: &[Q, R], keys: &[C('J')], action: Action::ShowJournal, hint: "journal", help: "journal, sign-off state" },
     Binding { contexts: &[R], keys: &[C('w')], action: Action::ShowWhy, hint: "why", help: "why proposed: every reason" },
     Binding { contexts: &[Q, R], keys: &[C('D')], action: Action::ShowDashboard, hint: "dashboard", help: "dashboard of figures" },

@@ -89,9 +89,13 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             return Effect::SavePlace(app.position());
         }
         Loaded::Candidate(data) => {
-            // The first candidate opened after a decision is the one it opened.
-            if let Some(j) = app.just_decided.as_mut().filter(|j| j.opened.is_none()) {
-                j.opened = Some(data.candidate.id);
+            // The first candidate opened after a decision is the one it opened; another one
+            // opened after it ends "just decided".
+            let id = data.candidate.id;
+            match app.just_decided.as_mut() {
+                Some(j) if j.opened.is_none() => j.opened = Some(id),
+                Some(j) if j.opened != Some(id) => app.just_decided = None,
+                _ => {}
             }
             open_review(app, *data);
             // The place is saved at every candidate opened (so after each decision too): a
@@ -203,7 +207,13 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
 /// The candidate under review was decided and the next one opens: decision keys wait until the
 /// steward could have seen it (`update::too_soon`).
 fn settle(app: &mut App) {
-    app.just_decided = Some(JustDecided { opened: None, at: app.now, drawn: false, said: false });
+    app.just_decided = app.review.as_ref().map(|r| JustDecided {
+        decided: r.data.candidate.id,
+        opened: None,
+        at: app.now,
+        drawn: false,
+        said: false,
+    });
 }
 
 fn open_review(app: &mut App, data: ReviewData) {

@@ -133,7 +133,6 @@ fn apply(app: &mut App, action: Action) -> Effect {
 fn too_soon(app: &mut App, action: &Action) -> bool {
     let Some(j) = app.just_decided.as_mut() else { return false };
     if app.now.saturating_duration_since(j.at) >= SETTLE {
-        app.just_decided = None;
         return false;
     }
     let decision = matches!(action, Action::Approve | Action::Reject | Action::Defer | Action::ApproveInside);

@@ -130,6 +130,12 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                 return Effect::None;
             }
             let Some(r) = app.review.as_ref() else { return Effect::None };
+            // Right after a decision, `[` goes back to the candidate decided, whatever its
+            // status now (the queue's previous pending one would skip it).
+            let back = app.just_decided.filter(|j| j.opened == Some(r.data.candidate.id));
+            if let (Action::PrevCandidate, Some(j)) = (&action, back) {
+                return Effect::Open(j.decided);
+            }
             return Effect::OpenNeighbour {
                 query: app.queue.query.clone(),
                 key: r.data.key,
