@@ -592,3 +592,36 @@ fn prev_right_after_a_decision_reopens_the_candidate_decided() {
     keys(&mut c, "[");
     assert_eq!(status(&c).0, "this is the first pending candidate (f changes the status shown)");
 }
+
+/// A search stays on after the queue empties of it: "no pending candidates left" names it and how
+/// many are pending in all. `/` opens with the last search selected: Enter keeps it, typing
+/// replaces it, Backspace clears it.
+#[test]
+fn no_pending_left_names_the_search_and_slash_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "/smith.io\n");
+    assert_eq!(c.app.queue.rows.iter().map(|r| r.id.0).collect::<Vec<_>>(), [3]);
+    keys(&mut c, "\nd");
+    assert_eq!(
+        status(&c).0,
+        "#3 deferred (journal entry 1) · no pending candidates left matching \"smith.io\" (2 pending in all; / \
+         clears the search)"
+    );
+    assert_eq!(c.app.screen, Screen::Queue);
+    let search = |c: &Console| c.app.queue.query.search.clone();
+    keys(&mut c, "/\n");
+    assert_eq!(search(&c).as_deref(), Some("smith.io"), "Enter keeps it");
+    keys(&mut c, "/acme\n");
+    assert_eq!(search(&c).as_deref(), Some("acme"), "typing replaces it");
+    c.key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE));
+    c.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    keys(&mut c, "\n");
+    assert_eq!(search(&c), None, "Backspace clears it");
+    // A cursor key keeps the text, to change it.
+    keys(&mut c, "/acme\n/");
+    c.key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    keys(&mut c, " corp\n");
+    assert_eq!(search(&c).as_deref(), Some("acme corp"));
+}

@@ -235,7 +235,12 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
                 Some(row) => Loaded::Candidate(Box::new(open(ws, row.id)?)),
                 None => Loaded::NoCandidate {
                     message: match (after_decision, forward) {
-                        (true, _) => "no pending candidates left in this queue".into(),
+                        (true, _) => {
+                            let counts = ws.store.status_counts()?;
+                            let pending =
+                                counts.iter().find(|(s, _)| *s == Status::Pending).map_or(0, |c| c.1);
+                            said::none_left(&query, pending)
+                        }
                         (false, true) => format!("this is the last {which}"),
                         (false, false) => format!("this is the first {which}"),
                     },

@@ -310,7 +310,8 @@ fn queue(app: &mut App, action: Action) -> Effect {
         }
         Action::Search => {
             let text = app.queue.query.search.clone().unwrap_or_default();
-            app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::new(&text) });
+            // The last search selected: Enter keeps it, typing replaces it, Backspace clears it.
+            app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::selected(&text) });
             Effect::None
         }
         Action::GoTo => go_to(app),
