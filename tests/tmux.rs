@@ -219,3 +219,48 @@ fn a_termination_signal_gives_the_terminal_back_and_keeps_the_place() {
         assert_eq!(saved["draft"]["candidate"], 1, "{signal}: the pick is kept: {saved}");
     }
 }
+
+/// A closed terminal window (tmux kills the pane: a hang-up, the terminal gone): the console still
+/// saves the place and the undecided pick, and ends.
+#[test]
+fn a_closed_terminal_still_saves_the_place() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it; apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hazards.mergeq");
+    hazard_workspace(&db);
+    let pid_file = dir.path().join("pid");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let tmux = Tmux { socket: format!("mergeq-test-{}-{nanos}", std::process::id()) };
+    let command = format!(
+        "MERGEQ_DB='{}' MERGEQ_STEWARD=tester TERM=xterm-256color sh -c 'echo $$ > {}; exec {} review'",
+        db.display(),
+        pid_file.display(),
+        env!("CARGO_BIN_EXE_mergeq")
+    );
+    // A second window keeps the server up once the pane is killed.
+    let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &command]);
+    assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(tmux.run(&["new-window", "-d", "-t", "t", "sleep 60"]).status.success());
+    tmux.wait_for("of 1 decided");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("golden");
+    tmux.keys(&["j", "2"]);
+    tmux.wait_for("company taken from");
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    assert!(tmux.run(&["kill-pane", "-t", "t:0"]).status.success());
+    let start = Instant::now();
+    while Command::new("kill").args(["-0", &pid]).output().unwrap().status.success() {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "mergeq still runs 15 s after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let store = Store::open_existing(&db).unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&store.ui_state("tester").unwrap().expect("the place is saved")).unwrap();
+    assert_eq!(saved["draft"]["candidate"], 1, "the pick is kept: {saved}");
+}

@@ -159,7 +159,7 @@ pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name:
     let looped = run_loop(&mut guard, &mut console, &stop);
     // Ended by a signal (perhaps through the error a closed terminal gave): as a quit, the place
     // and any undecided picks saved for the next console, the terminal given back.
-    let signal = stop.caught();
+    let signal = stop.take();
     if signal.is_some() && !console.app.quit {
         console.dispatch(Action::Terminate);
     }
