@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod effects;
 pub mod keymap;
+mod line_edit;
 mod said;
 mod summary;
 pub mod terminal;
