@@ -184,6 +184,10 @@ fn build_million(store: &mut Store, entries: usize, candidates: usize) -> usize 
                 // `workspace` added each pair's two records in turn: rows 2c+1 and 2c+2.
                 let members = [2 * c as i64 + 1, 2 * c as i64 + 2];
                 tx.set_candidate_status(CandidateId(c as i64 + 1), status, &members)?;
+                // What a rejection leaves, as `decide` leaves it (`audit verify` rebuilds it).
+                if status == Status::Rejected {
+                    tx.add_rejected_pairs(&members)?;
+                }
             }
             Ok(())
         })

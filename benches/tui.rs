@@ -89,7 +89,14 @@ fn key(c: char) -> KeyEvent {
 
 fn open(path: &Path) -> (Console, Terminal<TestBackend>) {
     let store = Store::open_existing(path).expect("opening the benchmark workspace");
-    let console = Console::open(Workspace::new(store, "bench"), "bench.mergeq", SIZE, Theme::COLOR);
+    let mut console = Console::open(Workspace::new(store, "bench"), "bench.mergeq", SIZE, Theme::COLOR);
+    // A steward's pace (a second between keys): a decision key right after a decision is
+    // dropped as pressed before the next candidate could be seen, and would measure nothing.
+    let mut at = Instant::now();
+    console.clock = Box::new(move || {
+        at += Duration::from_secs(1);
+        at
+    });
     let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
     terminal.draw(|f| view::draw(f, &console.app)).unwrap();
     (console, terminal)

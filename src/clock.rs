@@ -1,17 +1,42 @@
-//! Time as mergeq writes it: RFC 3339 in UTC. `MERGEQ_NOW` pins the clock (tests, snapshots).
+//! Time as mergeq writes it: RFC 3339 in UTC. The times mergeq stamps (journal entries, imports,
+//! candidates) have exactly three fraction digits (`2026-11-27T21:06:04.400Z`), so that every
+//! stored time has one width; record timestamps read from files keep the precision they came with.
+//! `MERGEQ_NOW` pins the clock (tests, snapshots).
 
 use time::format_description::well_known::Rfc3339;
+use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-/// Now, as RFC 3339 UTC (or `MERGEQ_NOW` when set).
+/// RFC 3339 UTC to the millisecond, always three fraction digits.
+const MILLIS: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// Now, as RFC 3339 UTC with three fraction digits (or `MERGEQ_NOW` when set, in that form).
 pub fn now() -> String {
     if let Ok(fixed) = std::env::var("MERGEQ_NOW") {
         if let Some(t) = parse_timestamp(&fixed) {
-            return t;
+            return fixed_width(&t);
         }
     }
-    format(OffsetDateTime::now_utc())
+    millis(OffsetDateTime::now_utc())
+}
+
+fn millis(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC).format(MILLIS).expect("RFC 3339 formats every UTC time")
+}
+
+/// The time to stamp a journal entry with: `at` in three-digit form, or `previous` (the entry
+/// before it) when that is later — so that times never go backwards against entry numbers, even
+/// when a writer read the clock before waiting for the write lock. Text that is not an RFC 3339
+/// time is kept as given (the encoder hashes whatever is stored).
+pub fn not_before(at: &str, previous: Option<&str>) -> String {
+    let parse = |t: &str| OffsetDateTime::parse(t, &Rfc3339).ok();
+    let Some(at_time) = parse(at) else { return at.to_string() };
+    match previous.and_then(parse) {
+        Some(prev) if prev > at_time => millis(prev),
+        _ => millis(at_time),
+    }
 }
 
 fn format(t: OffsetDateTime) -> String {
@@ -65,11 +90,7 @@ pub fn parse_timestamp(text: &str) -> Option<String> {
 /// that a column of times lines up whatever number of fraction digits each was stored with; text
 /// that is not such a time comes back unchanged. For display only: stored times are never rewritten.
 pub fn fixed_width(ts: &str) -> String {
-    let layout = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::parse(ts, &Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(UtcOffset::UTC).format(layout).ok())
-        .unwrap_or_else(|| ts.to_string())
+    OffsetDateTime::parse(ts, &Rfc3339).ok().map(millis).unwrap_or_else(|| ts.to_string())
 }
 
 /// Whether RFC 3339 time `a` is strictly before `b` (compared as times: `10:00:00.5Z` is after
@@ -96,7 +117,25 @@ pub fn day(ts: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{fixed_width, parse_timestamp};
+    use super::{fixed_width, not_before, now, parse_timestamp};
+
+    #[test]
+    fn stamps_have_three_fraction_digits_and_never_go_back() {
+        let t = now();
+        assert_eq!((t.len(), &t[19..20], &t[23..]), (24, ".", "Z"), "{t}");
+        let cases = [
+            ("2026-11-28T01:27:21.31Z", None, "2026-11-28T01:27:21.310Z"),
+            ("2026-11-28T01:27:21Z", Some("2026-11-28T01:27:20.5Z"), "2026-11-28T01:27:21.000Z"),
+            // Read before the lock, written after a later entry: the later time.
+            ("2026-11-28T01:27:21.833Z", Some("2026-11-28T01:27:21.836Z"), "2026-11-28T01:27:21.836Z"),
+            ("2026-11-28T01:27:21.833Z", Some("2026-11-28T01:27:21.84Z"), "2026-11-28T01:27:21.840Z"),
+            ("2026-11-28T02:27:21.833+01:00", Some("not a time"), "2026-11-28T01:27:21.833Z"),
+            ("not a time", Some("2026-11-28T01:27:21.836Z"), "not a time"),
+        ];
+        for (at, previous, want) in cases {
+            assert_eq!(not_before(at, previous), want, "{at} after {previous:?}");
+        }
+    }
 
     #[test]
     fn fixed_width_times() {

@@ -227,9 +227,23 @@ pub fn seen_token(versions: &[i64]) -> String {
     versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(".")
 }
 
-/// The member versions a `seen` token names, or `None` when it is not a token.
-pub fn parse_seen_token(token: &str) -> Option<Vec<i64>> {
-    token.split('.').map(|v| v.parse::<i64>().ok().filter(|v| *v > 0)).collect()
+/// The `seen` token `show` gives: the member versions and the candidate's latest decision or undo
+/// (its journal entry; 0 when it has none), e.g. `2.1@47`, so that a decision or undo recorded
+/// since is refused too.
+pub fn seen_token_at(versions: &[i64], entry: Option<i64>) -> String {
+    format!("{}@{}", seen_token(versions), entry.unwrap_or(0))
+}
+
+/// The member versions a `seen` token names and, when it has one (`2.1@47`), the latest journal
+/// entry of the candidate shown (0: none); `None` when it is not a token.
+pub fn parse_seen_token(token: &str) -> Option<(Vec<i64>, Option<i64>)> {
+    let (versions, entry) = match token.split_once('@') {
+        Some((versions, entry)) => (versions, Some(entry.parse::<i64>().ok().filter(|e| *e >= 0)?)),
+        None => (token, None),
+    };
+    let versions =
+        versions.split('.').map(|v| v.parse::<i64>().ok().filter(|v| *v > 0)).collect::<Option<_>>()?;
+    Some((versions, entry))
 }
 
 #[cfg(test)]
@@ -267,6 +281,26 @@ mod tests {
         ];
         for (reason, want) in cases {
             assert_eq!(reason.line(7), want);
+        }
+    }
+
+    #[test]
+    fn seen_tokens_read_back() {
+        assert_eq!(seen_token_at(&[2, 1], Some(47)), "2.1@47");
+        assert_eq!(seen_token_at(&[1], None), "1@0");
+        type Read = Option<(Vec<i64>, Option<i64>)>;
+        let cases: [(&str, Read); 8] = [
+            ("2.1", Some((vec![2, 1], None))),
+            ("2.1@47", Some((vec![2, 1], Some(47)))),
+            ("1.1@0", Some((vec![1, 1], Some(0)))),
+            ("1.1@", None),
+            ("1.1@-3", None),
+            ("1.1@4@5", None),
+            ("0.1", None),
+            ("@4", None),
+        ];
+        for (token, want) in cases {
+            assert_eq!(parse_seen_token(token), want, "{token}");
         }
     }
 }

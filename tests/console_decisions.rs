@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Salesforce contacts 1–4; candidates 1 (1, 2) and 2 (3, 4).
 fn workspace() -> Workspace {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.file("r.csv", "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Ann Lee,ann@x.example,2020-01-02\n3,Bo Yu,bo@y.example,2020-01-03\n4,Bo Yu,bo@y.example,2020-01-04\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -194,11 +194,11 @@ fn a_pick_in_a_group_says_what_came_with_it() {
     // empty as that record has none.
     press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
     assert_eq!(status(&c).0, "city taken from salesforce:2, which has none: now empty");
-    // On a fresh review (these picks dropped by quitting), the same pick takes the address with
-    // it, the field itself empty too.
-    press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
-    let mut c = console(&ws);
-    press(&mut c, &[KeyCode::Char('g'), KeyCode::Char('2')]);
+    // On a fresh review (the same pair in a new workspace: quitting keeps these picks), the same
+    // pick takes the address with it, the field itself empty too.
+    let fresh = Workspace::address_pair();
+    let mut c = console(&fresh);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('g'), KeyCode::Char('2')]);
     assert_eq!(
         status(&c).0,
         "city taken from salesforce:2 with its address: country; postcode, street now empty (it has \
@@ -209,7 +209,7 @@ fn a_pick_in_a_group_says_what_came_with_it() {
 /// One pair whose names differ with nothing to choose between them: a field no rule decides.
 fn undecided() -> Workspace {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,email\n1,Ann Lee,ann@x.example\n2,Anne Lee,ann@x.example\n3,Bo Yu,bo@y.example\n4,Bo Yu,bo@y.example\n");
+    ws.file("r.csv", "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Anne Lee,ann@x.example,2020-01-02\n3,Bo Yu,bo@y.example,2020-01-03\n4,Bo Yu,bo@y.example,2020-01-04\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:3,salesforce:4,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -245,7 +245,7 @@ fn approving_with_a_field_no_rule_decided_asks_again() {
 
 /// Leaving a candidate with picks, edits or a note no decision holds asks for the key again
 /// (`q`, `]`, `[`, Enter on another candidate), and the second press leaves; nothing is dropped
-/// silently. Esc keeps them behind the queue.
+/// silently (`q` keeps them for the next console). Esc keeps them behind the queue.
 #[test]
 fn leaving_unsaved_picks_asks_again() {
     let ws = undecided();
@@ -254,7 +254,7 @@ fn leaving_unsaved_picks_asks_again() {
     assert!(!c.app.quit);
     assert_eq!(
         status(&c),
-        ("#1 has picks or edits not decided yet: q again quits and drops them".into(), false)
+        ("#1 has picks or edits not decided yet: q again quits; your picks and edits are kept for next time".into(), false)
     );
     // Another key only cancels the question.
     press(&mut c, &[KeyCode::Char(']')]);
@@ -287,7 +287,7 @@ fn an_approved_candidate_shows_the_golden_record_it_merged() {
     let ws = workspace();
     ws.ok(&["decide", "1", "approve"]);
     // Record 1's email changes afterwards: the rules alone would now show the new value.
-    ws.file("r2.csv", "id,name,email\n1,Ann Lee,new@x.example\n");
+    ws.file("r2.csv", "id,name,email,created_at\n1,Ann Lee,new@x.example,2020-01-01\n");
     ws.ok(&["import", "records", "r2.csv", "--object", "contact", "--source", "salesforce"]);
     let mut c = console(&ws);
     while c.app.queue.query.status != Some(Status::Approved) {
@@ -312,7 +312,10 @@ fn approving_a_rejected_candidate_with_undecided_fields_asks_once() {
         press(&mut c, &[KeyCode::Char('f')]);
     }
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
-    assert_eq!(status(&c).0, "#1 stands rejected, and 1 undecided (name): a again approves as shown");
+    assert_eq!(
+        status(&c).0,
+        "#1 stands rejected; 1 field no rule decided (name): a again approves as shown, 1-9 picks"
+    );
     press(&mut c, &[KeyCode::Char('a')]);
     assert_eq!(journal(&ws).last().unwrap().0, "approve");
 }
@@ -325,7 +328,8 @@ fn the_ends_of_a_filtered_queue_say_which_queue() {
     let mut c = console(&ws);
     press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
     assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
-    press(&mut c, &[KeyCode::Char('[')]);
+    // (Right after the decision, `[` goes back to #1 and `]` on from it.)
+    press(&mut c, &[KeyCode::Char('['), KeyCode::Char(']'), KeyCode::Char('[')]);
     assert_eq!(status(&c).0, "this is the first pending candidate (f changes the status shown)");
     press(&mut c, &[KeyCode::Char(']')]);
     assert_eq!(status(&c).0, "this is the last pending candidate (f changes the status shown)");
@@ -336,7 +340,7 @@ fn the_ends_of_a_filtered_queue_say_which_queue() {
 #[test]
 fn a_combined_candidate_starts_from_the_picks_of_the_approval_it_replaces() {
     let ws = Workspace::new();
-    ws.file("r.csv", "id,name,phone\n1,Ann Lee,+44 1\n2,Anne Lee,+44 2\n3,Ann Lee,+44 3\n");
+    ws.file("r.csv", "id,name,phone,created_at\n1,Ann Lee,+44 1,2020-01-01\n2,Anne Lee,+44 2,2020-01-02\n3,Ann Lee,+44 3,2020-01-03\n");
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
     ws.ok(&["import", "candidates", "p.csv"]);
@@ -418,7 +422,7 @@ fn cluster_and_its_pairs() -> Workspace {
     let ws = Workspace::new();
     ws.file(
         "r.csv",
-        "id,name,email\n1,Ann Lee,ann@x.example\n2,Ann Lee,ann@x.example\n3,Ann Lee,ann@x.example\n",
+        "id,name,email,created_at\n1,Ann Lee,ann@x.example,2020-01-01\n2,Ann Lee,ann@x.example,2020-01-02\n3,Ann Lee,ann@x.example,2020-01-03\n",
     );
     ws.ok(&["import", "records", "r.csv", "--object", "contact", "--source", "salesforce"]);
     ws.file("p.csv", "left,right,score\nsalesforce:1,salesforce:2,0.9\nsalesforce:2,salesforce:3,0.8\n");
@@ -557,14 +561,14 @@ fn undecided_picks_survive_a_console_that_dies() {
         "your undecided picks, edits or note on this candidate were dropped: it is deferred since"
     );
 
-    // A quit confirmed over undecided picks drops them.
+    // A quit confirmed over undecided picks keeps them too.
     let mut c = console(&ws);
-    note(&mut c, "drop me");
+    note(&mut c, "keep me");
     press(&mut c, &[KeyCode::Char('q'), KeyCode::Char('q')]);
     assert!(c.app.quit);
     let c = console(&ws);
-    assert_eq!(c.app.review.as_ref().unwrap().note, None);
-    assert!(c.app.status.is_none(), "{:?}", c.app.status);
+    assert_eq!(c.app.review.as_ref().unwrap().note.as_deref(), Some("keep me"));
+    assert_eq!(status(&c).0, "your picks, edits or note on this candidate, not decided yet, are back");
 }
 
 /// Keys that would leave undecided picks behind ask first, `u` and `A` included; a pick answers
@@ -681,4 +685,209 @@ fn a_rejected_candidate_says_who_when_and_why() {
     let title = terminal.backend().to_string().lines().next().unwrap().to_string();
     assert!(title.contains("· rejected by bob "), "{title}");
     assert!(title.contains(" · two people, one mailbox · 2 records"), "{title}");
+}
+
+/// Two HubSpot contacts (#1) whose golden street is empty though the survivor (the older) has
+/// one: the address comes as a unit from the newer, more complete record. Two Salesforce contacts
+/// created the same day (#2): no survivor rule tells them apart. Two HubSpot contacts (#3) whose
+/// address comes from the survivor, which has no country: the newer record's is lost.
+fn clears_and_ties() -> Workspace {
+    let ws = Workspace::new();
+    ws.file(
+        "h.csv",
+        "id,first_name,last_name,street,city,postcode,state,country,created_at,updated_at\n\
+         91463,Isla,Walker,2210 Park Avenue S,Seattle,98101,,,2022-11-22,2023-01-10\n\
+         99120,Isla,Walker,,Seattle,98101,WA,US,2024-05-01,2026-01-05\n\
+         77001,Noah,Price,9 Elm St,Austin,78701,TX,,2021-02-02,2021-02-02\n\
+         77002,Noah,Price,,Austin,78701,,US,2025-03-03,2025-03-03\n",
+    );
+    ws.ok(&["import", "records", "h.csv", "--object", "contact", "--source", "hubspot"]);
+    ws.file(
+        "s.csv",
+        "id,first_name,last_name,phone,created_at\n\
+         0035g000002MPszAAG,Brian,Murphy,+1 617 555 0101,2023-04-04\n\
+         0035g000002MQa1AAG,Brian,Murphy,+1 617 555 0101,2023-04-04\n",
+    );
+    ws.ok(&["import", "records", "s.csv", "--object", "contact", "--source", "salesforce"]);
+    ws.file(
+        "p.csv",
+        "left,right,score\nhubspot:91463,hubspot:99120,0.95\n\
+         salesforce:0035g000002MPszAAG,salesforce:0035g000002MQa1AAG,0.93\n\
+         hubspot:77001,hubspot:77002,0.91\n",
+    );
+    ws.ok(&["import", "candidates", "p.csv"]);
+    ws
+}
+
+/// Approving a golden record that would clear a value the survivor holds in the CRM, or whose
+/// survivor no rule chose, asks once more, like a field no rule decided; `s` answers the survivor
+/// question (the selected record survives, chosen), a second `a` approves as shown.
+#[test]
+fn approving_what_clears_a_value_or_keeps_a_survivor_no_rule_chose_asks_again() {
+    let ws = clears_and_ties();
+    let decisions = |ws: &Workspace| journal(ws).into_iter().filter(|(a, _)| a != "import").count();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        ("street would be cleared on the survivor: a again approves as shown, 1-9 picks".into(), false)
+    );
+    assert_eq!(decisions(&ws), 0, "nothing approved yet");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(decisions(&ws), 1);
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "1", "--json"])).unwrap();
+    assert_eq!(show["status"], "approved");
+
+    // #2 opened: its survivor is a tie broken by key.
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c),
+        ("survivor not decided by a rule: a again approves as shown, s picks".into(), false)
+    );
+    // `s` answers it: the selected record survives, now the steward's choice; `a` approves.
+    // (The first key after a question only cancels it: `l` twice.)
+    press(&mut c, &[KeyCode::Char('l'), KeyCode::Char('l'), KeyCode::Char('a'), KeyCode::Char('s')]);
+    assert_eq!(status(&c), ("salesforce:0035g000002MQa1AAG survives".into(), false));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(decisions(&ws), 2, "{:?}", c.app.status);
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "2", "--json"])).unwrap();
+    assert_eq!(show["survivor"]["key"], "salesforce:0035g000002MQa1AAG");
+    assert_eq!(show["survivor"]["chosen_by"], "steward");
+
+    // #3: a value only the other record holds.
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(3));
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c).0,
+        "country would be left empty, though a record has a value: a again approves as shown, 1-9 picks"
+    );
+}
+
+/// Deciding the last candidate of the queue leaves no undecided picks or note behind: quitting
+/// asks nothing, and the next console finds no draft to put back or drop.
+#[test]
+fn deciding_the_last_candidate_leaves_nothing_undecided_behind() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    prompted(&mut c, 'n', "first");
+    press(&mut c, &[KeyCode::Char('x')]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2));
+    // A pick and a note on the last pending candidate, approved with them.
+    press(&mut c, &[KeyCode::Char('2')]);
+    prompted(&mut c, 'n', "second");
+    press(&mut c, &[KeyCode::Char('a')]);
+    assert_eq!(
+        status(&c).0,
+        "#2 approved: merged (journal entry 4) · no pending candidates left in this queue"
+    );
+    assert_eq!(c.app.review.as_ref().and_then(|r| r.unsaved()), None);
+    let saved = Store::open_existing(&ws.db).unwrap().ui_state("ann").unwrap().unwrap();
+    let saved: mergeq::tui::app::SavedPosition = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved.draft, None, "the draft of the pick and note is gone from the saved place");
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert!(c.app.quit, "quits at once: {:?}", c.app.status);
+    let again = console(&ws);
+    assert_eq!(again.app.status, None, "nothing said dropped or back");
+}
+
+/// The screen as text (one line per row).
+fn screen(c: &Console) -> String {
+    let (w, h) = c.app.size;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| mergeq::tui::view::draw(f, &c.app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The idle check (a tick with no key) sees another steward's decision on the candidate under
+/// review and says it in the header; the steward's own note, undecided, reads as theirs.
+#[test]
+fn the_idle_check_says_when_another_steward_decided_the_open_candidate() {
+    let ws = workspace();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter]);
+    prompted(&mut c, 'n', "bob thinks different");
+    let title = |c: &Console| screen(c).lines().next().unwrap().to_string();
+    assert!(title(&c).contains("· pending · 2 records"), "{}", title(&c));
+    assert!(screen(&c).contains("· your note: bob thinks different"), "{}", screen(&c));
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    assert!(title(&c).contains("· pending · 2 records"), "nobody wrote: {}", title(&c));
+    ws.cmd().args(["--steward", "bob", "decide", "1", "approve"]).assert().success();
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.since.as_deref(), Some("approved by bob 09:00 (since you opened it)"));
+    assert!(title(&c).contains("· approved by bob 09:00 (since you opened it) · 2 records"), "{}", title(&c));
+    // Deciding still meets the refusal, and the candidate reloads as it is: bob's approval, with
+    // ann's note still hers.
+    press(&mut c, &[KeyCode::Char('x')]);
+    assert!(status(&c).0.starts_with("#1 not decided: approved by bob at 09:00"), "{:?}", status(&c));
+    assert!(title(&c).contains("· approved by bob 2026-11-27 09:00 · 2 records"), "{}", title(&c));
+    assert!(screen(&c).contains("· your note: bob thinks different"), "{}", screen(&c));
+    // An import that changes one of its records is said too.
+    ws.file("r2.csv", "id,name,email,created_at\n2,Ann Lee,ann@new.example,2020-01-02\n");
+    ws.ok(&["import", "records", "r2.csv", "--object", "contact", "--source", "salesforce"]);
+    c.dispatch(mergeq::tui::action::Action::Tick);
+    let r = c.app.review.as_ref().unwrap();
+    assert_eq!(r.since.as_deref(), Some("its records changed since you opened it"));
+}
+
+/// `u` on the review of a decided candidate undoes that candidate's standing decision (as
+/// `mergeq undo ID`), not the latest of the workspace; another steward's is named first.
+#[test]
+fn u_on_a_decided_candidate_undoes_its_decision_not_the_latest() {
+    let ws = workspace();
+    ws.ok(&["decide", "1", "approve"]);
+    ws.cmd().args(["--steward", "bob", "decide", "2", "reject"]).assert().success();
+    let mut c = console(&ws);
+    while c.app.queue.query.status != Some(Status::Approved) {
+        press(&mut c, &[KeyCode::Char('f')]);
+    }
+    press(&mut c, &[KeyCode::Enter]);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(1));
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c), ("undid the approve of #1: now pending (journal entry 5)".into(), false));
+    let statuses = |ws: &Workspace| {
+        ["1", "2"].map(|id| {
+            let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", id, "--json"])).unwrap();
+            show["status"].as_str().unwrap().to_string()
+        })
+    };
+    assert_eq!(statuses(&ws), ["pending", "rejected"], "bob's rejection of #2 stands");
+    // Bob's rejection of #2, from its review: named, then undone by a second `u`.
+    prompted(&mut c, '#', "2");
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "#2 stands rejected by bob: u again undoes bob's rejection");
+    assert_eq!(journal(&ws).len(), 5, "nothing written yet");
+    press(&mut c, &[KeyCode::Char('u')]);
+    assert_eq!(status(&c).0, "undid bob's reject of #2: now pending (journal entry 6)");
+    assert_eq!(statuses(&ws), ["pending", "pending"]);
+}
+
+/// A deliberate quit over undecided picks and a note keeps them, as a crash would: the second `q`
+/// says so, and the next console opens the candidate with them back.
+#[test]
+fn quitting_keeps_undecided_picks_and_note_for_next_time() {
+    let ws = undecided();
+    let mut c = console(&ws);
+    press(&mut c, &[KeyCode::Enter, KeyCode::Char('j'), KeyCode::Char('2')]);
+    prompted(&mut c, 'n', "after lunch");
+    let choices = c.app.review.as_ref().unwrap().choices.clone();
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert_eq!(
+        status(&c).0,
+        "#1 has picks or edits and a note not decided yet: q again quits; your picks, edits and note are kept for next time"
+    );
+    press(&mut c, &[KeyCode::Char('q')]);
+    assert!(c.app.quit);
+    let again = console(&ws);
+    let r = again.app.review.as_ref().expect("the candidate opens again");
+    assert_eq!(
+        (r.data.candidate.id, &r.choices, r.note.as_deref()),
+        (CandidateId(1), &choices, Some("after lunch"))
+    );
+    assert_eq!(
+        again.app.status.as_ref().map(|s| s.text.as_str()),
+        Some("your picks, edits or note on this candidate, not decided yet, are back")
+    );
 }

@@ -144,10 +144,10 @@ fn a_five_record_cluster_in_every_crm() {
     ];
     assert_eq!(ws.ok(&["export", "zoho", "--source", "salesforce"]), format!("{}\n", want.join("\n")));
     // Golden records: the same decision with its lineage and journal sequence (3).
-    let golden = r#"{"candidate":1,"object":"contact","decision":3,"decided_at":"2026-11-27T09:00:00Z","steward":"ana","survivor":"salesforce:003A","merged":["salesforce:003B","salesforce:003C","salesforce:003D","salesforce:003E"],"fields":{"Email":{"value":"ana@acme.example","from":["salesforce:003B"],"rule":"steward"},"Fax":{"value":null,"from":[],"rule":"steward"},"Phone":{"value":"+1 555 0199","from":["salesforce:003C"],"rule":"steward"},"Title":{"value":"Chief Executive Officer","from":[],"rule":"steward"}}}"#;
+    let golden = r#"{"candidate":1,"object":"contact","decision":3,"decided_at":"2026-11-27T09:00:00.000Z","steward":"ana","survivor":"salesforce:003A","merged":["salesforce:003B","salesforce:003C","salesforce:003D","salesforce:003E"],"fields":{"Email":{"value":"ana@acme.example","from":["salesforce:003B"],"rule":"steward"},"Fax":{"value":null,"from":[],"rule":"steward"},"Phone":{"value":"+1 555 0199","from":["salesforce:003C"],"rule":"steward"},"Title":{"value":"Chief Executive Officer","from":[],"rule":"steward"}}}"#;
     assert_eq!(ws.ok(&["export", "golden-jsonl"]), format!("{golden}\n"));
     let csv = "candidate,object,decision,decided_at,steward,survivor,merged,Email,Email.from,Email.rule,Fax,Fax.from,Fax.rule,Phone,Phone.from,Phone.rule,Title,Title.from,Title.rule\n\
-               1,contact,3,2026-11-27T09:00:00Z,ana,salesforce:003A,salesforce:003B;salesforce:003C;salesforce:003D;salesforce:003E,ana@acme.example,salesforce:003B,steward,,,steward,'+1 555 0199,salesforce:003C,steward,Chief Executive Officer,,steward\n";
+               1,contact,3,2026-11-27T09:00:00.000Z,ana,salesforce:003A,salesforce:003B;salesforce:003C;salesforce:003D;salesforce:003E,ana@acme.example,salesforce:003B,steward,,,steward,'+1 555 0199,salesforce:003C,steward,Chief Executive Officer,,steward\n";
     assert_eq!(ws.ok(&["export", "golden-csv"]), csv);
     assert_eq!(ws.ok(&["export", "golden-csv", "--raw"]), csv.replace("'+1", "+1"));
     // A CRM whose source holds none of these records gets an empty plan and says why.
@@ -367,7 +367,7 @@ fn rejected_pairs_for_the_matcher() {
     assert_eq!(
         ws.ok(&["export", "not-duplicates"]),
         "left,right,object,rejected_at,steward,candidate,decision,note\n\
-         hubspot:H2,salesforce:S2,contact,2026-11-27T09:00:00Z,ana,2,4,'@different people\n"
+         hubspot:H2,salesforce:S2,contact,2026-11-27T09:00:00.000Z,ana,2,4,'@different people\n"
     );
 }
 

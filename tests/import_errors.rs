@@ -115,6 +115,15 @@ fn invalid_utf8() {
 }
 
 #[test]
+fn invalid_utf8_inside_a_row_that_spans_lines_names_its_own_line() {
+    // The row starts on line 4; its quoted name breaks over two lines and the bad byte is on
+    // line 6, in the e-mail after it.
+    let mut content = GOOD.as_bytes().to_vec();
+    content.extend_from_slice(b"new-2,\"Yan\r\nYi\r\nYo\",y\xff@example.com\n");
+    bad_records(&content, &[], "bad.csv:6:3: invalid UTF-8 (column `email`)");
+}
+
+#[test]
 fn unterminated_quote() {
     bad_records(
         format!("{GOOD}new-2,\"Yan,y@example.com\nnew-3,Xi,x@example.com\n").as_bytes(),

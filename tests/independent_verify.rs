@@ -138,3 +138,51 @@ fn python_reads_both_key_files() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout(&out), "ok\n");
 }
+
+/// A journal written before times had three fraction digits keeps its entries' stored text: a new
+/// entry after one stamped `.31Z` is stamped in the three-digit form, never earlier than it (even
+/// with an earlier clock), and mergeq and the Python check both verify the whole chain.
+#[test]
+fn older_time_formats_stay_as_stored_and_verify_alike() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (path, store) = common::workspace(dir.path(), 3);
+    let (head, prev) = store.journal_head().unwrap().unwrap();
+    drop(store);
+    // An entry as an earlier mergeq wrote it: two fraction digits.
+    let old_at = "2026-05-01T10:00:00.31Z";
+    let body = r#"{"kind":"records","note":"written by an earlier version"}"#;
+    let content = mergeq::journal::encoding::Content {
+        seq: head + 1,
+        at: old_at,
+        steward: "importer",
+        action: "import",
+        candidate: None,
+        body,
+    };
+    let hash = mergeq::journal::encoding::entry_hash(&prev, &content);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO journal (seq, at, steward, action, candidate, body, prev_hash, hash) \
+             VALUES (?1, ?2, 'importer', 'import', NULL, ?3, ?4, ?5)",
+            rusqlite::params![head + 1, old_at, body, prev, hash],
+        )
+        .unwrap();
+    let mut store = mergeq::store::Store::open_existing(&path).unwrap();
+    let mut req = common::request(1, Verdict::Approve, "ana");
+    req.at = "2026-05-01T09:59:59.9Z".into();
+    let out = journal::decide(&mut store, &req).unwrap();
+    let at = |seq| store.journal_entry(seq).unwrap().unwrap().at;
+    assert_eq!(at(head + 1), old_at, "kept as stored");
+    assert_eq!(at(out.seq), "2026-05-01T10:00:00.310Z", "not before the entry before it, three digits");
+    assert_eq!(at(1), "2026-05-01T10:00:00.000Z");
+    let report = journal::verify(&store, None).unwrap();
+    assert!(report.is_ok(), "{}", report.summary());
+    drop(store);
+    let ok = verify(&path, None);
+    assert!(ok.status.success(), "{}", stdout(&ok));
+    assert!(stdout(&ok).starts_with(&format!("journal ok: {} entries", out.seq)), "{}", stdout(&ok));
+}

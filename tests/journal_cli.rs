@@ -109,7 +109,7 @@ fn stale_decision_from_the_command_line() {
     let shown = ws.run(&["show", "1", "--json"]).assert().success().get_output().stdout.clone();
     let shown: Value = serde_json::from_slice(&shown).unwrap();
     let seen = shown["seen"].as_str().unwrap().to_string();
-    assert_eq!(seen, "1.1");
+    assert_eq!(seen, "1.1@0");
     let seen = seen.as_str();
     let changed = ws.path("hubspot-v2.csv");
     std::fs::write(
@@ -128,7 +128,7 @@ fn stale_decision_from_the_command_line() {
         .stderr(contains("candidate 1 changed since it was shown"))
         .stderr(contains("hubspot:H0 is now version 2, you saw version 1 (changed: email, phone)"));
     assert_eq!(ws.log().len(), 4, "nothing recorded");
-    ws.run(&["decide", "1", "approve", "--seen", "2.1"]).assert().success();
+    ws.run(&["decide", "1", "approve", "--seen", "2.1@0"]).assert().success();
 }
 
 #[test]
@@ -169,8 +169,9 @@ fn keygen_signoff_verify_and_exports() {
         .assert()
         .success()
         .stdout(format!(
-            "sign-off at entry 6 (entries 1–5): signed by {}.pub\n\
+            "sign-off at entry 6 (entries 1–5) by ana, key {}…: signed by {}.pub\n\
              journal ok: 7 entries, head {}…, 1 sign-off verified (by the given key), 1 decision not yet signed off\n",
+            &ws.log()[5]["public_key"].as_str().unwrap()[..12],
             key.display(),
             head_prefix(&ws)
         ));
@@ -259,27 +260,47 @@ fn verify_against_several_stewards_keys() {
     let both =
         ws.run(&["audit", "verify", "--pubkey", &public(&ana), "--pubkey", &public(&bob)]).assert().success();
     let out = String::from_utf8(both.get_output().stdout.clone()).unwrap();
+    let ana_hex = ws.log()[4]["public_key"].as_str().unwrap()[..12].to_string();
+    let bob_hex = ws.log()[6]["public_key"].as_str().unwrap()[..12].to_string();
     assert!(
-        out.contains(&format!("sign-off at entry 5 (entries 1–4): signed by {}\n", public(&ana))),
+        out.contains(&format!(
+            "sign-off at entry 5 (entries 1–4) by ana, key {ana_hex}…: signed by {}\n",
+            public(&ana)
+        )),
         "{out}"
     );
-    assert!(out.contains(&format!("sign-off at entry 7 (entry 6): signed by {}\n", public(&bob))), "{out}");
-    assert!(out.contains(&format!("sign-off at entry 9 (entry 8): signed by {}\n", public(&bob))), "{out}");
+    assert!(
+        out.contains(&format!(
+            "sign-off at entry 7 (entry 6) by bob, key {bob_hex}…: signed by {}\n",
+            public(&bob)
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "sign-off at entry 9 (entry 8) by bob, key {bob_hex}…: signed by {}\n",
+            public(&bob)
+        )),
+        "{out}"
+    );
     assert!(out.contains("3 sign-offs verified (by the given keys)"), "{out}");
+    assert!(!out.contains("warning") && !out.contains("note:"), "{out}");
 
-    let bob_hex = ws.log()[6]["public_key"].as_str().unwrap()[..12].to_string();
     ws.run(&["audit", "verify", "--pubkey", &public(&cy), "--pubkey", &public(&ana)])
         .assert()
         .code(1)
-        .stdout(contains(format!("sign-off at entry 5 (entries 1–4): signed by {}\n", public(&ana))))
-        .stdout(contains(format!("sign-off at entry 7 (entry 6): signed by key {bob_hex}…, none of the given keys\n")))
+        .stdout(contains(format!("sign-off at entry 5 (entries 1–4) by ana, key {ana_hex}…: signed by {}\n", public(&ana))))
+        .stdout(contains(format!("sign-off at entry 7 (entry 6) by bob, key {bob_hex}…: signed by none of the given keys\n")))
         .stderr(contains(format!(
             "journal entry 7: signed by key {bob_hex}…, not by any of the 2 given keys (nor is the sign-off at entry 9)"
         )));
     ws.run(&["audit", "verify", "--pubkey", &public(&bob)])
         .assert()
         .code(1)
-        .stdout(contains(format!("sign-off at entry 9 (entry 8): signed by {}\n", public(&bob))))
+        .stdout(contains(format!(
+            "sign-off at entry 9 (entry 8) by bob, key {bob_hex}…: signed by {}\n",
+            public(&bob)
+        )))
         .stderr(contains("journal entry 5: signed by key"));
 }
 

@@ -28,7 +28,7 @@ fn entry_holds_who_when_what_old_and_new_values() {
     let e = store.journal_entry(out.seq).unwrap().unwrap();
     // who, when, what
     assert_eq!(e.steward, "chloé");
-    assert_eq!(e.at, "2026-06-01T09:30:00Z");
+    assert_eq!(e.at, "2026-06-01T09:30:00.000Z", "always three fraction digits");
     assert_eq!((e.action.as_str(), e.candidate), ("approve", Some(1)));
     let b: Value = serde_json::from_str(&e.body).unwrap();
     // old values: the members as seen (values and versions) and the status before
@@ -131,7 +131,7 @@ fn stale_decision_is_refused_naming_candidate_record_and_fields() {
     let dir = tempfile::tempdir().unwrap();
     let (_, mut store) = workspace(dir.path(), 2);
     let seen = journal::current_seen(&store, CandidateId(1)).unwrap();
-    assert_eq!(seen, "1.1");
+    assert_eq!(seen, "1.1@0", "member versions, and no decision yet");
     // An import changes hubspot:H0's email after the steward was shown the candidate.
     let changed = dir.path().join("hubspot-v2.csv");
     std::fs::write(&changed, "id,name,email,phone,updated_at\nH0,Person  0,new@example.com,,2026-02-01\nH1,Person  1,person1@example.com,,2026-02-01\n").unwrap();

@@ -100,7 +100,7 @@ fn show_prints_the_approved_golden_record_not_the_suggestion() {
     }
 
     let text = ws.ok(&["show", "1"]);
-    assert!(text.contains("\ngolden record approved in journal entry 4 by ann at 2026-11-27T09:00:00Z · note: same person\n"), "{text}");
+    assert!(text.contains("\ngolden record approved in journal entry 4 by ann at 2026-11-27T09:00:00.000Z · note: same person\n"), "{text}");
     let row = |field: &str| text.lines().find(|l| l.starts_with(&format!("{field} "))).unwrap().to_string();
     assert!(row("field").contains("│ approved "), "{text}");
     assert!(row("phone").ends_with("│ +33 1 23 45 67 89      steward"), "{text}");

@@ -69,7 +69,7 @@ fn show_prints_each_fields_rule_and_explanation() {
     assert!(text.contains("survivor: salesforce:0031 — salesforce outranks hubspot and webform\n"), "{text}");
     assert!(text.contains("why proposed:\n  - clustered by the generic file"), "{text}");
     assert!(text.contains("conflicts: none\n"));
-    assert!(text.contains("seen: 1.1.1\n"));
+    assert!(text.contains("seen: 1.1.1@0\n"), "{text}");
     // A value holding an escape sequence is shown as text, never sent to the terminal.
     assert!(text.contains("Acme␛[2J") && !text.contains('\u{1b}'), "{text}");
 }
@@ -108,7 +108,7 @@ fn show_json_has_the_documented_shape() {
     assert_eq!(json["golden"]["email"]["from"], serde_json::json!(["salesforce:0031"]));
     assert_eq!(json["survivor"]["key"], "salesforce:0031");
     assert_eq!(json["survivor"]["reason"], "salesforce outranks hubspot and webform");
-    assert_eq!(json["seen"], "1.1.1");
+    assert_eq!(json["seen"], "1.1.1@0", "member versions, and no decision or undo yet");
     assert_eq!(json["changed"], false);
 }
 
@@ -121,7 +121,7 @@ fn show_reports_a_member_changed_since_proposed() {
     );
     ws.ok(&["import", "records", newer.to_str().unwrap(), "--object", "contact", "--source", "hubspot"]);
     let json = show_json(&ws, &[]);
-    assert_eq!(json["seen"], "2.1.1", "hubspot:5102 is first in key order and is now version 2");
+    assert_eq!(json["seen"], "2.1.1@0", "hubspot:5102 is first in key order and is now version 2");
     assert_eq!(json["changed"], true);
     assert_eq!(json["members"][0]["proposed_version"], 1);
     assert_eq!(json["golden"]["title"]["value"], "CRO");

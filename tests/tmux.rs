@@ -171,3 +171,96 @@ fn hostile_field_values_stay_text_in_a_real_terminal() {
         .unwrap();
     assert_eq!(actions, [("approve".to_string(), "tester".to_string(), Some(1))]);
 }
+
+/// `SIGTERM` or `SIGHUP` (an admin's kill, a closed terminal window) end the console as a quit
+/// does: the terminal given back (main screen, mouse reporting off), the place and the undecided
+/// picks saved for the next console, the exit status the signal's (128 + its number).
+#[test]
+fn a_termination_signal_gives_the_terminal_back_and_keeps_the_place() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it; apt-get install tmux)");
+        return;
+    }
+    for (signal, number) in [("TERM", 15), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hazards.mergeq");
+        hazard_workspace(&db);
+        let pid_file = dir.path().join("pid");
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let tmux = Tmux { socket: format!("mergeq-test-{}-{nanos}", std::process::id()) };
+        // The inner shell writes its pid and becomes mergeq (`exec`): that pid is mergeq's.
+        let command = format!(
+            "MERGEQ_DB='{}' MERGEQ_STEWARD=tester TERM=xterm-256color sh -c 'echo $$ > {}; exec {} review'; echo EXIT=$?; sleep 60",
+            db.display(),
+            pid_file.display(),
+            env!("CARGO_BIN_EXE_mergeq")
+        );
+        let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &command]);
+        assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+        tmux.wait_for("of 1 decided");
+        // A pick not decided yet: the company from record 2.
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("golden");
+        tmux.keys(&["j", "2"]);
+        tmux.wait_for("company taken from");
+        assert_eq!(tmux.pane("alternate_on"), "1");
+        let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+        assert!(Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap().success());
+        let done = tmux.wait_for("EXIT=");
+        assert!(done.contains(&format!("EXIT={}", 128 + number)), "{signal}:\n{done}");
+        assert!(done.contains(&format!("ended by SIG{signal}; your place is kept")), "{done}");
+        assert_eq!(tmux.pane("alternate_on"), "0", "{signal}: the main screen is back");
+        assert_eq!(tmux.pane("mouse_any_flag"), "0", "{signal}: mouse reporting is off again");
+        let store = Store::open_existing(&db).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_str(&store.ui_state("tester").unwrap().expect("the place is saved")).unwrap();
+        assert_eq!(saved["open"], 1, "{signal}: {saved}");
+        assert_eq!(saved["draft"]["candidate"], 1, "{signal}: the pick is kept: {saved}");
+    }
+}
+
+/// A closed terminal window (tmux kills the pane: a hang-up, the terminal gone): the console still
+/// saves the place and the undecided pick, and ends.
+#[test]
+fn a_closed_terminal_still_saves_the_place() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed (CI installs it; apt-get install tmux)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hazards.mergeq");
+    hazard_workspace(&db);
+    let pid_file = dir.path().join("pid");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let tmux = Tmux { socket: format!("mergeq-test-{}-{nanos}", std::process::id()) };
+    let command = format!(
+        "MERGEQ_DB='{}' MERGEQ_STEWARD=tester TERM=xterm-256color sh -c 'echo $$ > {}; exec {} review'",
+        db.display(),
+        pid_file.display(),
+        env!("CARGO_BIN_EXE_mergeq")
+    );
+    // A second window keeps the server up once the pane is killed.
+    let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &command]);
+    assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(tmux.run(&["new-window", "-d", "-t", "t", "sleep 60"]).status.success());
+    tmux.wait_for("of 1 decided");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("golden");
+    tmux.keys(&["j", "2"]);
+    tmux.wait_for("company taken from");
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    assert!(tmux.run(&["kill-pane", "-t", "t:0"]).status.success());
+    let start = Instant::now();
+    while Command::new("kill").args(["-0", &pid]).output().unwrap().status.success() {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "mergeq still runs 15 s after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let store = Store::open_existing(&db).unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&store.ui_state("tester").unwrap().expect("the place is saved")).unwrap();
+    assert_eq!(saved["draft"]["candidate"], 1, "the pick is kept: {saved}");
+}

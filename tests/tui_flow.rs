@@ -535,3 +535,93 @@ fn m_combines_with_the_approved_candidates_sharing_records() {
     let (text, error) = status(&c);
     assert!(!error && text.starts_with("#1 approved; all its records are in #5, approved"), "{text}");
 }
+
+/// A second press of a decision key (a double tap, key repeat) lands on the candidate the first
+/// one opened, a millisecond after it opened: dropped until the steward could have seen it
+/// (`SETTLE` after it was drawn), said once. A candidate opened otherwise is not held back.
+#[test]
+fn a_decision_key_waits_until_the_candidate_it_would_decide_could_be_seen() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    let at = std::rc::Rc::new(std::cell::RefCell::new(Instant::now()));
+    c.clock = fixture::held(&at);
+    let after = |ms: u64| *at.borrow_mut() += Duration::from_millis(ms);
+
+    keys(&mut c, "\nx");
+    assert_eq!(open_id(&c), 2, "the rejection opened the next candidate");
+    keys(&mut c, "x");
+    let said =
+        ("#1 rejected: not duplicates (journal entry 1) · x ignored: #2 just opened".to_string(), false);
+    assert_eq!(status(&c), said);
+    keys(&mut c, "dA");
+    assert_eq!(status(&c), said, "said once");
+    assert_eq!(journal(&db).len(), 1, "nothing decided on #2");
+    // Drawn 250 ms after the decision: the wait counts from then.
+    after(250);
+    c.drawn();
+    after(200);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).len(), 1, "150 ms too soon after it was drawn");
+    after(100);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("defer", Some(2))));
+    assert_eq!(open_id(&c), 3);
+    // Long enough after: the next decision key acts (the first `x` above did too, pressed with
+    // Enter at the same instant: a candidate the steward opened is not held back).
+    after(1000);
+    keys(&mut c, "x");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("reject", Some(3))));
+}
+
+/// Right after a decision, `[` goes back to the candidate just decided, whatever its status
+/// (the pending queue's previous one would skip it); after that, `[` is the queue's again.
+#[test]
+fn prev_right_after_a_decision_reopens_the_candidate_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\nd");
+    assert_eq!(open_id(&c), 2);
+    keys(&mut c, "[");
+    assert_eq!(open_id(&c), 1, "{:?}", c.app.status);
+    assert_eq!(c.app.review.as_ref().unwrap().data.candidate.status, Status::Deferred);
+    keys(&mut c, "]");
+    assert_eq!(open_id(&c), 2);
+    keys(&mut c, "[");
+    assert_eq!(status(&c).0, "this is the first pending candidate (f changes the status shown)");
+}
+
+/// A search stays on after the queue empties of it: "no pending candidates left" names it and how
+/// many are pending in all. `/` opens with the last search selected: Enter keeps it, typing
+/// replaces it, Backspace clears it.
+#[test]
+fn no_pending_left_names_the_search_and_slash_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "/smith.io\n");
+    assert_eq!(c.app.queue.rows.iter().map(|r| r.id.0).collect::<Vec<_>>(), [3]);
+    keys(&mut c, "\nd");
+    assert_eq!(
+        status(&c).0,
+        "#3 deferred (journal entry 1) · no pending candidates left matching \"smith.io\" (2 pending in all; / \
+         clears the search)"
+    );
+    assert_eq!(c.app.screen, Screen::Queue);
+    let search = |c: &Console| c.app.queue.query.search.clone();
+    keys(&mut c, "/\n");
+    assert_eq!(search(&c).as_deref(), Some("smith.io"), "Enter keeps it");
+    keys(&mut c, "/acme\n");
+    assert_eq!(search(&c).as_deref(), Some("acme"), "typing replaces it");
+    c.key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE));
+    c.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    keys(&mut c, "\n");
+    assert_eq!(search(&c), None, "Backspace clears it");
+    // A cursor key keeps the text, to change it.
+    keys(&mut c, "/acme\n/");
+    c.key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+    keys(&mut c, " corp\n");
+    assert_eq!(search(&c).as_deref(), Some("acme corp"));
+}

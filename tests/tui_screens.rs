@@ -792,3 +792,72 @@ fn the_go_to_prompt_says_enter_opens() {
     assert!(hints.contains("Enter open") && !hints.contains("keep"), "{hints}");
     assert!(text.lines().last().unwrap().contains("open candidate #"), "{text}");
 }
+
+/// The fixture with, first in the queue, a pair whose golden street is empty though the survivor
+/// has one (#4: the address comes as a unit from the newer record, which has none), then a pair
+/// of Salesforce records no survivor rule tells apart (#5: created the same day).
+fn clears_and_ties(size: (u16, u16)) -> Console {
+    use mergeq::store::NewCandidate;
+    let mut store = common::store();
+    let record = |source: &str, id: &str, fields: &[(&str, &str)], created: &str| mergeq::store::NewRecord {
+        object: "contact".into(),
+        key: mergeq::model::RecordKey::new(source, id),
+        fields: fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        created: Some(created.into()),
+        updated: Some(created.into()),
+    };
+    let isla = [("first_name", "Isla"), ("last_name", "Walker"), ("city", "Seattle"), ("postcode", "98101")];
+    let brian = [("first_name", "Brian"), ("last_name", "Murphy"), ("phone", "+1 617 555 0101")];
+    store
+        .write(|tx| {
+            let batch =
+                tx.begin_batch(&mergeq::store::NewBatch::new("records", "t", "csv", common::AT, "t"))?;
+            let add = |r: mergeq::store::NewRecord| tx.upsert_record(batch, &r).map(|(_, r)| r);
+            let old = add(record(
+                "hubspot",
+                "91463",
+                &[&isla[..], &[("street", "2210 Park Avenue S")]].concat(),
+                "2022-11-22T00:00:00Z",
+            ))?;
+            let new = add(record(
+                "hubspot",
+                "99120",
+                &[&isla[..], &[("state", "WA"), ("country", "US")]].concat(),
+                "2024-05-01T00:00:00Z",
+            ))?;
+            let one = add(record("salesforce", "0035g000002MPszAAG", &brian, "2023-04-04T00:00:00Z"))?;
+            let two = add(record("salesforce", "0035g000002MQa1AAG", &brian, "2023-04-04T00:00:00Z"))?;
+            for (members, score) in [(vec![old, new], 0.999), (vec![one, two], 0.998)] {
+                let c = NewCandidate {
+                    object: "contact".into(),
+                    members,
+                    score,
+                    origin: "test".into(),
+                    reasons: vec![],
+                };
+                tx.upsert_candidate(Some(batch), common::AT, &c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    common::console(store, size)
+}
+
+/// An empty golden value where the survivor holds one says the merge clears it; a survivor no
+/// rule chose is marked `!` (its reason cut at 80 columns keeps the mark).
+#[test]
+fn a_value_the_merge_clears_and_a_survivor_no_rule_chose_are_marked() {
+    for (w, h) in SIZES {
+        let mut c = clears_and_ties((w, h));
+        keys(&mut c, "\n");
+        assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(4));
+        let text = screen(&c);
+        assert!(text.contains("— clears"), "{text}");
+        insta::assert_snapshot!(format!("review_clears_{w}x{h}"), text);
+        keys(&mut c, "]");
+        assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(5));
+        let text = screen(&c);
+        assert!(text.contains("— !no rule decides between 2 records"), "{text}");
+        insta::assert_snapshot!(format!("review_survivor_tie_{w}x{h}"), text);
+    }
+}

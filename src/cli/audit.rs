@@ -15,30 +15,63 @@ pub fn audit(cmd: AuditCommand, ctx: &Ctx) -> Result<()> {
         AuditCommand::Verify { pubkey } => {
             let keys = pubkey.iter().map(|p| journal::load_public_key(p)).collect::<Result<Vec<_>>>()?;
             let report = journal::verify_keys(&store, &keys)?;
-            if !keys.is_empty() {
-                super::print(&signers(&report, &pubkey))?;
-            }
+            super::print(&signers(&report, &pubkey))?;
             if !report.is_ok() {
                 bail!("{}", report.summary());
             }
-            super::print(&format!("{}\n", report.summary()))
+            let mut out = format!("{}\n", report.summary());
+            if keys.is_empty() && report.signoffs > 0 {
+                out.push_str(
+                    "note: no --pubkey given, so each signature was checked against the key it carries: \
+                     that shows the entries are unchanged since that key signed them, not who signed; \
+                     give each steward's public key (--pubkey FILE) to check who did\n",
+                );
+            }
+            super::print(&out)
         }
     }
 }
 
-/// One line per sign-off checked against `--pubkey` files: which file's key signed it, or that
-/// none did.
+/// One line per sign-off: who signed, with which key and, with `--pubkey` files, which file's key
+/// it is or that none is; then a warning for each steward who signed with another key than at
+/// their sign-off before.
 fn signers(report: &journal::VerifyReport, files: &[std::path::PathBuf]) -> String {
     let mut out = String::new();
     for check in &report.signoff_checks {
-        let by = match check.given_key.and_then(|i| files.get(i)) {
-            Some(file) => format!("signed by {}", visible(&file.display().to_string())),
-            None => format!("signed by key {}…, none of the given keys", &check.public_key[..12]),
+        let by = match (files.is_empty(), check.given_key.and_then(|i| files.get(i))) {
+            (true, _) => "valid for the key it carries".to_string(),
+            (false, Some(file)) => format!("signed by {}", visible(&file.display().to_string())),
+            (false, None) => "signed by none of the given keys".to_string(),
         };
-        let covers = crate::text::entries(check.first, check.last);
-        out.push_str(&format!("sign-off at entry {} ({covers}): {by}\n", check.seq));
+        out.push_str(&format!(
+            "sign-off at entry {} ({}) by {}, key {}…: {by}\n",
+            check.seq,
+            crate::text::entries(check.first, check.last),
+            visible(&check.steward),
+            short_key(&check.public_key)
+        ));
+    }
+    for change in report.key_changes() {
+        let declared = match change.declared {
+            true => "it says so (signed with --new-key)",
+            false => "it does not say the key changed (no --new-key)",
+        };
+        out.push_str(&format!(
+            "warning: sign-off at entry {} by {who} is signed with key {}…, not with key {}… of {who}'s \
+             sign-off at entry {}; {declared}: check with {who} that both keys are theirs\n",
+            change.seq,
+            short_key(&change.public_key),
+            short_key(&change.earlier_key),
+            change.earlier_seq,
+            who = visible(&change.steward),
+        ));
     }
     out
+}
+
+/// The first 12 hex digits of a public key: how mergeq names a key everywhere.
+fn short_key(hex: &str) -> &str {
+    &hex[..12.min(hex.len())]
 }
 
 fn log_json(store: &Store) -> Result<()> {
@@ -90,7 +123,17 @@ pub fn keygen(args: KeygenArgs) -> Result<()> {
 pub fn signoff(args: SignoffArgs, ctx: &Ctx) -> Result<()> {
     let key = journal::load_signing_key(&args.key)?;
     let mut store = Store::open_existing(&ctx.db)?;
-    let out = journal::sign_off(&mut store, &key, &ctx.steward, &crate::clock::now(), args.note.as_deref())?;
+    // The time is read once the write lock is held, so that it follows the entry before.
+    let out = store.write(|tx| {
+        let at = crate::clock::now();
+        let signing = journal::Signing {
+            steward: &ctx.steward,
+            at: &at,
+            note: args.note.as_deref(),
+            new_key: args.new_key,
+        };
+        journal::sign_off_as(tx, &key, &signing)
+    })?;
     eprintln!("{}", out.describe());
     Ok(())
 }

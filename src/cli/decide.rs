@@ -20,12 +20,28 @@ fn key(option: &str, text: &str) -> RecordKey {
         .unwrap_or_else(|| usage_error(format!("{option} {text}: expected a record key SOURCE:ID")))
 }
 
-/// The steward's `--pick`, `--set` and `--survivor` as `Choices`.
+/// The steward's `--pick`, `--set` and `--survivor` as `Choices`. Two choices for one field
+/// (`--pick F=…` and `--set F=…`, or either twice) are a usage error naming both: one would
+/// silently win.
 pub fn parse_choices(args: &DecideArgs) -> Choices {
     let mut choices = Choices::default();
+    // Each field chosen so far, with the option that chose it as typed.
+    let mut chosen: Vec<(String, String)> = Vec::new();
+    let mut choose = |field: &str, option: String| {
+        if let Some((_, first)) = chosen.iter().find(|(f, _)| f == field) {
+            usage_error(format!(
+                "{} and {} both choose the field `{}`: give one choice per field",
+                visible(first),
+                visible(&option),
+                visible(field)
+            ));
+        }
+        chosen.push((field.to_string(), option));
+    };
     for pick in &args.pick {
         match pick.split_once('=') {
             Some((field, k)) if !field.is_empty() => {
+                choose(field, format!("--pick {pick}"));
                 choices.picks.push((field.to_string(), key("--pick", k)))
             }
             _ => usage_error(format!("--pick {pick}: expected FIELD=SOURCE:ID")),
@@ -35,6 +51,7 @@ pub fn parse_choices(args: &DecideArgs) -> Choices {
         match set.split_once('=') {
             // `--set phone=` clears the field.
             Some((field, value)) if !field.is_empty() => {
+                choose(field, format!("--set {set}"));
                 choices.sets.push((field.to_string(), (!value.is_empty()).then(|| value.to_string())))
             }
             _ => usage_error(format!("--set {set}: expected FIELD=VALUE")),
@@ -60,10 +77,14 @@ pub fn decide(args: DecideArgs, ctx: &Ctx) -> Result<()> {
         seen: args.seen,
         status_seen: None,
         steward: ctx.steward.clone(),
-        at: crate::clock::now(),
+        // Stamped below, once the write lock is held.
+        at: String::new(),
         rules: std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?),
     };
-    let out = journal::decide(&mut store, &req)?;
+    // The time is read once the write lock is held: a decision waiting for another one's commit
+    // is stamped after it.
+    let out = store
+        .write(|tx| journal::decide_in(tx, &DecisionRequest { at: crate::clock::now(), ..req.clone() }))?;
     eprintln!(
         "candidate {}: {} (was {}) on member versions {} — journal entry {}",
         out.candidate, out.status, out.status_before, out.seen, out.seq
@@ -118,13 +139,10 @@ fn group_notes(rules: &Rules, object: &str, choices: &Choices, golden: &Golden) 
 
 pub fn undo(args: UndoArgs, ctx: &Ctx) -> Result<()> {
     let mut store = Store::open_existing(&ctx.db)?;
-    let out = journal::undo_noted(
-        &mut store,
-        args.id.map(CandidateId),
-        &ctx.steward,
-        &crate::clock::now(),
-        args.note.as_deref(),
-    )?;
+    let out = store.write(|tx| {
+        let at = crate::clock::now();
+        journal::undo_noted_in(tx, args.id.map(CandidateId), &ctx.steward, &at, args.note.as_deref())
+    })?;
     let whose = out.reversed_by.as_deref().map_or(String::new(), |s| format!("{}'s ", visible(s)));
     eprintln!(
         "undid entry {} ({whose}{} of candidate {}): candidate {} is {} again — journal entry {}",

@@ -141,7 +141,8 @@ pub struct DecideArgs {
     pub survivor: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
-    /// The `seen` token from `show --json`: refuse if a member changed since
+    /// The `seen` token from `show --json`: refuse if a member changed, or the candidate was
+    /// decided or undone, since
     #[arg(long, value_name = "TOKEN")]
     pub seen: Option<String>,
 }
@@ -213,6 +214,10 @@ pub struct SignoffArgs {
     pub key: PathBuf,
     #[arg(long)]
     pub note: Option<String>,
+    /// Sign with a key other than the one of your previous sign-off (a new key); the sign-off
+    /// names the key it replaces
+    #[arg(long)]
+    pub new_key: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ mod json;
 use super::{Ctx, ShowArgs};
 use crate::journal::approved::Approval;
 use crate::journal::Overlaps;
-use crate::model::{seen_token, Candidate, CandidateId, Golden, Record, RecordKey, Status};
+use crate::model::{seen_token_at, Candidate, CandidateId, Golden, Record, RecordKey, Status};
 use crate::store::Store;
 use crate::survivorship::{self, Rules};
 use crate::text::{visible, visible_cut};
@@ -29,6 +29,8 @@ pub struct View {
     pub overlaps: Overlaps,
     /// A rejected or deferred candidate's standing decision: who, when, why.
     pub decision: Option<crate::journal::Decided>,
+    /// Its latest decision or undo (journal entry), named by the `seen` token.
+    pub latest_entry: Option<i64>,
 }
 
 impl View {
@@ -58,7 +60,8 @@ impl View {
             Status::Rejected | Status::Deferred => crate::journal::standing_decided(store, candidate.id)?,
             Status::Pending | Status::Approved => None,
         };
-        Ok(View { candidate, members, golden, approval, overlaps, decision })
+        let latest_entry = store.latest_entry_of_candidate(candidate.id)?.map(|e| e.seq);
+        Ok(View { candidate, members, golden, approval, overlaps, decision, latest_entry })
     }
 
     /// Members approved and members now, where they differ: key, version approved (`None`: not a
@@ -69,9 +72,9 @@ impl View {
         self.approval.as_ref().map(|a| a.changes(&now)).unwrap_or_default()
     }
 
-    /// The `seen` token of the member versions shown.
+    /// The `seen` token of the member versions shown and the candidate's latest decision or undo.
     pub fn seen(&self) -> String {
-        seen_token(&self.members.iter().map(|(r, _)| r.version).collect::<Vec<_>>())
+        seen_token_at(&self.members.iter().map(|(r, _)| r.version).collect::<Vec<_>>(), self.latest_entry)
     }
 
     /// True when a member changed since the candidate was proposed.

@@ -237,10 +237,15 @@ impl Table {
                     return Ok(true);
                 }
                 Err(e) => {
-                    let field = e.utf8_error().field();
+                    let (field, valid) = (e.utf8_error().field(), e.utf8_error().valid_up_to());
+                    // A row can span lines (quoted line breaks): name the line the bad byte is on.
+                    let raw = e.into_byte_record();
+                    let before = raw.iter().take(field).chain(raw.get(field).map(|f| &f[..valid]));
+                    let breaks =
+                        before.map(|f| f.iter().filter(|b| **b == b'\n').count() as u64).sum::<u64>();
                     return Err(InputError::at(
                         &self.file,
-                        row.line,
+                        row.line + breaks,
                         Some((field + 1, self.headers.get(field).cloned().unwrap_or_default())),
                         "invalid UTF-8",
                     ));

@@ -35,8 +35,12 @@ pub(crate) fn append_with(tx: &Tx, e: &NewEntry, key: Option<&SigningKey>) -> Re
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_string()),
     };
+    // Stamped inside the write transaction: never earlier than the entry before it, whenever the
+    // caller read the clock, and always with three fraction digits.
+    let previous_at = if seq > 1 { tx.journal_at(seq - 1)? } else { None };
+    let at = crate::clock::not_before(e.at, previous_at.as_deref());
     let content =
-        Content { seq, at: e.at, steward: e.steward, action: e.action.as_str(), candidate, body: &body };
+        Content { seq, at: &at, steward: e.steward, action: e.action.as_str(), candidate, body: &body };
     let digest = content_hash(&prev_hash, &content);
     let hash = hex(&digest);
     let (signature, public_key) = match key {
@@ -48,7 +52,7 @@ pub(crate) fn append_with(tx: &Tx, e: &NewEntry, key: Option<&SigningKey>) -> Re
     };
     let entry = JournalEntry {
         seq,
-        at: e.at.to_string(),
+        at,
         steward: e.steward.to_string(),
         action: e.action.as_str().to_string(),
         candidate,

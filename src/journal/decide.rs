@@ -7,6 +7,8 @@ mod contradictions;
 mod outcome;
 
 pub use body::choices_of;
+/// How far the contradiction check follows approvals (`audit verify` follows them as far).
+pub(crate) use contradictions::REACH_LIMIT;
 pub use outcome::{
     shared_brief, CarriedOut, Contradiction, DecisionOutcome, ExportedIn, NothingToUndo, OthersDecision,
     Overlaps, StatusChanged, UndoOutcome,
@@ -15,8 +17,8 @@ pub use outcome::{
 use super::chain::{append, NewEntry};
 use super::encoding::Action;
 use super::replay::{reverses_of, status_of, Replay};
-use super::stale::{check_seen, member_versions};
-use crate::model::{CandidateId, Choices, Golden, Record, Status};
+use super::stale::{check_entry_seen, check_seen, member_versions};
+use crate::model::{parse_seen_token, CandidateId, Choices, Golden, Record, Status};
 use crate::store::{CandidateRow, JournalEntry, MemberRow, Store, Tx};
 use crate::survivorship::{self, Rules};
 use anyhow::{anyhow, bail, Result};
@@ -91,7 +93,18 @@ pub fn undo_noted(
     at: &str,
     note: Option<&str>,
 ) -> Result<UndoOutcome> {
-    store.write(|tx| reverse(tx, candidate, Undoing { steward, at, note, superseded_by: None }))
+    store.write(|tx| undo_noted_in(tx, candidate, steward, at, note))
+}
+
+/// [`undo_noted`] inside the caller's transaction.
+pub fn undo_noted_in(
+    tx: &Tx,
+    candidate: Option<CandidateId>,
+    steward: &str,
+    at: &str,
+    note: Option<&str>,
+) -> Result<UndoOutcome> {
+    reverse(tx, candidate, Undoing { steward, at, note, superseded_by: None })
 }
 
 /// Reverses the latest standing decision of the whole journal, as the console's `u` does, when it
@@ -263,6 +276,19 @@ pub fn decide_in(tx: &Tx, req: &DecisionRequest) -> Result<DecisionOutcome> {
     }
     if let Some(token) = &req.seen {
         check_seen(id, &members, token, |rowid, v| tx.record_fields_at_version(rowid, v))?;
+        if let Some((_, Some(shown))) = parse_seen_token(token) {
+            // The decisions and undos recorded on it since the one shown, newest first.
+            let (mut since, mut latest) = (Vec::new(), None);
+            tx.walk_decisions_back(Some(id), |e| {
+                if e.seq > shown {
+                    since.push(e.clone());
+                    return Ok(true);
+                }
+                latest = Some(e.seq);
+                Ok(false)
+            })?;
+            check_entry_seen(id, shown, &since, latest)?;
+        }
     }
     if req.verdict != Verdict::Approve && has_choices(&req.choices) {
         bail!("--pick, --set and --survivor go with approve, not with {}", req.verdict.action());

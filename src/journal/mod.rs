@@ -13,19 +13,20 @@ pub mod keys;
 pub mod replay;
 pub mod signoff;
 pub mod stale;
+pub mod standing;
 pub mod verify;
 
 pub use chain::{append, NewEntry};
 pub use decide::{
     approve_inside, choices_of, decide, decide_in, shared_brief, undo, undo_in, undo_latest_own, undo_noted,
-    CarriedOut, Contradiction, DecisionOutcome, DecisionRequest, ExportedIn, NothingToUndo, OthersDecision,
-    Overlaps, StatusChanged, UndoOutcome, Verdict,
+    undo_noted_in, CarriedOut, Contradiction, DecisionOutcome, DecisionRequest, ExportedIn, NothingToUndo,
+    OthersDecision, Overlaps, StatusChanged, UndoOutcome, Verdict,
 };
 pub use encoding::Action;
 pub use keys::{keygen, load_public_key, load_signing_key, KeyFiles};
-pub use signoff::{sign_off, sign_off_in, SignoffOutcome};
-pub use stale::{current_seen, stale_changes, MemberChange, StaleError};
-pub use verify::{verify, verify_keys, Problem, SignoffCheck, VerifyReport};
+pub use signoff::{sign_off, sign_off_as, sign_off_in, Signing, SignoffOutcome};
+pub use stale::{current_seen, stale_changes, DecidedSince, MemberChange, StaleError};
+pub use verify::{verify, verify_keys, KeyChange, Problem, SignoffCheck, VerifyReport};
 
 use crate::import::Summary;
 use crate::model::{CandidateId, Status};

@@ -38,6 +38,17 @@ impl SignoffOutcome {
     }
 }
 
+/// Who signs off, when and why, and whether they sign with a new key.
+#[derive(Debug, Clone, Copy)]
+pub struct Signing<'a> {
+    pub steward: &'a str,
+    pub at: &'a str,
+    pub note: Option<&'a str>,
+    /// Allows a key other than the one of the steward's previous sign-off (`signoff --new-key`);
+    /// the sign-off then names the key it replaces (`replaces_key`).
+    pub new_key: bool,
+}
+
 /// Signs off every entry since the previous sign-off, in one transaction.
 pub fn sign_off(
     store: &mut Store,
@@ -49,7 +60,7 @@ pub fn sign_off(
     store.write(|tx| sign_off_in(tx, key, steward, at, note))
 }
 
-/// Signs off inside the caller's transaction.
+/// Signs off inside the caller's transaction, with the key the steward signed with before.
 pub fn sign_off_in(
     tx: &Tx,
     key: &SigningKey,
@@ -57,6 +68,14 @@ pub fn sign_off_in(
     at: &str,
     note: Option<&str>,
 ) -> Result<SignoffOutcome> {
+    sign_off_as(tx, key, &Signing { steward, at, note, new_key: false })
+}
+
+/// Signs off inside the caller's transaction. A steward whose previous sign-off used another key
+/// is refused unless `new_key` says the key changed: a key changing silently is how a forged
+/// sign-off would look.
+pub fn sign_off_as(tx: &Tx, key: &SigningKey, signing: &Signing) -> Result<SignoffOutcome> {
+    let Signing { steward, at, note, new_key } = *signing;
     let (head_seq, head_hash) =
         tx.journal_head()?.ok_or_else(|| anyhow!("the journal is empty: nothing to sign off"))?;
     let previous = tx.last_journal_entry(Action::Signoff)?.map(|e| e.seq);
@@ -75,7 +94,24 @@ pub fn sign_off_in(
             crate::text::visible(&other)
         );
     }
-    let body = json!({
+    // A steward's key is the one of their previous sign-off, unless they say it changed.
+    let replaces_key = match tx.last_signoff_key_of(steward)? {
+        Some((seq, earlier)) if earlier != public_key => {
+            if !new_key {
+                bail!(
+                    "{who} signed off with key {}… in journal entry {seq}, and this is another key ({}…): \
+                     if {who} has a new key, sign with `--new-key` (the sign-off then names the key it \
+                     replaces, and `audit verify` lists the change); otherwise sign with {who}'s key",
+                    &earlier[..12.min(earlier.len())],
+                    &public_key[..12],
+                    who = crate::text::visible(steward),
+                );
+            }
+            Some(earlier)
+        }
+        _ => None,
+    };
+    let mut body = json!({
         "algorithm": "ed25519",
         "covers": {
             "first": first,
@@ -88,6 +124,9 @@ pub fn sign_off_in(
         "note": note,
         "public_key": public_key,
     });
+    if let Some(earlier) = replaces_key {
+        body["replaces_key"] = json!(earlier);
+    }
     let entry = append_with(
         tx,
         &NewEntry { at, steward, action: Action::Signoff, candidate: None, body: &body },
@@ -115,6 +154,8 @@ pub struct Covers {
     pub head_hash: String,
     pub public_key: String,
     pub note: Option<String>,
+    /// The key of the steward's previous sign-off, when this one declared a new key.
+    pub replaces_key: Option<String>,
 }
 
 /// Reads a sign-off body; `None` when it is not one.
@@ -135,5 +176,6 @@ pub fn read_covers(body: &str) -> Option<Covers> {
         head_hash: c.get("head_hash")?.as_str()?.to_string(),
         public_key: v.get("public_key")?.as_str()?.to_string(),
         note: v.get("note").and_then(Value::as_str).map(str::to_string),
+        replaces_key: v.get("replaces_key").and_then(Value::as_str).map(str::to_string),
     })
 }

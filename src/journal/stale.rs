@@ -1,8 +1,11 @@
 //! The stale guard: a decision carries the member versions the steward saw (the `seen` token), and
 //! a member an import changed since is named, with the fields that changed (from record history).
+//! A token `show` gave also names the candidate's latest decision or undo (`2.1@47`): a decision
+//! or undo recorded on it since is named too, so that nobody overrides a colleague's decision
+//! made after they looked.
 
-use crate::model::{parse_seen_token, seen_token, CandidateId, Fields, RecordKey};
-use crate::store::{MemberRow, Store};
+use crate::model::{parse_seen_token, seen_token, seen_token_at, CandidateId, Fields, RecordKey};
+use crate::store::{JournalEntry, MemberRow, Store};
 use anyhow::{anyhow, Result};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -76,14 +79,15 @@ pub fn changes_since(
     token: &str,
     fields_at: impl Fn(i64, i64) -> Result<Option<Fields>>,
 ) -> Result<Vec<MemberChange>> {
-    let seen = parse_seen_token(token).filter(|v| v.len() == members.len()).ok_or_else(|| {
-        anyhow!(
-            "`{}` is not a seen token for candidate {candidate}: it has {} members (current token {})",
-            crate::text::visible(token),
-            members.len(),
-            member_versions(members)
-        )
-    })?;
+    let seen =
+        parse_seen_token(token).map(|(v, _)| v).filter(|v| v.len() == members.len()).ok_or_else(|| {
+            anyhow!(
+                "`{}` is not a seen token for candidate {candidate}: it has {} members (current token {})",
+                crate::text::visible(token),
+                members.len(),
+                member_versions(members)
+            )
+        })?;
     let mut changes = Vec::new();
     for (m, &seen_version) in members.iter().zip(&seen) {
         if m.record.version == seen_version {
@@ -115,9 +119,89 @@ pub(crate) fn check_seen(
     }
 }
 
-/// A candidate's current `seen` token (what `show --json` gives).
+/// A candidate's current `seen` token (what `show --json` gives): member versions and its latest
+/// decision or undo.
 pub fn current_seen(store: &Store, candidate: CandidateId) -> Result<String> {
-    Ok(member_versions(&store.candidate_member_rows(candidate)?))
+    let versions: Vec<i64> =
+        store.candidate_member_rows(candidate)?.iter().map(|m| m.record.version).collect();
+    let latest = store.latest_entry_of_candidate(candidate)?.map(|e| e.seq);
+    Ok(seen_token_at(&versions, latest))
+}
+
+/// A decision refused because another decision or undo on the candidate was recorded since its
+/// `seen` token was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedSince {
+    pub candidate: CandidateId,
+    /// The latest of them: its entry, action, steward and time.
+    pub seq: i64,
+    pub action: String,
+    /// For an undo, the action it reversed.
+    pub undid: Option<String>,
+    pub steward: String,
+    pub at: String,
+    /// How many more were recorded between the one shown and this one.
+    pub before: usize,
+}
+
+impl fmt::Display for DecidedSince {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (c, who) = (self.candidate, crate::text::visible(&self.steward));
+        let at = crate::text::visible(&self.at);
+        match (self.action.as_str(), &self.undid) {
+            ("undo", undid) => {
+                let what = undid.as_deref().unwrap_or("decision");
+                write!(f, "candidate {c}'s {what} was undone by {who} at {at} (journal entry {}", self.seq)?
+            }
+            (action, _) => {
+                let status = super::encoding::Action::parse(action)
+                    .map_or(action.to_string(), |a| super::replay::status_of(a).as_str().to_string());
+                write!(f, "candidate {c} was {status} by {who} at {at} (journal entry {}", self.seq)?
+            }
+        }
+        match self.before {
+            0 => write!(f, ") since it was shown")?,
+            n => write!(f, "; {} decisions or undos on it since it was shown)", n + 1)?,
+        }
+        write!(f, ", so the decision was not recorded; show it again and decide")
+    }
+}
+
+impl std::error::Error for DecidedSince {}
+
+/// Refuses with `DecidedSince` when `since` (the candidate's decisions and undos after the entry
+/// the token names, newest first) is not empty; `latest` is its latest entry up to that one. A
+/// token naming an entry that is not the candidate's latest up to then is not a token for it.
+pub(crate) fn check_entry_seen(
+    candidate: CandidateId,
+    shown: i64,
+    since: &[JournalEntry],
+    latest: Option<i64>,
+) -> Result<()> {
+    if let Some(newest) = since.first() {
+        let undid = (newest.action == "undo")
+            .then(|| serde_json::from_str::<serde_json::Value>(&newest.body).ok())
+            .flatten()
+            .and_then(|b| b["reversed"]["action"].as_str().map(str::to_string));
+        return Err(DecidedSince {
+            candidate,
+            seq: newest.seq,
+            action: newest.action.clone(),
+            undid,
+            steward: newest.steward.clone(),
+            at: newest.at.clone(),
+            before: since.len() - 1,
+        }
+        .into());
+    }
+    if latest.unwrap_or(0) != shown {
+        let latest = latest.map_or("none".to_string(), |seq| format!("entry {seq}"));
+        anyhow::bail!(
+            "`@{shown}` in the seen token does not name candidate {candidate}'s latest decision or undo \
+             ({latest}): give the token `mergeq show {candidate} --json` gives"
+        );
+    }
+    Ok(())
 }
 
 /// The members of a candidate that changed since `token` was shown (the console's changed mark).

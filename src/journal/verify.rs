@@ -1,7 +1,14 @@
 //! `audit verify`: walks the journal in order and checks that the numbers have no gap, every entry
 //! links to the one before, every hash matches its content, every sign-off covers exactly what it
 //! says with a good signature, every undo reverses a standing decision, and finally that the
-//! candidates' statuses are what the journal's decisions make them. The first failure is named.
+//! candidates' statuses are what the journal's decisions make them, that no decision contradicts
+//! another standing, and that `approved_members` and `rejected_pairs` hold what the standing
+//! decisions leave (`derived`). The first failure is named.
+
+mod derived;
+mod key_changes;
+
+pub use key_changes::KeyChange;
 
 use super::encoding::{content_hash, unhex, Action, Content, GENESIS};
 use super::keys::{public_key_from_hex, public_key_hex};
@@ -37,7 +44,11 @@ pub struct SignoffCheck {
     pub seq: i64,
     pub first: i64,
     pub last: i64,
+    /// Who signed off (the name the entry gives).
+    pub steward: String,
     pub public_key: String,
+    /// The key the sign-off says it replaces (`signoff --new-key`).
+    pub replaces_key: Option<String>,
     pub given_key: Option<usize>,
 }
 
@@ -94,6 +105,8 @@ struct Walk<'k> {
     signoffs: i64,
     unsigned_decisions: i64,
     replay: Replay,
+    /// Every decision and undo with the status it left, for `derived`.
+    changes: Vec<derived::Change>,
 }
 
 impl Walk<'_> {
@@ -131,6 +144,13 @@ impl Walk<'_> {
             Action::Undo | Action::Approve | Action::Reject | Action::Defer => {
                 let reverses = if action == Action::Undo { reverses_of(e.body) } else { None };
                 self.replay.apply(e.seq, action, e.candidate.map(CandidateId), reverses).map_err(at)?;
+                let candidate = CandidateId(e.candidate.expect("replay refuses a decision without one"));
+                self.changes.push(derived::Change {
+                    seq: e.seq,
+                    candidate,
+                    status: self.replay.status(candidate),
+                    undo: action == Action::Undo,
+                });
                 self.unsigned_decisions += 1;
             }
             _ => {}
@@ -189,8 +209,10 @@ impl Walk<'_> {
             seq: e.seq,
             first: covers.first,
             last: covers.last,
+            steward: e.steward.to_string(),
             given_key: self.keys.iter().position(|given| *given == key),
             public_key: covers.public_key,
+            replaces_key: covers.replaces_key,
         })
     }
 }
@@ -232,6 +254,7 @@ pub fn verify_keys(store: &Store, keys: &[VerifyingKey]) -> Result<VerifyReport>
         signoffs: 0,
         unsigned_decisions: 0,
         replay: Replay::new(),
+        changes: Vec::new(),
     };
     let mut problem = std::thread::scope(|s| -> Result<Option<Problem>> {
         let (send, batches) = std::sync::mpsc::sync_channel::<JournalBatch>(4);
@@ -257,6 +280,9 @@ pub fn verify_keys(store: &Store, keys: &[VerifyingKey]) -> Result<VerifyReport>
     }
     if problem.is_none() {
         problem = check_statuses(store, &walk)?;
+    }
+    if problem.is_none() {
+        problem = derived::check_derived(store, &walk.changes)?;
     }
     if problem.is_none() && !keys.is_empty() {
         problem = check_signers(keys, &walk.signoff_checks);

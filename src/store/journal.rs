@@ -3,6 +3,7 @@
 //! Hashing and meaning live in `crate::journal`; this file only moves rows.
 
 mod candidate_state;
+mod derived_state;
 
 /// For the approved-members migration test in `open`.
 #[cfg(test)]
@@ -154,6 +155,12 @@ fn entry(conn: &Connection, seq: i64) -> Result<Option<JournalEntry>> {
     Ok(conn.prepare_cached(&sql)?.query_row([seq], entry_from_row).optional()?)
 }
 
+/// The latest entry naming candidate `id` (its latest decision or undo).
+fn latest_of_candidate(conn: &Connection, id: CandidateId) -> Result<Option<JournalEntry>> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE candidate = ?1 ORDER BY seq DESC LIMIT 1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id.0], entry_from_row).optional()?)
+}
+
 fn last_of(conn: &Connection, action: Action) -> Result<Option<JournalEntry>> {
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM journal WHERE action = ?1 ORDER BY seq DESC LIMIT 1");
     Ok(conn.prepare_cached(&sql)?.query_row([action.as_str()], entry_from_row).optional()?)
@@ -200,6 +207,15 @@ impl Tx<'_> {
         entry(self.conn(), seq)
     }
 
+    /// The time of entry `seq` as stored (the next entry is stamped no earlier).
+    pub fn journal_at(&self, seq: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT at FROM journal WHERE seq = ?1")?
+            .query_row([seq], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The latest entry of one action (the last sign-off, …).
     pub fn last_journal_entry(&self, action: Action) -> Result<Option<JournalEntry>> {
         last_of(self.conn(), action)
@@ -215,6 +231,18 @@ impl Tx<'_> {
                  AND json_extract(body, '$.public_key') = ?1 AND steward <> ?2 ORDER BY seq LIMIT 1",
             )?
             .query_row(params![public_key, steward], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The public key (hex) of `steward`'s latest sign-off, with its entry.
+    pub fn last_signoff_key_of(&self, steward: &str) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT seq, public_key FROM journal WHERE action = 'signoff' AND steward = ?1 \
+                 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row([steward], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
 
@@ -334,6 +362,11 @@ impl Store {
             f(batch)?;
         }
         Ok(())
+    }
+
+    /// Candidate `id`'s latest decision or undo (the entry a `seen` token names).
+    pub fn latest_entry_of_candidate(&self, id: CandidateId) -> Result<Option<JournalEntry>> {
+        latest_of_candidate(self.conn(), id)
     }
 
     /// The entries about one candidate (its decisions and undos), oldest first.

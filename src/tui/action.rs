@@ -98,6 +98,9 @@ pub enum Action {
     },
     /// No key for a while: time to look whether others wrote to the workspace.
     Tick,
+    /// The console is ended from outside (`SIGTERM`, `SIGHUP`): it quits at once, asking nothing,
+    /// the place and any undecided picks saved as on a quit.
+    Terminate,
 
     /// Results of effects (see `effects`).
     Loaded(Loaded),
@@ -152,6 +155,12 @@ pub enum Loaded {
     },
     /// Another mergeq (a steward, an import) wrote to the workspace since the last look.
     OthersWrote,
+    /// How the candidate under review stands now, when that differs from what was shown
+    /// (`approved by ana 01:28 (since you opened it)`); `None` when it is as shown.
+    Since {
+        candidate: CandidateId,
+        line: Option<String>,
+    },
     /// The undecided candidates inside an approved one were approved (`A`).
     InsideApproved {
         message: String,

@@ -9,6 +9,19 @@ use crate::store::{QueueKey, QueueOrder, QueueQuery, Stats};
 use crate::survivorship::Rules;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use super::line_edit::LineEdit;
+
+/// How long a candidate a decision opened is on screen before a decision key acts on it: a second
+/// press of `a` (a double tap, key repeat) lands on the next candidate a millisecond after it
+/// opens, before the steward could have seen it.
+pub const SETTLE: Duration = Duration::from_millis(300);
+
+/// How the survivorship engine says that no rule chose the survivor (`choose_survivor` in
+/// `survivorship/engine.rs`: "no rule decides between 2 records; first by source priority, then
+/// key"). The console's tests approve such a pair, so a change of wording there fails them.
+pub const SURVIVOR_TIE: &str = "no rule decides between";
 
 /// The screen in front.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +140,8 @@ pub struct ApprovedView {
     pub choices: Choices,
     /// Who approved it when: `approved by ann 2026-05-02 14:31`.
     pub line: String,
+    /// Who approved it.
+    pub steward: String,
     /// The approval's note, if it has one: shown as the review's note until changed.
     pub note: Option<String>,
     /// The golden record approved, as its journal entry holds it: what the merge carries, even
@@ -153,6 +168,9 @@ pub struct ReviewData {
     /// For a rejected or deferred candidate: who decided it when, and their note
     /// (`rejected by bob 2026-11-27 21:10 · two people, one mailbox`).
     pub decided: Option<String>,
+    /// The steward of its standing decision (approval, rejection or deferral), if any: `u` asks
+    /// before undoing another's.
+    pub decider: Option<String>,
     /// Its records that other approved candidates hold too, with those candidates: a CRM merges
     /// a record once, so a merge plan carries only the earlier approval.
     pub shared: Vec<(crate::model::RecordKey, CandidateId)>,
@@ -190,6 +208,10 @@ pub struct ReviewState {
     pub hide_equal: bool,
     /// The note that goes with the next decision.
     pub note: Option<String>,
+    /// How the candidate stands now when another steward decided it since it was opened
+    /// (`approved by ana 01:28 (since you opened it)`), as the idle check found it. The decision
+    /// keys still act on what was shown: the journal refuses them and the candidate reloads.
+    pub since: Option<String>,
 }
 
 impl ReviewState {
@@ -218,6 +240,39 @@ impl ReviewState {
             (false, true) => Some("a note"),
             (false, false) => None,
         }
+    }
+
+    /// Whether approving would leave `field` empty though a record holds a value for it: `Some(true)`
+    /// when the survivor holds one (the merge clears it in the CRM), `Some(false)` when only
+    /// another record does (its value goes with the merge). A value the steward emptied on
+    /// purpose (an edit to nothing) is not asked about again.
+    pub fn clears(&self, field: &str) -> Option<bool> {
+        let empty = self.golden.fields.get(field).is_none_or(|g| g.value.is_none());
+        let typed_empty = self.choices.sets.iter().any(|(f, v)| f == field && v.is_none());
+        let holds = |r: &Record| r.fields.get(field).is_some_and(|v| !v.trim().is_empty());
+        if !empty || typed_empty || !self.members().any(holds) {
+            return None;
+        }
+        Some(self.members().any(|r| r.key == self.golden.survivor && holds(r)))
+    }
+
+    /// The fields approving would empty though a record holds a value (`clears`), with whether
+    /// the survivor holds it.
+    pub fn emptied(&self) -> Vec<(&str, bool)> {
+        self.fields.iter().filter_map(|f| self.clears(f).map(|survivor| (f.as_str(), survivor))).collect()
+    }
+
+    /// Whether no rule chose the survivor (a tie broken by source priority or key): the CRM id
+    /// kept is then arbitrary, asked about like a field no rule decided.
+    pub fn survivor_undecided(&self) -> bool {
+        self.golden.survivor_reason.contains(SURVIVOR_TIE)
+    }
+
+    /// Forgets what `unsaved` would report: a decision took the choices and note (or set them
+    /// aside), so none of them is undecided any more.
+    pub fn forget_unsaved(&mut self) {
+        self.choices = self.data.approved.as_ref().map(|a| a.choices.clone()).unwrap_or_default();
+        self.note = self.data.approved.as_ref().and_then(|a| a.note.clone());
     }
 
     /// The fields drawn as rows (equal ones dropped when hidden).
@@ -267,67 +322,6 @@ pub struct Progress {
     pub approved: i64,
     pub rejected: i64,
     pub deferred: i64,
-}
-
-/// A one-line text input with a cursor (in characters).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LineEdit {
-    pub text: String,
-    pub cursor: usize,
-}
-
-impl LineEdit {
-    pub fn new(text: &str) -> LineEdit {
-        LineEdit { text: text.to_string(), cursor: text.chars().count() }
-    }
-
-    fn byte_at(&self, char_index: usize) -> usize {
-        self.text.char_indices().nth(char_index).map(|(i, _)| i).unwrap_or(self.text.len())
-    }
-
-    pub fn insert(&mut self, c: char) {
-        let at = self.byte_at(self.cursor);
-        self.text.insert(at, c);
-        self.cursor += 1;
-    }
-
-    pub fn backspace(&mut self) {
-        if self.cursor > 0 {
-            self.cursor -= 1;
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
-    }
-
-    pub fn delete(&mut self) {
-        if self.cursor < self.text.chars().count() {
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
-    }
-
-    pub fn left(&mut self) {
-        self.cursor = self.cursor.saturating_sub(1);
-    }
-
-    pub fn right(&mut self) {
-        self.cursor = (self.cursor + 1).min(self.text.chars().count());
-    }
-
-    /// Deletes everything before the cursor (the terminal's Ctrl-U).
-    pub fn delete_to_start(&mut self) {
-        let at = self.byte_at(self.cursor);
-        self.text.replace_range(..at, "");
-        self.cursor = 0;
-    }
-
-    pub fn home(&mut self) {
-        self.cursor = 0;
-    }
-
-    pub fn end(&mut self) {
-        self.cursor = self.text.chars().count();
-    }
 }
 
 /// What an open prompt is for.
@@ -389,13 +383,35 @@ pub struct App {
     pub armed: Option<Action>,
     /// Whether a pick (1–9) answers that question too, as it says ("1-9 picks").
     pub armed_picks: bool,
+    /// Whether `s` (the selected record survives) answers it too ("s picks").
+    pub armed_survivor: bool,
     /// Whether the action being applied is that second press.
     pub confirmed: bool,
     /// The journal entry of another steward's decision that a second `u` undoes.
     pub undo_asked: Option<i64>,
     /// The approval just made with undecided candidates inside it, which `A` approves.
     pub inside_of: Option<CandidateId>,
+    /// When the action being applied happened (the console's clock, set before each dispatch).
+    pub now: Instant,
+    /// The decision just made, while the candidate it opened is under review.
+    pub just_decided: Option<JustDecided>,
     pub quit: bool,
+}
+
+/// A decision that opened the next candidate: decision keys on that one are dropped until
+/// `SETTLE` after it was first drawn (keys queued before it was drawn included), and `[` on it
+/// reopens the candidate decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JustDecided {
+    /// The candidate decided: `[` on the one it opened goes back to it.
+    pub decided: CandidateId,
+    /// The candidate the decision opened, once it opened (none when none was left).
+    pub opened: Option<CandidateId>,
+    /// When the decision was made, then when the next candidate was first drawn.
+    pub at: Instant,
+    pub drawn: bool,
+    /// Whether a dropped key was said already (the first one is).
+    pub said: bool,
 }
 
 impl App {
@@ -425,10 +441,21 @@ impl App {
             draft: None,
             armed: None,
             armed_picks: false,
+            armed_survivor: false,
             confirmed: false,
             undo_asked: None,
             inside_of: None,
+            now: Instant::now(),
+            just_decided: None,
             quit: false,
+        }
+    }
+
+    /// The screen was drawn at `at`: a candidate a decision opened is on screen from then on.
+    pub fn drawn(&mut self, at: Instant) {
+        if let Some(j) = self.just_decided.as_mut().filter(|j| !j.drawn) {
+            j.at = at;
+            j.drawn = true;
         }
     }
 
@@ -437,13 +464,16 @@ impl App {
     pub fn arm(&mut self, action: Action, text: impl Into<String>) {
         self.armed = Some(action);
         self.armed_picks = false;
+        self.armed_survivor = false;
         self.status = Some(StatusLine { text: text.into(), error: false });
     }
 
-    /// `arm`, for a question a pick answers as well (it offers "1-9 picks").
-    pub fn arm_or_pick(&mut self, action: Action, text: impl Into<String>) {
+    /// `arm`, for a question a pick (it offers "1-9 picks") or the survivor key ("s picks")
+    /// answers as well.
+    pub fn arm_or_pick(&mut self, action: Action, text: impl Into<String>, picks: bool, survivor: bool) {
         self.arm(action, text);
-        self.armed_picks = true;
+        self.armed_picks = picks;
+        self.armed_survivor = survivor;
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -485,7 +515,7 @@ pub struct Draft {
 
 impl App {
     /// Whether the review is on screen, or under the screen opened over it.
-    fn under_review(&self) -> bool {
+    pub fn under_review(&self) -> bool {
         match self.screen {
             Screen::Review => true,
             Screen::Queue => false,

@@ -88,10 +88,18 @@ pub enum Effect {
     Decide(Decision),
     /// Undo the latest decision: the steward's own, or another's whose entry was confirmed.
     Undo(Option<i64>),
+    /// Undo this candidate's standing decision (`mergeq undo ID`), whoever made it.
+    UndoCandidate(CandidateId),
     /// Approve the undecided candidates inside this approved one.
     ApproveInside(CandidateId),
     /// Whether the journal grew since the last look (another steward's decision, an import).
     CheckWrites,
+    /// How the candidate under review stands now, against the status and member versions shown.
+    LookAgain {
+        candidate: CandidateId,
+        status: Status,
+        seen: String,
+    },
     /// Combine these candidates (`import::combine`) and open the one holding all their records.
     Combine(Vec<CandidateId>),
     LoadJournal,
@@ -227,7 +235,12 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
                 Some(row) => Loaded::Candidate(Box::new(open(ws, row.id)?)),
                 None => Loaded::NoCandidate {
                     message: match (after_decision, forward) {
-                        (true, _) => "no pending candidates left in this queue".into(),
+                        (true, _) => {
+                            let counts = ws.store.status_counts()?;
+                            let pending =
+                                counts.iter().find(|(s, _)| *s == Status::Pending).map_or(0, |c| c.1);
+                            said::none_left(&query, pending)
+                        }
                         (false, true) => format!("this is the last {which}"),
                         (false, false) => format!("this is the first {which}"),
                     },
@@ -237,6 +250,10 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
         }
         Effect::Decide(decision) => decide(ws, &decision)?,
         Effect::Undo(others) => undo(ws, others)?,
+        Effect::UndoCandidate(id) => {
+            let at = (ws.clock)();
+            undone(journal::undo(&mut ws.store, Some(id), &ws.steward, &at))?
+        }
         Effect::CheckWrites => {
             let head = ws.store.journal_head()?.map(|(seq, _)| seq);
             let seen = std::mem::replace(&mut ws.head_seen, head);
@@ -244,6 +261,9 @@ fn run_one(ws: &mut Workspace, effect: Effect) -> Result<Option<Loaded>> {
                 true => Loaded::OthersWrote,
                 false => return Ok(None),
             }
+        }
+        Effect::LookAgain { candidate, status, seen } => {
+            Loaded::Since { candidate, line: since(ws, candidate, status, &seen)? }
         }
         Effect::ApproveInside(holder) => {
             let done = journal::approve_inside(&mut ws.store, holder, &ws.steward, &(ws.clock)(), &ws.rules)?;
@@ -318,12 +338,18 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
     let seen = seen_token(&records.iter().map(|r| r.version).collect::<Vec<_>>());
     let key = QueueKey { score: candidate.score, id };
     let approved = if candidate.status == Status::Approved { approval(ws, id)? } else { None };
+    let mut decider = None;
     let decided = match candidate.status {
         Status::Rejected | Status::Deferred => journal::standing_decided(&ws.store, id)?.map(|d| {
             let note = d.note.map_or(String::new(), |n| format!(" · {n}"));
+            decider = Some(d.steward.clone());
             format!("{} by {} {}{note}", candidate.status, d.steward, crate::clock::minute(&d.at))
         }),
-        Status::Pending | Status::Approved => None,
+        Status::Approved => {
+            decider = approved.as_ref().map(|a| a.steward.clone());
+            None
+        }
+        Status::Pending => None,
     };
     let (shared, replaces) = ws.store.approved_overlaps_of(id)?;
     let carried = match candidate.status {
@@ -339,6 +365,7 @@ pub fn open(ws: &Workspace, id: CandidateId) -> Result<ReviewData> {
         rules: ws.rules.clone(),
         approved,
         decided,
+        decider,
         shared,
         replaces,
         carried,
@@ -375,11 +402,41 @@ fn carried_choices(ws: &Workspace, replaces: &[CandidateId]) -> Result<Option<(C
     Ok((!from.is_empty()).then_some((merged, from)))
 }
 
+/// What changed on a candidate since it was shown with `status` and member versions `seen`: who
+/// decided it (`approved by ana 01:28`), or that its records changed; `None` when nothing did.
+fn since(ws: &Workspace, id: CandidateId, status: Status, seen: &str) -> Result<Option<String>> {
+    let Some(now) = ws.store.candidate(id)? else { return Ok(None) };
+    let hour = |at: &str| at.get(11..16).unwrap_or(at).to_string();
+    let decided = match now.status {
+        _ if now.status == status => None,
+        Status::Approved => {
+            let a = journal::approved::Approval::standing(&ws.store, id)?;
+            Some(a.map_or("approved".into(), |a| format!("approved by {} {}", a.steward, hour(&a.at))))
+        }
+        Status::Rejected | Status::Deferred => {
+            let d = journal::standing_decided(&ws.store, id)?;
+            Some(d.map_or(now.status.to_string(), |d| {
+                format!("{} by {} {}", now.status, d.steward, hour(&d.at))
+            }))
+        }
+        Status::Pending => Some("pending again".to_string()),
+    };
+    let versions: Vec<i64> = ws.store.members(id)?.iter().map(|(r, _)| r.version).collect();
+    let changed = (seen_token(&versions) != seen).then_some("its records changed");
+    Ok(match (decided, changed) {
+        (None, None) => None,
+        (Some(d), None) => Some(format!("{d} (since you opened it)")),
+        (None, Some(c)) => Some(format!("{c} since you opened it")),
+        (Some(d), Some(c)) => Some(format!("{d}, {c} (since you opened it)")),
+    })
+}
+
 /// A candidate's standing approval, read back from its journal entry once: the golden record it
 /// merged, the steward's choices, and who approved it when.
 fn approval(ws: &Workspace, id: CandidateId) -> Result<Option<ApprovedView>> {
     Ok(journal::approved::Approval::standing(&ws.store, id)?.map(|a| ApprovedView {
         line: format!("approved by {} {}", a.steward, crate::clock::minute(&a.at)),
+        steward: a.steward,
         note: a.note,
         choices: a.choices,
         golden: a.golden,
@@ -408,19 +465,27 @@ fn decide(ws: &mut Workspace, d: &Decision) -> Result<Loaded> {
 /// Undoes the latest standing decision through the journal (a new entry that reverses it); when
 /// it is another steward's, only once the steward confirmed that entry.
 fn undo(ws: &mut Workspace, others: Option<i64>) -> Result<Loaded> {
-    let out = match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
-        Ok(out) => out,
+    match journal::undo_latest_own(&mut ws.store, &ws.steward, &(ws.clock)(), others) {
         Err(e) if e.is::<journal::OthersDecision>() => {
             let other: journal::OthersDecision = e.downcast()?;
-            return Ok(Loaded::UndoAsk { message: said::others_decision(&other), seq: other.seq });
+            Ok(Loaded::UndoAsk { message: said::others_decision(&other), seq: other.seq })
         }
+        done => undone(done),
+    }
+}
+
+/// An undo's outcome as the console shows it: the candidate it reopens, with the choices of an
+/// undone approval.
+fn undone(done: Result<journal::UndoOutcome>) -> Result<Loaded> {
+    let out = match done {
+        Ok(out) => out,
         // Not a failure: nothing was decided yet (or every decision is undone already).
         Err(e) if e.is::<journal::NothingToUndo>() => {
-            return Ok(Loaded::Undone {
-                message: "nothing to undo: no decision stands in the journal".into(),
-                candidate: None,
-                choices: None,
-            })
+            let message = match e.downcast_ref::<journal::NothingToUndo>().and_then(|n| n.0) {
+                Some(id) => format!("nothing to undo: no decision on #{id} stands"),
+                None => "nothing to undo: no decision stands in the journal".into(),
+            };
+            return Ok(Loaded::Undone { message, candidate: None, choices: None });
         }
         Err(e) => return Err(e),
     };

@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod effects;
 pub mod keymap;
+mod line_edit;
 mod said;
 mod summary;
 pub mod terminal;
@@ -18,19 +19,24 @@ use app::{App, SavedPosition};
 use effects::{Anchor, Effect, Workspace};
 use ratatui::crossterm::event::{self, Event, KeyEvent, MouseButton, MouseEventKind};
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use view::theme::Theme;
 
 /// How long a decision waits for another mergeq that holds the workspace before saying so.
 const LOCK_WAIT: Duration = Duration::from_millis(1500);
 /// How long the console waits for a key before it looks for others' writes.
 const LOOK_EVERY: Duration = Duration::from_secs(2);
+/// How long one wait for a key lasts: a signal is seen within it.
+const SLICE: Duration = Duration::from_millis(200);
 
 /// A console over an open workspace: the state and the handle to the store, without a terminal
 /// (the terminal loop, the tests and the benchmark all drive this).
 pub struct Console {
     pub app: App,
     pub ws: Workspace,
+    /// When things happen: each action is stamped with it (`App::now`). `Instant::now` outside
+    /// tests; a test gives its own, so that a steward's pace needs no sleeping.
+    pub clock: Box<dyn FnMut() -> Instant>,
 }
 
 impl Console {
@@ -45,7 +51,7 @@ impl Console {
         app.queue.sort = saved.sort;
         app.queue.band = saved.band % app::BANDS.len();
         app.draft = saved.draft.clone();
-        let mut console = Console { app, ws };
+        let mut console = Console { app, ws, clock: Box::new(Instant::now) };
         let n = update::page_size(&console.app);
         let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);
         let mut first = vec![
@@ -64,6 +70,7 @@ impl Console {
 
     /// Applies an action and everything its effects lead to.
     pub fn dispatch(&mut self, action: Action) {
+        self.app.now = (self.clock)();
         let mut pending = VecDeque::from([action]);
         while let Some(next) = pending.pop_front() {
             let effect = update::update(&mut self.app, next);
@@ -76,6 +83,12 @@ impl Console {
         for action in results {
             self.dispatch(action);
         }
+    }
+
+    /// The screen was drawn: a candidate a decision opened is on screen from now on.
+    pub fn drawn(&mut self) {
+        let now = (self.clock)();
+        self.app.drawn(now);
     }
 
     /// A key press, through the keymap of the current context.
@@ -140,22 +153,64 @@ pub fn run_on(store: crate::store::Store, ctx: &crate::cli::Ctx, workspace_name:
     store.set_busy_timeout(LOCK_WAIT)?;
     let mut ws = Workspace::new(store, &ctx.steward);
     ws.rules = std::sync::Arc::new(crate::survivorship::Rules::load(ctx.rules.as_deref())?);
+    let stop = terminal::Stop::catch()?;
     let mut guard = terminal::init()?;
     let size = guard.terminal.size()?;
     let mut console = Console::open(ws, workspace_name, (size.width, size.height), Theme::from_env());
-    loop {
-        guard.terminal.draw(|frame| view::draw(frame, &console.app))?;
-        if console.app.quit {
-            break;
-        }
-        // Idle, the console looks every few seconds whether others wrote to the workspace, so
-        // that another steward's decisions show in the queue and the figures without a key.
-        if event::poll(LOOK_EVERY)? {
-            console.event(event::read()?);
-        } else {
-            console.dispatch(Action::Tick);
-        }
+    let looped = run_loop(&mut guard, &mut console, &stop);
+    // Ended by a signal (perhaps through the error a closed terminal gave): as a quit, the place
+    // and any undecided picks saved for the next console, the terminal given back.
+    let signal = stop.take();
+    if signal.is_some() && !console.app.quit {
+        console.dispatch(Action::Terminate);
     }
     drop(guard);
-    Ok(())
+    drop(console);
+    if let Some(sig) = signal {
+        use std::io::Write;
+        let name = terminal::Stop::name(sig);
+        // After a hang-up there may be no terminal to say it on: not a failure.
+        let _ = writeln!(std::io::stderr(), "mergeq review: ended by {name}; your place is kept");
+        std::process::exit(128 + sig);
+    }
+    looped
+}
+
+/// Draws, reads keys and looks for others' writes until the steward quits or a signal arrives.
+fn run_loop(
+    guard: &mut terminal::TerminalGuard,
+    console: &mut Console,
+    stop: &terminal::Stop,
+) -> anyhow::Result<()> {
+    let mut quiet = Duration::ZERO;
+    let mut draw = true;
+    loop {
+        if stop.caught().is_some() {
+            return Ok(());
+        }
+        if draw {
+            guard.terminal.draw(|frame| view::draw(frame, &console.app))?;
+            console.drawn();
+        }
+        if console.app.quit {
+            return Ok(());
+        }
+        // Keys are waited for a slice at a time, so that a signal is seen soon. Idle, the console
+        // looks every few seconds whether others wrote to the workspace, so that another
+        // steward's decisions show in the queue, the figures and the review without a key.
+        draw = true;
+        if event::poll(SLICE)? {
+            console.event(event::read()?);
+            quiet = Duration::ZERO;
+        } else {
+            quiet += SLICE;
+            match quiet >= LOOK_EVERY {
+                true => {
+                    quiet = Duration::ZERO;
+                    console.dispatch(Action::Tick);
+                }
+                false => draw = false,
+            }
+        }
+    }
 }

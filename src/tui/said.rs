@@ -189,3 +189,30 @@ pub fn stale(stale: &journal::StaleError) -> String {
         changed.join(", ")
     )
 }
+
+/// After a decision, when no pending candidate is left in the queue: the filters that narrow it
+/// named (a search restored from last time is not on the review screen), with how many are
+/// pending in all, so that "none left" is not read as "all done".
+pub fn none_left(query: &crate::store::QueueQuery, pending_in_all: i64) -> String {
+    use crate::text::visible;
+    let object = query.object.as_deref().map_or(String::new(), |o| format!("{} ", visible(o)));
+    let mut which = Vec::new();
+    if let Some(source) = &query.source {
+        which.push(format!("from {}", visible(source)));
+    }
+    match (query.score_min, query.score_below) {
+        (Some(min), Some(below)) => which.push(format!("scored {min:.2}–{below:.2}")),
+        (Some(min), None) => which.push(format!("scored ≥ {min:.2}")),
+        (None, Some(below)) => which.push(format!("scored < {below:.2}")),
+        (None, None) => {}
+    }
+    if let Some(search) = &query.search {
+        which.push(format!("matching \"{}\"", visible(search)));
+    }
+    if (object.is_empty() && which.is_empty()) || pending_in_all == 0 {
+        return "no pending candidates left in this queue".into();
+    }
+    let clears = if query.search.is_some() { "; / clears the search" } else { "" };
+    let filters = which.iter().map(|w| format!(" {w}")).collect::<String>();
+    format!("no pending {object}candidates left{filters} ({pending_in_all} pending in all{clears})")
+}

@@ -8,6 +8,9 @@ use mergeq::store::{NewBatch, NewCandidate, NewRecord, RecordRef, Store};
 use mergeq::tui::effects::Workspace;
 use mergeq::tui::view::theme::Theme;
 use mergeq::tui::Console;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 pub const AT: &str = "2026-05-02T09:00:00Z";
 
@@ -323,9 +326,28 @@ pub fn store() -> Store {
     store
 }
 
-/// A console over `store` at this size, with the fixed clock and the colour theme.
+/// A steward's pace: each action a second after the one before, so that a decision key is never
+/// one pressed on a candidate before it could be seen (`App::just_decided`).
+pub fn paced() -> Box<dyn FnMut() -> Instant> {
+    let mut at = Instant::now();
+    Box::new(move || {
+        at += Duration::from_secs(1);
+        at
+    })
+}
+
+/// A clock that moves only when the test moves it (`*at.borrow_mut() += …`).
+pub fn held(at: &Rc<RefCell<Instant>>) -> Box<dyn FnMut() -> Instant> {
+    let at = at.clone();
+    Box::new(move || *at.borrow())
+}
+
+/// A console over `store` at this size, with the fixed clock, the colour theme and a steward's
+/// pace.
 pub fn console(store: Store, size: (u16, u16)) -> Console {
     let mut ws = Workspace::new(store, "ann");
     ws.clock = fixed_clock;
-    Console::open(ws, "fixture.mergeq", size, Theme::COLOR)
+    let mut console = Console::open(ws, "fixture.mergeq", size, Theme::COLOR);
+    console.clock = paced();
+    console
 }

@@ -95,7 +95,7 @@ pub(super) fn contradictions(
 
 /// The most records followed through approvals: a component of approved candidates is a
 /// handful of records; a runaway one is not searched whole.
-const REACH_LIMIT: usize = 300;
+pub(crate) const REACH_LIMIT: usize = 300;
 
 /// Records of an approval the records reached through approvals sharing them (`reach`), for
 /// the pairs `(a, b, other)` a standing rejection `other` keeps apart that this approval would

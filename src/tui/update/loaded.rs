@@ -3,7 +3,7 @@
 
 use super::{clamp_offsets, window, window_at_selection, WINDOW_MAX};
 use crate::tui::action::{Action, Loaded, Select};
-use crate::tui::app::{App, QueueItem, ReviewData, ReviewState, Screen, Sort};
+use crate::tui::app::{App, JustDecided, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
 /// Chooses the rows of a freshly read page for the screen: conflicts sort within the page.
@@ -89,12 +89,28 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             return Effect::SavePlace(app.position());
         }
         Loaded::Candidate(data) => {
+            // The first candidate opened after a decision is the one it opened; another one
+            // opened after it ends "just decided".
+            let id = data.candidate.id;
+            match app.just_decided.as_mut() {
+                Some(j) if j.opened.is_none() => j.opened = Some(id),
+                Some(j) if j.opened != Some(id) => app.just_decided = None,
+                _ => {}
+            }
             open_review(app, *data);
             // The place is saved at every candidate opened (so after each decision too): a
             // closed terminal or a crash loses at most the queue moves since.
             return Effect::SavePlace(app.position());
         }
         Loaded::NoCandidate { message, leave } => {
+            if leave {
+                app.just_decided = None;
+                // The review left behind the queue is the candidate just decided: its choices and
+                // note are in the decision, not undecided (nor a draft to save).
+                if let Some(r) = app.review.as_mut() {
+                    r.forget_unsaved();
+                }
+            }
             // After a decision, its message stays in front: "#4 approved … · no pending left".
             match app.status.as_ref().filter(|s| leave && !s.error) {
                 Some(done) => app.info(format!("{} · {message}", done.text)),
@@ -110,6 +126,7 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             // Shown as done only now, after the journal committed it.
             app.info(message);
             app.inside_of = inside_of;
+            settle(app);
             return Effect::Many(vec![
                 Effect::LoadProgress,
                 Effect::OpenNeighbour {
@@ -126,7 +143,20 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             if app.screen == Screen::Queue && app.prompt.is_none() {
                 effects.push(window_at_selection(app));
             }
+            // The candidate under review: whether it was decided, or its records changed, since.
+            if let Some(r) = app.review.as_ref().filter(|_| app.under_review()) {
+                effects.push(Effect::LookAgain {
+                    candidate: r.data.candidate.id,
+                    status: r.data.candidate.status,
+                    seen: r.data.seen.clone(),
+                });
+            }
             return Effect::Many(effects);
+        }
+        Loaded::Since { candidate, line } => {
+            if let Some(r) = app.review.as_mut().filter(|r| r.data.candidate.id == candidate) {
+                r.since = line;
+            }
         }
         Loaded::InsideApproved { message, approved } => {
             app.info(message);
@@ -136,9 +166,11 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
                 // The candidate under review was one of them: on to the next pending, as after
                 // its own decision.
                 (Screen::Review, Some(r)) if approved.contains(&r.data.candidate.id) => {
+                    let key = r.data.key;
+                    settle(app);
                     effects.push(Effect::OpenNeighbour {
                         query: app.queue.query.clone(),
-                        key: r.data.key,
+                        key,
                         forward: true,
                         after_decision: true,
                     })
@@ -172,6 +204,18 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
     Effect::None
 }
 
+/// The candidate under review was decided and the next one opens: decision keys wait until the
+/// steward could have seen it (`update::too_soon`).
+fn settle(app: &mut App) {
+    app.just_decided = app.review.as_ref().map(|r| JustDecided {
+        decided: r.data.candidate.id,
+        opened: None,
+        at: app.now,
+        drawn: false,
+        said: false,
+    });
+}
+
 fn open_review(app: &mut App, data: ReviewData) {
     let hide_equal = app.review.as_ref().is_some_and(|r| r.hide_equal);
     let mut fields: Vec<String> = data.members.iter().flat_map(|(r, _)| r.fields.keys().cloned()).collect();
@@ -195,6 +239,7 @@ fn open_review(app: &mut App, data: ReviewData) {
         member_scroll: 0,
         hide_equal,
         note: None,
+        since: None,
     };
     // A candidate reopened by an undo shows the undone approval's choices again; an approved one
     // opens as it was merged: its approval's choices over the suggestion.

@@ -5,8 +5,9 @@ mod loaded;
 mod review;
 
 use super::action::Action;
-use super::app::{App, LineEdit, Prompt, PromptKind, SavedPosition, Screen, BANDS};
+use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS, SETTLE};
 use super::effects::{Anchor, Effect};
+use super::keymap::{self, Context};
 use super::view::{
     dashboard as dashboard_view, journal as journal_view, queue as queue_view, review as review_view,
     why as why_view,
@@ -41,14 +42,21 @@ pub fn update(app: &mut App, action: Action) -> Effect {
 }
 
 fn apply(app: &mut App, action: Action) -> Effect {
+    if too_soon(app, &action) {
+        return Effect::None;
+    }
     // A second press of an action that asked for one confirms it. Any other key only cancels the
     // question: a steward who meant "no" must not find that key's own action done (a `d` after
     // "a again approves" deferring the candidate). Quitting (Ctrl-C too) still quits.
-    if !matches!(action, Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick) {
+    if !matches!(
+        action,
+        Action::Resize { .. } | Action::Failed(_) | Action::Loaded(_) | Action::Tick | Action::Terminate
+    ) {
         let armed = app.armed.take();
         app.confirmed = armed.is_some() && armed.as_ref() == Some(&action);
         let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
-        if armed.is_some() && !app.confirmed && action != Action::Quit && !picks {
+        let survivor = std::mem::take(&mut app.armed_survivor) && action == Action::MakeSurvivor;
+        if armed.is_some() && !app.confirmed && action != Action::Quit && !picks && !survivor {
             app.undo_asked = None;
             app.info("cancelled: nothing done");
             return Effect::None;
@@ -75,14 +83,18 @@ fn apply(app: &mut App, action: Action) -> Effect {
         Action::Loaded(result) => return loaded::loaded_into(app, result),
         // Not a key: nothing on screen changes unless the workspace did.
         Action::Tick => return Effect::CheckWrites,
+        Action::Terminate => {
+            app.quit = true;
+            return Effect::SavePosition(app.position());
+        }
         Action::Quit => {
-            if leaving_unsaved(app, Action::Quit, "q", "quits") {
+            if quitting_unsaved(app) {
                 return Effect::None;
             }
             app.quit = true;
-            // Quitting over undecided picks was confirmed ("q again quits and drops them").
-            let position = SavedPosition { draft: None, ..app.position() };
-            return Effect::SavePosition(position);
+            // Undecided picks, edits and note go with the place, as after a crash: the next
+            // console puts them back ("q again quits; your picks … are kept for next time").
+            return Effect::SavePosition(app.position());
         }
         // A steward's key press or click: the status line said what the last one did, and would
         // mislead once the screen moves on (a "nothing to combine with #4" over candidate #134).
@@ -115,6 +127,31 @@ fn apply(app: &mut App, action: Action) -> Effect {
     }
 }
 
+/// Whether `action` is a decision key pressed on a candidate a decision opened before the
+/// steward could have seen it (`SETTLE`): dropped, said the first time. A double tap of `a`
+/// would otherwise approve the next candidate, on screen for a millisecond.
+fn too_soon(app: &mut App, action: &Action) -> bool {
+    let Some(j) = app.just_decided.as_mut() else { return false };
+    if app.now.saturating_duration_since(j.at) >= SETTLE {
+        return false;
+    }
+    let decision = matches!(action, Action::Approve | Action::Reject | Action::Defer | Action::ApproveInside);
+    let opened = app.review.as_ref().map(|r| r.data.candidate.id).filter(|id| Some(*id) == j.opened);
+    let (Some(id), true, Screen::Review, None) = (opened, decision, app.screen, &app.prompt) else {
+        return false;
+    };
+    if !std::mem::replace(&mut j.said, true) {
+        let key = keymap::key_for(Context::Review, action).unwrap_or_default();
+        let ignored = format!("{key} ignored: #{id} just opened");
+        // The decision's own message stays in front: it says what the first press did.
+        match app.status.as_ref().filter(|s| !s.error) {
+            Some(done) => app.info(format!("{} · {ignored}", done.text)),
+            None => app.info(ignored),
+        }
+    }
+    true
+}
+
 /// Before leaving a candidate under review with choices no decision holds: asks for `key` again
 /// (true) unless this is that second press. Nothing is dropped silently.
 pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &str) -> bool {
@@ -126,6 +163,27 @@ pub(super) fn leaving_unsaved(app: &mut App, action: Action, key: &str, does: &s
     let id = r.data.candidate.id;
     let them = if what == "a note" { "it" } else { "them" };
     app.arm(action, format!("#{id} has {what} not decided yet: {key} again {does} and drops {them}"));
+    true
+}
+
+/// Before quitting with choices no decision holds: asks for `q` again (true) unless this is that
+/// second press, saying that they are kept (saved with the place, put back by the next console).
+fn quitting_unsaved(app: &mut App) -> bool {
+    if app.confirmed {
+        return false;
+    }
+    let Some(r) = app.review.as_ref() else { return false };
+    let Some(what) = r.unsaved() else { return false };
+    let kept = match what {
+        "a note" => "your note is",
+        "picks or edits" => "your picks and edits are",
+        _ => "your picks, edits and note are",
+    };
+    let id = r.data.candidate.id;
+    app.arm(
+        Action::Quit,
+        format!("#{id} has {what} not decided yet: q again quits; {kept} kept for next time"),
+    );
     true
 }
 
@@ -252,7 +310,8 @@ fn queue(app: &mut App, action: Action) -> Effect {
         }
         Action::Search => {
             let text = app.queue.query.search.clone().unwrap_or_default();
-            app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::new(&text) });
+            // The last search selected: Enter keeps it, typing replaces it, Backspace clears it.
+            app.prompt = Some(Prompt { kind: PromptKind::Search, editor: LineEdit::selected(&text) });
             Effect::None
         }
         Action::GoTo => go_to(app),

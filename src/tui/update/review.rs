@@ -70,34 +70,21 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
         Action::MakeSurvivor => {
             if let Some((member, _)) = r.data.members.get(r.member) {
                 let key = member.key.clone();
-                r.choices.survivor = (key != r.data.suggestion.survivor).then(|| key.clone());
+                // The rules' survivor needs no choice, unless no rule chose it (a tie): `s` on it
+                // then settles the question `a` asks.
+                let tie = r.data.suggestion.survivor_reason.contains(crate::tui::app::SURVIVOR_TIE);
+                r.choices.survivor = (key != r.data.suggestion.survivor || tie).then(|| key.clone());
                 recompute(app, Some(format!("{key} survives")));
             }
         }
         Action::Approve => {
-            // Fields no rule decided show one member's value: approving takes it as shown, which
-            // the steward confirms with a second `a` (or settles with a pick or an edit).
-            let open: Vec<String> =
-                r.golden.fields.iter().filter(|(_, g)| g.conflict).map(|(f, _)| f.clone()).collect();
-            // Replacing a rejection is asked in the same question: one second press answers both.
-            let rejected = r.data.candidate.status == Status::Rejected;
-            if (!open.is_empty() || rejected) && !app.confirmed {
-                let id = r.data.candidate.id;
-                let (n, fields) = (open.len(), open.join(", "));
-                let text = match (rejected, n) {
-                    (true, 0) => format!("#{id} stands rejected: a again approves it instead"),
-                    (true, _) => format!(
-                        "#{id} stands rejected, and {n} undecided ({fields}): a again approves as shown"
-                    ),
-                    (false, 1) => {
-                        format!("1 field no rule decided ({fields}): a again approves as shown, 1-9 picks")
-                    }
-                    (false, _) => {
-                        format!("{n} fields no rule decided ({fields}): a again approves as shown, 1-9 picks")
-                    }
-                };
-                app.arm_or_pick(action, text);
-                return Effect::None;
+            // What approving as shown would do that no rule decided, or that loses a value: the
+            // steward confirms it with a second `a` (or settles it with a pick, an edit, `s`).
+            if !app.confirmed {
+                if let Some(q) = approve_question(r) {
+                    app.arm_or_pick(action, q.text, q.picks, q.survivor);
+                    return Effect::None;
+                }
             }
             return decide(app, Verdict::Approve);
         }
@@ -107,13 +94,7 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             let note = r.note.clone().unwrap_or_default();
             app.prompt = Some(Prompt { kind: PromptKind::Note, editor: LineEdit::new(&note) });
         }
-        Action::Undo => {
-            // The undo opens the candidate it reverses: picks on this one would go with it.
-            if leaving_unsaved(app, Action::Undo, "u", "undoes the latest decision") {
-                return Effect::None;
-            }
-            return super::undo(app);
-        }
+        Action::Undo => return undo(app),
         Action::GoTo => return super::go_to(app),
         Action::ApproveInside => {
             let own = (r.data.candidate.status == Status::Approved).then_some(r.data.candidate.id);
@@ -149,6 +130,12 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
                 return Effect::None;
             }
             let Some(r) = app.review.as_ref() else { return Effect::None };
+            // Right after a decision, `[` goes back to the candidate decided, whatever its
+            // status now (the queue's previous pending one would skip it).
+            let back = app.just_decided.filter(|j| j.opened == Some(r.data.candidate.id));
+            if let (Action::PrevCandidate, Some(j)) = (&action, back) {
+                return Effect::Open(j.decided);
+            }
             return Effect::OpenNeighbour {
                 query: app.queue.query.clone(),
                 key: r.data.key,
@@ -169,6 +156,92 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
     }
     clamp_offsets(app);
     Effect::None
+}
+
+/// `u` on the review: a decided candidate's own standing decision (as `mergeq undo ID`), whoever
+/// made it (another's is named first, undone by a second `u`); on a pending one, the latest
+/// decision of the workspace, as in the queue. Either reopens the candidate it reverses: picks on
+/// this one would go, so that is asked first.
+fn undo(app: &mut App) -> Effect {
+    let Some(r) = app.review.as_ref() else { return Effect::None };
+    let (id, status) = (r.data.candidate.id, r.data.candidate.status);
+    let decision = match status {
+        Status::Pending => None,
+        Status::Approved => Some("approval"),
+        Status::Rejected => Some("rejection"),
+        Status::Deferred => Some("deferral"),
+    };
+    let Some(decision) = decision else {
+        if leaving_unsaved(app, Action::Undo, "u", "undoes the latest decision") {
+            return Effect::None;
+        }
+        return super::undo(app);
+    };
+    let other = r.data.decider.clone().filter(|by| *by != app.steward);
+    let whose = other.as_ref().map_or("its".to_string(), |by| format!("{by}'s"));
+    if leaving_unsaved(app, Action::Undo, "u", &format!("undoes {whose} {decision} of #{id}")) {
+        return Effect::None;
+    }
+    if let (Some(by), false) = (&other, app.confirmed) {
+        app.arm(Action::Undo, format!("#{id} stands {status} by {by}: u again undoes {by}'s {decision}"));
+        return Effect::None;
+    }
+    Effect::UndoCandidate(id)
+}
+
+/// The question a first `a` asks, if approving as shown needs a second look: fields no rule
+/// decided (one record's value shown), values the merge would clear, a survivor no rule chose,
+/// a standing rejection. One second press answers them all; a pick (1-9) or `s` settles one.
+fn approve_question(r: &crate::tui::app::ReviewState) -> Option<Question> {
+    let listed = |fields: &[&str]| fields.join(", ");
+    let open: Vec<&str> =
+        r.golden.fields.iter().filter(|(_, g)| g.conflict).map(|(f, _)| f.as_str()).collect();
+    let emptied = r.emptied();
+    let on_survivor: Vec<&str> = emptied.iter().filter(|(_, s)| *s).map(|(f, _)| *f).collect();
+    let elsewhere: Vec<&str> = emptied.iter().filter(|(_, s)| !*s).map(|(f, _)| *f).collect();
+    let survivor = r.survivor_undecided();
+    let rejected = r.data.candidate.status == Status::Rejected;
+    let mut said = Vec::new();
+    if rejected {
+        said.push(format!("#{} stands rejected", r.data.candidate.id));
+    }
+    match open.len() {
+        0 => {}
+        1 => said.push(format!("1 field no rule decided ({})", listed(&open))),
+        n => said.push(format!("{n} fields no rule decided ({})", listed(&open))),
+    }
+    if !on_survivor.is_empty() {
+        said.push(format!("{} would be cleared on the survivor", listed(&on_survivor)));
+    }
+    if !elsewhere.is_empty() {
+        said.push(format!("{} would be left empty, though a record has a value", listed(&elsewhere)));
+    }
+    if survivor {
+        said.push("survivor not decided by a rule".to_string());
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let picks = !open.is_empty() || !emptied.is_empty();
+    if rejected && said.len() == 1 {
+        let text = format!("{}: a again approves it instead", said[0]);
+        return Some(Question { text, picks, survivor });
+    }
+    let mut answers = "a again approves as shown".to_string();
+    if picks {
+        answers.push_str(", 1-9 picks");
+    }
+    if survivor {
+        answers.push_str(", s picks");
+    }
+    Some(Question { text: format!("{}: {answers}", said.join("; ")), picks, survivor })
+}
+
+/// A question asked before approving, and which keys besides a second `a` answer it.
+struct Question {
+    text: String,
+    picks: bool,
+    survivor: bool,
 }
 
 /// What a pick did: `country taken from K`, and when the field is in a group (an address), which

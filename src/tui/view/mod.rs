@@ -322,7 +322,8 @@ pub fn editor_spans(editor: &super::app::LineEdit, width: usize, t: theme::Theme
     let mut used = 0;
     let before: String = chars[start..editor.cursor.min(chars.len())].concat();
     used += before.width();
-    spans.push(Span::styled(before, t.base()));
+    // A selected text (typing replaces it) is drawn as selected.
+    spans.push(Span::styled(before, if editor.selected { t.selected() } else { t.base() }));
     let at = chars.get(editor.cursor).cloned().unwrap_or_else(|| " ".into());
     used += at.width();
     spans.push(Span::styled(at, t.selected()));

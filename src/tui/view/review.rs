@@ -142,10 +142,22 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
             return editor_spans(&p.editor, width, t);
         }
     }
+    // Empty where a record holds a value: the merge clears it (on the survivor, in the CRM) or
+    // loses it. Said in the value's place; `a` asks about it.
+    let clears = r.clears(field).is_some();
     let Some(g) = r.golden.fields.get(field) else {
-        return vec![Span::styled(pad("—".into(), width), t.dim())];
+        return match clears {
+            true => vec![Span::styled(pad("— clears".into(), width), t.conflict())],
+            false => vec![Span::styled(pad("—".into(), width), t.dim())],
+        };
     };
-    let rule = if g.conflict { format!("!{}", short_rule(&g.rule)) } else { short_rule(&g.rule).to_string() };
+    // `agree` with a single record holding a value would read as corroborated: `only one`.
+    let holders = r.members().filter(|m| m.fields.get(field).is_some_and(|v| !v.trim().is_empty())).count();
+    let rule = match short_rule(&g.rule) {
+        "agree" if holders == 1 => "only one".to_string(),
+        short if g.conflict => format!("!{short}"),
+        short => short.to_string(),
+    };
     // A fixed slot for the rule keeps the golden values aligned from row to row.
     let rule_w = RULE_W.min(width / 2);
     let value_w = width.saturating_sub(rule_w);
@@ -157,10 +169,11 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
         t.base()
     };
     let value = match &g.value {
-        Some(v) => cell(v, value_w),
-        None => pad("—".into(), value_w),
+        Some(v) => Span::styled(cell(v, value_w), style),
+        None if clears => Span::styled(pad("— clears".into(), value_w), t.conflict()),
+        None => Span::styled(pad("—".into(), value_w), style),
     };
-    vec![Span::styled(value, style), Span::styled(cell(&format!(" {rule}"), rule_w), t.dim())]
+    vec![value, Span::styled(cell(&format!(" {rule}"), rule_w), t.dim())]
 }
 
 /// Which field rows are out of sight, for the field column's header: `↓ 4 more`, `↑2 ↓4 more`,

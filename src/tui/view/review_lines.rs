@@ -117,8 +117,15 @@ fn survivor_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
         None => String::new(),
     };
     let left = room.saturating_sub(shared.width());
-    let reason = format!(" — {}", visible(&r.golden.survivor_reason));
-    let note = r.note.as_deref().map(|n| format!(" · note: {}", visible(n))).unwrap_or_default();
+    // A survivor no rule chose is marked like a field no rule decided (`!`), first, so that a
+    // cut reason keeps it.
+    let undecided = if r.survivor_undecided() { "!" } else { "" };
+    let reason = format!(" — {undecided}{}", visible(&r.golden.survivor_reason));
+    // The approval's note reads `note:`; one the steward wrote and no decision holds yet is
+    // theirs (after another's decision, it must not read as that one's note).
+    let own = r.data.approved.as_ref().is_none_or(|a| a.note != r.note);
+    let whose = if own { "your note" } else { "note" };
+    let note = r.note.as_deref().map(|n| format!(" · {whose}: {}", visible(n))).unwrap_or_default();
     let after_key = left.saturating_sub(key.width());
     let rest = if reason.width() + note.width() <= after_key {
         format!("{reason}{note}")
@@ -139,10 +146,12 @@ fn survivor_line(app: &App, r: &ReviewState, width: usize) -> Line<'static> {
 /// The header rows: title, why proposed, survivor and note.
 pub fn head(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let c = &r.data.candidate;
-    let status = match (&r.data.approved, &r.data.decided) {
-        (Some(a), _) => visible(&a.line).into_owned(),
-        (None, Some(line)) => visible(line).into_owned(),
-        (None, None) => c.status.to_string(),
+    // Decided by another since it was opened (the idle check): how it stands now, said instead.
+    let status = match (&r.since, &r.data.approved, &r.data.decided) {
+        (Some(since), _, _) => visible(since).into_owned(),
+        (None, Some(a), _) => visible(&a.line).into_owned(),
+        (None, None, Some(line)) => visible(line).into_owned(),
+        (None, None, None) => c.status.to_string(),
     };
     let title = format!(
         "#{} {} · score {:.2} {} · {status} · {} records",
