@@ -139,3 +139,15 @@ fn concurrent_decisions_are_stamped_in_entry_order() {
         .collect();
     assert_eq!(batch_times, ["2026-11-27T09:00:00.000Z"; 2], "imports: the pinned clock, in three digits");
 }
+
+/// A token that does not fit the candidate points to the whole current token — `show --json`'s,
+/// with its decision — never to the versions alone, which would skip the check above.
+#[test]
+fn a_token_for_another_candidate_points_to_the_whole_current_token() {
+    let ws = Workspace::address_pair();
+    let err = ws.fails(&["decide", "1", "defer", "--seen", "1.1.1@0"], 1);
+    assert!(
+        err.contains("`1.1.1@0` is not a seen token for candidate 1: it has 2 members; give the token `mergeq show 1 --json` gives"),
+        "{err}"
+    );
+}

@@ -155,3 +155,26 @@ fn the_hubspot_update_comes_before_the_merge() {
     assert_eq!(lines[0]["body"]["properties"], serde_json::json!({"firstname": "Anne"}), "{plan}");
     assert_eq!(lines[2]["body"]["properties"], serde_json::json!({"email": "ann@new.example"}), "{plan}");
 }
+
+/// Two golden fields under one CRM name — a map's target next to a field of that name, or two
+/// names that differ only in case — would carry the name twice and leave the CRM to keep either
+/// value: the plan is refused, naming both.
+#[test]
+fn two_fields_under_one_crm_name_are_refused() {
+    let csv = "Id,phone,Phone2,Email,email\n003A,1,,a@x.com,\n003B,2,3,,b@x.com\n";
+    let ws = approved("salesforce", csv, "Id", "003A", &[]);
+    ws.file("map.toml", "[contact]\nPhone2 = \"phone\"\nemail = \"\"\n");
+    let entries = journal_len(&ws);
+    let err = ws.fails(&["export", "salesforce", "--out", "plan.jsonl", "--fields", "map.toml"], 1);
+    assert!(err.contains("would send two fields under one salesforce name"), "{err}");
+    assert!(
+        err.contains("`Phone2` (as `phone` by --fields) and `phone`")
+            || err.contains("`phone` and `Phone2` (as `phone` by --fields)"),
+        "{err}"
+    );
+    // Without the map: `Email` and `email` are one field to Salesforce.
+    let err = ws.fails(&["export", "salesforce", "--out", "plan.jsonl"], 1);
+    assert!(err.contains("`Email` and `email`"), "{err}");
+    assert_eq!(journal_len(&ws), entries, "nothing recorded");
+    assert!(!ws.dir.path().join("plan.jsonl").exists());
+}

@@ -546,6 +546,9 @@ fn a_zingg_member_scored_zero_does_not_sink_its_cluster() {
     );
     // Every member at 0: nothing else to go by.
     assert_eq!(queue[1]["score"], 0.0);
+    let show: Value = serde_json::from_str(&ws.ok(&["show", &queue[1]["id"].to_string(), "--json"])).unwrap();
+    let reason = show["reasons"][0].to_string();
+    assert!(reason.contains("lowest member score 0.000 (every member scored 0)"), "{reason}");
 }
 
 #[test]

@@ -27,10 +27,15 @@ fn python_ready() -> bool {
 }
 
 fn verify(target: &Path, pubkey: Option<&Path>) -> Output {
+    verify_keys(target, pubkey.as_slice())
+}
+
+/// The script with every key given by its own `--pubkey`.
+fn verify_keys(target: &Path, pubkeys: &[&Path]) -> Output {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify_journal.py");
     let mut cmd = Command::new("python3");
     cmd.arg(script).arg(target);
-    if let Some(k) = pubkey {
+    for k in pubkeys {
         cmd.arg("--pubkey").arg(k);
     }
     cmd.output().unwrap()
@@ -38,6 +43,11 @@ fn verify(target: &Path, pubkey: Option<&Path>) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The verdict: the script's last line (sign-offs are listed before it).
+fn verdict(o: &Output) -> String {
+    stdout(o).trim().lines().last().unwrap_or_default().to_string()
 }
 
 #[test]
@@ -80,19 +90,20 @@ fn python_verifies_the_chain_and_signatures_mergeq_wrote() {
 
     let ok = verify(&path, Some(&keys.public));
     assert!(ok.status.success(), "{}{}", stdout(&ok), String::from_utf8_lossy(&ok.stderr));
-    assert_eq!(
-        stdout(&ok).trim(),
-        format!("journal ok: {entries} entries, head {head}, 2 sign-offs verified")
-    );
+    assert_eq!(verdict(&ok), format!("journal ok: {entries} entries, head {head}, 2 sign-offs verified"));
+    assert_eq!(stdout(&ok).matches("by chloé, key ").count(), 2, "each sign-off listed: {}", stdout(&ok));
     let from_csv = verify(&csv_path, Some(&keys.public));
     assert!(from_csv.status.success(), "{}", stdout(&from_csv));
-    assert!(stdout(&from_csv).starts_with(&format!("journal ok: {} entries", entries - 1)));
+    assert!(verdict(&from_csv).starts_with(&format!("journal ok: {} entries", entries - 1)));
 
     // Another steward's key, a changed entry, an edited signature: each named.
     let other = journal::keygen(&dir.path().join("other.key")).unwrap();
     let wrong_key = verify(&path, Some(&other.public));
     assert_eq!(wrong_key.status.code(), Some(1));
     assert!(stdout(&wrong_key).contains("signed by another key"), "{}", stdout(&wrong_key));
+    // Several keys (stewards, or one steward's old and new): each sign-off by one of them.
+    let either = verify_keys(&path, &[&other.public, &keys.public]);
+    assert!(either.status.success(), "{}", stdout(&either));
     let signoff: i64 = {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch("DROP TRIGGER journal_no_update").unwrap();
@@ -108,14 +119,11 @@ fn python_verifies_the_chain_and_signatures_mergeq_wrote() {
     };
     let changed = tamper("UPDATE journal SET body = json_set(body, '$.note', 'forged') WHERE seq = 5");
     assert_eq!(changed.status.code(), Some(1));
-    assert_eq!(stdout(&changed).trim(), "journal BROKEN: entry 5: its content does not match its hash");
+    assert_eq!(verdict(&changed), "journal BROKEN: entry 5: its content does not match its hash");
     let sig = tamper(&format!(
         "UPDATE journal SET signature = substr(signature, 1, 10) || CASE substr(signature, 11, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(signature, 12) WHERE seq = {signoff}"
     ));
-    assert_eq!(
-        stdout(&sig).trim(),
-        format!("journal BROKEN: entry {signoff}: the signature does not verify")
-    );
+    assert_eq!(verdict(&sig), format!("journal BROKEN: entry {signoff}: the signature does not verify"));
 }
 
 /// Python's `cryptography` reads both key files `keygen` writes, and the pair belongs together:

@@ -166,3 +166,55 @@ fn a_fields_map_stores_vendor_columns_under_one_field() {
         "{err}"
     );
 }
+
+#[test]
+fn a_fields_map_keeps_the_field_names_as_written_and_says_which_columns_it_misses() {
+    // A Salesforce report (labels) stored under Data Loader's API names, next to a Data Loader
+    // export: one field each, `FirstName`, whichever file a value came from.
+    let ws = Workspace::new();
+    let dl = ws.file("dl.csv", "Id,FirstName,LastName\n003A,Ann,Lee\n");
+    let rep =
+        ws.file("rep.csv", "Contact ID,First Name,Last Name,Email Address\n003B,Anne,Lee-Smith,a@x.com\n");
+    let map = ws.file(
+        "rep.toml",
+        "[contact]\nFirstName = \"First Name\"\nLastName = \"Last Name\"\nTitle = \"Job Title\"\n",
+    );
+    ws.ok(&["import", "records", dl.to_str().unwrap(), "--object", "contact", "--source", "salesforce"]);
+    let out = ws
+        .cmd()
+        .args(["import", "records", rep.to_str().unwrap(), "--object", "contact", "--source", "salesforce"])
+        .args(["--id-column", "Contact ID", "--fields", map.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("rep.toml names `Job Title` that") && said.contains("rep.csv has no column for"),
+        "{said}"
+    );
+    let names: Vec<String> = record(&ws, "salesforce", "003B").fields.into_keys().collect();
+    assert_eq!(names, ["Email Address", "FirstName", "LastName"]);
+}
+
+#[test]
+fn jsonl_ids_are_found_under_the_names_csv_ids_are() {
+    let ws = Workspace::new();
+    let path = ws.file(
+        "hs.jsonl",
+        "{\"hs_object_id\":\"1\",\"firstname\":\"Ann\"}\n{\"Record ID\":2,\"firstname\":\"Bo\"}\n",
+    );
+    ws.ok(&[
+        "import",
+        "records",
+        path.to_str().unwrap(),
+        "--object",
+        "contact",
+        "--source",
+        "hubspot",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(record(&ws, "hubspot", "1").fields["firstname"], "Ann");
+    assert_eq!(record(&ws, "hubspot", "2").fields["firstname"], "Bo");
+    assert!(!record(&ws, "hubspot", "2").fields.contains_key("Record ID"));
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a mergeq journal without mergeq: every hash link and every sign-off signature.
 
-Usage: python3 verify_journal.py WORKSPACE.mergeq [--pubkey STEWARD.key.pub]
+Usage: python3 verify_journal.py WORKSPACE.mergeq [--pubkey STEWARD.key.pub]...
        python3 verify_journal.py AUDIT.csv [--pubkey ...]   (from `mergeq export audit-csv --raw`)
 Needs Python 3.8+ and the `cryptography` package. Exit 0 when all holds, 1 naming the first bad entry.
 
@@ -29,11 +29,14 @@ def fail(seq, why):
     sys.exit(1)
 
 def main(args):
-    path, wanted = args[0], None
-    if "--pubkey" in args:
-        text = open(args[args.index("--pubkey") + 1], "rb").read()
-        wanted = (load_pem_public_key(text).public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-                  if text.startswith(b"-----") else text.decode().strip().lower())
+    # Every --pubkey given (one per steward, or a steward's old and new key): each sign-off
+    # must be signed by one of them.
+    path, wanted = args[0], set()
+    for i, arg in enumerate(args):
+        if arg == "--pubkey":
+            text = open(args[i + 1], "rb").read()
+            wanted.add(load_pem_public_key(text).public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+                       if text.startswith(b"-----") else text.decode().strip().lower())
     prev, n, signoffs = "0" * 64, 0, 0
     for seq, at, steward, action, candidate, body, prev_hash, hash_, signature, public_key in entries(path):
         n += 1
@@ -46,8 +49,9 @@ def main(args):
         if hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest() != hash_:
             fail(seq, "its content does not match its hash")
         if action == "signoff":
-            if entry["body"].get("public_key") != public_key or (wanted and public_key != wanted):
+            if entry["body"].get("public_key") != public_key or (wanted and public_key not in wanted):
                 fail(seq, "signed by another key")
+            print(f"sign-off at entry {seq} by {steward}, key {public_key[:12]}…")
             try:
                 Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)).verify(bytes.fromhex(signature), bytes.fromhex(hash_))
             except Exception:

@@ -87,6 +87,9 @@ const DYNAMICS: &[&str] = &[
     "modifiedonbehalfby",
     "versionnumber",
     "@odata.etag",
+    // Composed from the first, middle and last names (contact, lead): read-only.
+    "fullname",
+    "yomifullname",
     "_*_value",
 ];
 
@@ -184,6 +187,7 @@ mod tests {
             (Crm::Dynamics, "contact", "_value", false),
             (Crm::Dynamics, "contact", "modifiedon", true),
             (Crm::Dynamics, "contact", "emailaddress1", false),
+            (Crm::Dynamics, "contact", "fullname", true),
             (Crm::Dynamics, "contact", "contactidé", false),
             (Crm::Zoho, "Contacts", "id", true),
             (Crm::Zoho, "Contacts", "Modified_Time", true),

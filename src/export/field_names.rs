@@ -14,7 +14,8 @@
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::Path;
 
-/// One object's fields (lower case) and the CRM's name of each, or `None`: left out.
+/// One object's lines: each field as written (matched ignoring case) and the CRM's name of it,
+/// or `None`: left out.
 type ObjectNames = Vec<(String, Option<String>)>;
 
 /// The names a `--fields` file gives, by object (`*`: any object), compared ignoring case.
@@ -45,12 +46,12 @@ impl FieldNames {
 
     pub fn parse(file: &str, text: &str) -> Result<FieldNames> {
         let table: toml::Table = text.parse().map_err(|e| anyhow!("{file}: {e}"))?;
-        let mut objects = Vec::new();
+        let (mut objects, mut tables) = (Vec::new(), Vec::<String>::new());
         for (object, fields) in table {
             let Some(fields) = fields.as_table() else {
                 bail!("{file}: `{object}` must be a table of fields, `[{object}]` with `field = \"CRM name\"` lines");
             };
-            let mut names = Vec::new();
+            let mut names: ObjectNames = Vec::new();
             for (field, name) in fields {
                 let Some(name) = name.as_str() else {
                     bail!(
@@ -58,11 +59,37 @@ impl FieldNames {
                     );
                 };
                 let name = name.trim();
-                names.push((field.to_lowercase(), (!name.is_empty()).then(|| name.to_string())));
+                // Names are matched ignoring case, so two lines that differ only in case, or two
+                // fields under one name, would leave one of them to chance.
+                if let Some((other, _)) = names.iter().find(|(f, _)| f.eq_ignore_ascii_case(field)) {
+                    bail!("{file}: [{object}] names the field `{other}` twice (as `{other}` and `{field}`)");
+                }
+                if let Some((other, _)) = names.iter().find(|(_, n)| {
+                    !name.is_empty() && n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+                }) {
+                    bail!("{file}: [{object}] gives `{other}` and `{field}` one name, `{name}`: a name can stand for one field");
+                }
+                names.push((field.to_string(), (!name.is_empty()).then(|| name.to_string())));
             }
+            if let Some(other) = tables.iter().find(|t: &&String| t.eq_ignore_ascii_case(&object)) {
+                bail!("{file}: the tables `[{other}]` and `[{object}]` are one object: write its lines in one table");
+            }
+            tables.push(object.clone());
             objects.push((object.to_lowercase(), names));
         }
         Ok(FieldNames { file: file.to_string(), objects })
+    }
+
+    /// The columns the file names for `object` (its own lines and `*`'s) that none of `columns`
+    /// is: an import's map naming a column its file lacks (a typo, or another export's map).
+    pub fn columns_missing<'a>(&'a self, object: &str, columns: &[String]) -> Vec<&'a str> {
+        let object = object.to_lowercase();
+        self.objects
+            .iter()
+            .filter(|(o, _)| *o == object || o == "*")
+            .flat_map(|(_, names)| names.iter().filter_map(|(_, n)| n.as_deref()))
+            .filter(|n| !columns.iter().any(|c| c.trim().eq_ignore_ascii_case(n)))
+            .collect()
     }
 
     /// The file's name as given.
@@ -72,14 +99,14 @@ impl FieldNames {
 
     /// What the file says of `field` of `object`: its object's own line first, then `*`'s.
     pub fn name(&self, object: &str, field: &str) -> Named<'_> {
-        let (object, field) = (object.to_lowercase(), field.to_lowercase());
+        let object = object.to_lowercase();
         for wanted in [object.as_str(), "*"] {
             let found = self
                 .objects
                 .iter()
                 .filter(|(o, _)| o == wanted)
                 .flat_map(|(_, names)| names.iter())
-                .find(|(f, _)| *f == field);
+                .find(|(f, _)| f.eq_ignore_ascii_case(field));
             if let Some((_, name)) = found {
                 return match name {
                     Some(name) => Named::As(name),
@@ -90,9 +117,9 @@ impl FieldNames {
         Named::Unnamed
     }
 
-    /// For an import, read the other way: the field (lower case) that a file's column `column`
-    /// of `object` is stored as, when the file names one (its object's lines first, then `*`'s;
-    /// column names compared ignoring case).
+    /// For an import, read the other way: the field (as the file writes it) that a file's column
+    /// `column` of `object` is stored as, when the file names one (its object's lines first, then
+    /// `*`'s; column names compared ignoring case).
     pub fn field_of_column(&self, object: &str, column: &str) -> Option<&str> {
         let object = object.to_lowercase();
         for wanted in [object.as_str(), "*"] {
@@ -127,6 +154,11 @@ mod tests {
         assert_eq!(names.name("account", "first_name"), Named::As("x"));
         assert_eq!(names.name("contact", "email"), Named::Unnamed);
         assert_eq!(names.field_of_column("contact", "firstname"), Some("first_name"));
+        let mixed = FieldNames::parse("f.toml", "[contact]\nFirstName = \"First Name\"\n").unwrap();
+        assert_eq!(mixed.field_of_column("Contact", "first name"), Some("FirstName"), "kept as written");
+        assert_eq!(mixed.name("contact", "firstname"), Named::As("First Name"));
+        assert_eq!(mixed.columns_missing("contact", &["Email".into()]), ["First Name"]);
+        assert!(mixed.columns_missing("contact", &["first name".into()]).is_empty());
         assert_eq!(names.field_of_column("account", "X"), Some("first_name"));
         assert_eq!(names.field_of_column("contact", "tags"), None);
     }
@@ -137,6 +169,22 @@ mod tests {
         assert!(err.contains("f.toml: [contact] first_name must be a string"), "{err}");
         let err = FieldNames::parse("f.toml", "contact = \"x\"\n").unwrap_err().to_string();
         assert!(err.contains("f.toml: `contact` must be a table"), "{err}");
+        let err = FieldNames::parse("f.toml", "[contact]\nphone = \"Phone\"\nPHONE = \"phone2\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("names the field `PHONE` twice (as `PHONE` and `phone`)"), "{err}");
+        let err = FieldNames::parse("f.toml", "[contact]\nfoo = \"First Name\"\nbar = \"first name\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gives `bar` and `foo` one name, `First Name`"), "{err}");
+        let err = FieldNames::parse("f.toml", "[contact]\na = \"x\"\n[Contact]\nb = \"y\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the tables `[Contact]` and `[contact]` are one object"), "{err}");
+        assert!(
+            FieldNames::parse("f.toml", "[contact]\na = \"\"\nb = \"\"\n").is_ok(),
+            "leaving out two is fine"
+        );
         let err = FieldNames::parse("f.toml", "[contact\n").unwrap_err().to_string();
         assert!(err.starts_with("f.toml: ") && err.contains("line 1"), "{err}");
     }

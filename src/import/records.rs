@@ -287,6 +287,19 @@ fn read_csv(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> Re
     let cols = columns(&t.file, &t.headers, opts.id_column.as_deref())?;
     let id_col = (cols.id + 1, t.headers[cols.id].clone());
     let fields = field_columns(&t, &cols, opts)?;
+    if let Some(map) = &opts.fields {
+        let missing = map.columns_missing(&opts.object, &t.headers);
+        if !missing.is_empty() {
+            let names: Vec<String> =
+                missing.iter().map(|c| format!("`{}`", crate::text::visible(c))).collect();
+            eprintln!(
+                "note: {} names {} that {} has no column for (a typo, or a map for another export?)",
+                map.file(),
+                names.join(", "),
+                t.file
+            );
+        }
+    }
     let columns: Arc<[String]> = fields.iter().map(|(_, name)| name.clone()).collect();
     let mut seen = SeenIds::default();
     let mut row = Row::default();
@@ -341,12 +354,21 @@ fn read_jsonl(path: &Path, opts: &RecordOptions, out: &mut Rows<ReadRecord>) -> 
             }
         }
         let headers: Vec<String> = cells.iter().map(|(k, _)| k.clone()).collect();
-        let id_idx = headers.iter().position(|h| *h == id_name).ok_or_else(|| {
+        // As in a CSV file: `--id-column` exactly, else `id`, `Record ID` or `hs_object_id`.
+        let id_idx = match &opts.id_column {
+            Some(name) => headers.iter().position(|h| h == name),
+            None => find(&headers, ID_COLUMNS),
+        }
+        .ok_or_else(|| {
             InputError::at(
                 &file,
                 line_no,
                 Some((1, id_name.clone())),
-                format!("missing id value (key `{id_name}`)"),
+                match &opts.id_column {
+                    Some(_) => format!("missing id value (key `{id_name}`)"),
+                    None => "missing id value (key `id`, `Record ID` or `hs_object_id`; or name it with --id-column)"
+                        .to_string(),
+                },
             )
         })?;
         let stamp = |names: &[&str]| -> Result<Option<String>, InputError> {

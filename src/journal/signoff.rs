@@ -89,7 +89,7 @@ pub fn sign_off_as(tx: &Tx, key: &SigningKey, signing: &Signing) -> Result<Signo
     if let Some((seq, other)) = tx.signoff_by_other(&public_key, steward)? {
         bail!(
             "this key signed off as {} in journal entry {seq}: a key is one steward's, and the name \
-             on a sign-off must be its owner's; sign with your own key (`mergeq keygen FILE`) or as {}",
+             on a sign-off must be its owner's; sign with your own key (`mergeq keygen --out FILE`) or as {}",
             crate::text::visible(&other),
             crate::text::visible(&other)
         );

@@ -81,11 +81,13 @@ pub fn changes_since(
 ) -> Result<Vec<MemberChange>> {
     let seen =
         parse_seen_token(token).map(|(v, _)| v).filter(|v| v.len() == members.len()).ok_or_else(|| {
+            // The whole current token is `show --json`'s: versions alone would skip the check
+            // for decisions recorded since.
             anyhow!(
-                "`{}` is not a seen token for candidate {candidate}: it has {} members (current token {})",
+                "`{}` is not a seen token for candidate {candidate}: it has {} members; give the token \
+                 `mergeq show {candidate} --json` gives",
                 crate::text::visible(token),
                 members.len(),
-                member_versions(members)
             )
         })?;
     let mut changes = Vec::new();

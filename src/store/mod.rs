@@ -39,6 +39,9 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
+/// How long a write waits for another program's write to end before giving up.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// An open workspace.
 pub struct Store {
     conn: Connection,
@@ -57,6 +60,19 @@ pub struct Tx<'a> {
     new_records: std::cell::RefCell<Vec<(String, String, i64)>>,
 }
 
+/// Why a write could not begin. Busy: another program held the write lock through the whole
+/// busy timeout; said plainly, since SQLite's own text ("database is locked: Error code 5")
+/// tells a steward nothing about what to do.
+fn begin_failed(e: rusqlite::Error) -> anyhow::Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => anyhow::anyhow!(
+            "the workspace is busy: another program has been writing to it for {} s; nothing was written, try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        _ => anyhow::Error::new(e).context("cannot begin writing to the workspace"),
+    }
+}
+
 impl Store {
     /// The file behind this workspace, if any.
     pub fn path(&self) -> Option<&Path> {
@@ -66,10 +82,7 @@ impl Store {
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let tx = Tx {
-            tx: self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .context("the workspace is locked by another mergeq")?,
+            tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(begin_failed)?,
             rejected_known: Default::default(),
             bulk: Default::default(),
             new_records: Default::default(),
@@ -82,10 +95,7 @@ impl Store {
     /// Like `write`, but `f` decides whether to keep its work (`(value, true)`) or roll it back.
     pub fn write_if<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
         let tx = Tx {
-            tx: self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .context("the workspace is locked by another mergeq")?,
+            tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(begin_failed)?,
             rejected_known: Default::default(),
             bulk: Default::default(),
             new_records: Default::default(),

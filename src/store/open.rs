@@ -58,7 +58,7 @@ impl Store {
 
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         let name = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(super::BUSY_TIMEOUT)?;
         // The version and the tables are read in one read transaction: another mergeq creating
         // the workspace at this moment must not be seen half way (its tables, but version 0).
         conn.execute_batch("BEGIN")?;

@@ -107,6 +107,8 @@ impl<'a> Renderer<'a> {
             None => {}
         }
         let object = m.object.clone();
+        // Each golden field: the name it goes out under and its name in the workspace.
+        let mut named_from: Vec<(String, String)> = Vec::new();
         let mut refreshed = 0;
         for member in &mut m.members {
             refreshed += u64::from(self.current.refresh(&object, member));
@@ -119,6 +121,7 @@ impl<'a> Renderer<'a> {
             m.golden.retain_mut(|g| match name(&g.name) {
                 Named::As(to) => {
                     counts.named.insert(format!("{} → {to}", g.name));
+                    named_from.push((to.to_string(), g.name.to_string()));
                     g.name = to.to_string().into();
                     true
                 }
@@ -128,6 +131,7 @@ impl<'a> Renderer<'a> {
                 }
                 Named::Unnamed => {
                     counts.unnamed.insert(g.name.to_string());
+                    named_from.push((g.name.to_string(), g.name.to_string()));
                     true
                 }
             });
@@ -149,6 +153,40 @@ impl<'a> Renderer<'a> {
                 }
                 !computed
             });
+        }
+        // Two fields going out under one name (a map's target next to a field of that name, or
+        // names that differ only in case, which CRMs read as one) would carry the name twice and
+        // leave the CRM to keep either value.
+        if self.names.is_none() {
+            named_from = m.golden.iter().map(|g| (g.name.to_string(), g.name.to_string())).collect();
+        }
+        named_from.retain(|(to, _)| m.golden.iter().any(|g| *g.name == **to));
+        named_from.sort_by_key(|(to, _)| to.to_lowercase());
+        // Only where a call carries one of them (a field the survivor holds already is not sent,
+        // but a sent `email` still overwrites the `Email` it holds).
+        let sent: Vec<&str> = crm.changes(&m).into_iter().map(|(n, _)| n).collect();
+        let clash = named_from.windows(2).find(|w| {
+            w[0].0.eq_ignore_ascii_case(&w[1].0)
+                && (sent.contains(&w[0].0.as_str()) || sent.contains(&w[1].0.as_str()))
+        });
+        if let Some(w) = clash {
+            let from = |(to, field): &(String, String)| match to == field {
+                true => format!("`{}`", crate::text::visible(field)),
+                false => format!(
+                    "`{}` (as `{}` by --fields)",
+                    crate::text::visible(field),
+                    crate::text::visible(to)
+                ),
+            };
+            anyhow::bail!(
+                "candidate {} (journal entry {}) would send two fields under one {} name: {} and {}; \
+                 name one of them otherwise (or leave it out with \"\") in an `export --fields` file",
+                m.meta.candidate,
+                m.meta.seq,
+                crm.name(),
+                from(&w[0]),
+                from(&w[1])
+            );
         }
         // A label for a field name (`First Name`) makes the CRM refuse the call: the export
         // refuses once it has seen every such name (select::render).

@@ -140,6 +140,7 @@ impl Sink<'_, '_> {
             }
             let through = match scored_zero {
                 0 => String::new(),
+                _ if lowest.is_none() => " (every member scored 0)".to_string(),
                 n => format!(
                     " ({} scored 0, linked only through the others)",
                     crate::text::count(n as u64, "member", "members")
