@@ -22,8 +22,13 @@ pub struct DemoArgs {
 
 /// What importing a bundled file means.
 enum Import {
-    Records { object: &'static str, source: &'static str },
+    Records {
+        object: &'static str,
+        source: &'static str,
+    },
     Candidates,
+    /// Written for the steward (the CRMs' field names for `export --fields`), not imported.
+    Kept,
 }
 
 /// One bundled file: its name in `demo/`, its bytes, and how it is imported (in this order:
@@ -53,6 +58,8 @@ const FILES: &[DemoFile] = &[
     demo_file!("candidates.csv", Import::Candidates),
     demo_file!("candidate_clusters.csv", Import::Candidates),
     demo_file!("candidate_cluster_links.csv", Import::Candidates),
+    demo_file!("salesforce_fields.toml", Import::Kept),
+    demo_file!("hubspot_fields.toml", Import::Kept),
 ];
 
 /// How many of the best candidates the summary lists.
@@ -149,6 +156,7 @@ fn build(db: &Path, folder: &Path, ctx: &Ctx) -> Result<BTreeMap<String, u64>> {
                 };
                 eprintln!("{}", import::import_candidates(&mut store, &file, &opts, &who)?.describe());
             }
+            Import::Kept => {}
         }
     }
     Ok(records)
