@@ -165,7 +165,7 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
                 // kept) so that the next decision is made on what is there.
                 if let Ok(data) = open(ws, decision.candidate) {
                     if data.seen != decision.seen || data.candidate.status != decision.status {
-                        out.push(Action::Loaded(Loaded::Candidate(Box::new(data))));
+                        out.push(Action::Loaded(Loaded::Reloaded(Box::new(data))));
                     }
                 }
                 out
