@@ -489,6 +489,15 @@ impl App {
         self.armed_survivor = survivor;
     }
 
+    /// A key other than the one a question asks for: the question is dropped, nothing done.
+    pub fn cancel_question(&mut self) {
+        self.armed = None;
+        self.armed_picks = false;
+        self.armed_survivor = false;
+        self.undo_asked = None;
+        self.info("cancelled: nothing done");
+    }
+
     pub fn info(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine { text: text.into(), error: false });
     }

@@ -103,6 +103,10 @@ impl Console {
             self.app.help = false;
         } else if let Some(action) = action {
             self.dispatch(action);
+        } else if self.app.armed.is_some() {
+            // A key that does nothing here (`d` in the queue) still answers a question "no", as
+            // any other key does: a later Enter must not find it still asked.
+            self.app.cancel_question();
         }
     }
 

@@ -57,8 +57,7 @@ fn apply(app: &mut App, action: Action) -> Effect {
         let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
         let survivor = std::mem::take(&mut app.armed_survivor) && action == Action::MakeSurvivor;
         if armed.is_some() && !app.confirmed && action != Action::Quit && !picks && !survivor {
-            app.undo_asked = None;
-            app.info("cancelled: nothing done");
+            app.cancel_question();
             return Effect::None;
         }
     }
