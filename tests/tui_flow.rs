@@ -223,6 +223,35 @@ fn a_locked_workspace_is_a_message_not_a_crash() {
     assert_eq!(status(&c).0, "#1 approved: merged (journal entry 1)");
 }
 
+/// Keys typed while a write waited for a workspace another program holds (the screen frozen) do
+/// not run afterwards: they would move off the candidate and wipe the failure. The failure stays,
+/// saying they were dropped.
+#[test]
+fn keys_typed_while_a_write_waits_for_the_workspace_are_dropped() {
+    use ratatui::crossterm::event::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\n");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    keys(&mut c, "a");
+    assert!(c.blocked(), "the approval waited 200 ms and failed");
+    let (failed, error) = status(&c);
+    assert!(error, "{failed}");
+    let key = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let selected = c.app.review.as_ref().unwrap().selected;
+    c.typed_while_blocked(vec![key(KeyCode::Char('j')), key(KeyCode::Esc), Event::Resize(100, 30)]);
+    assert_eq!(status(&c), (format!("{failed} · 2 keys typed while waiting dropped"), true));
+    assert_eq!((c.app.screen, open_id(&c)), (Screen::Review, 1));
+    assert_eq!(c.app.review.as_ref().unwrap().selected, selected, "j did not move the selection");
+    assert_eq!(c.app.size, (100, 30), "a resize still applies");
+    lock.execute_batch("ROLLBACK").unwrap();
+    keys(&mut c, "a");
+    assert!(!c.blocked());
+    assert_eq!(status(&c).0, "#1 approved: merged (journal entry 1)");
+}
+
 #[test]
 fn the_journal_screen_lists_entries_and_the_sign_off_state() {
     let dir = tempfile::tempdir().unwrap();
