@@ -215,7 +215,7 @@ fn a_locked_workspace_is_a_message_not_a_crash() {
     lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     keys(&mut c, "a");
     let (text, error) = status(&c);
-    assert!(error && text.contains("locked"), "{text}");
+    assert!(error && text.starts_with("#1 not decided: the workspace is "), "{text}");
     assert_eq!(c.app.screen, Screen::Review);
     assert_eq!(open_id(&c), 1);
     lock.execute_batch("ROLLBACK").unwrap();
