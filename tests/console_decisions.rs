@@ -273,6 +273,18 @@ fn leaving_unsaved_picks_asks_again() {
     press(&mut c, &[KeyCode::Esc, KeyCode::Char('j'), KeyCode::Enter]);
     assert_eq!(status(&c).0, "#1 has picks or edits not decided yet: Enter again opens #2 and drops them");
     assert_eq!(c.app.screen, mergeq::tui::app::Screen::Queue);
+    // A key that does nothing in the queue cancels the question too: the Enter after it asks
+    // again rather than dropping the picks.
+    for key in ['d', 'a', 'z'] {
+        press(&mut c, &[KeyCode::Char(key)]);
+        assert_eq!(status(&c).0, "cancelled: nothing done", "after {key}");
+        press(&mut c, &[KeyCode::Enter]);
+        assert_eq!(
+            status(&c).0,
+            "#1 has picks or edits not decided yet: Enter again opens #2 and drops them"
+        );
+        assert_eq!(c.app.screen, mergeq::tui::app::Screen::Queue);
+    }
     press(&mut c, &[KeyCode::Enter]);
     assert_eq!(c.app.review.as_ref().unwrap().data.candidate.id, CandidateId(2), "{:?}", c.app.status);
     // Nothing chosen: leaving is one key.

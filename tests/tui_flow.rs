@@ -156,6 +156,55 @@ fn a_stale_candidate_is_refused_then_shown_again() {
     assert_eq!(journal(&db).len(), 1);
 }
 
+/// A double tap on a candidate whose records changed: the first press is refused and reloads it,
+/// the second (a millisecond later) must not decide the new values unseen. It waits as after a
+/// decision, and says why.
+#[test]
+fn a_second_press_after_a_refusal_waits_until_the_reloaded_candidate_could_be_seen() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    let at = std::rc::Rc::new(std::cell::RefCell::new(Instant::now()));
+    c.clock = fixture::held(&at);
+    let after = |ms: u64| *at.borrow_mut() += Duration::from_millis(ms);
+    keys(&mut c, "\n");
+    after(4000);
+    {
+        let mut other = Store::open_existing(&db).unwrap();
+        other
+            .write(|tx| {
+                let b = tx.begin_batch(&NewBatch::new("records", "later.csv", "csv", fixture::AT, "bob"))?;
+                tx.upsert_record(
+                    b,
+                    &NewRecord {
+                        object: "contact".into(),
+                        key: RecordKey::new("hubspot", "5102"),
+                        fields: [("first_name", "Jane"), ("last_name", "Doe-Smith")]
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                        created: None,
+                        updated: Some("2026-05-02T08:00:00Z".into()),
+                    },
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    }
+    keys(&mut c, "a");
+    let (refused, error) = status(&c);
+    assert!(error && refused.starts_with("#1 not decided: hubspot:5102"), "{refused}");
+    after(1);
+    keys(&mut c, "a");
+    assert!(journal(&db).is_empty(), "the second press approved the reloaded values unseen");
+    assert_eq!(status(&c), (format!("{refused} · a ignored: #1 reloaded, look again"), true));
+    c.drawn();
+    after(300);
+    keys(&mut c, "a");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("approve", Some(1))));
+}
+
 #[test]
 fn a_locked_workspace_is_a_message_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,11 +215,40 @@ fn a_locked_workspace_is_a_message_not_a_crash() {
     lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     keys(&mut c, "a");
     let (text, error) = status(&c);
-    assert!(error && text.contains("locked"), "{text}");
+    assert!(error && text.starts_with("#1 not decided: the workspace is "), "{text}");
     assert_eq!(c.app.screen, Screen::Review);
     assert_eq!(open_id(&c), 1);
     lock.execute_batch("ROLLBACK").unwrap();
     keys(&mut c, "a");
+    assert_eq!(status(&c).0, "#1 approved: merged (journal entry 1)");
+}
+
+/// Keys typed while a write waited for a workspace another program holds (the screen frozen) do
+/// not run afterwards: they would move off the candidate and wipe the failure. The failure stays,
+/// saying they were dropped.
+#[test]
+fn keys_typed_while_a_write_waits_for_the_workspace_are_dropped() {
+    use ratatui::crossterm::event::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    keys(&mut c, "\n");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    keys(&mut c, "a");
+    assert!(c.blocked(), "the approval waited 200 ms and failed");
+    let (failed, error) = status(&c);
+    assert!(error, "{failed}");
+    let key = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let selected = c.app.review.as_ref().unwrap().selected;
+    c.typed_while_blocked(vec![key(KeyCode::Char('j')), key(KeyCode::Esc), Event::Resize(100, 30)]);
+    assert_eq!(status(&c), (format!("{failed} · 2 keys typed while waiting dropped"), true));
+    assert_eq!((c.app.screen, open_id(&c)), (Screen::Review, 1));
+    assert_eq!(c.app.review.as_ref().unwrap().selected, selected, "j did not move the selection");
+    assert_eq!(c.app.size, (100, 30), "a resize still applies");
+    lock.execute_batch("ROLLBACK").unwrap();
+    keys(&mut c, "a");
+    assert!(!c.blocked());
     assert_eq!(status(&c).0, "#1 approved: merged (journal entry 1)");
 }
 
@@ -563,8 +641,12 @@ fn a_decision_key_waits_until_the_candidate_it_would_decide_could_be_seen() {
     c.drawn();
     after(200);
     keys(&mut c, "d");
-    assert_eq!(journal(&db).len(), 1, "150 ms too soon after it was drawn");
-    after(100);
+    assert_eq!(journal(&db).len(), 1, "200 ms too soon after it was drawn");
+    // That dropped `d` started the wait again.
+    after(299);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).len(), 1, "299 ms after a dropped key");
+    after(300);
     keys(&mut c, "d");
     assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("defer", Some(2))));
     assert_eq!(open_id(&c), 3);
@@ -573,6 +655,66 @@ fn a_decision_key_waits_until_the_candidate_it_would_decide_could_be_seen() {
     after(1000);
     keys(&mut c, "x");
     assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("reject", Some(3))));
+}
+
+/// A held decision key (auto-repeat, every ~33 ms) decides nothing after the first: each press
+/// dropped starts the wait again, so only a key pressed after a 300 ms pause counts.
+#[test]
+fn a_held_decision_key_decides_only_the_first_candidate() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    let at = std::rc::Rc::new(std::cell::RefCell::new(Instant::now()));
+    c.clock = fixture::held(&at);
+    let after = |ms: u64| *at.borrow_mut() += Duration::from_millis(ms);
+
+    keys(&mut c, "\nd");
+    assert_eq!(open_id(&c), 2);
+    // 1.5 s of auto-repeat, drawn between keys as the terminal loop does.
+    for _ in 0..45 {
+        after(33);
+        c.drawn();
+        keys(&mut c, "d");
+    }
+    assert_eq!(journal(&db).len(), 1, "only the first press decided: {:?}", status(&c));
+    assert_eq!(open_id(&c), 2);
+    assert_eq!(status(&c).0, "#1 deferred (journal entry 1) · d ignored: #2 just opened");
+    // Let go, then pressed again.
+    after(300);
+    keys(&mut c, "d");
+    assert_eq!(journal(&db).last().map(|(a, id, _)| (a.as_str(), *id)), Some(("defer", Some(2))));
+}
+
+/// `u u` (a double tap): the first undoes the latest decision and reopens its candidate; the
+/// second, on that candidate before it could be seen, is dropped rather than undoing the decision
+/// before it (whose undo nobody would see reported).
+#[test]
+fn a_second_undo_waits_until_the_candidate_the_first_reopened_could_be_seen() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = workspace(dir.path());
+    let mut c = open(&db);
+    let at = std::rc::Rc::new(std::cell::RefCell::new(Instant::now()));
+    c.clock = fixture::held(&at);
+    let after = |ms: u64| *at.borrow_mut() += Duration::from_millis(ms);
+    keys(&mut c, "\nd");
+    after(1000);
+    keys(&mut c, "d");
+    assert_eq!(open_id(&c), 3);
+    after(1000);
+    keys(&mut c, "u");
+    assert_eq!(open_id(&c), 2, "the first undo reopened #2");
+    let undid = status(&c).0;
+    after(2);
+    keys(&mut c, "u");
+    let actions: Vec<String> = journal(&db).into_iter().map(|(a, _, _)| a).collect();
+    assert_eq!(actions, ["defer", "defer", "undo"], "the second u undid #1 too");
+    assert_eq!(status(&c), (format!("{undid} · u ignored: #2 just opened"), false));
+    c.drawn();
+    after(300);
+    keys(&mut c, "u");
+    assert_eq!(journal(&db).len(), 4, "a u pressed after the wait acts");
 }
 
 /// Right after a decision, `[` goes back to the candidate just decided, whatever its status

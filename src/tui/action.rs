@@ -140,6 +140,9 @@ pub enum Loaded {
     Progress(Progress),
     /// A candidate ready to review.
     Candidate(Box<ReviewData>),
+    /// The candidate under review read again after a decision on it was refused (its records or
+    /// status changed since it was shown).
+    Reloaded(Box<ReviewData>),
     /// No candidate in that direction; the text says so. `leave`: go back to the queue (the
     /// candidate on screen was just decided).
     NoCandidate {

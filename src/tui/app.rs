@@ -398,20 +398,33 @@ pub struct App {
     pub quit: bool,
 }
 
-/// A decision that opened the next candidate: decision keys on that one are dropped until
-/// `SETTLE` after it was first drawn (keys queued before it was drawn included), and `[` on it
-/// reopens the candidate decided.
+/// A candidate opened by a key's effect rather than by the steward's choosing it (the next one
+/// after a decision, the one an undo reopened, the same one reloaded after a refusal): decision
+/// keys on it are dropped until `SETTLE` after it was first drawn (keys queued before it was drawn
+/// included), and each one dropped starts that wait again, so a held key (auto-repeat) never
+/// gets through. `[` on the one a decision opened reopens the candidate decided.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct JustDecided {
-    /// The candidate decided: `[` on the one it opened goes back to it.
-    pub decided: CandidateId,
-    /// The candidate the decision opened, once it opened (none when none was left).
+    /// What opened it.
+    pub why: Opened,
+    /// The candidate opened, once it opened (none when none was left).
     pub opened: Option<CandidateId>,
-    /// When the decision was made, then when the next candidate was first drawn.
+    /// When it opened, then when it was first drawn, then when a key was last dropped on it.
     pub at: Instant,
     pub drawn: bool,
     /// Whether a dropped key was said already (the first one is).
     pub said: bool,
+}
+
+/// What opened a guarded candidate (`JustDecided`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// A decision on this candidate opened the next one: `[` goes back to it.
+    Decided(CandidateId),
+    /// An undo reopened it: a second `u` is dropped too.
+    Undone,
+    /// A decision on it was refused (its records or status changed): it shows what is there now.
+    Reloaded,
 }
 
 impl App {
@@ -474,6 +487,15 @@ impl App {
         self.arm(action, text);
         self.armed_picks = picks;
         self.armed_survivor = survivor;
+    }
+
+    /// A key other than the one a question asks for: the question is dropped, nothing done.
+    pub fn cancel_question(&mut self) {
+        self.armed = None;
+        self.armed_picks = false;
+        self.armed_survivor = false;
+        self.undo_asked = None;
+        self.info("cancelled: nothing done");
     }
 
     pub fn info(&mut self, text: impl Into<String>) {

@@ -157,7 +157,10 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
                 ) {
                     (Some(stale), _) => said::stale(stale),
                     (_, Some(changed)) => said::status_changed(changed),
-                    _ => failure(&e),
+                    // A contradiction's brief names the candidate to undo; anything else (a
+                    // workspace busy with another program's write) says which was not decided.
+                    _ if e.is::<journal::Contradiction>() => failure(&e),
+                    _ => format!("#{} not decided: {}", decision.candidate, failure(&e)),
                 };
                 let mut out = vec![Action::Failed(text)];
                 // A member or the status changed since the steward saw it (another steward's
@@ -165,7 +168,7 @@ pub fn run(ws: &mut Workspace, effect: Effect) -> Vec<Action> {
                 // kept) so that the next decision is made on what is there.
                 if let Ok(data) = open(ws, decision.candidate) {
                     if data.seen != decision.seen || data.candidate.status != decision.status {
-                        out.push(Action::Loaded(Loaded::Candidate(Box::new(data))));
+                        out.push(Action::Loaded(Loaded::Reloaded(Box::new(data))));
                     }
                 }
                 out

@@ -28,6 +28,8 @@ const LOCK_WAIT: Duration = Duration::from_millis(1500);
 const LOOK_EVERY: Duration = Duration::from_secs(2);
 /// How long one wait for a key lasts: a signal is seen within it.
 const SLICE: Duration = Duration::from_millis(200);
+/// A key that took this long and failed waited for the workspace (another program writing).
+const BLOCKED: Duration = Duration::from_millis(100);
 
 /// A console over an open workspace: the state and the handle to the store, without a terminal
 /// (the terminal loop, the tests and the benchmark all drive this).
@@ -37,6 +39,9 @@ pub struct Console {
     /// When things happen: each action is stamped with it (`App::now`). `Instant::now` outside
     /// tests; a test gives its own, so that a steward's pace needs no sleeping.
     pub clock: Box<dyn FnMut() -> Instant>,
+    /// Whether the last action failed after waiting for the workspace: keys typed during the wait
+    /// were typed at a frozen screen (`typed_while_blocked`).
+    blocked: bool,
 }
 
 impl Console {
@@ -51,7 +56,7 @@ impl Console {
         app.queue.sort = saved.sort;
         app.queue.band = saved.band % app::BANDS.len();
         app.draft = saved.draft.clone();
-        let mut console = Console { app, ws, clock: Box::new(Instant::now) };
+        let mut console = Console { app, ws, clock: Box::new(Instant::now), blocked: false };
         let n = update::page_size(&console.app);
         let anchor = saved.selected.map(Anchor::At).unwrap_or(Anchor::Start);
         let mut first = vec![
@@ -71,10 +76,39 @@ impl Console {
     /// Applies an action and everything its effects lead to.
     pub fn dispatch(&mut self, action: Action) {
         self.app.now = (self.clock)();
+        // Wall time, not `clock`: how long the steward looked at a frozen screen.
+        let started = Instant::now();
         let mut pending = VecDeque::from([action]);
         while let Some(next) = pending.pop_front() {
             let effect = update::update(&mut self.app, next);
             pending.extend(effects::run(&mut self.ws, effect));
+        }
+        self.blocked = started.elapsed() >= BLOCKED && self.app.status.as_ref().is_some_and(|s| s.error);
+    }
+
+    /// Whether the last action failed after waiting for the workspace (another program held it):
+    /// what was typed meanwhile goes to `typed_while_blocked`, not `event`.
+    pub fn blocked(&self) -> bool {
+        self.blocked
+    }
+
+    /// The events that arrived while an action waited for the workspace and then failed: typed at
+    /// a frozen screen, the keys would act on a state the steward did not see (a `j` moving off
+    /// the candidate, an `Esc` leaving it) and wipe the failure from the status line. They are
+    /// dropped, and said so after the failure; a resize still applies.
+    pub fn typed_while_blocked(&mut self, events: Vec<Event>) {
+        self.blocked = false;
+        let mut dropped = 0;
+        for e in events {
+            match e {
+                Event::Resize(..) => self.event(e),
+                Event::Key(k) if k.kind != event::KeyEventKind::Release => dropped += 1,
+                _ => {}
+            }
+        }
+        if let (Some(status), true) = (self.app.status.as_mut(), dropped > 0) {
+            let keys = if dropped == 1 { "key" } else { "keys" };
+            status.text = format!("{} · {dropped} {keys} typed while waiting dropped", status.text);
         }
     }
 
@@ -103,6 +137,10 @@ impl Console {
             self.app.help = false;
         } else if let Some(action) = action {
             self.dispatch(action);
+        } else if self.app.armed.is_some() {
+            // A key that does nothing here (`d` in the queue) still answers a question "no", as
+            // any other key does: a later Enter must not find it still asked.
+            self.app.cancel_question();
         }
     }
 
@@ -201,6 +239,13 @@ fn run_loop(
         draw = true;
         if event::poll(SLICE)? {
             console.event(event::read()?);
+            if console.blocked() {
+                let mut meanwhile = Vec::new();
+                while event::poll(Duration::ZERO)? {
+                    meanwhile.push(event::read()?);
+                }
+                console.typed_while_blocked(meanwhile);
+            }
             quiet = Duration::ZERO;
         } else {
             quiet += SLICE;

@@ -2,8 +2,9 @@
 //! decision or undo (and what opens next), the journal, progress and facets.
 
 use super::{clamp_offsets, window, window_at_selection, WINDOW_MAX};
+use crate::model::CandidateId;
 use crate::tui::action::{Action, Loaded, Select};
-use crate::tui::app::{App, JustDecided, QueueItem, ReviewData, ReviewState, Screen, Sort};
+use crate::tui::app::{App, JustDecided, Opened, QueueItem, ReviewData, ReviewState, Screen, Sort};
 use crate::tui::effects::{Anchor, Effect};
 
 /// Chooses the rows of a freshly read page for the screen: conflicts sort within the page.
@@ -102,6 +103,13 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             // closed terminal or a crash loses at most the queue moves since.
             return Effect::SavePlace(app.position());
         }
+        Loaded::Reloaded(data) => {
+            // What the refused key would have decided changed under it: a second press (a double
+            // tap) must not decide the new values unseen.
+            guard(app, Opened::Reloaded, Some(data.candidate.id));
+            open_review(app, *data);
+            return Effect::SavePlace(app.position());
+        }
         Loaded::NoCandidate { message, leave } => {
             if leave {
                 app.just_decided = None;
@@ -190,6 +198,8 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
             let mut effects = vec![Effect::LoadProgress];
             match (app.screen, candidate) {
                 (Screen::Review, Some(id)) => {
+                    // A second `u` (a double tap) would undo the decision before this one.
+                    guard(app, Opened::Undone, Some(id));
                     app.restore = choices.map(|c| (id, c));
                     effects.push(Effect::Open(id))
                 }
@@ -207,13 +217,16 @@ pub(super) fn loaded_into(app: &mut App, loaded: Loaded) -> Effect {
 /// The candidate under review was decided and the next one opens: decision keys wait until the
 /// steward could have seen it (`update::too_soon`).
 fn settle(app: &mut App) {
-    app.just_decided = app.review.as_ref().map(|r| JustDecided {
-        decided: r.data.candidate.id,
-        opened: None,
-        at: app.now,
-        drawn: false,
-        said: false,
-    });
+    match app.review.as_ref().map(|r| r.data.candidate.id) {
+        Some(id) => guard(app, Opened::Decided(id), None),
+        None => app.just_decided = None,
+    }
+}
+
+/// Decision keys on the candidate about to open (`opened`, or the next one loaded) wait until the
+/// steward could have seen it.
+fn guard(app: &mut App, why: Opened, opened: Option<CandidateId>) {
+    app.just_decided = Some(JustDecided { why, opened, at: app.now, drawn: false, said: false });
 }
 
 fn open_review(app: &mut App, data: ReviewData) {

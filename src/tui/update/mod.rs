@@ -5,7 +5,7 @@ mod loaded;
 mod review;
 
 use super::action::Action;
-use super::app::{App, LineEdit, Prompt, PromptKind, Screen, BANDS, SETTLE};
+use super::app::{App, LineEdit, Opened, Prompt, PromptKind, Screen, BANDS, SETTLE};
 use super::effects::{Anchor, Effect};
 use super::keymap::{self, Context};
 use super::view::{
@@ -57,8 +57,7 @@ fn apply(app: &mut App, action: Action) -> Effect {
         let picks = std::mem::take(&mut app.armed_picks) && matches!(action, Action::PickMember(_));
         let survivor = std::mem::take(&mut app.armed_survivor) && action == Action::MakeSurvivor;
         if armed.is_some() && !app.confirmed && action != Action::Quit && !picks && !survivor {
-            app.undo_asked = None;
-            app.info("cancelled: nothing done");
+            app.cancel_question();
             return Effect::None;
         }
     }
@@ -127,25 +126,37 @@ fn apply(app: &mut App, action: Action) -> Effect {
     }
 }
 
-/// Whether `action` is a decision key pressed on a candidate a decision opened before the
-/// steward could have seen it (`SETTLE`): dropped, said the first time. A double tap of `a`
-/// would otherwise approve the next candidate, on screen for a millisecond.
+/// Whether `action` is a decision key pressed on a candidate a key's effect opened (a decision,
+/// an undo, a refusal's reload) before the steward could have seen it (`SETTLE`): dropped, said
+/// the first time. A double tap of `a` would otherwise approve the next candidate, on screen for a
+/// millisecond. Each key dropped starts the wait again: a held key (auto-repeat, every ~33 ms)
+/// decides nothing until it is let go and pressed again.
 fn too_soon(app: &mut App, action: &Action) -> bool {
     let Some(j) = app.just_decided.as_mut() else { return false };
     if app.now.saturating_duration_since(j.at) >= SETTLE {
         return false;
     }
-    let decision = matches!(action, Action::Approve | Action::Reject | Action::Defer | Action::ApproveInside);
+    let decision = match action {
+        Action::Approve | Action::Reject | Action::Defer | Action::ApproveInside => true,
+        // `u u`: the second `u` would undo the decision before the one the first reopened.
+        Action::Undo => j.why == Opened::Undone,
+        _ => false,
+    };
     let opened = app.review.as_ref().map(|r| r.data.candidate.id).filter(|id| Some(*id) == j.opened);
     let (Some(id), true, Screen::Review, None) = (opened, decision, app.screen, &app.prompt) else {
         return false;
     };
+    j.at = app.now;
     if !std::mem::replace(&mut j.said, true) {
         let key = keymap::key_for(Context::Review, action).unwrap_or_default();
-        let ignored = format!("{key} ignored: #{id} just opened");
-        // The decision's own message stays in front: it says what the first press did.
-        match app.status.as_ref().filter(|s| !s.error) {
-            Some(done) => app.info(format!("{} · {ignored}", done.text)),
+        let ignored = match j.why {
+            Opened::Reloaded => format!("{key} ignored: #{id} reloaded, look again"),
+            Opened::Decided(_) | Opened::Undone => format!("{key} ignored: #{id} just opened"),
+        };
+        // What opened it stays in front (a decision's message, a refusal): it says what the
+        // first press did.
+        match app.status.as_mut() {
+            Some(done) => done.text = format!("{} · {ignored}", done.text),
             None => app.info(ignored),
         }
     }

@@ -4,7 +4,7 @@
 use super::{clamp_offsets, leaving_unsaved, show_dashboard, show_journal, show_why, window, WHEEL};
 use crate::model::{Golden, Record, Status};
 use crate::tui::action::Action;
-use crate::tui::app::{App, LineEdit, Prompt, PromptKind, ReviewData, Screen};
+use crate::tui::app::{App, LineEdit, Opened, Prompt, PromptKind, ReviewData, Screen};
 use crate::tui::effects::{Anchor, Decision, Effect, Verdict};
 use crate::tui::view::review as review_view;
 
@@ -133,8 +133,8 @@ pub(super) fn review(app: &mut App, action: Action) -> Effect {
             // Right after a decision, `[` goes back to the candidate decided, whatever its
             // status now (the queue's previous pending one would skip it).
             let back = app.just_decided.filter(|j| j.opened == Some(r.data.candidate.id));
-            if let (Action::PrevCandidate, Some(j)) = (&action, back) {
-                return Effect::Open(j.decided);
+            if let (Action::PrevCandidate, Some(Opened::Decided(decided))) = (&action, back.map(|j| j.why)) {
+                return Effect::Open(decided);
             }
             return Effect::OpenNeighbour {
                 query: app.queue.query.clone(),
