@@ -151,3 +151,21 @@ fn a_token_for_another_candidate_points_to_the_whole_current_token() {
         "{err}"
     );
 }
+
+/// Another program holding the write lock past the wait: said plainly, not as SQLite's
+/// "database is locked: Error code 5".
+#[test]
+fn a_busy_workspace_is_said_plainly() {
+    let ws = Workspace::address_pair();
+    let holder = rusqlite::Connection::open(&ws.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut store = mergeq::store::Store::open_existing(&ws.db).unwrap();
+    store.set_busy_timeout(std::time::Duration::from_millis(50)).unwrap();
+    let err = store.write(|_| Ok(())).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "the workspace is busy: another program is writing to it; nothing was written, try again"
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    store.write(|_| Ok(())).unwrap();
+}

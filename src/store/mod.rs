@@ -65,9 +65,9 @@ pub struct Tx<'a> {
 /// tells a steward nothing about what to do.
 fn begin_failed(e: rusqlite::Error) -> anyhow::Error {
     match e.sqlite_error_code() {
+        // No figure for the wait: the console waits less long than the command line.
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => anyhow::anyhow!(
-            "the workspace is busy: another program has been writing to it for {} s; nothing was written, try again",
-            BUSY_TIMEOUT.as_secs()
+            "the workspace is busy: another program is writing to it; nothing was written, try again"
         ),
         _ => anyhow::Error::new(e).context("cannot begin writing to the workspace"),
     }
