@@ -240,17 +240,20 @@ fn a_closed_terminal_still_saves_the_place() {
         pid_file.display(),
         env!("CARGO_BIN_EXE_mergeq")
     );
-    // A second window keeps the server up once the pane is killed.
-    let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", &command]);
+    // A first window keeps the server up once the console's pane is killed; made first, so that
+    // the server is up whatever the console does (a console ending early is then a failure to
+    // wait for, with its pane shown, not a tmux error).
+    let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", "sleep 120"]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(tmux.run(&["new-window", "-d", "-t", "t", "sleep 60"]).status.success());
+    let out = tmux.run(&["new-window", "-t", "t", "-n", "console", &command]);
+    assert!(out.status.success(), "tmux new-window: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("of 1 decided");
     tmux.keys(&["Enter"]);
     tmux.wait_for("golden");
     tmux.keys(&["j", "2"]);
     tmux.wait_for("company taken from");
     let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
-    assert!(tmux.run(&["kill-pane", "-t", "t:0"]).status.success());
+    assert!(tmux.run(&["kill-pane", "-t", "t:console"]).status.success());
     let start = Instant::now();
     while Command::new("kill").args(["-0", &pid]).output().unwrap().status.success() {
         assert!(
