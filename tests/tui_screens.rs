@@ -861,3 +861,19 @@ fn a_value_the_merge_clears_and_a_survivor_no_rule_chose_are_marked() {
         insta::assert_snapshot!(format!("review_survivor_tie_{w}x{h}"), text);
     }
 }
+
+/// The line under the table names a value only one record holds `only one`, as its row does, not
+/// `agree` (which would read as corroborated).
+#[test]
+fn the_detail_line_names_a_lone_value_only_one() {
+    let mut console = common::console(common::store(), (80, 24));
+    keys(&mut console, "\n");
+    for _ in 0..20 {
+        if console.app.review.as_ref().unwrap().selected_field().as_deref() == Some("lifecycle") {
+            break;
+        }
+        keys(&mut console, "j");
+    }
+    let screen = screen(&console);
+    assert!(screen.contains("lifecycle: only one — only "), "{screen}");
+}

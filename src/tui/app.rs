@@ -242,6 +242,17 @@ impl ReviewState {
         }
     }
 
+    /// The rule of a golden value as the screen names it: `agree` with a single record holding a
+    /// value would read as corroborated, so it is `only one`.
+    pub fn rule_label<'g>(&self, field: &str, g: &'g crate::model::GoldenValue) -> &'g str {
+        let holders =
+            self.members().filter(|m| m.fields.get(field).is_some_and(|v| !v.trim().is_empty())).count();
+        match g.rule.as_str() {
+            "agree" if holders == 1 => "only one",
+            rule => rule,
+        }
+    }
+
     /// Whether approving would leave `field` empty though a record holds a value for it: `Some(true)`
     /// when the survivor holds one (the merge clears it in the CRM), `Some(false)` when only
     /// another record does (its value goes with the merge). A value the steward emptied on

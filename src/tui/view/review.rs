@@ -151,10 +151,7 @@ fn golden_spans(app: &App, r: &ReviewState, field: &str, width: usize, editing: 
             false => vec![Span::styled(pad("—".into(), width), t.dim())],
         };
     };
-    // `agree` with a single record holding a value would read as corroborated: `only one`.
-    let holders = r.members().filter(|m| m.fields.get(field).is_some_and(|v| !v.trim().is_empty())).count();
-    let rule = match short_rule(&g.rule) {
-        "agree" if holders == 1 => "only one".to_string(),
+    let rule = match short_rule(r.rule_label(field, g)) {
         short if g.conflict => format!("!{short}"),
         short => short.to_string(),
     };

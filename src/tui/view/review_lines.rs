@@ -243,7 +243,12 @@ pub fn detail(app: &App, r: &ReviewState, area: Rect, buf: &mut Buffer) {
     let Some(field) = r.selected_field() else { return };
     let width = area.width as usize;
     let text = match r.golden.fields.get(&field) {
-        Some(g) => detail_text(&field, g, width),
+        Some(g) => match r.rule_label(&field, g) {
+            label if label != g.rule => {
+                detail_text(&field, &GoldenValue { rule: label.to_string(), ..g.clone() }, width)
+            }
+            _ => detail_text(&field, g, width),
+        },
         None => format!("{}: no value in any record", visible(&field)),
     };
     put(buf, area, area.height - 3, &Line::styled(cell(&text, width), t.title()));
