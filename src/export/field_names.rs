@@ -83,13 +83,19 @@ impl FieldNames {
     /// The columns the file names for `object` (its own lines and `*`'s) that none of `columns`
     /// is: an import's map naming a column its file lacks (a typo, or another export's map).
     pub fn columns_missing<'a>(&'a self, object: &str, columns: &[String]) -> Vec<&'a str> {
-        let object = object.to_lowercase();
-        self.objects
-            .iter()
-            .filter(|(o, _)| *o == object || o == "*")
-            .flat_map(|(_, names)| names.iter().filter_map(|(_, n)| n.as_deref()))
+        self.lines(object)
+            .filter_map(|(_, n)| n.as_deref())
             .filter(|n| !columns.iter().any(|c| c.trim().eq_ignore_ascii_case(n)))
             .collect()
+    }
+
+    /// The lines that speak for `object`: its own table's, then `*`'s (the order a line is
+    /// looked for in: an object's own line wins). Each object has one table (`parse`).
+    fn lines<'a>(&'a self, object: &str) -> impl Iterator<Item = &'a (String, Option<String>)> {
+        let object = object.to_lowercase();
+        let own = self.objects.iter().filter(move |(o, _)| *o == object);
+        let any = self.objects.iter().filter(|(o, _)| o == "*");
+        own.chain(any).flat_map(|(_, names)| names.iter())
     }
 
     /// The file's name as given.
@@ -99,41 +105,21 @@ impl FieldNames {
 
     /// What the file says of `field` of `object`: its object's own line first, then `*`'s.
     pub fn name(&self, object: &str, field: &str) -> Named<'_> {
-        let object = object.to_lowercase();
-        for wanted in [object.as_str(), "*"] {
-            let found = self
-                .objects
-                .iter()
-                .filter(|(o, _)| o == wanted)
-                .flat_map(|(_, names)| names.iter())
-                .find(|(f, _)| f.eq_ignore_ascii_case(field));
-            if let Some((_, name)) = found {
-                return match name {
-                    Some(name) => Named::As(name),
-                    None => Named::LeftOut,
-                };
-            }
+        match self.lines(object).find(|(f, _)| f.eq_ignore_ascii_case(field)) {
+            Some((_, Some(name))) => Named::As(name),
+            Some((_, None)) => Named::LeftOut,
+            None => Named::Unnamed,
         }
-        Named::Unnamed
     }
 
     /// For an import, read the other way: the field (as the file writes it) that a file's column
     /// `column` of `object` is stored as, when the file names one (its object's lines first, then
     /// `*`'s; column names compared ignoring case).
     pub fn field_of_column(&self, object: &str, column: &str) -> Option<&str> {
-        let object = object.to_lowercase();
-        for wanted in [object.as_str(), "*"] {
-            let found = self
-                .objects
-                .iter()
-                .filter(|(o, _)| o == wanted)
-                .flat_map(|(_, names)| names.iter())
-                .find(|(_, name)| name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(column.trim())));
-            if let Some((field, _)) = found {
-                return Some(field);
-            }
-        }
-        None
+        let column = column.trim();
+        self.lines(object)
+            .find(|(_, name)| name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(column)))
+            .map(|(field, _)| field.as_str())
     }
 }
 

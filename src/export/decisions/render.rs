@@ -107,8 +107,8 @@ impl<'a> Renderer<'a> {
             None => {}
         }
         let object = m.object.clone();
-        // Each golden field: the name it goes out under and its name in the workspace.
-        let mut named_from: Vec<(String, String)> = Vec::new();
+        // The golden fields `--fields` renamed: the name each goes out under, and its own.
+        let mut renamed: Vec<(String, String)> = Vec::new();
         let mut refreshed = 0;
         for member in &mut m.members {
             refreshed += u64::from(self.current.refresh(&object, member));
@@ -121,7 +121,7 @@ impl<'a> Renderer<'a> {
             m.golden.retain_mut(|g| match name(&g.name) {
                 Named::As(to) => {
                     counts.named.insert(format!("{} → {to}", g.name));
-                    named_from.push((to.to_string(), g.name.to_string()));
+                    renamed.push((to.to_string(), g.name.to_string()));
                     g.name = to.to_string().into();
                     true
                 }
@@ -131,7 +131,6 @@ impl<'a> Renderer<'a> {
                 }
                 Named::Unnamed => {
                     counts.unnamed.insert(g.name.to_string());
-                    named_from.push((g.name.to_string(), g.name.to_string()));
                     true
                 }
             });
@@ -154,44 +153,32 @@ impl<'a> Renderer<'a> {
                 !computed
             });
         }
+        // Only names a call carries count (a field the survivor holds already is not sent).
+        let sent: Vec<&str> = crm.changes(&m).into_iter().map(|(n, _)| n).collect();
         // Two fields going out under one name (a map's target next to a field of that name, or
         // names that differ only in case, which CRMs read as one) would carry the name twice and
-        // leave the CRM to keep either value.
-        if self.names.is_none() {
-            named_from = m.golden.iter().map(|g| (g.name.to_string(), g.name.to_string())).collect();
-        }
-        named_from.retain(|(to, _)| m.golden.iter().any(|g| *g.name == **to));
-        named_from.sort_by_key(|(to, _)| to.to_lowercase());
-        // Only where a call carries one of them (a field the survivor holds already is not sent,
-        // but a sent `email` still overwrites the `Email` it holds).
-        let sent: Vec<&str> = crm.changes(&m).into_iter().map(|(n, _)| n).collect();
-        let clash = named_from.windows(2).find(|w| {
-            w[0].0.eq_ignore_ascii_case(&w[1].0)
-                && (sent.contains(&w[0].0.as_str()) || sent.contains(&w[1].0.as_str()))
+        // leave the CRM to keep either value: where a call carries one of them (a sent `email`
+        // still overwrites the `Email` the survivor holds).
+        let mut out_names: Vec<&str> = m.golden.iter().map(|g| &*g.name).collect();
+        out_names.sort_unstable_by(|a, b| {
+            a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
         });
+        let clash = out_names
+            .windows(2)
+            .find(|w| w[0].eq_ignore_ascii_case(w[1]) && (sent.contains(&w[0]) || sent.contains(&w[1])));
         if let Some(w) = clash {
-            let from = |(to, field): &(String, String)| match to == field {
-                true => format!("`{}`", crate::text::visible(field)),
-                false => format!(
-                    "`{}` (as `{}` by --fields)",
-                    crate::text::visible(field),
-                    crate::text::visible(to)
-                ),
-            };
             anyhow::bail!(
-                "candidate {} (journal entry {}) would send two fields under one {} name: {} and {}; \
+                "candidate {} (journal entry {}) would send two fields under one {} name: {}; \
                  name one of them otherwise (or leave it out with \"\") in an `export --fields` file",
                 m.meta.candidate,
                 m.meta.seq,
                 crm.name(),
-                from(&w[0]),
-                from(&w[1])
+                clashing(w[0], w[1], &renamed)
             );
         }
         // A label for a field name (`First Name`) makes the CRM refuse the call: the export
         // refuses once it has seen every such name (select::render).
-        let labels: Vec<&str> =
-            crm.changes(&m).into_iter().map(|(n, _)| n).filter(|n| !refusals::is_api_name(crm, n)).collect();
+        let labels: Vec<&str> = sent.into_iter().filter(|n| !refusals::is_api_name(crm, n)).collect();
         if !labels.is_empty() {
             part.counts.not_api.extend(labels.into_iter().map(String::from));
             part.counts.not_api_candidates += 1;
@@ -217,5 +204,22 @@ impl<'a> Renderer<'a> {
             records: m.members.iter().map(|x| merged_key(&object, &x.key)).collect(),
         });
         Ok(())
+    }
+}
+
+/// `A and B` for two golden fields going out under one name, each by its own name and, where
+/// `--fields` renamed it, the name it goes out under. Two equal names are a renamed field and one
+/// that has that name (a map gives a name to one field only).
+fn clashing(a: &str, b: &str, renamed: &[(String, String)]) -> String {
+    let say = |to: &str, field: &str| match to == field {
+        true => format!("`{}`", crate::text::visible(field)),
+        false => format!("`{}` (as `{}` by --fields)", crate::text::visible(field), crate::text::visible(to)),
+    };
+    fn own<'a>(n: &'a str, renamed: &'a [(String, String)]) -> &'a str {
+        renamed.iter().find(|(to, _)| to == n).map_or(n, |(_, field)| field.as_str())
+    }
+    match a == b {
+        true => format!("{} and {}", say(a, own(a, renamed)), say(a, a)),
+        false => format!("{} and {}", say(a, own(a, renamed)), say(b, own(b, renamed))),
     }
 }
