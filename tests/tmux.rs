@@ -242,10 +242,11 @@ fn a_closed_terminal_still_saves_the_place() {
     );
     // A first window keeps the server up once the console's pane is killed; made first, so that
     // the server is up whatever the console does (a console ending early is then a failure to
-    // wait for, with its pane shown, not a tmux error).
+    // wait for, with its pane shown, not a tmux error). `t:` is the session: the next free index
+    // (a bare `t` can resolve to window 0 and fail with "index 0 in use").
     let out = tmux.run(&["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", "sleep 120"]);
     assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
-    let out = tmux.run(&["new-window", "-t", "t", "-n", "console", &command]);
+    let out = tmux.run(&["new-window", "-t", "t:", "-n", "console", &command]);
     assert!(out.status.success(), "tmux new-window: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("of 1 decided");
     tmux.keys(&["Enter"]);
